@@ -1,0 +1,110 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../core/errors';
+import { parseGoDuration } from '../core/pki/duration';
+import { createCa, createClient, createClientCa, createNode, CreateResult } from '../core/certsdir/create';
+import { listCertsDir } from '../core/certsdir/list';
+import { statusText } from '../core/certsdir/status';
+import { parseArgs } from './args';
+import { renderTable } from './table';
+
+export const CERT_USAGE = `Usage: crdb-tls cert <command> [flags]
+
+Commands (compatible with "cockroach cert"):
+  create-ca         --certs-dir D --ca-key K [--key-size N] [--lifetime 87840h] [--allow-ca-key-reuse] [--overwrite]
+  create-client-ca  --certs-dir D --ca-key K [--key-size N] [--lifetime 87840h] [--allow-ca-key-reuse] [--overwrite]
+  create-node HOST... --certs-dir D --ca-key K [--key-size N] [--lifetime 43920h] [--overwrite]
+  create-client USER  --certs-dir D --ca-key K [--key-size N] [--lifetime 43920h] [--also-generate-pkcs8-key] [--overwrite]
+  list              --certs-dir D [--json]
+
+--certs-dir defaults to $COCKROACH_CERTS_DIR, then ~/.cockroach-certs; --ca-key to $COCKROACH_CA_KEY.
+`;
+
+const COMMON = ['certs-dir', 'ca-key', 'key-size', 'lifetime'];
+
+export interface Io {
+  out: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+function certsDirOf(values: Record<string, string>, env: NodeJS.ProcessEnv): string {
+  return values['certs-dir'] ?? env.COCKROACH_CERTS_DIR ?? join(homedir(), '.cockroach-certs');
+}
+
+function keySizeOf(values: Record<string, string>): number | undefined {
+  if (values['key-size'] === undefined) return undefined;
+  if (!/^\d+$/.test(values['key-size'])) throw new UserError(`--key-size ${JSON.stringify(values['key-size'])} is not a number of bits: use e.g. --key-size 2048.`);
+  return Number(values['key-size']);
+}
+
+function report(io: Io, r: CreateResult, json: boolean): void {
+  if (json) {
+    io.out(JSON.stringify(r, null, 2) + '\n');
+    return;
+  }
+  for (const f of r.files) io.out(`wrote ${f.path} (${f.what}, mode 0${f.mode.toString(8)})\n`);
+  io.out(`serial ${r.serial}, expires ${r.notAfter}${r.numCerts && r.numCerts > 1 ? `, ${r.numCerts} certificates in ${r.certPath} (new one first)` : ''}\n`);
+}
+
+export async function runCert(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  const cmd = `cert ${sub ?? ''}`.trim();
+  switch (sub) {
+    case 'create-ca':
+    case 'create-client-ca': {
+      const a = parseArgs(rest, { values: COMMON, bools: ['allow-ca-key-reuse', 'overwrite', 'json'] }, cmd);
+      if (a.positionals.length > 0) throw new UserError(`${cmd} takes no arguments, got ${JSON.stringify(a.positionals.join(' '))}: pass paths with --certs-dir and --ca-key.`);
+      const opts = {
+        certsDir: certsDirOf(a.values, io.env), caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '', keySize: keySizeOf(a.values),
+        lifetimeMs: a.values.lifetime ? parseGoDuration(a.values.lifetime) : undefined, allowKeyReuse: a.bools['allow-ca-key-reuse'], overwrite: a.bools.overwrite,
+      };
+      report(io, await (sub === 'create-ca' ? createCa(opts) : createClientCa(opts)), !!a.bools.json);
+      return 0;
+    }
+    case 'create-node': {
+      const a = parseArgs(rest, { values: COMMON, bools: ['overwrite', 'json'] }, cmd);
+      report(io, await createNode({
+        certsDir: certsDirOf(a.values, io.env), caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '', keySize: keySizeOf(a.values),
+        lifetimeMs: a.values.lifetime ? parseGoDuration(a.values.lifetime) : undefined, overwrite: a.bools.overwrite, hosts: a.positionals,
+      }), !!a.bools.json);
+      return 0;
+    }
+    case 'create-client': {
+      const a = parseArgs(rest, { values: COMMON, bools: ['overwrite', 'also-generate-pkcs8-key', 'json'] }, cmd);
+      if (a.positionals.length !== 1) throw new UserError(`create-client takes exactly one user name, got ${a.positionals.length}: e.g. crdb-tls cert create-client root --certs-dir certs --ca-key my-safe-directory/ca.key.`);
+      report(io, await createClient({
+        certsDir: certsDirOf(a.values, io.env), caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '', keySize: keySizeOf(a.values),
+        lifetimeMs: a.values.lifetime ? parseGoDuration(a.values.lifetime) : undefined, overwrite: a.bools.overwrite,
+        user: a.positionals[0], alsoGeneratePkcs8Key: a.bools['also-generate-pkcs8-key'],
+      }), !!a.bools.json);
+      return 0;
+    }
+    case 'list': {
+      const a = parseArgs(rest, { values: ['certs-dir'], bools: ['json'] }, cmd);
+      if (a.positionals.length > 0) throw new UserError(`cert list takes no arguments: pass the directory with --certs-dir.`);
+      const dir = certsDirOf(a.values, io.env);
+      const entries = listCertsDir(dir, {
+        skipPermissionChecks: process.platform === 'win32' || io.env.COCKROACH_SKIP_KEY_PERMISSION_CHECK === 'true',
+        gid: process.getgid?.(),
+      });
+      if (a.bools.json) {
+        io.out(JSON.stringify(entries, null, 2) + '\n');
+        return 0;
+      }
+      io.out(`Certificate directory: ${dir}\n`);
+      const rows = entries.map((e) => [
+        e.usage, e.certFile, e.keyFile ?? '', e.notAfter ? e.notAfter.slice(0, 10).replace(/-/g, '/') : '',
+        e.status ? statusText(e.status, e.daysLeft ?? 0) : '', e.notes, e.errors.join(' '),
+      ]);
+      io.out(renderTable(['Usage', 'Certificate File', 'Key File', 'Expires', 'Status', 'Notes', 'Error'], rows));
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      io.out(CERT_USAGE);
+      return sub === undefined ? 2 : 0;
+    default:
+      throw new UserError(`unknown cert command ${JSON.stringify(sub)}: use create-ca, create-client-ca, create-node, create-client or list (crdb-tls cert --help).`);
+  }
+}

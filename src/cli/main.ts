@@ -1,0 +1,43 @@
+import { UserError, errMessage } from '../core/errors';
+import { CERT_USAGE, Io, runCert } from './cert';
+
+const USAGE = `crdb-tls: CockroachDB TLS certificates from the command line
+
+Usage: crdb-tls <command> [flags]
+
+  cert    issue and list certificates, compatible with "cockroach cert" (crdb-tls cert --help)
+
+Every command takes --json for machine-readable output. Exit code 0 on success, 1 on error.
+
+${CERT_USAGE}`;
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'cert':
+      return runCert(rest, io);
+    case '--help':
+    case 'help':
+      io.out(USAGE);
+      return 0;
+    case '--version':
+      io.out(`${process.env.CRDB_TLS_VERSION ?? '0.1.0'}\n`);
+      return 0;
+    case undefined:
+      io.out(USAGE);
+      return 2;
+    default:
+      throw new UserError(`unknown command ${JSON.stringify(command)}: run "crdb-tls --help" for the list.`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { out: (s) => process.stdout.write(s), env: process.env }).then(
+    (code) => { process.exitCode = code; },
+    (err: unknown) => {
+      const msg = err instanceof UserError ? err.message : `unexpected error: ${errMessage(err)}`;
+      process.stderr.write(`crdb-tls: ${msg.replace(/\s*\n\s*/g, ' ')}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,236 @@
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { KeyObject, X509Certificate } from 'node:crypto';
+import { UserError, errnoCode, errMessage } from '../errors';
+import { issueCertificate, CertKind } from '../pki/issue';
+import { DEFAULT_KEY_SIZE, generateRsaKey, keyMatchesCert, parsePrivateKey, pkcs8Der, validateKeySize } from '../pki/keys';
+import { hostsToSans, validateUserName } from '../pki/names';
+import { splitPem, toPem } from '../pki/pem';
+import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName } from './layout';
+import { CERTS_DIR_MODE, CERT_MODE, FileWrite, KEY_MODE, assertCanWrite, commitFiles } from './write';
+
+const HOUR_MS = 3_600_000;
+/** cockroach: 10 × 366 days for a CA, 5 × 366 days for node and client certs. */
+export const DEFAULT_CA_LIFETIME_MS = 87_840 * HOUR_MS;
+export const DEFAULT_CERT_LIFETIME_MS = 43_920 * HOUR_MS;
+
+interface CommonOptions {
+  certsDir: string;
+  caKey: string;
+  keySize?: number;
+  lifetimeMs?: number;
+  overwrite?: boolean;
+  now?: Date;
+}
+
+export interface CreateCaOptions extends CommonOptions {
+  allowKeyReuse?: boolean;
+}
+
+export interface WrittenFile {
+  path: string;
+  mode: number;
+  what: 'certificate' | 'key' | 'pkcs8 key' | 'ca key';
+}
+
+export interface CreateResult {
+  files: WrittenFile[];
+  certPath: string;
+  serial: string;
+  notAfter: string;
+  /** Certificates now in the CA file (the new one first): more than one during a CA rotation. */
+  numCerts?: number;
+  reusedKey?: boolean;
+}
+
+function requirePaths(o: CommonOptions): void {
+  if (!o.caKey) throw new UserError('the path to the CA key is required: pass --ca-key (kept outside the certs directory).');
+  if (!o.certsDir) throw new UserError('the path to the certs directory is required: pass --certs-dir.');
+}
+
+function statKind(path: string): 'missing' | 'dir' | 'file' | 'other' {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return 'missing';
+    throw new UserError(`could not check ${path} (${errnoCode(err) ?? errMessage(err)}): check its permissions.`, path);
+  }
+}
+
+/** Whether the certs dir must be created (create-ca only); refuses a file in its place or a missing parent. */
+function certsDirPlan(dir: string, mayCreate: boolean): boolean {
+  const kind = statKind(dir);
+  if (kind === 'dir') return false;
+  if (kind !== 'missing') throw new UserError(`certs directory ${dir} exists but is not a directory: pass a folder to --certs-dir.`, dir);
+  if (!mayCreate) throw new UserError(`certs directory ${dir} does not exist: create the CA first with "crdb-tls cert create-ca --certs-dir ${dir} --ca-key <key>", or fix --certs-dir.`, dir);
+  if (statKind(dirname(resolve(dir))) !== 'dir') {
+    throw new UserError(`the parent of certs directory ${dir} does not exist: create it first (mkdir -p ${dirname(resolve(dir))}).`, dir);
+  }
+  return true;
+}
+
+function readFileOrThrow(path: string, what: string, fix: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') throw new UserError(`${what} ${path} not found: ${fix}`, path);
+    if (code === 'EISDIR') throw new UserError(`${what} ${path} is a directory: ${fix}`, path);
+    throw new UserError(`could not read ${what} ${path} (${code ?? errMessage(err)}): check its permissions.`, path);
+  }
+}
+
+function requireRsa(key: KeyObject, path: string): void {
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new UserError(`CA key ${path} is an ${String(key.asymmetricKeyType).toUpperCase()} key: crdb-tls signs with RSA CA keys, as cockroach cert creates them; create an RSA CA with create-ca.`, path);
+  }
+}
+
+interface LoadedCa {
+  cert: X509Certificate;
+  key: KeyObject;
+  certPath: string;
+}
+
+/** Loads the first certificate of the CA file and the CA key, and checks that they belong together (tls.LoadX509KeyPair). */
+export function loadCa(certPath: string, keyPath: string): LoadedCa {
+  const pem = readFileOrThrow(certPath, 'CA certificate', 'create the CA with "crdb-tls cert create-ca", or fix --certs-dir.');
+  const blocks = splitPem(pem.toString('latin1')).filter((b) => b.type === 'CERTIFICATE');
+  if (blocks.length === 0) throw new UserError(`CA certificate ${certPath} holds no PEM certificate: restore it, or create the CA again with create-ca.`, certPath);
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(blocks[0].der);
+  } catch (err) {
+    throw new UserError(`CA certificate ${certPath} cannot be parsed (${errMessage(err)}): restore it from a backup.`, certPath);
+  }
+  if (!cert.ca) throw new UserError(`the first certificate in ${certPath} is not a CA (basicConstraints CA:false): put the CA certificate first.`, certPath);
+  const keyPem = readFileOrThrow(keyPath, 'CA key', `pass the key that signed ${certPath} with --ca-key.`);
+  const key = parsePrivateKey(keyPem, keyPath);
+  requireRsa(key, keyPath);
+  if (!keyMatchesCert(key, cert)) {
+    throw new UserError(`CA key ${keyPath} does not match the first certificate in ${certPath}: pass the key that signed it with --ca-key.`, keyPath);
+  }
+  return { cert, key, certPath };
+}
+
+/** cockroach refuses a certificate that outlives its CA (checkLifetimeAgainstCA), with this message. */
+function checkLifetimeAgainstCa(ca: LoadedCa, now: Date, lifetimeMs: number): void {
+  const caNotAfter = new Date(ca.cert.validTo).getTime();
+  const notAfter = Math.floor((now.getTime() + lifetimeMs) / 1000) * 1000;
+  if (caNotAfter >= notAfter) return;
+  const caHours = (caNotAfter - now.getTime()) / HOUR_MS;
+  const certHours = (notAfter - now.getTime()) / HOUR_MS;
+  throw new UserError(`${ca.certPath}: CA lifetime is ${caHours.toFixed(6)}h, shorter than the requested ${certHours.toFixed(6)}h. ` +
+    `Renew CA certificate, or rerun with --lifetime=${Math.max(0, Math.trunc(caHours))}h for a shorter duration.`, ca.certPath);
+}
+
+function certFacts(pem: string): { serial: string; notAfter: string } {
+  const c = new X509Certificate(pem);
+  return { serial: c.serialNumber.toLowerCase(), notAfter: new Date(c.validTo).toISOString() };
+}
+
+async function createCaFile(o: CreateCaOptions, fileName: string): Promise<CreateResult> {
+  requirePaths(o);
+  const keySize = validateKeySize(o.keySize ?? DEFAULT_KEY_SIZE);
+  const now = o.now ?? new Date();
+  const createDir = certsDirPlan(o.certsDir, true);
+  const certPath = join(o.certsDir, fileName);
+
+  // Every check before anything is written.
+  let key: KeyObject;
+  let keyPem: string | undefined;
+  const keyKind = statKind(o.caKey);
+  if (keyKind !== 'missing') {
+    if (!o.allowKeyReuse) throw new UserError(`CA key ${o.caKey} exists, but key reuse is disabled: rerun with --allow-ca-key-reuse to sign the new CA with it, or pass a new --ca-key path.`, o.caKey);
+    key = parsePrivateKey(readFileOrThrow(o.caKey, 'CA key', 'pass an existing key file.'), o.caKey);
+    requireRsa(key, o.caKey);
+  } else {
+    if (statKind(dirname(resolve(o.caKey))) !== 'dir') {
+      throw new UserError(`the directory of CA key ${o.caKey} does not exist: create it first (mkdir -m 700 -p ${dirname(resolve(o.caKey))}), outside the certs directory.`, o.caKey);
+    }
+    const generated = await generateRsaKey(keySize);
+    key = generated.privateKey;
+    keyPem = generated.pkcs1Pem;
+  }
+  const existing: Buffer[] = [];
+  if (!createDir && statKind(certPath) !== 'missing') {
+    assertCanWrite(certPath, !!o.overwrite);
+    const blocks = splitPem(readFileOrThrow(certPath, 'existing CA certificate file', 'check it.').toString('latin1'));
+    const bad = blocks.findIndex((b) => b.type !== 'CERTIFICATE');
+    if (bad >= 0) throw new UserError(`could not parse existing CA cert file ${certPath}: block #${bad} is ${blocks[bad].type}, not CERTIFICATE; fix or move the file.`, certPath);
+    existing.push(...blocks.map((b) => b.der));
+  }
+
+  const pem = await issueCertificate({ kind: 'ca' as CertKind, commonName: 'Cockroach CA', lifetimeMs: o.lifetimeMs ?? DEFAULT_CA_LIFETIME_MS, now, publicKey: key }, { key });
+  // The new CA first, then the ones already trusted: the combined CA file used for rotation.
+  const bundle = pem + existing.map((der) => toPem('CERTIFICATE', der)).join('');
+
+  if (createDir) mkdirSync(o.certsDir, { mode: CERTS_DIR_MODE });
+  const writes: FileWrite[] = [];
+  if (keyPem) writes.push({ path: o.caKey, data: keyPem, mode: KEY_MODE });
+  writes.push({ path: certPath, data: bundle, mode: CERT_MODE });
+  commitFiles(writes);
+  const files: WrittenFile[] = writes.map((w) => ({ path: w.path, mode: w.mode, what: w.path === certPath ? 'certificate' : 'ca key' }));
+  return { files, certPath, ...certFacts(pem), numCerts: 1 + existing.length, reusedKey: !keyPem };
+}
+
+/** `cockroach cert create-ca`: CA key (unless reused) and `ca.crt`, prepended to an existing one with --overwrite. */
+export function createCa(o: CreateCaOptions): Promise<CreateResult> {
+  return createCaFile(o, CA_CERT);
+}
+
+/** `cockroach cert create-client-ca`: a separate CA for client certificates, `ca-client.crt`. */
+export function createClientCa(o: CreateCaOptions): Promise<CreateResult> {
+  return createCaFile(o, CLIENT_CA_CERT);
+}
+
+async function createLeaf(
+  o: CommonOptions, caFile: string, kind: 'node' | 'client', commonName: string,
+  sans: { dns: string[]; ip: string[] }, certName: string, keyName: string, pkcs8: boolean,
+): Promise<CreateResult> {
+  requirePaths(o);
+  const keySize = validateKeySize(o.keySize ?? DEFAULT_KEY_SIZE);
+  const now = o.now ?? new Date();
+  certsDirPlan(o.certsDir, false);
+  const ca = loadCa(join(o.certsDir, caFile), o.caKey);
+  const certPath = join(o.certsDir, certName);
+  const keyPath = join(o.certsDir, keyName);
+  const targets = [certPath, keyPath, ...(pkcs8 ? [keyPath + '.pk8'] : [])];
+  for (const t of targets) assertCanWrite(t, !!o.overwrite);
+  const lifetimeMs = o.lifetimeMs ?? DEFAULT_CERT_LIFETIME_MS;
+  checkLifetimeAgainstCa(ca, now, lifetimeMs);
+
+  const key = await generateRsaKey(keySize);
+  const pem = await issueCertificate({ kind, commonName, lifetimeMs, now, dns: sans.dns, ip: sans.ip, publicKey: key.publicKey }, { cert: ca.cert, key: ca.key });
+  const writes: FileWrite[] = [
+    { path: certPath, data: pem, mode: CERT_MODE },
+    { path: keyPath, data: key.pkcs1Pem, mode: KEY_MODE },
+  ];
+  if (pkcs8) writes.push({ path: keyPath + '.pk8', data: pkcs8Der(key.privateKey), mode: KEY_MODE });
+  commitFiles(writes);
+  const what: WrittenFile['what'][] = ['certificate', 'key', 'pkcs8 key'];
+  return { files: writes.map((w, i) => ({ path: w.path, mode: w.mode, what: what[i] })), certPath, ...certFacts(pem) };
+}
+
+export interface CreateNodeOptions extends CommonOptions {
+  hosts: string[];
+}
+
+/** `cockroach cert create-node HOST...`: node.crt (CN=node, serverAuth+clientAuth, SANs) and node.key, signed by the first cert of ca.crt. */
+export function createNode(o: CreateNodeOptions): Promise<CreateResult> {
+  const sans = hostsToSans(o.hosts);
+  return createLeaf(o, CA_CERT, 'node', 'node', sans, NODE_CERT, NODE_KEY, false);
+}
+
+export interface CreateClientOptions extends CommonOptions {
+  user: string;
+  alsoGeneratePkcs8Key?: boolean;
+}
+
+/** `cockroach cert create-client USER`: client.USER.crt/.key (and .key.pk8), signed by ca-client.crt when it exists, else ca.crt. */
+export function createClient(o: CreateClientOptions): Promise<CreateResult> {
+  const user = validateUserName(o.user);
+  const caFile = o.certsDir && statKind(join(o.certsDir, CLIENT_CA_CERT)) !== 'missing' ? CLIENT_CA_CERT : CA_CERT;
+  return createLeaf(o, caFile, 'client', user, { dns: [], ip: [] }, clientCertName(user), clientKeyName(user), !!o.alsoGeneratePkcs8Key);
+}

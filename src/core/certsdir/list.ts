@@ -1,0 +1,198 @@
+import { readdirSync, readFileSync, statSync, Stats } from 'node:fs';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { UserError, errnoCode, errMessage } from '../errors';
+import { CertDetails, certDetails, parseCertFile } from '../pki/inspect';
+import { keyMatchesCert, parsePrivateKey } from '../pki/keys';
+import { FileRole, USAGE_ORDER, Usage, isCaUsage, roleFromFilename } from './layout';
+import { DEFAULT_THRESHOLDS, ExpiryStatus, ExpiryThresholds, daysLeft, expiryStatus } from './status';
+
+/** One `.crt` file of a certs directory with its key, as `cockroach cert list` sees it, plus our checks. */
+export interface CertEntry {
+  usage: Usage;
+  /** Base names, as cockroach prints them. */
+  certFile: string;
+  keyFile: string | null;
+  certPath: string;
+  keyPath: string | null;
+  /** User (client) or tenant id, from the file name. */
+  name: string | null;
+  notBefore: string | null;
+  notAfter: string | null;
+  subject: Record<string, string> | null;
+  sans: CertDetails['sans'] | null;
+  issuer: Record<string, string> | null;
+  serial: string | null;
+  fingerprintSha256: string | null;
+  numCerts: number;
+  status: ExpiryStatus | null;
+  daysLeft: number | null;
+  /** The `Notes` column of cockroach cert list. */
+  notes: string;
+  /** What is wrong, each a sentence that names the file and the fix. Empty when CockroachDB would load it. */
+  errors: string[];
+  /** Every certificate in the file (a CA bundle holds several; the first signs). */
+  certs: CertDetails[];
+}
+
+export interface ListOptions {
+  now?: Date;
+  thresholds?: ExpiryThresholds;
+  /** COCKROACH_SKIP_KEY_PERMISSION_CHECK=true, and always on Windows. */
+  skipPermissionChecks?: boolean;
+  /** The process's group id, for CockroachDB's root-owned 0740 allowance. */
+  gid?: number;
+}
+
+const MAX_KEY_PERM = 0o700;
+const MAX_ROOT_GROUP_KEY_PERM = 0o740;
+
+function modeString(mode: number): string {
+  const p = mode & 0o777;
+  const rwx = (b: number) => `${b & 4 ? 'r' : '-'}${b & 2 ? 'w' : '-'}${b & 1 ? 'x' : '-'}`;
+  return `-${rwx(p >> 6)}${rwx(p >> 3)}${rwx(p)} (0${p.toString(8)})`;
+}
+
+/** CockroachDB's key permission rule (checkFilePermissions): at most 0700, or 0740 when owned by root and the process group. */
+export function keyPermissionProblem(path: string, st: Stats, gid: number | undefined): string | undefined {
+  const perm = st.mode & 0o777;
+  const rootGroup = st.uid === 0 && gid !== undefined && st.gid === gid;
+  const max = rootGroup ? MAX_ROOT_GROUP_KEY_PERM : MAX_KEY_PERM;
+  if ((perm & ~max) === 0) return undefined;
+  return `key file ${path} has permissions ${modeString(perm)}, exceeds ${modeString(max)}: run "chmod 600 ${path}".`;
+}
+
+function principals(details: CertDetails): string[] {
+  const out = details.subject.CN ? [details.subject.CN] : [];
+  return out.concat(details.sans.dns);
+}
+
+function notesFor(usage: Usage, entry: CertEntry): string {
+  if (isCaUsage(usage)) return entry.errors.length === 0 && entry.numCerts > 0 ? `num certs: ${entry.numCerts}` : '';
+  if (usage === 'Node' || usage === 'UI') {
+    const s = entry.sans;
+    return `addresses: ${s ? [...s.dns, ...s.ip].join(',') : '<unknown>'}`;
+  }
+  if (usage === 'Client') return `user: ${entry.subject?.CN ?? '<unknown>'}`;
+  if (usage === 'Tenant Client') return `tenant: ${entry.name ?? '<unknown>'}`;
+  return '';
+}
+
+function loadEntry(dir: string, filename: string, role: FileRole, files: Set<string>, opts: ListOptions, now: Date): CertEntry {
+  const certPath = join(dir, filename);
+  const entry: CertEntry = {
+    usage: role.usage, certFile: filename, keyFile: null, certPath, keyPath: null, name: role.name ?? null,
+    notBefore: null, notAfter: null, subject: null, sans: null, issuer: null, serial: null, fingerprintSha256: null,
+    numCerts: 0, status: null, daysLeft: null, notes: '', errors: [], certs: [],
+  };
+  if (role.badName) {
+    entry.errors.push(`bad filename ${certPath}: ${role.badName}; CockroachDB skips this file (rename it, or move it out of the certs directory).`);
+  }
+  let content: Buffer | undefined;
+  try {
+    content = readFileSync(certPath);
+  } catch (err) {
+    entry.errors.push(`could not read certificate file ${certPath} (${errnoCode(err) ?? errMessage(err)}): make it readable by the cockroach user.`);
+  }
+  let first: X509Certificate | undefined;
+  if (content) {
+    const parsed = parseCertFile(content, certPath);
+    if (!parsed.ok) {
+      entry.errors.push(parsed.error);
+    } else {
+      first = parsed.certs[0];
+      entry.certs = parsed.certs.map(certDetails);
+      const d = entry.certs[0];
+      Object.assign(entry, {
+        numCerts: parsed.certs.length, notBefore: d.notBefore, notAfter: d.notAfter, subject: d.subject, sans: d.sans,
+        issuer: d.issuer, serial: d.serial, fingerprintSha256: d.fingerprintSha256,
+      });
+      const notAfter = new Date(d.notAfter);
+      entry.daysLeft = daysLeft(notAfter, now);
+      entry.status = expiryStatus(role.usage, new Date(d.notBefore), notAfter, now, opts.thresholds ?? DEFAULT_THRESHOLDS);
+      checkCertificate(entry, d, files);
+    }
+  }
+  if (!isCaUsage(role.usage) && role.usage !== 'Unknown') checkKey(entry, dir, filename, first, opts);
+  entry.notes = notesFor(role.usage, entry);
+  return entry;
+}
+
+function checkCertificate(entry: CertEntry, d: CertDetails, files: Set<string>): void {
+  const p = principals(d);
+  if (isCaUsage(entry.usage) && !d.isCA) {
+    entry.errors.push(`the first certificate in ${entry.certPath} is not a CA certificate (basicConstraints CA:false): put the CA certificate first, or issue a CA with create-ca.`);
+  }
+  if (entry.usage === 'Node' && !files.has('client.node.crt') && !p.includes('node')) {
+    entry.errors.push(`client/server node certificate ${entry.certPath} has principals ${JSON.stringify(p)}, expected "node": issue it with create-node (CN=node), or add a client.node.crt.`);
+  }
+  if (entry.usage === 'Node' && !(d.extKeyUsage.includes('serverAuth') && d.extKeyUsage.includes('clientAuth')) && d.extKeyUsage.length > 0) {
+    entry.errors.push(`node certificate ${entry.certPath} allows ${d.extKeyUsage.join(', ')} but needs both serverAuth and clientAuth: issue it again with create-node.`);
+  }
+  if (entry.usage === 'Client' && entry.name !== null && !p.includes(entry.name)) {
+    entry.errors.push(`client certificate ${entry.certPath} has principals ${JSON.stringify(p)}, expected "${entry.name}": the CN must be the user in the file name; issue it again with create-client ${entry.name}.`);
+  }
+}
+
+function checkKey(entry: CertEntry, dir: string, filename: string, cert: X509Certificate | undefined, opts: ListOptions): void {
+  const keyFile = filename.replace(/\.crt$/, '.key');
+  const keyPath = join(dir, keyFile);
+  let st: Stats;
+  try {
+    st = statSync(keyPath);
+  } catch (err) {
+    const code = errnoCode(err);
+    entry.errors.push(code === 'ENOENT'
+      ? `key file ${keyPath} is missing: CockroachDB needs it next to ${filename}; restore it, or issue ${filename} and its key again.`
+      : `could not stat key file ${keyPath} (${code ?? errMessage(err)}): check the file and its directory.`);
+    return;
+  }
+  if (!st.isFile()) {
+    entry.errors.push(`key file ${keyPath} is not a regular file: replace it with the key file itself.`);
+    return;
+  }
+  if (!opts.skipPermissionChecks) {
+    const problem = keyPermissionProblem(keyPath, st, opts.gid);
+    if (problem) entry.errors.push(problem);
+  }
+  entry.keyFile = keyFile;
+  entry.keyPath = keyPath;
+  if (!cert) return;
+  let pem: Buffer;
+  try {
+    pem = readFileSync(keyPath);
+  } catch (err) {
+    entry.errors.push(`could not read key file ${keyPath} (${errnoCode(err) ?? errMessage(err)}): make it readable by the cockroach user only (chmod 600).`);
+    return;
+  }
+  try {
+    const key = parsePrivateKey(pem, keyPath);
+    if (!keyMatchesCert(key, cert)) {
+      entry.errors.push(`key file ${keyPath} does not match ${entry.certPath} (different public key): restore the key that belongs to ${filename}, or issue both again.`);
+    }
+  } catch (err) {
+    entry.errors.push(err instanceof UserError ? err.message : `key file ${keyPath}: ${errMessage(err)}`);
+  }
+}
+
+/**
+ * Lists a certs directory as CockroachDB loads it: every `.crt` file (subfolders and other files
+ * are ignored), its key by name, the loader's errors, plus our checks (key matches cert, expiry).
+ * Files with bad names are listed too, with the reason CockroachDB skips them.
+ */
+export function listCertsDir(dir: string, opts: ListOptions = {}): CertEntry[] {
+  const now = opts.now ?? new Date();
+  let names: string[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true }).filter((d) => !d.isDirectory() && d.name.endsWith('.crt')).map((d) => d.name);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') throw new UserError(`certs directory ${dir} does not exist: check --certs-dir, or create certificates with "crdb-tls cert create-ca".`, dir);
+    if (code === 'ENOTDIR') throw new UserError(`${dir} is not a directory: --certs-dir must name the folder that holds ca.crt, node.crt and client.*.crt.`, dir);
+    throw new UserError(`could not read certs directory ${dir} (${code ?? errMessage(err)}): check its permissions.`, dir);
+  }
+  names.sort();
+  const files = new Set(names);
+  const entries = names.map((n) => loadEntry(dir, n, roleFromFilename(n), files, opts, now));
+  return entries.sort((a, b) => USAGE_ORDER.indexOf(a.usage) - USAGE_ORDER.indexOf(b.usage) || (a.certFile < b.certFile ? -1 : a.certFile > b.certFile ? 1 : 0));
+}
