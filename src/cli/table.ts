@@ -8,10 +8,11 @@ export function renderTable(headers: string[], rows: string[][]): string {
     const left = Math.floor((w - s.length) / 2);
     return ' '.repeat(left) + s + ' '.repeat(w - s.length - left);
   };
-  const line = (cells: string[]) => cells.map((c) => ` ${c} `).join('|').replace(/\s+$/, '');
+  // tablewriter without a left border: one extra space before the first column.
+  const line = (cells: string[]) => (' ' + cells.map((c) => ` ${c} `).join('|')).replace(/\s+$/, '');
   const out = [
     line(headers.map((h, i) => center(h, widths[i]))),
-    widths.map((w) => '-'.repeat(w + 2)).join('+'),
+    widths.map((w, i) => '-'.repeat(w + (i === 0 || i === widths.length - 1 ? 3 : 2))).join('+'),
     ...rows.map((r) => line(r.map((c, i) => c.padEnd(widths[i])))),
     `(${rows.length} row${rows.length === 1 ? '' : 's'})`,
   ];

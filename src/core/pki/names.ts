@@ -41,8 +41,8 @@ const LABEL_RE = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 /** Why `host` cannot go into a node certificate's SANs, or undefined when it can. */
 export function hostProblem(host: string): string | undefined {
   if (host.length === 0) return 'it is empty';
-  if (isIP(host)) return undefined;
   if (host.includes('%')) return 'IP addresses with a zone (%) cannot be certified';
+  if (isIP(host)) return undefined;
   if (host.length > 253) return 'it is longer than 253 characters';
   const labels = host.replace(/\.$/, '').split('.');
   for (let i = 0; i < labels.length; i++) {

@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCa, createClient, createClientCa, createNode } from '../../src/core/certsdir/create';
+import { tmpDir } from './tmp';
+
+export interface CertsFixture {
+  root: string;
+  certsDir: string;
+  caKey: string;
+  /** Set when built with a separate client CA. */
+  clientCaKey?: string;
+}
+
+export interface CertsFixtureOptions {
+  hosts?: string[];
+  users?: string[];
+  now?: Date;
+  caLifetimeMs?: number;
+  lifetimeMs?: number;
+  clientCa?: boolean;
+  pkcs8?: boolean;
+}
+
+/** A certs dir issued by our core: CA, node (localhost, 127.0.0.1) and the given client users (default root). */
+export async function makeCertsDir(o: CertsFixtureOptions = {}): Promise<CertsFixture> {
+  const root = tmpDir();
+  const certsDir = join(root, 'certs');
+  const safe = join(root, 'safe');
+  mkdirSync(safe, { mode: 0o700 });
+  const caKey = join(safe, 'ca.key');
+  await createCa({ certsDir, caKey, now: o.now, lifetimeMs: o.caLifetimeMs });
+  await createNode({ certsDir, caKey, hosts: o.hosts ?? ['localhost', '127.0.0.1'], now: o.now, lifetimeMs: o.lifetimeMs });
+  let clientCaKey: string | undefined;
+  if (o.clientCa) {
+    clientCaKey = join(safe, 'ca-client.key');
+    await createClientCa({ certsDir, caKey: clientCaKey, now: o.now, lifetimeMs: o.caLifetimeMs });
+  }
+  for (const user of o.users ?? ['root']) {
+    await createClient({ certsDir, caKey: clientCaKey ?? caKey, user, now: o.now, lifetimeMs: o.lifetimeMs, alsoGeneratePkcs8Key: o.pkcs8 });
+  }
+  return { root, certsDir, caKey, clientCaKey };
+}

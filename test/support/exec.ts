@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export const REPO_ROOT = join(__dirname, '..', '..', '..');
+export const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): RunResult {
+  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, input: opts.input, encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the built CLI (dist/cli.js), as a user would. */
+export function crdbTls(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
+  return run(process.execPath, [CLI, ...args], opts);
+}
+
+/** Runs the openssl CLI; throws with its stderr when it fails unless `allowFail`. */
+export function openssl(args: string[], opts: { allowFail?: boolean; input?: string } = {}): RunResult {
+  const r = run('openssl', args, { input: opts.input });
+  if (r.status !== 0 && !opts.allowFail) throw new Error(`openssl ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r;
+}
