@@ -1,3 +1,12 @@
 import * as vscode from 'vscode';
-export function activate(_context: vscode.ExtensionContext): void {}
-export function deactivate(): void {}
+import { registerCertCommands } from './certCommands';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('CockroachDB TLS', { log: true });
+  context.subscriptions.push(log);
+  registerCertCommands(context, log);
+}
+
+export function deactivate(): void {
+  // Nothing to release beyond context.subscriptions.
+}
