@@ -5,6 +5,7 @@ import { listCertsDir, CertEntry } from '../../src/core/certsdir/list';
 import { createCa, createNode } from '../../src/core/certsdir/create';
 import { makeCertsDir, CertsFixture } from '../support/certs';
 import { tmpDir } from '../support/tmp';
+import { FileCache } from '../../src/core/certsdir/cache';
 
 const DAY = 86_400_000;
 const byFile = (entries: CertEntry[], f: string) => {
@@ -119,5 +120,22 @@ describe('listing a certs dir (cockroach cert list)', function () {
 
   it('names the directory and the fix when it is missing', () => {
     assert.throws(() => listCertsDir('/nonexistent/certs'), /certs directory \/nonexistent\/certs does not exist: check --certs-dir/);
+  });
+
+  it('re-reads only the files that changed when given a cache', async () => {
+    const f = await makeCertsDir({ users: ['root', 'alice'] });
+    const cache = new FileCache();
+    const first = listCertsDir(f.certsDir, { cache });
+    assert.equal(cache.reads, 7, 'ca + node/key + 2 clients/keys');
+    const again = listCertsDir(f.certsDir, { cache });
+    assert.equal(cache.reads, 7, 'nothing re-read');
+    assert.deepEqual(again, first);
+    // Replace alice's cert with root's: only that file is read again, and the mismatch is seen.
+    await new Promise((r) => setTimeout(r, 20));
+    copyFileSync(join(f.certsDir, 'client.root.crt'), join(f.certsDir, 'client.alice.crt'));
+    const third = listCertsDir(f.certsDir, { cache });
+    assert.equal(cache.reads, 8, 'only the new cert (its key is checked again from the cached bytes)');
+    assert.match(byFile(third, 'client.alice.crt').errors.join(), /principals \["root"\], expected "alice"/);
+    assert.deepEqual(listCertsDir(f.certsDir), third, 'same result as an uncached listing');
   });
 });

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, statSync, Stats } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import { FileCache } from './cache';
 import { UserError, errnoCode, errMessage } from '../errors';
-import { CertDetails, certDetails, parseCertFile } from '../pki/inspect';
+import { CertDetails, ParsedCertFile, certDetails, parseCertFile } from '../pki/inspect';
 import { keyMatchesCert, parsePrivateKey } from '../pki/keys';
 import { FileRole, USAGE_ORDER, Usage, isCaUsage, roleFromFilename } from './layout';
 import { DEFAULT_THRESHOLDS, ExpiryStatus, ExpiryThresholds, daysLeft, expiryStatus } from './status';
@@ -42,6 +43,8 @@ export interface ListOptions {
   skipPermissionChecks?: boolean;
   /** The process's group id, for CockroachDB's root-owned 0740 allowance. */
   gid?: number;
+  /** Reuse reads and parses of unchanged files across listings (the editor's tree). */
+  cache?: FileCache;
 }
 
 const MAX_KEY_PERM = 0o700;
@@ -88,15 +91,14 @@ function loadEntry(dir: string, filename: string, role: FileRole, files: Set<str
   if (role.badName) {
     entry.errors.push(`bad filename ${certPath}: ${role.badName}; CockroachDB skips this file (rename it, or move it out of the certs directory).`);
   }
-  let content: Buffer | undefined;
+  let parsed: ParsedCertFile | undefined;
   try {
-    content = readFileSync(certPath);
+    parsed = opts.cache ? opts.cache.memo(certPath, 'cert', (b) => parseCertFile(b, certPath)) : parseCertFile(readFileSync(certPath), certPath);
   } catch (err) {
     entry.errors.push(`could not read certificate file ${certPath} (${errnoCode(err) ?? errMessage(err)}): make it readable by the cockroach user.`);
   }
   let first: X509Certificate | undefined;
-  if (content) {
-    const parsed = parseCertFile(content, certPath);
+  if (parsed) {
     if (!parsed.ok) {
       entry.errors.push(parsed.error);
     } else {
@@ -158,21 +160,23 @@ function checkKey(entry: CertEntry, dir: string, filename: string, cert: X509Cer
   entry.keyFile = keyFile;
   entry.keyPath = keyPath;
   if (!cert) return;
-  let pem: Buffer;
-  try {
-    pem = readFileSync(keyPath);
-  } catch (err) {
-    entry.errors.push(`could not read key file ${keyPath} (${errnoCode(err) ?? errMessage(err)}): make it readable by the cockroach user only (chmod 600).`);
-    return;
-  }
-  try {
-    const key = parsePrivateKey(pem, keyPath);
-    if (!keyMatchesCert(key, cert)) {
-      entry.errors.push(`key file ${keyPath} does not match ${entry.certPath} (different public key): restore the key that belongs to ${filename}, or issue both again.`);
+  const check = (pem: Buffer): string | undefined => {
+    try {
+      const key = parsePrivateKey(pem, keyPath);
+      if (keyMatchesCert(key, cert)) return undefined;
+      return `key file ${keyPath} does not match ${entry.certPath} (different public key): restore the key that belongs to ${filename}, or issue both again.`;
+    } catch (err) {
+      return err instanceof UserError ? err.message : `key file ${keyPath}: ${errMessage(err)}`;
     }
+  };
+  let problem: string | undefined;
+  try {
+    // Memoised per key version and certificate: the same key bytes checked against another cert are checked again.
+    problem = opts.cache ? opts.cache.memo(keyPath, `match:${cert.fingerprint256}`, check, st) : check(readFileSync(keyPath));
   } catch (err) {
-    entry.errors.push(err instanceof UserError ? err.message : `key file ${keyPath}: ${errMessage(err)}`);
+    problem = `could not read key file ${keyPath} (${errnoCode(err) ?? errMessage(err)}): make it readable by the cockroach user only (chmod 600).`;
   }
+  if (problem) entry.errors.push(problem);
 }
 
 /**
