@@ -1,12 +1,80 @@
 import * as vscode from 'vscode';
-import { registerCertCommands } from './certCommands';
+import { ClusterModel } from './model';
+import { ClusterTree, Node } from './tree';
+import { INSPECT_SCHEME, registerCommands } from './commands';
+import { ExpiryMonitor } from './monitor';
+import { InspectProvider } from './inspect';
+import { CERT_WATCH_GLOB } from './clusters';
+import { activeInput, onDidShowInput } from './input';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate returns: used by the in-editor tests (and other extensions) to look inside. */
+export interface Api {
+  model: ClusterModel;
+  tree: ClusterTree;
+  monitor: ExpiryMonitor;
+  view: vscode.TreeView<Node>;
+  activationMs: number;
+  ready: Promise<void>;
+  testing: { activeInput: () => typeof activeInput; onDidShowInput: typeof onDidShowInput };
+}
+
+function debounce(fn: () => void, ms: number): () => void {
+  let t: NodeJS.Timeout | undefined;
+  return () => {
+    if (t) clearTimeout(t);
+    t = setTimeout(fn, ms);
+  };
+}
+
+export function activate(context: vscode.ExtensionContext): Api {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('CockroachDB TLS', { log: true });
-  context.subscriptions.push(log);
-  registerCertCommands(context, log);
+  const model = new ClusterModel(log);
+  const tree = new ClusterTree(model);
+  const view = vscode.window.createTreeView<Node>('cockroachTls.clusters', { treeDataProvider: tree, showCollapseAll: true });
+  const monitor = new ExpiryMonitor(context, model, tree, view as vscode.TreeView<unknown>, log);
+  const inspect = new InspectProvider(model);
+  context.subscriptions.push(log, model, tree, view, monitor, inspect, vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect));
+  registerCommands(context, { log, model, tree });
+
+  // Files change on disk: re-list (only changed files are read again) or, for new certs dirs, search again.
+  const relist = debounce(() => model.relist(), 150);
+  const rediscover = debounce(() => void model.reload(true), 500);
+  let dirWatchers: vscode.Disposable[] = [];
+  const watchDirs = () => {
+    dirWatchers.forEach((w) => w.dispose());
+    dirWatchers = model.selfHostedDirs().map((dir) => {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '*'));
+      w.onDidChange(relist);
+      w.onDidCreate(relist);
+      w.onDidDelete(relist);
+      return w;
+    });
+  };
+  const wsWatcher = vscode.workspace.createFileSystemWatcher(CERT_WATCH_GLOB, false, true, false);
+  wsWatcher.onDidCreate(rediscover);
+  wsWatcher.onDidDelete(rediscover);
+  let watchedKey = '';
+  context.subscriptions.push(wsWatcher, model.onDidChange(() => {
+    const key = model.selfHostedDirs().join('\n');
+    if (key !== watchedKey) {
+      watchedKey = key;
+      watchDirs();
+    }
+  }), { dispose: () => dirWatchers.forEach((w) => w.dispose()) });
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('cockroachTls')) void model.reload(e.affectsConfiguration('cockroachTls.discoverCertsDirs'));
+  }), vscode.workspace.onDidGrantWorkspaceTrust(() => model.relist()));
+  // Expiry moves with the clock: refresh statuses a few times a day.
+  const tick = setInterval(() => model.relist(), 6 * 3_600_000);
+  context.subscriptions.push({ dispose: () => clearInterval(tick) });
+
+  const ready = model.reload(true).then(() => log.info(`ready: ${model.states.length} cluster(s)`));
+  const activationMs = performance.now() - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { model, tree, monitor, view, activationMs, ready, testing: { activeInput: () => activeInput, onDidShowInput } };
 }
 
 export function deactivate(): void {
-  // Nothing to release beyond context.subscriptions.
+  // Everything is in context.subscriptions.
 }

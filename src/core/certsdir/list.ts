@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync, Stats } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { FileCache } from './cache';
 import { UserError, errnoCode, errMessage } from '../errors';
@@ -199,4 +199,9 @@ export function listCertsDir(dir: string, opts: ListOptions = {}): CertEntry[] {
   const files = new Set(names);
   const entries = names.map((n) => loadEntry(dir, n, roleFromFilename(n), files, opts, now));
   return entries.sort((a, b) => USAGE_ORDER.indexOf(a.usage) - USAGE_ORDER.indexOf(b.usage) || (a.certFile < b.certFile ? -1 : a.certFile > b.certFile ? 1 : 0));
+}
+
+/** One certificate file outside a certs dir (e.g. a Cloud cluster's downloaded CA), read as the given usage. */
+export function listCertFile(path: string, usage: Usage, opts: ListOptions = {}): CertEntry {
+  return loadEntry(dirname(path), basename(path), { usage }, new Set(), opts, opts.now ?? new Date());
 }

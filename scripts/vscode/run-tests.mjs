@@ -1,0 +1,143 @@
+// Runs the in-editor suites (out/test/vscode/**/*.test.js, through out/test/vscode/index.js) in a
+// real VS Code: the VS Code server from test/vscode-server (Node 24) plus headless Chromium.
+// Builds nothing: run `npm run build && npx tsc -p tsconfig.test.json` first.
+//
+//   node scripts/vscode/run-tests.mjs [--restricted] [--grep <pattern>]
+//
+// --restricted     keep workspace trust on: the workspace opens untrusted (restricted mode);
+//                  the suites see CRDB_TLS_TEST_RESTRICTED=1 (and CRDB_TLS_TEST_WORKSPACE always).
+// --grep <pattern> only tests whose full title matches (mocha grep; env MOCHA_GREP works too).
+// Environment:
+//   VSCODE_TEST_WORKSPACE   folder to open (used in place, not copied); default: a temp copy of
+//                           test/vscode/fixtures/workspace
+//   VSCODE_TEST_TIMEOUT_MS  overall limit for the suites (default 300000)
+//   CHROMIUM_PATH           browser binary (default /usr/bin/chromium)
+//   VSCODE_TEST_VERBOSE=1   also print the server's output and the browser console
+//   KEEP_TMP=1              keep the temp workspace and server dirs
+// Exit code: the suites' (0 all passed, 1 failures), 2 for harness errors or a timeout.
+// Artifacts in test-artifacts/vscode/: workbench.png (screenshot at the end), workbench.log (the
+// workbench's log, extension host console included), server.log, logs/ (VS Code's log files).
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { format } from 'node:util';
+import { dirname, join, resolve } from 'node:path';
+import { repoRoot } from './ensure-server.mjs';
+import { startServer } from './server.mjs';
+import { chromiumPath, launchChromium } from './browser.mjs';
+
+const argv = process.argv.slice(2);
+const restricted = argv.includes('--restricted');
+const grepAt = argv.indexOf('--grep');
+const grep = grepAt >= 0 ? argv[grepAt + 1] : process.env.MOCHA_GREP;
+const verbose = Boolean(process.env.VSCODE_TEST_VERBOSE);
+const timeoutMs = Number(process.env.VSCODE_TEST_TIMEOUT_MS || 300_000);
+const artifacts = join(repoRoot, 'test-artifacts', 'vscode');
+const testsIndex = join(repoRoot, 'out', 'test', 'vscode', 'index.js');
+const say = (m) => console.error(`[test:vscode] ${m}`);
+
+// Workbench chatter printed only with VSCODE_TEST_VERBOSE (always in test-artifacts/vscode/workbench.log).
+const NOISE = [
+  /^\[(AgentHost|AgentHost:remote|RemoteAgentHostProtocol|ChatModelSelection|AccountPolicyGate|Service Worker|reconnection-grace-time)\]/,
+  /^(Resolving|Resolved) connection token/,
+  /^Creating a socket/,
+  /^Creation of workbench contribution/,
+  /^Updating additional builtin extensions cache/,
+  /getaddrinfo ENOTFOUND/, // extension gallery (open-vsx.org) is unreachable offline
+  /_static\/out\/browser\/serviceWorker\.js/, // code-server's PWA worker, served by code-server's wrapper only
+  /Timed out waiting for authentication provider/,
+];
+const isNoise = (text) => NOISE.some((re) => re.test(text));
+
+async function main() {
+  const t0 = Date.now();
+  if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
+  if (!existsSync(testsIndex)) throw new Error(`${testsIndex} is missing: run \`npx tsc -p tsconfig.test.json\` first`);
+  chromiumPath(); // fail early, before installing or starting anything, when there is no browser
+
+  let workspace = process.env.VSCODE_TEST_WORKSPACE ? resolve(process.env.VSCODE_TEST_WORKSPACE) : undefined;
+  let tmpWorkspace;
+  if (!workspace) {
+    tmpWorkspace = mkdtempSync(join(tmpdir(), 'crdb-tls-ws-'));
+    workspace = join(tmpWorkspace, 'workspace');
+    cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
+    process.on('exit', () => {
+      if (!process.env.KEEP_TMP) rmSync(tmpWorkspace, { recursive: true, force: true });
+    });
+  }
+  rmSync(artifacts, { recursive: true, force: true }); // only this run's files
+  mkdirSync(artifacts, { recursive: true });
+
+  const server = await startServer({
+    workspaceTrust: restricted,
+    echo: verbose,
+    logFile: join(artifacts, 'server.log'),
+    env: { ...(grep ? { MOCHA_GREP: grep } : {}), CRDB_TLS_TEST_WORKSPACE: workspace, CRDB_TLS_TEST_RESTRICTED: restricted ? '1' : '' },
+  });
+  const tServer = Date.now();
+  let browser;
+  const workbenchLog = createWriteStream(join(artifacts, 'workbench.log'));
+  try {
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    let finish;
+    const finished = new Promise((res) => (finish = res));
+
+    // The workbench's log (extension host console included) at info level and above.
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      const text = format(...(Array.isArray(args) ? args : [args]));
+      workbenchLog.write(`[${type}] ${text}\n`);
+      if (verbose || !isNoise(text)) (type === 'error' || type === 'warn' ? console.error : console.log)(text);
+    });
+    await page.exposeFunction('codeAutomationExit', async (code, logs) => {
+      try {
+        mkdirSync(artifacts, { recursive: true });
+        await page.screenshot({ path: join(artifacts, 'workbench.png') });
+        if (Array.isArray(logs)) {
+          rmSync(join(artifacts, 'logs'), { recursive: true, force: true });
+          for (const { relativePath, contents } of logs) {
+            const f = join(artifacts, 'logs', relativePath);
+            mkdirSync(dirname(f), { recursive: true });
+            writeFileSync(f, contents);
+          }
+        }
+      } catch (err) {
+        say(`could not save artifacts: ${err.message}`);
+      }
+      finish(typeof code === 'number' ? code : 1);
+    });
+    page.on('pageerror', (err) => say(`page error: ${err.message}`));
+    if (verbose) page.on('console', (m) => console.error(`[browser ${m.type()}] ${m.text()}`));
+
+    const url = server.workbenchUrl({ folder: workspace, extensionDevelopmentPath: repoRoot, extensionTestsPath: testsIndex });
+    say(`opening ${url}`);
+    await page.goto(url);
+
+    let timer;
+    const timedOut = new Promise((res) => {
+      timer = setTimeout(() => res('timeout'), timeoutMs);
+    });
+    const result = await Promise.race([finished, timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'workbench-timeout.png') }).catch(() => {});
+      say(`the suites did not finish within ${timeoutMs / 1000} s (screenshot: test-artifacts/vscode/workbench-timeout.png, server log: test-artifacts/vscode/server.log)`);
+      return 2;
+    }
+    const tEnd = Date.now();
+    say(`exit code ${result}; server start ${((tServer - t0) / 1000).toFixed(1)} s, workbench + suites ${((tEnd - tServer) / 1000).toFixed(1)} s; screenshot: test-artifacts/vscode/workbench.png`);
+    return result;
+  } finally {
+    await browser?.close().catch(() => {});
+    await new Promise((res) => workbenchLog.end(res));
+    await server.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`[test:vscode] error: ${err.message}`);
+    process.exit(2);
+  },
+);

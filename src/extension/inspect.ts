@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Usage } from '../core/certsdir/layout';
+import { errMessage } from '../core/errors';
+import { ClusterModel } from './model';
+
+/** Read-only documents for Inspect Certificate: what `openssl x509 -text` shows, the status, the chain to the cluster CA. */
+export class InspectProvider implements vscode.TextDocumentContentProvider {
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+  private readonly open = new Set<string>();
+
+  constructor(private readonly model: ClusterModel) {
+    model.onDidChange(() => {
+      for (const u of this.open) this.emitter.fire(vscode.Uri.parse(u));
+    });
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    this.open.add(uri.toString());
+    const q = new URLSearchParams(uri.query);
+    const path = q.get('path') ?? uri.path.replace(/\.txt$/, '');
+    const usage = (q.get('usage') || undefined) as Usage | undefined;
+    const state = this.model.states.find((s) => s.key === q.get('cluster'));
+    const dir = state?.cluster.kind === 'self-hosted' ? state.cluster.certsDir : dirname(path);
+    const caFile = usage === 'Client' && existsSync(join(dir, 'ca-client.crt')) ? join(dir, 'ca-client.crt') : join(dir, 'ca.crt');
+    try {
+      const { describeCertFile } = await import('../core/pki/describe');
+      const content = readFileSync(path);
+      const clusterCa = existsSync(caFile) ? { path: caFile, content: readFileSync(caFile) } : undefined;
+      return describeCertFile({ path, content, now: new Date(), usage, clusterCa }).text;
+    } catch (err) {
+      return `${basename(path)}\n\nCould not read ${path}: ${errMessage(err)}\nCheck that the file exists and is readable.\n`;
+    }
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}

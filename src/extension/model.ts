@@ -1,0 +1,99 @@
+import * as vscode from 'vscode';
+import { existsSync, statSync } from 'node:fs';
+import { FileCache } from '../core/certsdir/cache';
+import { CertEntry, listCertFile, listCertsDir } from '../core/certsdir/list';
+import { UserError, errMessage } from '../core/errors';
+import { AlertThresholds, DEFAULT_ALERT_THRESHOLDS } from '../core/monitor/expiry';
+import { Cluster, clusterKey, clustersFromSettings, discoverCertsDirs } from './clusters';
+
+export interface ClusterState {
+  cluster: Cluster;
+  key: string;
+  entries: CertEntry[];
+  /** Why the cluster could not be listed (missing dir...), a sentence with the fix. */
+  problem?: string;
+}
+
+export function thresholdsFromSettings(): AlertThresholds {
+  const cfg = vscode.workspace.getConfiguration('cockroachTls.expiry');
+  const num = (k: keyof AlertThresholds) => {
+    const v = cfg.get<number>(k);
+    return typeof v === 'number' && v >= 0 ? v : DEFAULT_ALERT_THRESHOLDS[k];
+  };
+  return { caWarningDays: num('caWarningDays'), leafWarningDays: num('leafWarningDays'), leafErrorDays: num('leafErrorDays') };
+}
+
+/** Clusters and their certificates, listed through one file cache so that unchanged files are not read again. */
+export class ClusterModel implements vscode.Disposable {
+  private readonly cache = new FileCache();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private clusters: Cluster[] = [];
+  states: ClusterState[] = [];
+  private discovered: Cluster[] = [];
+
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  get fileReads(): number {
+    return this.cache.reads;
+  }
+
+  /** Re-reads settings and, when asked, searches the workspace for certs dirs again. */
+  async reload(rediscover: boolean, token?: vscode.CancellationToken): Promise<void> {
+    const configured = clustersFromSettings(this.log);
+    if (rediscover) {
+      const enabled = vscode.workspace.getConfiguration('cockroachTls').get<boolean>('discoverCertsDirs', true);
+      try {
+        this.discovered = enabled ? await discoverCertsDirs(new Set(configured.map(clusterKey)), token) : [];
+      } catch (err) {
+        this.log.warn(`searching the workspace for certs dirs failed: ${errMessage(err)}`);
+      }
+    }
+    const keys = new Set(configured.map(clusterKey));
+    this.clusters = [...configured, ...this.discovered.filter((c) => !keys.has(clusterKey(c)))];
+    this.relist();
+  }
+
+  /** Lists every cluster again (cheap: the cache skips unchanged files) and notifies listeners. */
+  relist(): void {
+    const now = new Date();
+    const t = thresholdsFromSettings();
+    const opts = {
+      now, cache: this.cache, gid: process.getgid?.(),
+      skipPermissionChecks: process.platform === 'win32' || process.env.COCKROACH_SKIP_KEY_PERMISSION_CHECK === 'true',
+      thresholds: { caDays: t.caWarningDays, leafDays: t.leafWarningDays },
+    };
+    this.states = this.clusters.map((cluster) => {
+      const key = clusterKey(cluster);
+      try {
+        if (cluster.kind === 'cloud') {
+          if (!cluster.caCert) return { cluster, key, entries: [] };
+          if (!existsSync(cluster.caCert)) return { cluster, key, entries: [], problem: `CA certificate ${cluster.caCert} not found: download the cluster CA (https://cockroachlabs.cloud/clusters/${cluster.clusterId}/cert) or fix caCert.` };
+          return { cluster, key, entries: [listCertFile(cluster.caCert, 'CA', opts)] };
+        }
+        return { cluster, key, entries: listCertsDir(cluster.certsDir, opts) };
+      } catch (err) {
+        return { cluster, key, entries: [], problem: err instanceof UserError ? err.message : errMessage(err) };
+      }
+    });
+    const paths = new Set(this.states.flatMap((s) => s.entries.flatMap((e) => [e.certPath, e.keyPath ?? ''])));
+    this.cache.retainOnly((p) => paths.has(p));
+    this.emitter.fire();
+  }
+
+  selfHostedDirs(): string[] {
+    return this.clusters.flatMap((c) => (c.kind === 'self-hosted' && isDir(c.certsDir) ? [c.certsDir] : []));
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,109 @@
+import * as vscode from 'vscode';
+import { alertKey, newAlerts, soonest, WatchedCert } from '../core/monitor/expiry';
+import { ClusterModel, thresholdsFromSettings } from './model';
+import { expiryText } from './certView';
+import type { CertNode, ClusterTree } from './tree';
+import type { CertDetails } from '../core/pki/inspect';
+
+const SHOWN_KEY = 'cockroachTls.alertsShown';
+const MUTED_KEY = 'cockroachTls.alertsMuted';
+
+interface Watched extends WatchedCert {
+  node: CertNode;
+  cert: CertDetails;
+}
+
+/**
+ * The status bar item (soonest expiry across all clusters; click reveals it) and expiry
+ * notifications, each shown once per certificate and threshold, with "Don't show again".
+ */
+export class ExpiryMonitor implements vscode.Disposable {
+  readonly item: vscode.StatusBarItem;
+  private soonestId: string | undefined;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    model: ClusterModel,
+    private readonly tree: ClusterTree,
+    private readonly view: vscode.TreeView<unknown>,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.item = vscode.window.createStatusBarItem('cockroachTls.expiry', vscode.StatusBarAlignment.Left, 10);
+    this.item.name = 'CockroachDB TLS: soonest certificate expiry';
+    this.item.command = 'cockroachTls.revealSoonest';
+    this.subs.push(model.onDidChange(() => this.update()));
+    this.subs.push(vscode.commands.registerCommand('cockroachTls.revealSoonest', () => this.revealSoonest()));
+    this.update();
+  }
+
+  private watched(): Watched[] {
+    return this.tree.allCertNodes().flatMap((node) => {
+      const c = node.cert;
+      if (!c) return [];
+      const e = node.entry;
+      const label = `${node.parent.state.cluster.name}: ${e.usage === 'Client' ? `client ${e.name}` : e.usage}${e.certs.length > 1 ? ` (${node.index + 1} of ${e.certs.length})` : ''}`;
+      return [{ id: c.fingerprintSha256, usage: e.usage, label, notAfter: new Date(c.notAfter), node, cert: c }];
+    });
+  }
+
+  update(): void {
+    const now = new Date();
+    const certs = this.watched();
+    const first = soonest(certs);
+    if (!first) {
+      this.soonestId = undefined;
+      this.item.hide();
+      return;
+    }
+    this.soonestId = first.node.id;
+    const t = thresholdsFromSettings();
+    const text = expiryText(first.cert, now);
+    const days = Math.floor((first.notAfter.getTime() - now.getTime()) / 86_400_000);
+    const expired = first.notAfter.getTime() < now.getTime();
+    const leafUrgent = first.usage !== 'CA' && first.usage !== 'Client CA' && days < t.leafErrorDays;
+    this.item.text = `$(${expired || leafUrgent ? 'error' : 'workspace-trusted'}) ${first.label.split(': ').slice(1).join(': ') || first.label} ${text.replace('expires in ', '')}`;
+    this.item.tooltip = `Soonest certificate expiry: ${first.label} ${text} (${first.notAfter.toISOString().slice(0, 10)}). Click to show it.`;
+    this.item.backgroundColor = expired || leafUrgent ? new vscode.ThemeColor('statusBarItem.errorBackground')
+      : days < (first.usage === 'CA' ? t.caWarningDays : t.leafWarningDays) ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.show();
+    this.notify(certs, now);
+  }
+
+  private notify(certs: Watched[], now: Date): void {
+    if (!vscode.workspace.getConfiguration('cockroachTls').get<boolean>('expiry.notifications', true)) return;
+    const shown = new Set(this.context.globalState.get<string[]>(SHOWN_KEY, []));
+    const muted = new Set(this.context.globalState.get<string[]>(MUTED_KEY, []));
+    const alerts = newAlerts(certs, now, shown, muted, thresholdsFromSettings());
+    if (alerts.length === 0) return;
+    for (const a of alerts) shown.add(alertKey(a));
+    void this.context.globalState.update(SHOWN_KEY, [...shown]);
+    for (const a of alerts) {
+      const node = (a.cert as Watched).node;
+      this.log[a.level === 'error' ? 'error' : 'warn'](a.message);
+      const show = a.level === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+      void show(a.message, 'Show', "Don't Show Again").then(async (choice) => {
+        if (choice === 'Show') await this.reveal(node.id);
+        if (choice === "Don't Show Again") {
+          const m = new Set(this.context.globalState.get<string[]>(MUTED_KEY, []));
+          m.add(a.cert.id);
+          await this.context.globalState.update(MUTED_KEY, [...m]);
+        }
+      });
+    }
+  }
+
+  private async reveal(id: string): Promise<void> {
+    const node = this.tree.find(id);
+    if (node) await this.view.reveal(node, { select: true, focus: true, expand: true });
+  }
+
+  async revealSoonest(): Promise<void> {
+    if (this.soonestId) await this.reveal(this.soonestId);
+  }
+
+  dispose(): void {
+    this.item.dispose();
+    this.subs.forEach((s) => s.dispose());
+  }
+}

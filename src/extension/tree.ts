@@ -1,0 +1,154 @@
+import * as vscode from 'vscode';
+import type { CertEntry } from '../core/certsdir/list';
+import type { CertDetails } from '../core/pki/inspect';
+import { Cluster } from './clusters';
+import { ClusterModel, ClusterState, thresholdsFromSettings } from './model';
+import { certIcon, certTooltip, expiryText, healthOf, md } from './certView';
+
+export interface ClusterNode {
+  type: 'cluster';
+  id: string;
+  state: ClusterState;
+}
+
+export interface CertNode {
+  type: 'cert';
+  id: string;
+  parent: ClusterNode;
+  entry: CertEntry;
+  /** Position in the file (a CA bundle holds several certificates). */
+  index: number;
+  cert?: CertDetails;
+}
+
+export interface InfoNode {
+  type: 'info';
+  id: string;
+  parent: ClusterNode;
+  label: string;
+  description?: string;
+  icon: string;
+  tooltip?: string;
+}
+
+export type Node = ClusterNode | CertNode | InfoNode;
+
+const USAGE_KEY: Record<string, string> = {
+  CA: 'ca', 'Client CA': 'clientCa', 'UI CA': 'uiCa', 'Tenant Client CA': 'tenantCa', Node: 'node', UI: 'ui', Client: 'client', 'Tenant Client': 'tenantClient', Unknown: 'unknown',
+};
+
+function certLabel(e: CertEntry, index: number): string {
+  const base = e.usage === 'Client' ? `Client: ${e.name ?? e.certFile}` : e.usage === 'Unknown' ? e.certFile : e.usage;
+  return e.certs.length > 1 ? `${base} (${index + 1} of ${e.certs.length})` : base;
+}
+
+/** The sidebar: clusters, then their CA bundle (one item per certificate), client CA, node, UI and clients. */
+export class ClusterTree implements vscode.TreeDataProvider<Node> {
+  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private roots: ClusterNode[] = [];
+  private children = new Map<string, Node[]>();
+
+  constructor(private readonly model: ClusterModel) {
+    model.onDidChange(() => this.rebuild());
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    this.children.clear();
+    this.roots = this.model.states.map((state) => ({ type: 'cluster', id: state.key, state }));
+    for (const root of this.roots) this.children.set(root.id, this.childrenOf(root));
+    this.emitter.fire(undefined);
+  }
+
+  private childrenOf(parent: ClusterNode): Node[] {
+    const { state } = parent;
+    const out: Node[] = [];
+    const c: Cluster = state.cluster;
+    if (c.kind === 'cloud') {
+      out.push({ type: 'info', id: `${parent.id}|host`, parent, label: 'Host', description: c.host, icon: 'globe' });
+      out.push({ type: 'info', id: `${parent.id}|id`, parent, label: 'Cluster ID', description: c.clusterId, icon: 'symbol-key' });
+      if (!c.caCert) out.push({ type: 'info', id: `${parent.id}|noca`, parent, label: 'No cluster CA on this machine', description: 'set caCert', icon: 'info', tooltip: `Download https://cockroachlabs.cloud/clusters/${c.clusterId}/cert and set caCert in cockroachTls.clusters.` });
+    }
+    if (state.problem) out.push({ type: 'info', id: `${parent.id}|problem`, parent, label: state.problem, icon: 'warning', tooltip: state.problem });
+    for (const entry of state.entries) {
+      const n = Math.max(1, entry.certs.length);
+      for (let index = 0; index < n; index++) {
+        out.push({ type: 'cert', id: `${parent.id}|${entry.certPath}|${index}`, parent, entry, index, cert: entry.certs[index] });
+      }
+    }
+    if (c.kind === 'self-hosted' && !state.problem && state.entries.length === 0) {
+      out.push({ type: 'info', id: `${parent.id}|empty`, parent, label: 'No certificates yet', description: 'Create CA…', icon: 'info' });
+    }
+    return out;
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) return this.roots;
+    return node.type === 'cluster' ? this.children.get(node.id) ?? [] : [];
+  }
+
+  getParent(node: Node): Node | undefined {
+    return node.type === 'cluster' ? undefined : node.parent;
+  }
+
+  /** The live node for an id (after a rebuild, reveal needs the current object). */
+  find(id: string): Node | undefined {
+    for (const r of this.roots) {
+      if (r.id === id) return r;
+      const hit = this.children.get(r.id)?.find((n) => n.id === id);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  allCertNodes(): CertNode[] {
+    return this.roots.flatMap((r) => (this.children.get(r.id) ?? []).filter((n): n is CertNode => n.type === 'cert'));
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const now = new Date();
+    if (node.type === 'cluster') {
+      const c = node.state.cluster;
+      const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = node.id;
+      item.contextValue = c.kind === 'cloud' ? 'cluster.cloud' : `cluster.selfHosted.${c.source}`;
+      item.iconPath = new vscode.ThemeIcon(c.kind === 'cloud' ? 'cloud' : 'database');
+      item.description = c.kind === 'cloud' ? 'CockroachDB Cloud' : vscode.workspace.asRelativePath(c.certsDir, false);
+      const tip = new vscode.MarkdownString(undefined, false);
+      tip.appendMarkdown(`**${md(c.name)}**\n\n`);
+      if (c.kind === 'cloud') tip.appendMarkdown(`Cloud cluster \`${c.clusterId.replace(/`/g, '')}\` at ${md(c.host)}`);
+      else tip.appendMarkdown(`Self-hosted certs dir ${md(c.certsDir)}${c.caKey ? `\n\nCA key ${md(c.caKey)}` : ''}${c.source === 'workspace' ? '\n\nFound in the workspace.' : ''}`);
+      item.tooltip = tip;
+      return item;
+    }
+    if (node.type === 'info') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      item.id = node.id;
+      item.description = node.description;
+      item.iconPath = new vscode.ThemeIcon(node.icon);
+      item.tooltip = node.tooltip;
+      item.contextValue = 'info';
+      return item;
+    }
+    const { entry, index, cert } = node;
+    const errors = index === 0 ? entry.errors : [];
+    const health = healthOf(entry.usage, cert, errors, now, thresholdsFromSettings());
+    const item = new vscode.TreeItem(certLabel(entry, index), vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    const parts = [cert ? expiryText(cert, now) : 'unreadable'];
+    if (errors.length) parts.push(`${errors.length} problem${errors.length > 1 ? 's' : ''}`);
+    if (entry.certs.length > 1 && index > 0) parts.push('old CA, still trusted');
+    item.description = parts.join(' · ');
+    item.iconPath = certIcon(entry.usage, health);
+    item.tooltip = certTooltip(entry, cert, index, now);
+    item.contextValue = `cert.${USAGE_KEY[entry.usage] ?? 'unknown'}${entry.keyPath ? '.withKey' : ''}`;
+    item.resourceUri = vscode.Uri.file(entry.certPath);
+    item.command = { command: 'cockroachTls.inspectCertificate', title: 'Inspect Certificate', arguments: [node] };
+    return item;
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
