@@ -7,7 +7,8 @@ import type { AlertThresholds } from '../core/monitor/expiry';
 
 /** Escapes text for Markdown, table cells included: file contents are never trusted as markup. */
 export function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  // Enough to stop emphasis, code, links, HTML and table breaks; the rest reads as is.
+  return text.replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
 export type Health = 'ok' | 'warning' | 'error' | 'expired' | 'problem' | 'not-yet-valid';

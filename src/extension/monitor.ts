@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { alertKey, newAlerts, soonest, WatchedCert } from '../core/monitor/expiry';
+import { daysLeft } from '../core/certsdir/status';
 import { ClusterModel, thresholdsFromSettings } from './model';
 import { expiryText } from './certView';
 import type { CertNode, ClusterTree } from './tree';
@@ -20,6 +21,8 @@ interface Watched extends WatchedCert {
 export class ExpiryMonitor implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
   private soonestId: string | undefined;
+  /** The alerts shown so far in this session (read by the in-editor tests). */
+  readonly shownAlerts: { level: string; message: string; certId: string }[] = [];
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -59,7 +62,7 @@ export class ExpiryMonitor implements vscode.Disposable {
     this.soonestId = first.node.id;
     const t = thresholdsFromSettings();
     const text = expiryText(first.cert, now);
-    const days = Math.floor((first.notAfter.getTime() - now.getTime()) / 86_400_000);
+    const days = daysLeft(first.notAfter, now);
     const expired = first.notAfter.getTime() < now.getTime();
     const leafUrgent = first.usage !== 'CA' && first.usage !== 'Client CA' && days < t.leafErrorDays;
     this.item.text = `$(${expired || leafUrgent ? 'error' : 'workspace-trusted'}) ${first.label.split(': ').slice(1).join(': ') || first.label} ${text.replace('expires in ', '')}`;
@@ -81,6 +84,7 @@ export class ExpiryMonitor implements vscode.Disposable {
     for (const a of alerts) {
       const node = (a.cert as Watched).node;
       this.log[a.level === 'error' ? 'error' : 'warn'](a.message);
+      this.shownAlerts.push({ level: a.level, message: a.message, certId: a.cert.id });
       const show = a.level === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
       void show(a.message, 'Show', "Don't Show Again").then(async (choice) => {
         if (choice === 'Show') await this.reveal(node.id);

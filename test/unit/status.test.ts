@@ -27,7 +27,8 @@ describe('expiry status', () => {
 
   it('counts whole days and says it plainly', () => {
     assert.equal(daysLeft(at(42.9), now), 42);
-    assert.equal(daysLeft(at(-2.5), now), -3);
+    assert.equal(daysLeft(at(-2.5), now), -2);
+    assert.equal(daysLeft(at(-0.5), now), 0);
     assert.equal(statusText('expiring', 42), 'expiring (42 d left)');
     assert.equal(statusText('expired', -3), 'expired (3 d ago)');
     assert.equal(statusText('not-yet-valid', 5), 'not yet valid');

@@ -13,9 +13,9 @@ export const DEFAULT_THRESHOLDS: ExpiryThresholds = { caDays: 365, leafDays: 90 
 
 const DAY_MS = 86_400_000;
 
-/** Whole days from now to notAfter, rounded down; negative once expired. */
+/** Whole days from now to notAfter, counted toward zero: 42.9 → 42 left, 3.2 days ago → -3. */
 export function daysLeft(notAfter: Date, now: Date): number {
-  return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+  return Math.trunc((notAfter.getTime() - now.getTime()) / DAY_MS) || 0;
 }
 
 export function expiryStatus(

@@ -612,7 +612,7 @@ export function decodeAuthorityKeyId(value: Buffer): AuthorityKeyId {
     if (t.cls !== 'context' || t.tag > 2) throw new DerError(`bad DER: unexpected ${describeTag(t)} in AuthorityKeyIdentifier`);
     if (t.tag === 0) out.keyId = colonHex(t.value);
     else if (t.tag === 1) out.issuer = childrenOf(t).map(decodeGeneralName);
-    else out.serial = colonHex(t.value);
+    else out.serial = colonHex(t.value.length > 1 && t.value[0] === 0 ? t.value.subarray(1) : t.value); // openssl drops the sign pad
   }
   return out;
 }

@@ -7,7 +7,7 @@ import {
   decodePublicKeyInfo, decodeSubjectAltName, decodeSubjectKeyId, decodeAuthorityKeyId, extensionText, formatName,
   readCertificate, serialColonHex, serialHex, serialText, signatureAlgorithmName, colonHex,
 } from './der';
-import { errMessage as errorText } from '../errors';
+import { errMessage } from '../errors';
 import { parseCertFile } from './inspect';
 
 /**
@@ -179,7 +179,7 @@ function safeLines(f: () => string[]): string[] {
   try {
     return f();
   } catch (err) {
-    return [`<could not decode: ${errorText(err)}>`];
+    return [`<could not decode: ${errMessage(err)}>`];
   }
 }
 
@@ -196,10 +196,10 @@ function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, threshold
   const x = p.x509;
   const base = {
     index, fingerprintSha256: x.fingerprint256, isCA: x.ca,
-    selfSigned: x.checkIssued(x) && issuedBy(x, x),
+    selfSigned: issuedBy(x, x),
     checks: [] as CertCheck[], chain: { checked: false, text: '' },
   };
-  let d: Omit<DescribedCert, keyof typeof base | 'status' | 'daysLeft' | 'statusText' | 'lifetimeUsedPercent'>;
+  let d: DecodedFields;
   let nb: Date;
   let na: Date;
   try {
@@ -214,7 +214,12 @@ function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, threshold
       try { return f(e.value); } catch { return undefined; }
     };
     const eku = tryDecode(OID.extKeyUsage, decodeExtKeyUsage) ?? [];
-    const pk = decodePublicKeyInfo(s.spki);
+    let pk: PublicKeyInfo;
+    try {
+      pk = decodePublicKeyInfo(s.spki);
+    } catch {
+      pk = { algorithm: String(x.publicKey.asymmetricKeyType) };
+    }
     d = {
       version: s.version,
       serial: serialColonHex(s.serial),
@@ -238,16 +243,8 @@ function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, threshold
   } catch (err) {
     nb = new Date(x.validFrom);
     na = new Date(x.validTo);
-    const dn = (s: string) => s.split('\n').map((l) => l.replace('=', ' = ')).join(', ');
-    d = {
-      version: 3, serial: colonHex(Buffer.from(x.serialNumber.length % 2 ? '0' + x.serialNumber : x.serialNumber, 'hex'), false),
-      serialText: colonHex(Buffer.from(x.serialNumber.length % 2 ? '0' + x.serialNumber : x.serialNumber, 'hex'), false),
-      serialHex: x.serialNumber.toUpperCase(), signatureAlgorithm: '?', issuer: dn(x.issuer), subject: dn(x.subject),
-      commonName: /(?:^|\n)CN=([^\n]*)/.exec(x.subject)?.[1], notBefore: iso(nb), notAfter: iso(na),
-      publicKey: { algorithm: String(x.publicKey.asymmetricKeyType), bits: x.publicKey.asymmetricKeyDetails?.modulusLength, summary: String(x.publicKey.asymmetricKeyType) },
-      extensions: [], keyUsage: [], extKeyUsage: [], extKeyUsageOids: [], sans: [],
-      problem: `some fields could not be decoded (${errorText(err)}); the values shown come from Node's X.509 parser.`,
-    };
+    if (Number.isNaN(nb.getTime()) || Number.isNaN(na.getTime())) throw new Error(`certificate ${index + 1} cannot be decoded: ${errMessage(err)}`);
+    d = nodeView(x, `some fields could not be decoded (${errMessage(err)}); the values shown come from Node's X.509 parser. Reissue the certificate if CockroachDB rejects it.`);
   }
   const certUsage: Usage = usage === 'Unknown' && x.ca ? 'CA' : usage;
   const status = expiryStatus(certUsage, nb, na, now, thresholds);
@@ -255,6 +252,23 @@ function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, threshold
   const span = na.getTime() - nb.getTime();
   const used = span > 0 ? Math.min(100, Math.max(0, ((now.getTime() - nb.getTime()) / span) * 100)) : 100;
   return { ...base, ...d, status, daysLeft: left, statusText: statusText(status, left), lifetimeUsedPercent: Math.round(used * 10) / 10 };
+}
+
+type DecodedFields = Omit<DescribedCert, 'index' | 'fingerprintSha256' | 'isCA' | 'selfSigned' | 'checks' | 'chain' | 'status' | 'daysLeft' | 'statusText' | 'lifetimeUsedPercent'>;
+
+/** What Node's X509Certificate tells, for a certificate our strict DER reader refuses. */
+function nodeView(x: X509Certificate, problem: string): DecodedFields {
+  const dn = (s: string) => s.split('\n').map((l) => l.replace('=', ' = ')).join(', ');
+  const serial = colonHex(Buffer.from(x.serialNumber.length % 2 ? '0' + x.serialNumber : x.serialNumber, 'hex'), false);
+  const d = x.publicKey.asymmetricKeyDetails;
+  const bits = d?.modulusLength;
+  return {
+    version: 3, serial, serialText: serial, serialHex: x.serialNumber.toUpperCase(), signatureAlgorithm: '?',
+    issuer: dn(x.issuer), subject: dn(x.subject), commonName: /(?:^|\n)CN=([^\n]*)/.exec(x.subject)?.[1],
+    notBefore: iso(new Date(x.validFrom)), notAfter: iso(new Date(x.validTo)),
+    publicKey: { algorithm: String(x.publicKey.asymmetricKeyType), bits, curve: d?.namedCurve, summary: `${String(x.publicKey.asymmetricKeyType).toUpperCase()}${bits ? ` ${bits} bit` : d?.namedCurve ? ` ${d.namedCurve}` : ''}` },
+    extensions: [], keyUsage: [], extKeyUsage: [], extKeyUsageOids: [], sans: [], problem,
+  };
 }
 
 function ipOrDnsSans(c: DescribedCert): string[] {
@@ -381,7 +395,7 @@ function certText(c: DescribedCert, total: number, usage: Usage): string[] {
     }
   }
   out.push(`    SHA-256 Fingerprint: ${c.fingerprintSha256}`);
-  out.push(`    Status: ${c.statusText}${c.status === 'expiring' ? ' — plan its rotation' : c.status === 'expired' ? ' — TLS handshakes with it fail; reissue it' : ''}`);
+  out.push(`    Status: ${c.statusText}${c.status === 'expiring' ? ' — plan its rotation' : c.status === 'expired' ? ' — TLS handshakes with it fail; reissue it' : c.status === 'not-yet-valid' ? ` — valid from ${c.notBefore}; check this machine's clock` : ''}`);
   out.push(`    Lifetime used: ${c.lifetimeUsedPercent}% (${Math.round((Date.parse(c.notAfter) - Date.parse(c.notBefore)) / DAY_MS)} days in all)`);
   if (c.checks.length > 0) {
     out.push('    For CockroachDB:');
@@ -435,7 +449,7 @@ export function describeCertFile(input: DescribeInput): CertFileDescription {
     for (const c of certs) lines.push(`    Certificate ${c.index + 1}${c.commonName !== undefined ? ` (CN = ${c.commonName})` : ''}: ${c.chain.text}`);
     return { text: lines.join('\n') + '\n', path: input.path, usage, role, ok: true, problems, certs };
   } catch (err) {
-    return fail(`could not read it as a certificate (${errorText(err)}): check that it is a PEM certificate file.`);
+    return fail(`${fileName} holds a certificate that cannot be read (${errMessage(err)}): reissue it or restore it from a backup.`);
   }
 }
 
