@@ -30,8 +30,19 @@ export function validateKeySize(value: number): number {
   return value;
 }
 
-/** Parses a PEM private key (PKCS#1, PKCS#8 or SEC1), naming the file in the error. */
-export function parsePrivateKey(pem: Buffer | string, file: string): KeyObject {
+/** Parses a PEM private key (PKCS#1, PKCS#8 or SEC1), or a DER PKCS#8 key (.pk8), naming the file in the error. */
+export function parsePrivateKey(pem: Buffer | string, file: string, format: 'pem' | 'der' = 'pem'): KeyObject {
+  if (format === 'der') {
+    const der = Buffer.isBuffer(pem) ? pem : Buffer.from(pem, 'latin1');
+    for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+      try {
+        return createPrivateKey({ key: der, format: 'der', type });
+      } catch {
+        // try the next encoding
+      }
+    }
+    throw new UserError(`${file} is not a DER private key (PKCS#8, PKCS#1 or SEC1): pass the key file that belongs to the certificate.`, file);
+  }
   const text = pem.toString();
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
     throw new UserError(`${file} is not a PEM private key (no "BEGIN ... PRIVATE KEY" block): pass the key file that belongs to the certificate.`, file);

@@ -1,0 +1,156 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { daysLeft } from '../../certsdir/status';
+import { DEFAULT_ALERT_THRESHOLDS } from '../../monitor/expiry';
+import { keyMatchesCert } from '../../pki/keys';
+import { extKeyUsageOf, parseDn, parseSans } from '../../pki/inspect';
+import { loadRef } from '../files';
+import { FileRef } from '../files';
+import { setParamEdit } from '../edit';
+import { Finding, Param, paramValue } from '../types';
+import { RuleCtx } from './context';
+
+type RefKey = 'sslrootcert' | 'sslcert' | 'sslkey';
+
+function fileProblems(ctx: RuleCtx, key: RefKey, p: Param, ref: FileRef): Finding[] {
+  if (ref.error === 'missing') return [ctx.finding('file-missing', p.valueSpan, `${key} file ${ref.path} does not exist: fix the path (relative paths resolve from the program's working directory).`)];
+  if (ref.error === 'directory') return [ctx.finding('file-missing', p.valueSpan, `${key} ${ref.path} is a directory: name the file itself.`)];
+  if (ref.error === 'unreadable') return [ctx.finding('file-unreadable', p.valueSpan, `${key} file ${ref.path} cannot be read (${ref.errorDetail}): make it readable by the user that runs the client.`)];
+  if (key === 'sslkey') {
+    if (!ref.key) return [ctx.finding('file-not-key', p.valueSpan, `${key} file ${ref.path} holds no private key${ref.contentProblem ? ` (${ref.contentProblem})` : ''}: point sslkey at client.<user>.key.`)];
+  } else if (ref.certs.length === 0) {
+    return [ctx.finding('file-not-cert', p.valueSpan, `${key} file ${ref.path} holds no certificate${ref.contentProblem ? ` (${ref.contentProblem})` : ref.key ? ' (it is a private key)' : ''}: point ${key} at ${key === 'sslrootcert' ? 'the cluster\'s ca.crt' : 'client.<user>.crt'}.`)];
+  }
+  return [];
+}
+
+function expiry(ctx: RuleCtx, key: RefKey, p: Param, cert: X509Certificate, what: string): Finding[] {
+  const t = ctx.env.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
+  const notAfter = new Date(cert.validTo);
+  const notBefore = new Date(cert.validFrom);
+  const days = daysLeft(notAfter, ctx.now);
+  const fix = key === 'sslrootcert' ? 'rotate the CA (combined ca.crt), then re-issue' : 'issue a new one';
+  if (ctx.now > notAfter) return [ctx.finding('cert-expired', p.valueSpan, `${what} in ${key} expired on ${notAfter.toISOString().slice(0, 10)} (${Math.max(1, -days)} d ago): ${fix}.`)];
+  if (ctx.now < notBefore) return [ctx.finding('cert-not-yet-valid', p.valueSpan, `${what} in ${key} is not valid before ${notBefore.toISOString()}: check this machine's clock, or wait.`)];
+  const isCa = key === 'sslrootcert';
+  const limit = isCa ? t.caWarningDays : t.leafWarningDays;
+  if (days < limit) {
+    const f = ctx.finding('cert-expiring', p.valueSpan, `${what} in ${key} expires in ${days} d (${notAfter.toISOString().slice(0, 10)}): ${isCa ? 'plan the CA rotation' : days < t.leafErrorDays ? 'rotate it now' : 'schedule its rotation'}.`);
+    if (!isCa && days < t.leafErrorDays) f.severity = 'error';
+    return [f];
+  }
+  return [];
+}
+
+/** libpq: at most 0600 for the owner, or 0640 when owned by root (private key file has group or world access). */
+function keyModeProblem(ctx: RuleCtx, ref: FileRef): string | undefined {
+  if (!ref.stat || process.platform === 'win32') return undefined;
+  const perm = ref.stat.mode & 0o777;
+  const max = ref.stat.uid === 0 && ctx.env.uid !== 0 ? 0o640 : 0o600;
+  if ((perm & ~max) === 0) return undefined;
+  return `private key file ${ref.path} has group or world access (mode 0${perm.toString(8)}); libpq refuses it: run "chmod 600 ${ref.path}".`;
+}
+
+function principals(cert: X509Certificate): string[] {
+  const cn = parseDn(cert.subject).CN;
+  return [...(cn ? [cn] : []), ...parseSans(cert.subjectAltName).dns];
+}
+
+/** The CA that signs client certificates, when it is known: a configured cluster's, or next to sslrootcert. */
+function clientCa(ctx: RuleCtx): { path: string; certs: X509Certificate[] } | undefined {
+  const root = ctx.ref('sslrootcert');
+  const candidates: string[] = [];
+  if (root && !root.error) {
+    const cluster = ctx.env.knownCas?.find((k) => k.path === root.path);
+    if (cluster?.clientCaPath) candidates.push(cluster.clientCaPath);
+    const sibling = join(dirname(root.path), 'ca-client.crt');
+    if (existsSync(sibling)) candidates.push(sibling);
+    candidates.push(root.path);
+  }
+  for (const path of candidates) {
+    const r = path === root?.path ? root : loadRef(path, ctx.env);
+    if (r && r.certs.length) return { path: r.path, certs: r.certs };
+  }
+  return undefined;
+}
+
+export function fileRules(ctx: RuleCtx): Finding[] {
+  const { c } = ctx;
+  const out: Finding[] = [];
+  const mode = paramValue(c, 'sslmode')?.value;
+  const verifies = mode === 'verify-ca' || mode === 'verify-full' || (c.kind === 'jdbc' && !mode && paramValue(c, 'ssl')?.value === 'true');
+  const rootP = paramValue(c, 'sslrootcert');
+  const certP = paramValue(c, 'sslcert');
+  const keyP = paramValue(c, 'sslkey');
+
+  if (verifies && (!rootP || !rootP.value)) {
+    out.push(ctx.finding('rootcert-missing', paramValue(c, 'sslmode')?.span ?? c.span,
+      `sslmode=${mode ?? 'verify-full'} without sslrootcert: libpq then reads ~/.postgresql/root.crt (often stale or absent) and pgjdbc ~/.postgresql/root.crt too; add sslrootcert=<the cluster's ca.crt>.`,
+      [{ title: 'Add sslrootcert…', kind: 'add-sslrootcert', conn: c.span, insertAt: c.appendAt, separator: c.appendSeparator }]));
+  }
+
+  const root = ctx.ref('sslrootcert');
+  if (rootP && root) {
+    const probs = fileProblems(ctx, 'sslrootcert', rootP, root);
+    out.push(...probs);
+    if (!probs.length) {
+      if (!root.certs.some((x) => x.ca)) {
+        out.push(ctx.finding('rootcert-not-ca', rootP.valueSpan, `sslrootcert ${root.path} holds no CA certificate (only ${principals(root.certs[0]).join(', ') || 'a leaf'}): point it at the cluster's ca.crt, the CA that signed node.crt.`));
+      }
+      out.push(...expiry(ctx, 'sslrootcert', rootP, root.certs[0], 'The CA certificate'));
+    }
+  }
+
+  const cert = ctx.ref('sslcert');
+  const key = ctx.ref('sslkey');
+  if (certP && certP.value && (!keyP || !keyP.value)) {
+    out.push(ctx.finding('sslcert-without-sslkey', certP.span, 'sslcert without sslkey: the driver looks for ~/.postgresql/postgresql.key and the certificate is not sent; add sslkey=<client.<user>.key>.',
+      cert && !cert.error && cert.path.endsWith('.crt') ? [{ title: 'Add the matching sslkey', kind: 'edit', edits: [setParamEdit(c, 'sslkey', certP.value.replace(/\.crt$/, c.kind === 'jdbc' ? '.key.pk8' : '.key'))] }] : []));
+  }
+  if (keyP && keyP.value && (!certP || !certP.value)) {
+    out.push(ctx.finding('sslkey-without-sslcert', keyP.span, 'sslkey without sslcert: no client certificate is sent, so certificate authentication fails; add sslcert=<client.<user>.crt>.',
+      key && !key.error && /\.key(\.pk8)?$/.test(key.path) ? [{ title: 'Add the matching sslcert', kind: 'edit', edits: [setParamEdit(c, 'sslcert', keyP.value.replace(/\.key(\.pk8)?$/, '.crt'))] }] : []));
+  }
+  let clientCert: X509Certificate | undefined;
+  if (certP && cert) {
+    const probs = fileProblems(ctx, 'sslcert', certP, cert);
+    out.push(...probs);
+    if (!probs.length) {
+      clientCert = cert.certs[0];
+      out.push(...expiry(ctx, 'sslcert', certP, clientCert, 'The client certificate'));
+      const eku = extKeyUsageOf(clientCert);
+      if (eku.length > 0 && !eku.includes('clientAuth')) {
+        out.push(ctx.finding('cert-no-client-auth', certP.valueSpan, `The client certificate ${cert.path} allows ${eku.join(', ')} but not clientAuth, so the server rejects it (tls: bad certificate): issue it with create-client.`));
+      }
+      const user = c.user;
+      const names = principals(clientCert);
+      if (user && !names.includes(user)) {
+        out.push(ctx.finding('cert-user-mismatch', certP.valueSpan, `The client certificate is for ${names.map((n) => `"${n}"`).join(', ') || 'no user'} but the connection's user is "${user}": CockroachDB maps the CN to the SQL user, so authentication fails; use client.${user}.crt or issue one.`,
+          [{ title: `Issue a client certificate for ${user}`, kind: 'issue-client-cert', user, certsDir: dirname(cert.path) }]));
+      }
+      const ca = clientCa(ctx);
+      if (ca && !ca.certs.some((x) => clientCert?.checkIssued(x) && clientCert.verify(x.publicKey))) {
+        out.push(ctx.finding('cert-wrong-ca', certP.valueSpan, `The client certificate is not signed by the cluster's CA ${ca.path}: the server rejects it (tls: unknown certificate authority); issue it from that CA.`,
+          user ? [{ title: `Issue a client certificate for ${user}`, kind: 'issue-client-cert', user, certsDir: dirname(ca.path) }] : []));
+      }
+    }
+  }
+  if (keyP && key) {
+    const probs = fileProblems(ctx, 'sslkey', keyP, key);
+    out.push(...probs);
+    if (!probs.length) {
+      const mode0 = keyModeProblem(ctx, key);
+      if (mode0) out.push(ctx.finding('key-permissions', keyP.valueSpan, mode0));
+      if (clientCert && key.key && !keyMatchesCert(key.key, clientCert)) {
+        out.push(ctx.finding('key-mismatch', keyP.valueSpan, `sslkey ${key.path} does not belong to sslcert ${cert?.path}: the TLS handshake fails; use the key issued with that certificate.`));
+      }
+      if (c.kind === 'jdbc' && key.path && !key.path.endsWith('.pk8') && key.stat) {
+        const pk8 = `${key.path}.pk8`;
+        out.push(ctx.finding('jdbc-key-format', keyP.valueSpan, `pgjdbc reads the client key as PKCS#8 DER (client.<user>.key.pk8), not ${key.path}; it silently skips the key and the server asks for a password. ${existsSync(pk8) ? 'Use the .pk8 next to it.' : 'Create one with create-client --also-generate-pkcs8-key.'}`,
+          existsSync(pk8) ? [{ title: 'Use the .pk8 key', kind: 'edit', edits: [setParamEdit(c, 'sslkey', `${keyP.value}.pk8`)] }] : []));
+      }
+    }
+  }
+  return out;
+}
