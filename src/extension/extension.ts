@@ -6,12 +6,16 @@ import { ExpiryMonitor } from './monitor';
 import { InspectProvider } from './inspect';
 import { CERT_WATCH_GLOB } from './clusters';
 import { activeInput, onDidShowInput } from './input';
+import { ConnLinter } from './connstr/linter';
+import { ConnHover } from './connstr/hover';
+import { ConnActions, registerConnCommands } from './connstr/actions';
 
 /** What activate returns: used by the in-editor tests (and other extensions) to look inside. */
 export interface Api {
   model: ClusterModel;
   tree: ClusterTree;
   monitor: ExpiryMonitor;
+  linter: ConnLinter;
   view: vscode.TreeView<Node>;
   activationMs: number;
   ready: Promise<void>;
@@ -36,6 +40,14 @@ export function activate(context: vscode.ExtensionContext): Api {
   const inspect = new InspectProvider(model);
   context.subscriptions.push(log, model, tree, view, monitor, inspect, vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect));
   registerCommands(context, { log, model, tree });
+
+  // Connection strings in any file: diagnostics, hover, quick fixes.
+  const linter = new ConnLinter(model, log);
+  const selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
+  context.subscriptions.push(linter,
+    vscode.languages.registerHoverProvider(selector, new ConnHover(linter)),
+    vscode.languages.registerCodeActionsProvider(selector, new ConnActions(linter), { providedCodeActionKinds: ConnActions.kinds }));
+  registerConnCommands(context, linter);
 
   // Files change on disk: re-list (only changed files are read again) or, for new certs dirs, search again.
   const relist = debounce(() => model.relist(), 150);
@@ -72,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   const ready = model.reload(true).then(() => log.info(`ready: ${model.states.length} cluster(s)`));
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { model, tree, monitor, view, activationMs, ready, testing: { activeInput: () => activeInput, onDidShowInput } };
+  return { model, tree, monitor, linter, view, activationMs, ready, testing: { activeInput: () => activeInput, onDidShowInput } };
 }
 
 export function deactivate(): void {

@@ -43,6 +43,13 @@ export interface CreateResult {
   reusedKey?: boolean;
 }
 
+/** Starts RSA generation now; a failed check later simply drops the key. */
+function startKeygen(bits: number): ReturnType<typeof generateRsaKey> {
+  const p = generateRsaKey(bits);
+  p.catch(() => undefined);
+  return p;
+}
+
 function requirePaths(o: CommonOptions): void {
   if (!o.caKey) throw new UserError('the path to the CA key is required: pass --ca-key (kept outside the certs directory).');
   if (!o.certsDir) throw new UserError('the path to the certs directory is required: pass --certs-dir.');
@@ -134,6 +141,8 @@ async function createCaFile(o: CreateCaOptions, fileName: string): Promise<Creat
   requirePaths(o);
   const keySize = validateKeySize(o.keySize ?? DEFAULT_KEY_SIZE);
   const now = o.now ?? new Date();
+  // RSA generation runs on a worker thread: start it first so the checks below overlap with it.
+  const pending = statKind(o.caKey) === 'missing' ? startKeygen(keySize) : undefined;
   const createDir = certsDirPlan(o.certsDir, true);
   const certPath = join(o.certsDir, fileName);
 
@@ -149,7 +158,7 @@ async function createCaFile(o: CreateCaOptions, fileName: string): Promise<Creat
     if (statKind(dirname(resolve(o.caKey))) !== 'dir') {
       throw new UserError(`the directory of CA key ${o.caKey} does not exist: create it first (mkdir -m 700 -p ${dirname(resolve(o.caKey))}), outside the certs directory.`, o.caKey);
     }
-    const generated = await generateRsaKey(keySize);
+    const generated = await (pending ?? generateRsaKey(keySize));
     key = generated.privateKey;
     keyPem = generated.pkcs1Pem;
   }
@@ -192,6 +201,7 @@ async function createLeaf(
   requirePaths(o);
   const keySize = validateKeySize(o.keySize ?? DEFAULT_KEY_SIZE);
   const now = o.now ?? new Date();
+  const pending = startKeygen(keySize);
   certsDirPlan(o.certsDir, false);
   const ca = loadCa(join(o.certsDir, caFile), o.caKey);
   const certPath = join(o.certsDir, certName);
@@ -201,7 +211,7 @@ async function createLeaf(
   const lifetimeMs = o.lifetimeMs ?? DEFAULT_CERT_LIFETIME_MS;
   checkLifetimeAgainstCa(ca, now, lifetimeMs);
 
-  const key = await generateRsaKey(keySize);
+  const key = await pending;
   const pem = await issueCertificate({ kind, commonName, lifetimeMs, now, dns: sans.dns, ip: sans.ip, publicKey: key.publicKey }, { cert: ca.cert, key: ca.key });
   const writes: FileWrite[] = [
     { path: certPath, data: pem, mode: CERT_MODE },

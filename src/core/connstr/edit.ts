@@ -14,21 +14,38 @@ export function setParamEdit(c: ConnString, key: string, value: string): TextEdi
   return { start: c.appendAt, end: c.appendAt, newText: `${c.appendSeparator}${key}=${enc}` };
 }
 
+/**
+ * Removes parameters with the separators next to them, as edits that never overlap (so a front end
+ * can apply them together): each run of neighbouring parameters goes with the separators after it,
+ * or, at the end of the list, with the separators before it; when every parameter goes, a URL
+ * loses its `?` too.
+ */
+export function removeParamsEdits(c: ConnString, remove: readonly Param[], text: string): TextEdit[] {
+  const idx = new Set(remove.map((p) => c.params.indexOf(p)).filter((i) => i >= 0));
+  const edits: TextEdit[] = [];
+  const n = c.params.length;
+  for (let i = 0; i < n; i++) {
+    if (!idx.has(i)) continue;
+    let j = i;
+    while (j + 1 < n && idx.has(j + 1)) j++;
+    const first = c.params[i];
+    const last = c.params[j];
+    if (j + 1 < n) edits.push({ start: first.span.start, end: c.params[j + 1].span.start, newText: '' });
+    else if (i > 0) edits.push({ start: c.params[i - 1].span.end, end: last.span.end, newText: '' });
+    else {
+      let start = first.span.start;
+      if (c.kind !== 'kv') {
+        const q = text.lastIndexOf('?', first.span.start);
+        if (q >= c.span.start) start = q;
+      }
+      edits.push({ start, end: last.span.end, newText: '' });
+    }
+    i = j;
+  }
+  return edits;
+}
+
 /** Removes one parameter with the separator next to it. */
 export function removeParamEdit(c: ConnString, p: Param, text: string): TextEdit {
-  const sep = c.kind === 'kv' ? /[ \t]/ : /&/;
-  if (p.span.end < text.length && sep.test(text[p.span.end]) && p.span.end < c.span.end) {
-    let end = p.span.end + 1;
-    if (c.kind === 'kv') while (end < c.span.end && /[ \t]/.test(text[end])) end++;
-    return { start: p.span.start, end, newText: '' };
-  }
-  if (p.span.start > c.span.start && (sep.test(text[p.span.start - 1]) || text[p.span.start - 1] === '?')) {
-    // Last parameter: drop the separator before it (a lone `?` too).
-    const before = text[p.span.start - 1];
-    let start = p.span.start - 1;
-    if (c.kind === 'kv') while (start > c.span.start && /[ \t]/.test(text[start - 1])) start--;
-    if (before === '?') return { start, end: p.span.end, newText: '' };
-    return { start, end: p.span.end, newText: '' };
-  }
-  return { start: p.span.start, end: p.span.end, newText: '' };
+  return removeParamsEdits(c, [p], text)[0] ?? { start: p.span.start, end: p.span.end, newText: '' };
 }

@@ -96,17 +96,16 @@ function parseUrl(text: string, start: number, raw: string): ConnString {
     }
     if (body.endsWith('&')) c.appendSeparator = '';
   }
-  if (jdbc) {
-    const u = lastParam(c.params, 'user');
-    if (u) {
-      c.user = u.value;
-      c.userSpan = u.valueSpan;
-    }
-    const pw = lastParam(c.params, 'password');
-    if (pw) {
-      c.password = pw.value;
-      c.passwordSpan = pw.valueSpan;
-    }
+  // Query parameters override the userinfo in libpq URLs, and are the only place for them in JDBC URLs.
+  const u = lastParam(c.params, 'user');
+  if (u) {
+    c.user = u.value;
+    c.userSpan = u.valueSpan;
+  }
+  const pw = lastParam(c.params, 'password');
+  if (pw) {
+    c.password = pw.value;
+    c.passwordSpan = pw.valueSpan;
   }
   return c;
 }
@@ -166,9 +165,13 @@ function findKv(text: string, covered: Span[]): ConnString[] {
   };
   KV_PAIR_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
+  // `covered` is sorted and pairs come in order: one pointer instead of a scan per pair.
+  let ci = 0;
   while ((m = KV_PAIR_RE.exec(text)) !== null) {
     const s = m.index;
-    if (covered.some((c) => s < c.end && s + m![0].length > c.start)) {
+    const e = s + m[0].length;
+    while (ci < covered.length && covered[ci].end <= s) ci++;
+    if (ci < covered.length && covered[ci].start < e) {
       flush();
       continue;
     }

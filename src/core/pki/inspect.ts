@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { splitPem } from './pem';
+import { keyUsageNames } from './der';
 
 /** Plain data about one certificate, shared by the CLI (--json), the tree and hovers. */
 export interface CertDetails {
@@ -73,27 +74,13 @@ const EKU_NAMES: Record<string, string> = {
   '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
 };
 
-const KEY_USAGE_BITS = ['digitalSignature', 'contentCommitment', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
-
-/** Reads the keyUsage bits from the DER (Node does not expose them). */
+/** The keyUsage bits by name (digitalSignature, keyCertSign...); [] when absent or malformed. */
 export function keyUsageOf(cert: X509Certificate): string[] {
-  const der = cert.raw;
-  // OID 2.5.29.15 = 06 03 55 1d 0f, then optional BOOLEAN critical, then OCTET STRING { BIT STRING }.
-  const at = der.indexOf(Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0f]));
-  if (at < 0) return [];
-  let p = at + 5;
-  if (der[p] === 0x01) p += 3; // critical flag
-  if (der[p] !== 0x04) return [];
-  p += 2;
-  if (der[p] !== 0x03) return [];
-  const len = der[p + 1];
-  const bits = der.subarray(p + 3, p + 2 + len);
-  const out: string[] = [];
-  KEY_USAGE_BITS.forEach((name, i) => {
-    const byte = bits[i >> 3] ?? 0;
-    if (byte & (0x80 >> (i & 7))) out.push(name);
-  });
-  return out;
+  try {
+    return keyUsageNames(cert.raw, 'id');
+  } catch {
+    return [];
+  }
 }
 
 export function extKeyUsageOf(cert: X509Certificate): string[] {

@@ -1,0 +1,77 @@
+import * as vscode from 'vscode';
+import { loadRef } from '../../core/connstr/files';
+import { ConnString, paramValue } from '../../core/connstr/types';
+import { certDetails } from '../../core/pki/inspect';
+import { daysLeft } from '../../core/certsdir/status';
+import { md } from '../certView';
+import type { ConnLinter } from './linter';
+
+const SECRET_KEYS = new Set(['password', 'sslpassword', 'sasl_password']);
+
+function verifies(c: ConnString): string[] {
+  const mode = paramValue(c, 'sslmode')?.value ?? (c.context === 'cockroach-cli' ? 'verify-full' : c.kind === 'jdbc' && paramValue(c, 'ssl')?.value === 'true' ? 'verify-full' : undefined);
+  const out: string[] = [];
+  const tls = mode === undefined ? 'depends on the driver (libpq: prefer, node-postgres: none)' : mode === 'disable' ? 'none' : mode === 'allow' || mode === 'prefer' ? 'only if the server offers it' : 'required';
+  out.push(`TLS: ${tls}${mode ? ` (sslmode=${mode})` : ''}`);
+  out.push(`Server identity: ${mode === 'verify-ca' || mode === 'verify-full' ? `verified against ${paramValue(c, 'sslrootcert')?.value || '~/.postgresql/root.crt'}` : 'not verified'}`);
+  out.push(`Host name: ${mode === 'verify-full' ? 'checked against the node certificate\'s SANs' : 'not checked'}`);
+  const cert = paramValue(c, 'sslcert')?.value;
+  const key = paramValue(c, 'sslkey')?.value;
+  out.push(`Client authentication: ${cert && key ? `certificate ${cert} (CN must be the user${c.user ? ` "${c.user}"` : ''})` : c.password ? 'password (written in the string)' : 'password from the environment or .pgpass, or none'}`);
+  return out;
+}
+
+/** The hover over a connection string: its parameters, its files' certificates, what it verifies. */
+export class ConnHover implements vscode.HoverProvider {
+  constructor(private readonly linter: ConnLinter) {}
+
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
+    const r = await this.linter.ensure(doc);
+    const offset = doc.offsetAt(pos);
+    const hit = r?.results.find(({ conn }) => conn.span.start <= offset && offset <= conn.span.end);
+    if (!hit || !r) return undefined;
+    const c = hit.conn;
+    const m = new vscode.MarkdownString(undefined, false);
+    m.isTrusted = false;
+    m.supportHtml = false;
+    m.appendMarkdown(`**CockroachDB connection string** (${c.kind === 'kv' ? 'key/value' : c.kind === 'jdbc' ? 'JDBC' : 'URL'}${c.context === 'cockroach-cli' ? ', cockroach CLI' : ''})\n\n`);
+    const rows: [string, string][] = [];
+    if (c.user !== undefined && c.kind === 'url') rows.push(['user', c.user]);
+    if (c.password !== undefined && c.kind === 'url') rows.push(['password', '••••••']);
+    if (c.hosts.length && c.kind !== 'kv') rows.push(['host', c.hosts.map((h) => `${h.host}${h.port ? `:${h.port}` : ''}`).join(', ')]);
+    if (c.database && c.kind !== 'kv') rows.push(['database', c.database]);
+    for (const p of c.params) rows.push([p.key, SECRET_KEYS.has(p.key) ? '••••••' : p.value]);
+    m.appendMarkdown('| parameter | value |\n|---|---|\n');
+    for (const [k, v] of rows) m.appendMarkdown(`| ${md(k)} | ${md(v)} |\n`);
+    m.appendMarkdown('\n');
+    for (const key of ['sslrootcert', 'sslcert', 'sslkey'] as const) {
+      const p = paramValue(c, key);
+      if (!p?.value) continue;
+      const ref = loadRef(p.value, r.options);
+      m.appendMarkdown(`**${key}** ${md(ref.path)}\n\n`);
+      if (ref.error) {
+        m.appendMarkdown(`- ${md(ref.error === 'missing' ? 'file not found' : ref.error)}\n\n`);
+        continue;
+      }
+      if (key === 'sslkey') {
+        m.appendMarkdown(`- ${ref.key ? md(`${String(ref.key.asymmetricKeyType).toUpperCase()} private key, mode 0${((ref.stat?.mode ?? 0) & 0o777).toString(8)}`) : 'no private key in this file'}\n\n`);
+        continue;
+      }
+      const now = new Date();
+      for (const x of ref.certs.slice(0, 3)) {
+        const d = certDetails(x);
+        const days = daysLeft(new Date(d.notAfter), now);
+        const sans = [...d.sans.dns, ...d.sans.ip].join(', ');
+        m.appendMarkdown(`- ${md(Object.entries(d.subject).map(([k, v]) => `${k}=${v}`).join(', '))}${d.isCA ? ' (CA)' : ''}${sans ? ` · SANs ${md(sans)}` : ''}\n`);
+        m.appendMarkdown(`  issuer ${md(Object.entries(d.issuer).map(([k, v]) => `${k}=${v}`).join(', '))} · ${md(days < 0 ? `expired ${-days} d ago` : `expires ${d.notAfter.slice(0, 10)}, ${days} d left`)}\n`);
+        m.appendMarkdown(`  SHA-256 ${md(d.fingerprintSha256)}\n`);
+      }
+      if (ref.certs.length > 3) m.appendMarkdown(`- and ${ref.certs.length - 3} more\n`);
+      m.appendMarkdown('\n');
+    }
+    m.appendMarkdown('**What it verifies**\n\n');
+    for (const v of verifies(c)) m.appendMarkdown(`- ${md(v)}\n`);
+    if (hit.findings.length) m.appendMarkdown(`\n${hit.findings.length} finding${hit.findings.length > 1 ? 's' : ''}: see Problems.`);
+    return new vscode.Hover(m, new vscode.Range(doc.positionAt(c.span.start), doc.positionAt(c.span.end)));
+  }
+}
