@@ -169,10 +169,26 @@ function currentNodeHosts(ctx: Ctx, certsDir: string): string | undefined {
   return e?.sans ? [...e.sans.dns, ...e.sans.ip].join(' ') : undefined;
 }
 
-async function createLeafCommand(ctx: Ctx, node: Node | undefined, kind: 'node' | 'client'): Promise<void> {
+/** Arguments of Create Client Certificate when a quick fix starts it: the user and the certs dir are known. */
+export interface ClientPreset {
+  user?: string;
+  certsDir?: string;
+}
+
+function presetNode(ctx: Ctx, p: ClientPreset): Node | undefined {
+  if (!p.certsDir) return undefined;
+  const known = ctx.tree.getChildren().find((n) => n.type === 'cluster' && n.state.cluster.kind === 'self-hosted' && n.state.cluster.certsDir === p.certsDir);
+  if (known) return known;
+  const cluster: SelfHostedCluster = { kind: 'self-hosted', name: basename(p.certsDir), certsDir: p.certsDir, source: 'workspace' };
+  return { type: 'cluster', id: `dir:${p.certsDir}`, state: { cluster, key: `dir:${p.certsDir}`, entries: [] } };
+}
+
+async function createLeafCommand(ctx: Ctx, arg: Node | ClientPreset | undefined, kind: 'node' | 'client'): Promise<void> {
   const title = kind === 'node' ? 'Create Node Certificate' : 'Create Client Certificate';
   if (!requireTrust(title)) return;
-  const st: { cluster?: SelfHostedCluster; hosts?: string[]; user?: string; pkcs8?: boolean; caKey?: string; lifetime?: string } = {};
+  const preset = arg && !('type' in arg) ? arg : undefined;
+  const node = preset ? presetNode(ctx, preset) : (arg as Node | undefined);
+  const st: { cluster?: SelfHostedCluster; hosts?: string[]; user?: string; pkcs8?: boolean; caKey?: string; lifetime?: string } = { user: preset?.user };
   const first = await clusterStep(ctx, node, title, st, kind === 'node' ? 4 : 5);
   const offset = nodeCluster(node) ? 0 : 1;
   const total = (kind === 'node' ? 3 : 4) + offset;
@@ -307,7 +323,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx): vo
   reg('cockroachTls.createCa', (n) => createCaCommand(ctx, n as Node | undefined, false));
   reg('cockroachTls.createClientCa', (n) => createCaCommand(ctx, n as Node | undefined, true));
   reg('cockroachTls.createNode', (n) => createLeafCommand(ctx, n as Node | undefined, 'node'));
-  reg('cockroachTls.createClient', (n) => createLeafCommand(ctx, n as Node | undefined, 'client'));
+  reg('cockroachTls.createClient', (n) => createLeafCommand(ctx, n as Node | ClientPreset | undefined, 'client'));
   reg('cockroachTls.copyPath', async (n) => {
     const p = certPathOf(n) ?? (await pickCertNode(ctx, 'Certificate whose path to copy'))?.entry.certPath;
     if (!p) return;

@@ -28,12 +28,14 @@ describe('cockroach-tls extension', () => {
     console.log(`vscode.version ${vscode.version}, ui ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'}, node ${process.version}, workspace trusted: ${vscode.workspace.isTrusted}`);
   });
 
-  it('is installed from the development path and not yet active', () => {
+  it('is installed from the development path and activates lazily', () => {
     const ext = extension();
     assert.equal(ext.packageJSON.name, 'cockroach-tls');
     assert.ok(contributedCommands(ext).includes(ACTIVATING_COMMAND), `${ACTIVATING_COMMAND} is not contributed in package.json`);
-    // The fixture workspace has no certificates and the view is closed: nothing has activated it yet.
-    assert.equal(ext.isActive, false);
+    // Never on start-up: on the view, the commands, certs dirs in the workspace, and the languages connection strings live in.
+    const events: string[] = ext.packageJSON.activationEvents;
+    assert.ok(!events.includes('*') && !events.includes('onStartupFinished'), events.join(', '));
+    assert.ok(events.every((e) => /^(onView:cockroachTls\.|workspaceContains:\*\*\/|onLanguage:)/.test(e)), events.join(', '));
   });
 
   it('activates when its command runs and registers every contributed command', async () => {
@@ -56,6 +58,9 @@ describe('cockroach-tls extension', () => {
     const err = await running;
     assert.equal(err, undefined, `${ACTIVATING_COMMAND} failed: ${String(err)}`);
 
+    // Read by `npm run bench`: activate() as timed by the extension, in the real extension host.
+    const api = ext.exports as { activationMs?: number } | undefined;
+    console.log(`BENCH_ACTIVATION_MS=${api?.activationMs?.toFixed(2)}`);
     const all = await vscode.commands.getCommands(true);
     const contributed = contributedCommands(ext);
     assert.ok(contributed.length > 0);

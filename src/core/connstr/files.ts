@@ -16,6 +16,8 @@ export interface FileRef {
   errorDetail?: string;
   certs: X509Certificate[];
   key?: KeyObject;
+  /** How the key is stored: PEM, or DER (what pgjdbc reads). */
+  keyFormat?: 'pem' | 'der';
   /** Why the content is neither certificates nor a key, if so. */
   contentProblem?: string;
 }
@@ -38,6 +40,7 @@ export function resolveRef(written: string, env: FileEnv): string[] {
 interface Parsed {
   certs: X509Certificate[];
   key?: KeyObject;
+  keyFormat?: 'pem' | 'der';
   contentProblem?: string;
 }
 
@@ -64,7 +67,7 @@ function parseContent(data: Buffer, path: string): Parsed {
   if (blocks.length === 0) {
     // A DER file: a PKCS#8 key (.pk8, what pgjdbc reads) or a DER certificate.
     try {
-      return { certs, key: parsePrivateKey(data, path, 'der') };
+      return { certs, key: parsePrivateKey(data, path, 'der'), keyFormat: 'der' };
     } catch {
       try {
         return { certs: [new X509Certificate(data)] };
@@ -73,7 +76,7 @@ function parseContent(data: Buffer, path: string): Parsed {
       }
     }
   }
-  return { certs, key };
+  return key ? { certs, key, keyFormat: 'pem' } : { certs };
 }
 
 /** Reads a referenced file once per version (through the cache) and says what it holds. */

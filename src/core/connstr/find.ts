@@ -2,7 +2,8 @@ import { ClientContext, ConnString, Param, Span } from './types';
 
 // URL characters: stop at white space, quotes, angle brackets and backslashes (JSON escapes).
 const URL_RE = /\b(?:jdbc:)?postgres(?:ql)?:\/\/[^\s'"`<>\\]+/gi;
-const KV_PAIR_RE = /([A-Za-z_][A-Za-z0-9_-]*)[ \t]*=[ \t]*('(?:[^'\\\n]|\\.)*'|[^\s'"`;,()[\]{}]+)/g;
+// A quoted value may lack its closing quote (to the end of the line): libpq rejects that, so it is reported, not skipped.
+const KV_PAIR_RE = /([A-Za-z_][A-Za-z0-9_-]*)[ \t]*=[ \t]*('(?:[^'\\\n]|\\.)*'?|[^\s'"`;,()[\]{}]+)/g;
 const KV_ANCHORS = new Set(['host', 'hostaddr', 'dbname']);
 const CLI_BEFORE_RE = /\bcockroach\b[^\n]*--url(?:[ \t]*=[ \t]*|[ \t]+)["']?$/;
 
@@ -58,6 +59,7 @@ function parseUrl(text: string, start: number, raw: string): ConnString {
     if (colon >= 0) {
       c.password = decode(userinfo.slice(colon + 1)).value;
       c.passwordSpan = { start: start + schemeEnd + colon + 1, end: start + schemeEnd + at };
+      c.userinfoPasswordSpan = c.passwordSpan;
     }
     hostPart = authority.slice(at + 1);
     hostOffset = schemeEnd + at + 1;

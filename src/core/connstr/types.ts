@@ -52,6 +52,8 @@ export interface ConnString {
   userSpan?: Span;
   password?: string;
   passwordSpan?: Span;
+  /** A URL's `user:password@` password, also when a `password=` parameter overrides it. */
+  userinfoPasswordSpan?: Span;
   /** Hosts in order (a URL may list several). */
   hosts: { host: string; port?: number; span: Span }[];
   database?: string;

@@ -15,7 +15,7 @@ export interface LintEnv extends FileEnv {
   now?: Date;
   thresholds?: AlertThresholds;
   knownCas?: KnownCa[];
-  /** The process's group id, for libpq's root-owned 0640 allowance. */
+  /** The client's effective user id (default: this process's), for libpq's key-permission rule. */
   uid?: number;
 }
 

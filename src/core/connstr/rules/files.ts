@@ -5,6 +5,7 @@ import { daysLeft } from '../../certsdir/status';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../monitor/expiry';
 import { keyMatchesCert } from '../../pki/keys';
 import { extKeyUsageOf, parseDn, parseSans } from '../../pki/inspect';
+import { normalizeUserName } from '../../pki/names';
 import { loadRef } from '../files';
 import { FileRef } from '../files';
 import { setParamEdit } from '../edit';
@@ -43,13 +44,22 @@ function expiry(ctx: RuleCtx, key: RefKey, p: Param, cert: X509Certificate, what
   return [];
 }
 
-/** libpq: at most 0600 for the owner, or 0640 when owned by root (private key file has group or world access). */
+/**
+ * libpq (fe-secure-openssl.c) refuses a key owned by the current (effective) user with any group or
+ * world bit, and a key owned by root with more than g=r; it does not check anyone else's file, and
+ * ignores the owner's own bits (0700 passes). A process running as root owns root's files: 0600 then.
+ */
 function keyModeProblem(ctx: RuleCtx, ref: FileRef): string | undefined {
   if (!ref.stat || process.platform === 'win32') return undefined;
   const perm = ref.stat.mode & 0o777;
-  const max = ref.stat.uid === 0 && ctx.env.uid !== 0 ? 0o640 : 0o600;
-  if ((perm & ~max) === 0) return undefined;
-  return `private key file ${ref.path} has group or world access (mode 0${perm.toString(8)}); libpq refuses it: run "chmod 600 ${ref.path}".`;
+  const me = ctx.env.uid ?? process.geteuid?.();
+  let bad: number;
+  if (ref.stat.uid === me) bad = perm & 0o077;
+  else if (ref.stat.uid === 0) bad = perm & 0o037;
+  else return undefined;
+  if (bad === 0) return undefined;
+  const allowed = ref.stat.uid === me ? '0600 or less, as it is owned by the user running the client' : '0640 or less, as it is owned by root';
+  return `private key file ${ref.path} has group or world access (mode 0${perm.toString(8)}); libpq refuses it (allowed: ${allowed}): run "chmod 600 ${ref.path}".`;
 }
 
 function principals(cert: X509Certificate): string[] {
@@ -125,7 +135,8 @@ export function fileRules(ctx: RuleCtx): Finding[] {
       }
       const user = c.user;
       const names = principals(clientCert);
-      if (user && !names.includes(user)) {
+      // CockroachDB case-folds and NFC-normalises the connection's user (Alice is alice), not the certificate's CN.
+      if (user && !names.includes(normalizeUserName(user))) {
         out.push(ctx.finding('cert-user-mismatch', certP.valueSpan, `The client certificate is for ${names.map((n) => `"${n}"`).join(', ') || 'no user'} but the connection's user is "${user}": CockroachDB maps the CN to the SQL user, so authentication fails; use client.${user}.crt or issue one.`,
           [{ title: `Issue a client certificate for ${user}`, kind: 'issue-client-cert', user, certsDir: dirname(cert.path) }]));
       }
@@ -145,7 +156,7 @@ export function fileRules(ctx: RuleCtx): Finding[] {
       if (clientCert && key.key && !keyMatchesCert(key.key, clientCert)) {
         out.push(ctx.finding('key-mismatch', keyP.valueSpan, `sslkey ${key.path} does not belong to sslcert ${cert?.path}: the TLS handshake fails; use the key issued with that certificate.`));
       }
-      if (c.kind === 'jdbc' && key.path && !key.path.endsWith('.pk8') && key.stat) {
+      if (c.kind === 'jdbc' && key.key && key.keyFormat !== 'der') {
         const pk8 = `${key.path}.pk8`;
         out.push(ctx.finding('jdbc-key-format', keyP.valueSpan, `pgjdbc reads the client key as PKCS#8 DER (client.<user>.key.pk8), not ${key.path}; it silently skips the key and the server asks for a password. ${existsSync(pk8) ? 'Use the .pk8 next to it.' : 'Create one with create-client --also-generate-pkcs8-key.'}`,
           existsSync(pk8) ? [{ title: 'Use the .pk8 key', kind: 'edit', edits: [setParamEdit(c, 'sslkey', `${keyP.value}.pk8`)] }] : []));

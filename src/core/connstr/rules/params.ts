@@ -1,4 +1,4 @@
-import { removeParamEdit, encodeValue } from '../edit';
+import { removeParamEdit, removeParamsEdits, encodeValue } from '../edit';
 import { Finding, Param, paramValue } from '../types';
 import { RuleCtx } from './context';
 
@@ -47,7 +47,8 @@ export function paramRules(ctx: RuleCtx): Finding[] {
     }
     const prev = seen.get(p.key);
     if (prev && prev.value !== p.value) {
-      out.push(ctx.finding('param-duplicate', prev.span, `${p.key} is given more than once: the last one (${p.key}=${p.value}) wins; remove this one.`,
+      const winner = paramValue(c, p.key) ?? p;
+      out.push(ctx.finding('param-duplicate', prev.span, `${p.key} is given more than once: the last one (${p.key}=${winner.value}) wins; remove this one.`,
         [{ title: `Remove the earlier ${p.key}`, kind: 'edit', edits: [removeParamEdit(c, prev, text)] }]));
     }
     seen.set(p.key, p);
@@ -61,7 +62,8 @@ export function paramRules(ctx: RuleCtx): Finding[] {
     out.push(ctx.finding('cluster-option-deprecated', opts.span, 'options=--cluster=<routing-id> is the older CockroachDB Cloud routing: the host name carries the routing ID now; copy the current connection string from the Cloud Console.',
       [{ title: 'Remove options=--cluster=…', kind: 'edit', edits: [removeParamEdit(c, opts, text)] }]));
   }
-  for (const h of c.hosts) {
+  // Key/value strings carry the port in port=, reported below; the hosts only repeat it.
+  for (const h of c.kind === 'kv' ? [] : c.hosts) {
     if (h.port !== undefined && h.port !== 26257) {
       out.push(ctx.finding('port-non-default', h.span, `Port ${h.port}: CockroachDB listens on 26257 by default (5432 is PostgreSQL's); check this is the node, load balancer or proxy you mean.`));
     }
@@ -76,10 +78,8 @@ export function paramRules(ctx: RuleCtx): Finding[] {
 /** Removes the password from the string; the driver then reads PGPASSWORD (libpq, psycopg, pgx, node-postgres). */
 function passwordFix(ctx: RuleCtx) {
   const { c, text } = ctx;
-  const span = c.passwordSpan;
-  if (c.kind === 'url' && span) {
-    return { title: 'Move the password to the PGPASSWORD environment variable', kind: 'password-to-env' as const, envVar: 'PGPASSWORD', edits: [{ start: span.start - 1, end: span.end, newText: '' }] };
-  }
-  const p = c.params.filter((x) => x.key === 'password');
-  return { title: 'Move the password to the PGPASSWORD environment variable', kind: 'password-to-env' as const, envVar: 'PGPASSWORD', edits: p.map((x) => removeParamEdit(c, x, text)) };
+  // Every place a password is written: `:password` in the userinfo, then each password= parameter.
+  const edits = c.userinfoPasswordSpan ? [{ start: c.userinfoPasswordSpan.start - 1, end: c.userinfoPasswordSpan.end, newText: '' }] : [];
+  edits.push(...removeParamsEdits(c, c.params.filter((x) => x.key === 'password'), text));
+  return { title: 'Move the password to the PGPASSWORD environment variable', kind: 'password-to-env' as const, envVar: 'PGPASSWORD', edits };
 }
