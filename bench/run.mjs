@@ -394,11 +394,11 @@ function benchEditor() {
   const bundleKb = Math.round(statSync(join(ROOT, 'dist', 'extension.js')).size / 1024);
   const reps = QUICK ? 1 : 3;
   const samples = [];
-  const compiled = run('npx', ['tsc', '-p', 'tsconfig.test.json'], { cwd: ROOT });
+  const compiled = spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { cwd: ROOT, encoding: 'utf8' });
   if (compiled.status !== 0) return { bundleKb, error: `tsc failed: ${compiled.stdout}${compiled.stderr}`.slice(0, 500) };
   for (let i = 0; i < reps; i++) {
     progress(`editor: activation in the extension host ${i + 1}/${reps}`);
-    const r = run(NODE, [join(ROOT, 'scripts', 'vscode', 'run-tests.mjs'), '--grep', 'activates'], { cwd: ROOT });
+    const r = spawnSync(NODE, [join(ROOT, 'scripts', 'vscode', 'run-tests.mjs'), '--grep', 'activates'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
     const m = /BENCH_ACTIVATION_MS=([\d.]+)/.exec(r.stdout + r.stderr);
     if (!m) {
       progressDone();

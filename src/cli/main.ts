@@ -1,21 +1,26 @@
 import { UserError, errMessage } from '../core/errors';
 import { CERT_USAGE, Io, runCert } from './cert';
+import { LINT_USAGE, runLint } from './lint';
 
 const USAGE = `crdb-tls: CockroachDB TLS certificates from the command line
 
 Usage: crdb-tls <command> [flags]
 
   cert    issue and list certificates, compatible with "cockroach cert" (crdb-tls cert --help)
+  lint    check the connection strings in files: sslmode, certificate paths and expiry (crdb-tls lint --help)
 
 Every command takes --json for machine-readable output. Exit code 0 on success, 1 on error.
 
-${CERT_USAGE}`;
+${CERT_USAGE}
+${LINT_USAGE}`;
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'cert':
       return runCert(rest, io);
+    case 'lint':
+      return runLint(rest, io);
     case '--help':
     case 'help':
       io.out(USAGE);
@@ -32,12 +37,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
+  // Exit once the output is flushed: background work that no longer matters (a losing parallel
+  // key search) must not hold the process open.
+  const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   main(process.argv.slice(2), { out: (s) => process.stdout.write(s), env: process.env }).then(
-    (code) => { process.exitCode = code; },
+    (code) => exit(code),
     (err: unknown) => {
       const msg = err instanceof UserError ? err.message : `unexpected error: ${errMessage(err)}`;
       process.stderr.write(`crdb-tls: ${msg.replace(/\s*\n\s*/g, ' ')}\n`);
-      process.exitCode = 1;
+      exit(1);
     },
   );
 }

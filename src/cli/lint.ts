@@ -1,0 +1,165 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FileCache } from '../core/certsdir/cache';
+import { UserError, errnoCode, errMessage } from '../core/errors';
+import { LintOptions, lineIndex, lintText } from '../core/connstr/lint';
+import { RULES } from '../core/connstr/rules/catalog';
+import { Severity } from '../core/connstr/types';
+import { parseArgs } from './args';
+import { Io } from './cert';
+
+export const LINT_USAGE = `Usage: crdb-tls lint [--json] [--disable CODE]... [--max-file-size BYTES] FILE...
+
+Checks every connection string in the files (postgres[ql]:// and jdbc:postgresql:// URLs,
+libpq key=value strings, cockroach sql --url): sslmode, parameter typos, passwords, and the
+certificate and key files they name (existence, expiry, CA, user, key match and permissions).
+Relative certificate paths resolve against the file's folder, then the current directory.
+FILE "-" reads standard input.
+
+  --json               an array of {file, line, column, endLine, endColumn, severity, code, message, docs}
+                       (1-based; the end is the position just after the range) instead of
+                       "file:line:col: severity code message" lines and a summary line
+  --disable CODE       turn a rule off (repeatable, or comma-separated)
+  --max-file-size N    skip files larger than N bytes (suffix K, M or G for KiB, MiB, GiB),
+                       with a note on stderr; default: no limit
+
+Exit code: 1 when any finding is an error, or a FILE cannot be read ("crdb-tls: cannot read FILE:
+reason" on stderr; the other files are still checked); 0 otherwise (warnings and infos do not
+fail); 2 when no FILE is given.
+`;
+
+export interface LintIo extends Io {
+  /** Notes and per-file errors (default: process.stderr). */
+  err?: (s: string) => void;
+  cwd?: string;
+  /** Standard input, for FILE "-". */
+  stdin?: () => string;
+}
+
+export interface LintRecord {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: Severity;
+  code: string;
+  message: string;
+  docs: string;
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+function parseSize(v: string): number {
+  const m = /^(\d+)([KMG])?(?:i?B)?$/i.exec(v.trim());
+  if (!m) throw new UserError(`lint: --max-file-size ${JSON.stringify(v)} is not a size: use bytes, e.g. --max-file-size 1048576 or 1M.`);
+  const mult = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? '').toUpperCase()] ?? 1;
+  return Number(m[1]) * mult;
+}
+
+/** Pulls the repeatable --disable out of argv (parseArgs keeps the last value of a flag). */
+function takeDisabled(argv: string[]): { rest: string[]; disabled: Set<string> } {
+  const rest: string[] = [];
+  const disabled = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    let v: string | undefined;
+    if (a === '--disable') {
+      v = argv[++i];
+      if (v === undefined) throw new UserError('lint: --disable needs a rule code, e.g. --disable port-non-default.');
+    } else if (a.startsWith('--disable=')) v = a.slice('--disable='.length);
+    else {
+      rest.push(a);
+      continue;
+    }
+    for (const code of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+      if (!RULES[code]) throw new UserError(`lint: unknown rule code ${JSON.stringify(code)} for --disable; codes: ${Object.keys(RULES).join(', ')}.`);
+      disabled.add(code);
+    }
+  }
+  return { rest, disabled };
+}
+
+function readReason(err: unknown): string {
+  const code = errnoCode(err);
+  const plain: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'a parent is not a directory', EPERM: 'operation not permitted' };
+  return code && plain[code] ? `${plain[code]} (${code})` : errMessage(err);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 || word === 'info' ? '' : 's'}`;
+}
+
+export async function runLint(argv: string[], io: LintIo): Promise<number> {
+  const err = io.err ?? ((s: string) => void process.stderr.write(s));
+  const { rest, disabled } = takeDisabled(argv);
+  const a = parseArgs(rest, { values: ['max-file-size'], bools: ['json', 'help'] }, 'lint');
+  if (a.bools.help) {
+    io.out(LINT_USAGE);
+    return 0;
+  }
+  if (a.positionals.length === 0) {
+    io.out(LINT_USAGE);
+    return 2;
+  }
+  const maxSize = a.values['max-file-size'] !== undefined ? parseSize(a.values['max-file-size']) : Infinity;
+  const cwd = io.cwd ?? process.cwd();
+  const base: LintOptions = { workspaceFolders: [cwd], now: new Date(), uid: process.geteuid?.(), cache: new FileCache(), disabled };
+
+  const records: LintRecord[] = [];
+  const seen = new Set<string>();
+  let failed = false;
+  let linted = 0;
+  let conns = 0;
+  for (const file of a.positionals) {
+    const abs = file === '-' ? '-' : resolve(cwd, file);
+    if (seen.has(abs)) continue;
+    seen.add(abs);
+    let text: string;
+    try {
+      if (file === '-') {
+        text = io.stdin ? io.stdin() : readFileSync(0, 'utf8');
+      } else {
+        const st = statSync(abs);
+        if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+        if (st.size > maxSize) {
+          err(`crdb-tls: skipped ${file}: ${st.size} bytes, more than --max-file-size ${maxSize}\n`);
+          continue;
+        }
+        text = readFileSync(abs, 'utf8');
+      }
+    } catch (e) {
+      err(`crdb-tls: cannot read ${file}: ${readReason(e)}\n`);
+      failed = true;
+      continue;
+    }
+    // Editors drop the byte order mark; so do we, so that columns match theirs.
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    linted++;
+    const results = lintText(text, { ...base, docPath: file === '-' ? undefined : abs });
+    conns += results.length;
+    const at = lineIndex(text);
+    const found = results.flatMap((r) => r.findings).sort((x, y) => x.range.start - y.range.start || x.range.end - y.range.end
+      || SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity] || (x.code < y.code ? -1 : x.code > y.code ? 1 : 0));
+    for (const f of found) {
+      const s = at(f.range.start);
+      const e = at(f.range.end);
+      records.push({ file, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, severity: f.severity, code: f.code, message: f.message, docs: f.docs });
+    }
+  }
+  // Sorted by file, then position (the sort is stable, so findings keep their order within a file).
+  records.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+
+  const count = (s: Severity) => records.filter((r) => r.severity === s).length;
+  if (a.bools.json) {
+    io.out(JSON.stringify(records, null, 2) + '\n');
+  } else {
+    for (const r of records) io.out(`${r.file}:${r.line}:${r.column}: ${r.severity} ${r.code} ${r.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    io.out(`${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'info')} in ${plural(linted, 'file')} (${plural(conns, 'connection string')})\n`);
+  }
+  return failed || count('error') > 0 ? 1 : 0;
+}
