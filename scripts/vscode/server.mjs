@@ -6,8 +6,12 @@
 //   await page.goto(server.workbenchUrl({ folder, extensionDevelopmentPath, extensionTestsPath }));
 //   await server.stop();
 //
+// Or with an installed .vsix instead of an extension under development (as a person runs it):
+//   const server = await startServer({ installExtensions: ['dist/cockroach-tls.vsix'] });
+//   await page.goto(server.workbenchUrl({ folder }));
+//
 // The server runs in its own process group, killed on stop(), on process exit, SIGINT and SIGTERM.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,14 +46,38 @@ export function freePort() {
   });
 }
 
+/**
+ * Installs extensions (.vsix paths or gallery ids) with the VS Code server's own CLI
+ * (`server-main.js --install-extension X --extensions-dir D`, run with Node 24) into the
+ * extensions dir a server is then started with. Throws with the CLI's output on failure.
+ */
+export async function installExtensions(extensions, { extensionsDir, userDataDir, serverDataDir, log = (m) => console.error(`[vscode-server] ${m}`) }) {
+  const { node, serverMain } = await ensureServer({ log });
+  const args = [serverMain, '--accept-server-license-terms', '--extensions-dir', extensionsDir];
+  if (userDataDir) args.push('--user-data-dir', userDataDir);
+  if (serverDataDir) args.push('--server-data-dir', serverDataDir);
+  for (const ext of extensions) args.push('--install-extension', ext.includes('/') || ext.endsWith('.vsix') ? resolve(ext) : ext);
+  const t0 = Date.now();
+  const r = spawnSync(node, [...args, '--force'], { encoding: 'utf8', timeout: 120_000 });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  if (r.error || r.status !== 0 || (out.match(/successfully installed/g) ?? []).length < extensions.length) {
+    throw new Error(`installing ${extensions.join(', ')} into ${extensionsDir} failed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}):\n${out}`);
+  }
+  log(`installed ${extensions.join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
 const live = new Set();
 let hooksInstalled = false;
-function installExitHooks() {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', () => {
-    for (const s of live) s.killNow();
-  });
+let signalHooksInstalled = false;
+function installExitHooks(handleSignals) {
+  if (!hooksInstalled) {
+    hooksInstalled = true;
+    process.on('exit', () => {
+      for (const s of live) s.killNow();
+    });
+  }
+  if (!handleSignals || signalHooksInstalled) return;
+  signalHooksInstalled = true;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(sig, () => {
       for (const s of live) s.killNow();
@@ -64,6 +92,13 @@ function installExitHooks() {
  *  - workspaceTrust: false (default) passes --disable-workspace-trust; true keeps workspace trust
  *    on (untrusted folders open in restricted mode).
  *  - port: fixed port (default: a free one).
+ *  - host: address to listen on (default 127.0.0.1; '0.0.0.0' for remote access: there is no
+ *    connection token, anyone who reaches the port gets a shell). baseUrl and workbenchUrl()
+ *    always use 127.0.0.1, where this machine reaches the server.
+ *  - extensionsDir: extensions dir to use (kept on stop; default: one in the temp dir).
+ *  - installExtensions: .vsix paths (or gallery ids) installed into the extensions dir with the
+ *    server's CLI (--install-extension) before the server starts; the workbench then runs them
+ *    as installed extensions, as a person who installed the .vsix would.
  *  - echo: copy the server's output to stderr (default off; a start-up failure's error includes
  *    it); it is always written to logFile (default <tmp>/server.log, removed with the temp dirs).
  *  - env: extra environment for the server; the extension host inherits it.
@@ -72,12 +107,21 @@ function installExitHooks() {
  *  - userSettings: user settings.json for the workbench, written to <user-data>/User/settings.json
  *    (default: DEFAULT_USER_SETTINGS, which turns off AI/chat features, the welcome page, update
  *    checks and telemetry; pass null for none).
+ *  - smokeTestDriver: pass --enable-smoke-test-driver (default true). The workbench needs it to
+ *    load an extension under development from the URL (extensionDevelopmentPath), but with it
+ *    notifications never pop up as toasts (they only go to the notification center): pass false
+ *    to run installed extensions as a person sees them.
+ *  - handleSignals: on SIGINT/SIGTERM/SIGHUP kill the server and exit (default true). Pass false
+ *    when the caller handles signals itself and calls stop(); the server is still killed at exit.
  *  - keepTemp: keep the temp user-data/server-data/extensions dirs on stop (default: env KEEP_TMP).
  * Returns { port, baseUrl, tmp, logFile, vscodeVersion, process, remoteUri(path), workbenchUrl(opts), stop() }.
  */
 export async function startServer({
   workspaceTrust = false,
   port,
+  host = HOST,
+  extensionsDir,
+  installExtensions: toInstall = [],
   echo = false,
   env = {},
   extraArgs = [],
@@ -85,18 +129,28 @@ export async function startServer({
   keepTemp = Boolean(process.env.KEEP_TMP),
   userSettings = DEFAULT_USER_SETTINGS,
   logFile,
+  handleSignals = true,
+  smokeTestDriver = true,
   log = (m) => console.error(`[vscode-server] ${m}`),
 } = {}) {
   const { node, serverMain, vscodeVersion } = await ensureServer({ log });
-  installExitHooks();
+  installExitHooks(handleSignals);
   port ??= await freePort();
   const tmp = mkdtempSync(join(tmpdir(), 'crdb-tls-vscode-'));
-  const dirs = { userData: join(tmp, 'user-data'), serverData: join(tmp, 'server-data'), extensions: join(tmp, 'extensions') };
+  const dirs = { userData: join(tmp, 'user-data'), serverData: join(tmp, 'server-data'), extensions: extensionsDir ? resolve(extensionsDir) : join(tmp, 'extensions') };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   if (userSettings) {
     // The web workbench keeps its user data on the server, in <user-data-dir>/User.
     mkdirSync(join(dirs.userData, 'User'), { recursive: true });
     writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2) + '\n');
+  }
+  if (toInstall.length) {
+    try {
+      await installExtensions(toInstall, { extensionsDir: dirs.extensions, userDataDir: dirs.userData, serverDataDir: dirs.serverData, log });
+    } catch (err) {
+      if (!keepTemp) rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
   }
   logFile ??= join(tmp, 'server.log');
   mkdirSync(dirname(logFile), { recursive: true });
@@ -104,11 +158,11 @@ export async function startServer({
 
   const args = [
     serverMain,
-    '--host', HOST,
+    '--host', host,
     '--port', String(port),
     '--without-connection-token',
     '--accept-server-license-terms',
-    '--enable-smoke-test-driver',
+    ...(smokeTestDriver ? ['--enable-smoke-test-driver'] : []),
     ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', dirs.userData,
     '--server-data-dir', dirs.serverData,
@@ -189,7 +243,7 @@ export async function startServer({
   } finally {
     clearTimeout(timer);
   }
-  log(`VS Code ${vscodeVersion} server listening on ${HOST}:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s${workspaceTrust ? ' (workspace trust on)' : ''}`);
+  log(`VS Code ${vscodeVersion} server listening on ${host}:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s${workspaceTrust ? ' (workspace trust on)' : ''}`);
 
   const baseUrl = `http://${HOST}:${port}`;
   /** vscode-remote URI of an absolute path on this machine (the server's file system). */

@@ -65,7 +65,7 @@ const EXCLUDE = '**/{node_modules,.git,dist,out,.vscode-test}/**';
 export async function discoverCertsDirs(known: Set<string>, token?: vscode.CancellationToken): Promise<SelfHostedCluster[]> {
   const files = await vscode.workspace.findFiles(CERT_GLOB, EXCLUDE, 2000, token);
   const dirs = [...new Set(files.map((f) => dirname(f.fsPath)))].filter((d) => !known.has(`dir:${d}`)).sort();
-  return dirs.map((d) => ({ kind: 'self-hosted', name: vscode.workspace.asRelativePath(d, true), certsDir: d, source: 'workspace' }));
+  return dirs.map((d) => ({ kind: 'self-hosted', name: vscode.workspace.asRelativePath(d, (vscode.workspace.workspaceFolders?.length ?? 0) > 1), certsDir: d, source: 'workspace' }));
 }
 
 export const CERT_WATCH_GLOB = CERT_GLOB;

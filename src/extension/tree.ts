@@ -114,7 +114,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
       item.id = node.id;
       item.contextValue = c.kind === 'cloud' ? 'cluster.cloud' : `cluster.selfHosted.${c.source}`;
       item.iconPath = new vscode.ThemeIcon(c.kind === 'cloud' ? 'cloud' : 'database');
-      item.description = c.kind === 'cloud' ? 'CockroachDB Cloud' : vscode.workspace.asRelativePath(c.certsDir, false);
+      item.description = c.kind === 'cloud' ? 'CockroachDB Cloud' : c.source === 'workspace' ? 'found in the workspace' : vscode.workspace.asRelativePath(c.certsDir, false);
       const tip = new vscode.MarkdownString(undefined, false);
       tip.appendMarkdown(`**${md(c.name)}**\n\n`);
       if (c.kind === 'cloud') tip.appendMarkdown(`Cloud cluster \`${c.clusterId.replace(/`/g, '')}\` at ${md(c.host)}`);

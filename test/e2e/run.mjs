@@ -1,0 +1,489 @@
+// End-to-end UI tests: what a person sees of the extension in a real VS Code (1.139, web
+// workbench from the VS Code server in test/vscode-server) driven by headless Chromium through
+// playwright-core, with clicks, hovers and the keyboard. Screenshots of every step go to
+// test-artifacts/e2e/*.png.
+//
+//   node test/e2e/run.mjs [--dev] [--skip-package]
+//
+// By default the extension is packaged (`npm run package`: build + dist/cockroach-tls.vsix) and
+// installed into the server with its own --install-extension, then the workbench is opened on the
+// demo workspace of `npm start` (scripts/demo/workspace.mjs: a cluster in settings, a second one
+// with an expiring node and an expired client certificate, sample connection strings), by its
+// plain URL, as a person opens it. No PostgreSQL is needed.
+// Steps (each a screenshot): 01 the activity bar entry and its SVG icon; 02 a click opens the
+// Clusters view (labels, descriptions, codicons, health colours); 03 the expiry notifications
+// (toasts and the notification center); 04 a certificate's hover (Subject, SANs, SHA-256 checked
+// against the file); 05 the status bar item and its hover; 06 clicking it selects the expired
+// certificate; 07 ArrowUp + Enter in the tree opens Inspect Certificate; 08 F1 and the "Show Soonest
+// Expiring Certificate" command; 09 app/.env opened from the Explorer lists its bad connection
+// strings in the Problems panel; then, on an empty folder, 10 the welcome view's Add Cluster and
+// Create CA buttons, 11 Add Cluster's first question.
+//   --dev           load the extension under development from the repo (extensionDevelopmentPath,
+//                   as scripts/vscode/run-tests.mjs does; needs the smoke-test driver, with which
+//                   notifications do not pop up as toasts: that check then reads the
+//                   notification center only). Builds nothing: run `npm run build` first.
+//   --skip-package  install the existing dist/cockroach-tls.vsix as it is.
+// Needs `npx tsc -p tsconfig.test.json` (out/src/core: the demo's back-dated certificates).
+// Environment: CHROMIUM_PATH, E2E_TIMEOUT_MS (overall limit, default 180000), KEEP_TMP=1,
+// E2E_VERBOSE=1 (server output and the browser console on stderr).
+// Exit code: 0 all checks passed, 1 a check failed (named, with the reason), 2 harness error.
+/* global document, getComputedStyle -- inside page.evaluate() callbacks, which run in the browser */
+import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { createDemoWorkspace, DEMO_CLUSTER, DEMO_FOLDER, EXPIRED_USER, LEGACY_DIR, repoRoot, writeSampleFiles } from '../../scripts/demo/workspace.mjs';
+import {
+  ACTIVITY_ENTRY, byCluster, openCockroachView, readTree, rowLocator, STATUS_ITEM, until, VIEW_CONTAINER, waitForCluster, waitForWorkbench,
+} from '../../scripts/demo/workbench.mjs';
+import { startServer } from '../../scripts/vscode/server.mjs';
+import { chromiumPath, launchChromium } from '../../scripts/vscode/browser.mjs';
+
+const argv = process.argv.slice(2);
+for (const a of argv) {
+  if (!['--dev', '--skip-package'].includes(a)) {
+    console.error(`[e2e] unknown option ${a}; usage: node test/e2e/run.mjs [--dev] [--skip-package]`);
+    process.exit(2);
+  }
+}
+const dev = argv.includes('--dev');
+const skipPackage = argv.includes('--skip-package');
+const verbose = Boolean(process.env.E2E_VERBOSE);
+const overallMs = Number(process.env.E2E_TIMEOUT_MS || 180_000);
+const artifacts = join(repoRoot, 'test-artifacts', 'e2e');
+const vsix = join(repoRoot, 'dist', 'cockroach-tls.vsix');
+const LEGACY_CLUSTER = LEGACY_DIR;
+const say = (m) => console.error(`[e2e] ${m}`);
+
+// ---- A tiny runner: named steps, each with its screenshot; the first failure on a page skips the rest of that page. ----
+
+const results = [];
+let page;
+let pageBroken = false;
+
+function expect(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function shot(name) {
+  await page.screenshot({ path: join(artifacts, name) });
+  return name;
+}
+
+async function step(id, title, fn) {
+  if (pageBroken) {
+    results.push({ id, title, status: 'skipped' });
+    say(`- ${title}: skipped (an earlier step on this page failed)`);
+    return;
+  }
+  const t0 = Date.now();
+  try {
+    const notes = (await fn()) ?? [];
+    const ms = Date.now() - t0;
+    results.push({ id, title, status: 'passed', ms, notes });
+    say(`✓ ${title} (${(ms / 1000).toFixed(1)} s)${notes.length ? `\n      ${notes.join('\n      ')}` : ''}`);
+  } catch (err) {
+    pageBroken = true;
+    const file = `${id}-FAILED.png`;
+    await page?.screenshot({ path: join(artifacts, file) }).catch(() => {});
+    results.push({ id, title, status: 'failed', ms: Date.now() - t0, message: err.message, screenshot: file });
+    say(`✗ ${title}: ${err.message.split('\n')[0]} (screenshot test-artifacts/e2e/${file})`);
+  }
+}
+
+// ---- Reading the UI ----
+
+const hover = () => page.locator('.workbench-hover[role="tooltip"]').last();
+
+/** Moves the mouse away (not Escape: it would also hide the notification toasts) and waits until no hover is showing. */
+async function clearHover() {
+  await page.mouse.move(860, 300);
+  await until('the hover to close', async () => (await page.locator('.workbench-hover[role="tooltip"]').count()) === 0, { timeout: 5_000 }).catch(() => {});
+}
+
+/** The hover's markdown table as { key: value }. */
+async function hoverTable() {
+  return hover().evaluate((h) => Object.fromEntries([...h.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())).filter((r) => r.length === 2)));
+}
+
+function find(groups, cluster, label) {
+  const g = groups.find((x) => x.cluster.label === cluster);
+  return label === undefined ? g?.cluster : g?.items.find((r) => r.label === label);
+}
+
+function describeRow(r) {
+  return `${r.label} [${r.icons.join(' ')}] "${r.description}"`;
+}
+
+// ---- The steps ----
+
+async function demoPage(demo) {
+  await step('01-activity-bar', 'activity bar: a "CockroachDB TLS" entry with the extension\'s SVG icon', async () => {
+    await waitForWorkbench(page);
+    const entry = page.locator(ACTIVITY_ENTRY);
+    await entry.waitFor({ state: 'visible', timeout: 60_000 });
+    const { cls, mask, bg } = await entry.evaluate((a) => {
+      const cs = getComputedStyle(a);
+      return { cls: a.className, mask: cs.maskImage || cs.webkitMaskImage, bg: cs.backgroundColor };
+    });
+    expect(/\buri-icon\b/.test(cls), `the entry is not drawn with an icon file (class "${cls}")`);
+    const m = /url\("?([^")]+)"?\)/.exec(mask);
+    expect(m, `the entry has no mask image (mask-image: ${mask})`);
+    const iconUrl = m[1];
+    expect(/cockroach-tls\.svg/.test(decodeURIComponent(iconUrl)), `the entry's icon is ${decodeURIComponent(iconUrl)}, not media/cockroach-tls.svg`);
+    const served = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+    }, iconUrl);
+    const ours = readFileSync(join(repoRoot, 'media', 'cockroach-tls.svg'), 'utf8');
+    expect(served.status === 200, `the icon URL answers HTTP ${served.status}`);
+    expect(served.text.trim() === ours.trim(), `the icon served (${served.text.length} bytes, ${served.type}) is not media/cockroach-tls.svg`);
+    const where = /path=([^&]+)/.exec(iconUrl);
+    // Hovering the entry shows its name.
+    await entry.hover();
+    await until('the activity bar hover', async () => /CockroachDB TLS/.test(await hover().innerText({ timeout: 1_000 })), { timeout: 10_000 });
+    const file = await shot('01-activity-bar.png');
+    await clearHover();
+    return [`icon ${where ? decodeURIComponent(where[1]) : iconUrl} (${served.type}), drawn in ${bg}`, file];
+  });
+
+  let groups;
+  await step('02-clusters-view', 'clicking it shows the Clusters view: both clusters, their certificates, descriptions and codicons', async () => {
+    const entry = page.locator(ACTIVITY_ENTRY);
+    const tab = entry.locator('xpath=..');
+    if ((await tab.getAttribute('aria-expanded')) === 'true') {
+      // The side bar already shows it (a restored layout): close it so the click below opens it, as for a person.
+      await entry.click();
+      await until('the side bar to close', async () => (await tab.getAttribute('aria-expanded')) !== 'true', { timeout: 5_000 });
+    }
+    await entry.click();
+    await page.locator(VIEW_CONTAINER).waitFor({ state: 'visible', timeout: 30_000 });
+    const title = (await page.locator('.part.sidebar .composite.title h2').first().innerText({ timeout: 10_000 })).trim();
+    expect(/CockroachDB TLS: Clusters/i.test(title), `the side bar title is "${title}"`);
+    groups = await waitForCluster(page, DEMO_CLUSTER, { minItems: 4 });
+    groups = await until('the second cluster with 3 items', async () => {
+      const g = byCluster(await readTree(page));
+      return g.find((x) => x.cluster.label === LEGACY_CLUSTER)?.items.length >= 3 ? g : undefined;
+    }, { timeout: 30_000 });
+    const want = [
+      [DEMO_CLUSTER, undefined, 'database', /^certs$/],
+      [DEMO_CLUSTER, 'CA', 'workspace-trusted', /^expires in 36\d\d d$/],
+      [DEMO_CLUSTER, 'Node', 'server', /^expires in 18\d\d d$/],
+      [DEMO_CLUSTER, 'Client: app_user', 'person', /^expires in 18\d\d d$/],
+      [DEMO_CLUSTER, 'Client: root', 'person', /^expires in 18\d\d d$/],
+      [LEGACY_CLUSTER, undefined, 'database', /^found in the workspace$/],
+      [LEGACY_CLUSTER, 'CA', 'workspace-trusted', /^expires in (19\d|20\d) d$/],
+      [LEGACY_CLUSTER, 'Node', 'server', /^expires in (19|20) d$/],
+      [LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`, 'error', /^expired [34] d ago$/],
+    ];
+    const shown = groups.map((g) => [g.cluster, ...g.items].map(describeRow).join('; ')).join(' | ');
+    for (const [cluster, label, icon, desc] of want) {
+      const r = find(groups, cluster, label);
+      const name = `${cluster}${label ? ` › ${label}` : ''}`;
+      expect(r, `no row ${name} in the tree; it shows: ${shown}`);
+      expect(r.icons.includes(icon), `${name}: icon codicon-${r.icons.join(' codicon-')}, expected codicon-${icon}`);
+      expect(desc.test(r.description), `${name}: description "${r.description}", expected ${desc}`);
+    }
+    expect(groups.length === 2, `expected 2 clusters, the tree shows ${groups.map((g) => g.cluster.label).join(', ')}`);
+    // Health colours: healthy items share one colour; the expiring CA, the expiring node and the expired client differ from it.
+    const ok = find(groups, DEMO_CLUSTER, 'Node').color;
+    for (const l of ['CA', 'Client: app_user', 'Client: root']) expect(find(groups, DEMO_CLUSTER, l).color === ok, `${DEMO_CLUSTER} › ${l} is drawn in ${find(groups, DEMO_CLUSTER, l).color}, the other healthy items in ${ok}`);
+    for (const l of ['CA', 'Node', `Client: ${EXPIRED_USER}`]) {
+      const c = find(groups, LEGACY_CLUSTER, l).color;
+      expect(c && c !== ok, `${LEGACY_CLUSTER} › ${l} is drawn in "${c}", like the healthy items (${ok})`);
+    }
+    const file = await shot('02-clusters-view.png');
+    return [...groups.map((g) => `${describeRow(g.cluster)}: ${g.items.map((r) => `${describeRow(r)} ${r.color}`).join(', ')}`), file];
+  });
+
+  await step('03-notifications', 'expiry notifications: the expired client, the expiring node and CA', async () => {
+    const notes = [];
+    const wanted = [new RegExp(`client ${EXPIRED_USER} expired`), /Node expires in (19|20) d: rotate it now/, /CA expires in \d+ d: plan the CA rotation/];
+    if (!dev) {
+      // Installed extension, no smoke-test driver: the alerts pop up as toasts.
+      const toasts = await until('3 notification toasts', async () => {
+        const all = await page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
+        return all.length >= 3 ? all : undefined;
+      }, { timeout: 15_000 });
+      for (const re of wanted) expect(toasts.some((t) => re.test(t)), `no toast matches ${re}; toasts: ${toasts.join(' | ')}`);
+      notes.push(`${toasts.length} toasts: ${toasts.join(' | ')}`, await shot('03-notification-toasts.png'));
+    }
+    await page.locator('[id="status.notifications"]').click();
+    const center = page.locator('.notifications-center');
+    await center.waitFor({ state: 'visible', timeout: 10_000 });
+    const items = await until('the notification center to list them', async () => {
+      const t = await center.locator('.notification-list-item-message').allInnerTexts();
+      return wanted.every((re) => t.some((x) => re.test(x))) ? t : undefined;
+    }, { timeout: 10_000 });
+    const file = await shot('03-notifications.png');
+    await page.keyboard.press('Escape');
+    await center.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => page.locator('[id="status.notifications"]').click());
+    return [...notes, `notification center: ${items.length} items`, file];
+  });
+
+  await step('04-tooltip', 'hovering a certificate shows its details: Subject, SANs, SHA-256 of the file on disk', async () => {
+    const node = find(byCluster(await readTree(page)), DEMO_CLUSTER, 'Node');
+    await rowLocator(page, node).locator('.label-name').hover();
+    await hover().waitFor({ state: 'visible', timeout: 15_000 });
+    await until('the certificate table in the hover', async () => (await hoverTable()).Subject, { timeout: 10_000 });
+    const text = await hover().innerText();
+    const t = await hoverTable();
+    const fp = new X509Certificate(readFileSync(join(demo.certsDir, 'node.crt'))).fingerprint256;
+    expect(/Node certificate/.test(text), `the hover does not say "Node certificate": ${text.slice(0, 200)}`);
+    expect(t.Subject === 'O=Cockroach, CN=node', `Subject in the hover: "${t.Subject}"`);
+    expect(t.SANs === 'DNS:localhost, IP:127.0.0.1', `SANs in the hover: "${t.SANs}"`);
+    expect(t['SHA-256'] === fp, `SHA-256 in the hover: "${t['SHA-256']}", node.crt on disk: ${fp}`);
+    expect(/^expires in 18\d\d d$/.test(t.Status ?? ''), `Status in the hover: "${t.Status}"`);
+    // Is the fingerprint readable in full, or cut at the hover's edge?
+    const clip = await hover().evaluate((h) => {
+      const cell = [...h.querySelectorAll('td')].find((td) => /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(td.textContent.trim()));
+      if (!cell) return undefined;
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      return { text: Math.round(range.getBoundingClientRect().right), hover: Math.round(h.getBoundingClientRect().right) };
+    });
+    const file = await shot('04-tooltip.png');
+    await clearHover();
+    return [
+      `Subject ${t.Subject}; SHA-256 ${t['SHA-256']} (matches node.crt)`,
+      ...(clip && clip.text > clip.hover ? [`note: the SHA-256 value is cut off at the hover's right edge (text ends at x=${clip.text}, hover at x=${clip.hover})`] : []),
+      file,
+    ];
+  });
+
+  await step('05-status-bar', 'status bar: the soonest expiry (the expired demo client), with its hover', async () => {
+    const item = page.locator(STATUS_ITEM);
+    await item.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = (await item.innerText()).trim();
+    expect(new RegExp(`^client ${EXPIRED_USER} expired [34] d ago$`).test(text), `the status bar item says "${text}"`);
+    expect((await item.locator('.codicon-error').count()) === 1, 'the status bar item has no $(error) icon');
+    const cls = (await item.getAttribute('class')) ?? '';
+    expect(/\berror-kind\b/.test(cls), `the status bar item is not drawn as an error (class "${cls}")`);
+    await item.hover();
+    await until('the status bar hover', async () => /Soonest certificate expiry/.test(await hover().innerText({ timeout: 1_000 })), { timeout: 10_000 });
+    const tip = (await hover().innerText()).trim();
+    expect(tip.includes(`client ${EXPIRED_USER} expired`), `the status bar hover says "${tip}"`);
+    const file = await shot('05-status-bar.png');
+    await clearHover();
+    return [`"${text}"; hover: ${tip}`, file];
+  });
+
+  await step('06-status-bar-click', 'clicking the status bar item selects the expired certificate in the tree', async () => {
+    const before = find(byCluster(await readTree(page)), LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`);
+    expect(!before.selected, 'the expired client is already selected before the click');
+    await page.locator(STATUS_ITEM).click();
+    await page.mouse.move(860, 300);
+    const row = await until(`Client: ${EXPIRED_USER} selected`, async () => {
+      const r = find(byCluster(await readTree(page)), LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`);
+      return r?.selected ? r : undefined;
+    }, { timeout: 15_000 });
+    const selected = (await readTree(page)).filter((r) => r.selected);
+    expect(selected.length === 1, `${selected.length} rows are selected: ${selected.map((r) => r.label).join(', ')}`);
+    const file = await shot('06-status-bar-click.png');
+    return [`selected: ${LEGACY_CLUSTER} › ${row.label}${row.focused ? ' (focused)' : ''}`, file];
+  });
+
+  await step('07-keyboard-inspect', 'keyboard: ArrowUp in the tree, Enter opens Inspect Certificate for the focused item', async () => {
+    // Give the tree the keyboard focus on the expired client (selected in 06), as a person does by clicking it.
+    const tree = await readTree(page);
+    const reporting = find(byCluster(tree), LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`);
+    if (!reporting.focused || !(await page.evaluate(() => document.activeElement?.closest('[id="workbench.view.extension.cockroachTls"]') !== null))) {
+      await page.locator(STATUS_ITEM).click();
+      await until('the tree to have focus', () => page.evaluate(() => document.activeElement?.closest('[id="workbench.view.extension.cockroachTls"]') !== null), { timeout: 5_000 });
+    }
+    await page.keyboard.press('ArrowUp');
+    const focused = await until('the focus to move up', async () => (await readTree(page)).find((r) => r.focused && r.label !== reporting.label), { timeout: 5_000 });
+    expect(focused.label === 'Node', `ArrowUp focused "${focused.label}", expected the ${LEGACY_CLUSTER} Node`);
+    await page.keyboard.press('Enter');
+    const tab = await until('the inspect editor tab node.crt.txt, selected', async () => {
+      const tabs = await page.locator('.part.editor .tabs-container [role="tab"]').evaluateAll((ts) => ts.map((t) => ({ label: t.getAttribute('aria-label') || t.textContent.trim(), selected: t.getAttribute('aria-selected') === 'true' })));
+      return tabs.find((t) => /node\.crt\.txt/.test(t.label) && t.selected);
+    }, { timeout: 15_000 });
+    const lines = page.locator('.part.editor .editor-instance .view-lines').first();
+    const content = await until('the inspect document text', async () => {
+      const t = (await lines.innerText({ timeout: 1_000 })).replace(/\u00a0/g, ' '); // the editor draws spaces as U+00A0
+      return /Subject/.test(t) ? t : undefined;
+    }, { timeout: 15_000 });
+    expect(/CN ?= ?node/.test(content), `the inspect document does not show the node subject:\n${content.slice(0, 400)}`);
+    expect(/Status: expiring \((19|20) d left\)/.test(content), `the inspect document does not show the expiry:\n${content.slice(0, 600)}`);
+    const file = await shot('07-keyboard-inspect.png');
+    return [`editor tab "${tab.label}": ${content.split('\n').filter(Boolean).slice(0, 3).join(' / ')}`, file];
+  });
+
+  await step('08-command-palette', 'keyboard: F1, "CockroachDB TLS: Show Soonest Expiring Certificate", Enter selects it again', async () => {
+    const sel = (await readTree(page)).filter((r) => r.selected).map((r) => r.label);
+    expect(!sel.includes(`Client: ${EXPIRED_USER}`), `the expired client is still selected before the command (${sel.join(', ')})`);
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.type('CockroachDB TLS: Show Soonest');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Show Soonest Expiring Certificate' }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    const file = await shot('08-command-palette.png');
+    await page.keyboard.press('Enter');
+    await until(`Client: ${EXPIRED_USER} selected`, async () => find(byCluster(await readTree(page)), LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`)?.selected, { timeout: 15_000 });
+    const after = await shot('08-command-palette-done.png');
+    return [`selection before: ${sel.join(', ') || '(none)'}; after: Client: ${EXPIRED_USER}`, file, after];
+  });
+  await step('09-connection-strings', 'app/.env opened from the Explorer: its bad connection strings are problems, the good one is not', async () => {
+    await page.locator('.part.activitybar a.action-label[aria-label^="Explorer"]').click();
+    const explorer = page.locator('.explorer-folders-view');
+    await explorer.waitFor({ state: 'visible', timeout: 15_000 });
+    const row = (name) => explorer.locator(`.monaco-list-row[aria-label="${name}"]`);
+    if ((await row('app').getAttribute('aria-expanded')) !== 'true') await row('app').click();
+    await row('.env').click();
+    await until('the .env editor', async () => (await page.locator('.part.editor .tabs-container [role="tab"][aria-selected="true"]').getAttribute('aria-label'))?.startsWith('.env'), { timeout: 15_000 });
+    await page.locator('.part.editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 20_000 });
+    await page.keyboard.press('Control+Shift+M'); // View: Problems
+    const rows = page.locator('.markers-panel .monaco-list-row[role="treeitem"]');
+    // app/.env: line 2 is DATABASE_URL (good); lines 4, 6 and 8 are the bad ones (sslmode=disable, expired certificate, password).
+    const markers = await until('problems from CockroachDB TLS on lines 4, 6 and 8 of app/.env', async () => {
+      const m = (await rows.evaluateAll((rs) => {
+        let file = '';
+        return rs.flatMap((r) => {
+          if (r.getAttribute('aria-level') === '1') {
+            file = r.querySelector('.label-name')?.textContent ?? '';
+            return [];
+          }
+          return [{
+            file,
+            severity: (r.getAttribute('aria-label') ?? '').split(':')[0],
+            message: r.querySelector('.marker-message')?.textContent ?? '',
+            source: r.querySelector('.marker-source')?.textContent ?? '',
+            code: r.querySelector('.marker-code')?.textContent ?? '',
+            line: Number(/Ln (\d+)/.exec(r.querySelector('.marker-line')?.textContent ?? '')?.[1]),
+          }];
+        });
+      })).filter((x) => x.file === '.env');
+      return [4, 6, 8].every((l) => m.some((x) => x.line === l && x.source === 'CockroachDB TLS')) ? m : undefined;
+    }, { timeout: 20_000 });
+    expect(!markers.some((x) => x.line === 2), `the good DATABASE_URL (line 2) has a problem: ${markers.filter((x) => x.line === 2).map((x) => x.message).join('; ')}`);
+    const file = await shot('09-connection-strings.png');
+    return [...markers.map((x) => `Ln ${x.line} ${x.severity} ${x.code}: ${x.message.slice(0, 90)}`), file];
+  });
+}
+
+async function emptyPage() {
+  await step('10-welcome', 'empty folder: the Clusters view shows the welcome text with Add Cluster and Create CA', async () => {
+    await waitForWorkbench(page);
+    await openCockroachView(page);
+    const welcome = page.locator(`${VIEW_CONTAINER} .welcome-view-content`);
+    await welcome.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await welcome.innerText();
+    expect(/No CockroachDB clusters yet/.test(text), `the welcome view says: ${text}`);
+    const buttons = (await welcome.locator('.monaco-button').allInnerTexts()).map((b) => b.trim());
+    for (const b of ['Add Cluster', 'Create CA']) expect(buttons.includes(b), `no "${b}" button in the welcome view (buttons: ${buttons.join(', ')})`);
+    expect((await page.locator(STATUS_ITEM).count()) === 0 || !(await page.locator(STATUS_ITEM).isVisible()), 'the status bar item shows although there are no certificates');
+    const file = await shot('10-welcome.png');
+    return [`buttons: ${buttons.join(', ')}`, file];
+  });
+
+  await step('11-welcome-add-cluster', 'clicking "Add Cluster" asks what kind of cluster', async () => {
+    await page.locator(`${VIEW_CONTAINER} .welcome-view-content .monaco-button`, { hasText: 'Add Cluster' }).click();
+    const qi = page.locator('.quick-input-widget');
+    await qi.waitFor({ state: 'visible', timeout: 10_000 });
+    const items = await until('the cluster kinds', async () => {
+      const t = (await qi.locator('.monaco-list-row .label-name').allInnerTexts()).map((x) => x.trim());
+      return t.length >= 2 ? t : undefined;
+    }, { timeout: 10_000 });
+    for (const k of ['Self-hosted', 'CockroachDB Cloud']) expect(items.some((i) => i.includes(k)), `no "${k}" in the quick pick: ${items.join(', ')}`);
+    const title = (await qi.locator('.quick-input-title').innerText().catch(() => '')).trim();
+    expect(/Add Cluster/.test(title), `the quick pick title is "${title}"`);
+    const file = await shot('11-welcome-add-cluster.png');
+    await page.keyboard.press('Escape');
+    await qi.waitFor({ state: 'hidden', timeout: 5_000 });
+    return [`"${title}": ${items.join(', ')}`, file];
+  });
+}
+
+async function main() {
+  const t0 = Date.now();
+  chromiumPath(); // no browser: fail before anything slow
+  if (dev && !existsSync(join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+  if (!dev) {
+    if (!skipPackage) {
+      say('packaging: npm run package');
+      const execPath = process.env.npm_execpath;
+      const npm = execPath && /npm-cli\.js$/.test(execPath) ? [process.execPath, execPath] : ['npm'];
+      const r = spawnSync(npm[0], [...npm.slice(1), 'run', 'package'], { cwd: repoRoot, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`npm run package failed (${r.signal ?? `exit ${r.status}`}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-20).join('\n')}`);
+    }
+    if (!existsSync(vsix)) throw new Error(`${relative(repoRoot, vsix)} is missing: run \`npm run package\` (or drop --skip-package)`);
+    const built = join(repoRoot, 'dist', 'extension.js');
+    if (existsSync(built) && statSync(built).mtimeMs > statSync(vsix).mtimeMs + 1000) say(`warning: ${relative(repoRoot, vsix)} is older than dist/extension.js`);
+  }
+  const tPackage = Date.now();
+
+  const tmp = mkdtempSync(join(tmpdir(), 'crdb-tls-e2e-'));
+  process.on('exit', () => {
+    if (!process.env.KEEP_TMP) rmSync(tmp, { recursive: true, force: true });
+  });
+  const demo = await createDemoWorkspace({ parent: tmp });
+  writeSampleFiles(demo, { postgres: false });
+  const emptyDir = join(tmp, 'empty-project');
+  mkdirSync(emptyDir);
+
+  const server = await startServer({
+    installExtensions: dev ? [] : [vsix],
+    smokeTestDriver: dev, // needed for extensionDevelopmentPath; it stops notifications from popping up
+    echo: verbose,
+    logFile: join(artifacts, 'server.log'),
+    log: (m) => say(m),
+  });
+  const tServer = Date.now();
+  let browser;
+  const consoleLog = createWriteStream(join(artifacts, 'browser-console.log'));
+  const watchdog = setTimeout(() => {
+    say(`the run did not finish within ${overallMs / 1000} s: stopping`);
+    void page?.screenshot({ path: join(artifacts, 'timeout.png') }).catch(() => {}).finally(() => process.exit(2));
+  }, overallMs);
+  try {
+    browser = await launchChromium();
+    const open = async (folder) => {
+      page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      pageBroken = false;
+      page.on('pageerror', (err) => consoleLog.write(`[pageerror] ${err.message}\n`));
+      page.on('console', (m) => {
+        consoleLog.write(`[${m.type()}] ${m.text()}\n`);
+        if (verbose) console.error(`[browser ${m.type()}] ${m.text()}`);
+      });
+      const url = dev ? server.workbenchUrl({ folder, extensionDevelopmentPath: repoRoot }) : `${server.baseUrl}/?folder=${encodeURI(folder)}`;
+      say(`opening ${url}`);
+      await page.goto(url);
+      return url;
+    };
+
+    await open(demo.workspace);
+    await demoPage(demo);
+    await page.close();
+    await open(emptyDir);
+    await emptyPage();
+  } finally {
+    clearTimeout(watchdog);
+    await browser?.close().catch(() => {});
+    await new Promise((res) => consoleLog.end(res));
+    await server.stop();
+  }
+
+  const failed = results.filter((r) => r.status !== 'passed');
+  const tEnd = Date.now();
+  say(`${results.length - failed.length}/${results.length} steps passed (${dev ? 'extension under development' : 'installed .vsix'}); ` +
+    `package ${((tPackage - t0) / 1000).toFixed(1)} s, workspace + server ${((tServer - tPackage) / 1000).toFixed(1)} s, UI ${((tEnd - tServer) / 1000).toFixed(1)} s, total ${((tEnd - t0) / 1000).toFixed(1)} s; screenshots in test-artifacts/e2e/`);
+  if (failed.length) {
+    say('FAILED:');
+    for (const r of failed) say(`  ${r.title}: ${r.status === 'skipped' ? 'skipped after an earlier failure' : `${r.message}\n    screenshot test-artifacts/e2e/${r.screenshot}`}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`[e2e] error: ${err.message}`);
+    process.exit(2);
+  },
+);
