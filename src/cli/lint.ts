@@ -77,7 +77,7 @@ function takeDisabled(argv: string[]): { rest: string[]; disabled: Set<string> }
       continue;
     }
     for (const code of v.split(',').map((s) => s.trim()).filter(Boolean)) {
-      if (!RULES[code]) throw new UserError(`lint: unknown rule code ${JSON.stringify(code)} for --disable; codes: ${Object.keys(RULES).join(', ')}.`);
+      if (!Object.hasOwn(RULES, code)) throw new UserError(`lint: unknown rule code ${JSON.stringify(code)} for --disable; codes: ${Object.keys(RULES).join(', ')}.`);
       disabled.add(code);
     }
   }
@@ -108,7 +108,7 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
   }
   const maxSize = a.values['max-file-size'] !== undefined ? parseSize(a.values['max-file-size']) : Infinity;
   const cwd = io.cwd ?? process.cwd();
-  const base: LintOptions = { workspaceFolders: [cwd], now: new Date(), uid: process.geteuid?.(), cache: new FileCache(), disabled };
+  const base: LintOptions = { workspaceFolders: [cwd], now: new Date(), cache: new FileCache(), disabled };
 
   const records: LintRecord[] = [];
   const seen = new Set<string>();

@@ -33,7 +33,7 @@ import { X509Certificate } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createDemoWorkspace, DEMO_CLUSTER, DEMO_FOLDER, EXPIRED_USER, LEGACY_DIR, repoRoot, writeSampleFiles } from '../../scripts/demo/workspace.mjs';
+import { createDemoWorkspace, DEMO_CLUSTER, EXPIRED_USER, LEGACY_DIR, repoRoot, writeSampleFiles } from '../../scripts/demo/workspace.mjs';
 import {
   ACTIVITY_ENTRY, byCluster, openCockroachView, readTree, rowLocator, STATUS_ITEM, until, VIEW_CONTAINER, waitForCluster, waitForWorkbench,
 } from '../../scripts/demo/workbench.mjs';

@@ -3,6 +3,8 @@ import { ConnString, Param, TextEdit, paramValue } from './types';
 /** Encodes a value for the string's syntax: percent-encoding in URLs, quotes in key/value strings. */
 export function encodeValue(c: ConnString, value: string): string {
   if (c.kind === 'kv') return /^[^\s'\\]+$/.test(value) && value !== '' ? value : `'${value.replace(/(['\\])/g, '\\$1')}'`;
+  // The common case (verify-full, a plain path) needs no encoding: skip the encoder.
+  if (/^[A-Za-z0-9_.!~*'()/-]*$/.test(value)) return value;
   return encodeURIComponent(value).replace(/%2F/g, '/');
 }
 

@@ -1,5 +1,5 @@
 import { findConnStrings } from './find';
-import { LintEnv, RuleCtx } from './rules/context';
+import { LintEnv, LintScope, RuleCtx } from './rules/context';
 import { sslmodeRules } from './rules/sslmode';
 import { paramRules } from './rules/params';
 import { fileRules } from './rules/files';
@@ -18,15 +18,23 @@ export interface LintedConn {
 }
 
 /** The findings for one connection string, after the user's rule settings. */
-export function lintConn(text: string, c: ConnString, o: LintOptions = {}): Finding[] {
-  const ctx = new RuleCtx(text, c, o);
-  const all = [...sslmodeRules(ctx), ...paramRules(ctx), ...fileRules(ctx)];
-  return all.filter((f) => !o.disabled?.has(f.code)).map((f) => (o.severities?.[f.code] ? { ...f, severity: o.severities[f.code] } : f));
+export function lintConn(text: string, c: ConnString, o: LintOptions = {}, scope?: LintScope): Finding[] {
+  const ctx = new RuleCtx(text, c, o, scope);
+  const all = sslmodeRules(ctx).concat(paramRules(ctx), fileRules(ctx));
+  const { disabled, severities } = o;
+  if (!disabled?.size && !severities) return all;
+  return all.filter((f) => !disabled?.has(f.code)).map((f) => {
+    const s = severities && Object.hasOwn(severities, f.code) ? severities[f.code] : undefined;
+    return s ? { ...f, severity: s } : f;
+  });
 }
 
 /** Every connection string in the text with its findings. */
 export function lintText(text: string, o: LintOptions = {}): LintedConn[] {
-  return findConnStrings(text).map((conn) => ({ conn, findings: lintConn(text, conn, o) }));
+  const scope = new LintScope(o);
+  const now = o.now ?? new Date();
+  const env = o.now ? o : { ...o, now };
+  return findConnStrings(text).map((conn) => ({ conn, findings: lintConn(text, conn, env, scope) }));
 }
 
 /** 1-based line and column of an offset, via a precomputed table of line starts. */

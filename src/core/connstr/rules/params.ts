@@ -25,7 +25,7 @@ function distance(a: string, b: string): number {
 
 function typoOf(key: string): string | undefined {
   if (KNOWN.has(key)) return undefined;
-  if (TYPOS[key]) return TYPOS[key];
+  if (Object.hasOwn(TYPOS, key)) return TYPOS[key]; // not TYPOS[key]: "constructor" or "__proto__" would find Object's
   if (!/^ssl/i.test(key)) return undefined;
   for (const k of ['sslmode', 'sslrootcert', 'sslcert', 'sslkey']) if (distance(key.toLowerCase(), k) <= 2) return k;
   return undefined;
@@ -34,8 +34,11 @@ function typoOf(key: string): string | undefined {
 export function paramRules(ctx: RuleCtx): Finding[] {
   const { c, text } = ctx;
   const out: Finding[] = [];
-  const seen = new Map<string, Param>();
-  for (const p of c.params) {
+  // Strings hold a handful of parameters: a scan of the earlier ones beats a Map per string.
+  const params = c.params;
+  const seen = params.length > 16 ? new Map<string, Param>() : undefined;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
     const right = typoOf(p.key);
     if (right) {
       out.push(ctx.finding('param-typo', p.keySpan, `"${p.key}" is not a connection parameter, so the driver ignores it: did you mean ${right}?`,
@@ -45,13 +48,15 @@ export function paramRules(ctx: RuleCtx): Finding[] {
       const fixes = c.kind === 'kv' ? [] : [{ title: `Percent-encode the ${p.key} value`, kind: 'edit' as const, edits: [{ ...p.valueSpan, newText: encodeValue(c, p.value) }] }];
       out.push(ctx.finding('param-encoding', p.valueSpan, `${p.key}: ${p.decodeError}; the driver will fail to parse the string. Percent-encode the value.`, fixes));
     }
-    const prev = seen.get(p.key);
+    let prev: Param | undefined;
+    if (seen) prev = seen.get(p.key);
+    else for (let j = i - 1; j >= 0 && !prev; j--) if (params[j].key === p.key) prev = params[j];
     if (prev && prev.value !== p.value) {
       const winner = paramValue(c, p.key) ?? p;
       out.push(ctx.finding('param-duplicate', prev.span, `${p.key} is given more than once: the last one (${p.key}=${winner.value}) wins; remove this one.`,
         [{ title: `Remove the earlier ${p.key}`, kind: 'edit', edits: [removeParamEdit(c, prev, text)] }]));
     }
-    seen.set(p.key, p);
+    seen?.set(p.key, p);
   }
   if (c.password !== undefined && c.passwordSpan && c.password !== '' && !/^\$\{?\w+\}?$|^\{\{.*\}\}$/.test(c.password)) {
     out.push(ctx.finding('password-in-string', c.passwordSpan, 'A password is written in the connection string (a secret in source): move it to the PGPASSWORD environment variable, or use a client certificate.',

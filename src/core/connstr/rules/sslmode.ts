@@ -21,20 +21,19 @@ export function sslmodeRules(ctx: RuleCtx): Finding[] {
     return [ctx.finding('sslmode-missing', c.span, `No sslmode: ${defaults}. Add sslmode=verify-full.`, [toVerifyFull(ctx)])];
   }
   const mode = p.value;
-  const fix = [toVerifyFull(ctx)];
   switch (mode) {
     case 'verify-full':
       return [];
     case 'disable':
-      return [ctx.finding('sslmode-disable', p.span, 'sslmode=disable sends the password and all data in clear text, and a secure CockroachDB cluster refuses it: use sslmode=verify-full.', fix)];
+      return [ctx.finding('sslmode-disable', p.span, 'sslmode=disable sends the password and all data in clear text, and a secure CockroachDB cluster refuses it: use sslmode=verify-full.', [toVerifyFull(ctx)])];
     case 'allow':
-      return [ctx.finding('sslmode-allow', p.span, 'sslmode=allow tries without TLS first and never verifies the server (the cockroach CLI rejects it): use sslmode=verify-full.', fix)];
+      return [ctx.finding('sslmode-allow', p.span, 'sslmode=allow tries without TLS first and never verifies the server (the cockroach CLI rejects it): use sslmode=verify-full.', [toVerifyFull(ctx)])];
     case 'prefer':
-      return [ctx.finding('sslmode-prefer', p.span, 'sslmode=prefer falls back to no TLS and never verifies the server: use sslmode=verify-full.', fix)];
+      return [ctx.finding('sslmode-prefer', p.span, 'sslmode=prefer falls back to no TLS and never verifies the server: use sslmode=verify-full.', [toVerifyFull(ctx)])];
     case 'require':
-      return [ctx.finding('sslmode-require', p.span, 'sslmode=require encrypts but does not verify the server (node-postgres treats it as verify-ca unless uselibpqcompat=true): use sslmode=verify-full with sslrootcert.', fix)];
+      return [ctx.finding('sslmode-require', p.span, 'sslmode=require encrypts but does not verify the server (node-postgres treats it as verify-ca unless uselibpqcompat=true): use sslmode=verify-full with sslrootcert.', [toVerifyFull(ctx)])];
     case 'verify-ca':
-      return [ctx.finding('sslmode-verify-ca', p.span, 'sslmode=verify-ca checks the CA but not the host name: use sslmode=verify-full (the node certificate must list this host).', fix)];
+      return [ctx.finding('sslmode-verify-ca', p.span, 'sslmode=verify-ca checks the CA but not the host name: use sslmode=verify-full (the node certificate must list this host).', [toVerifyFull(ctx)])];
     default: {
       const near = MODES.find((m) => m.replace('-', '') === mode.toLowerCase().replace(/[-_]/g, '')) ?? 'verify-full';
       return [ctx.finding('sslmode-unknown', p.valueSpan, `unrecognized sslmode "${mode}": CockroachDB and the drivers reject it; use one of ${MODES.join(', ')} (verify-full to verify the server).`,
