@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { UserError } from '../core/errors';
+import { BuildResult, SinkSpec, buildChangefeed } from '../core/changefeed/build';
+import { LiveResult, liveCheck } from '../core/changefeed/live';
+import { sinkSpecFromUrl } from '../core/changefeed/spec';
+import { ChangefeedOption, parseOption } from '../core/changefeed/sql';
+import { SinkFinding } from '../core/changefeed/types';
+import { parseArgs } from './args';
+import { Io } from './cert';
+
+export const CHANGEFEED_USAGE = `Usage: crdb-tls changefeed-uri --sink URL [flags]
+
+Builds a changefeed sink URI with the certificates embedded exactly as CockroachDB decodes them
+(standard base64 with padding, percent-encoded), checks them first, and prints the URI and the SQL.
+
+  --sink URL                    kafka://broker:9093, webhook-https://host:port/path, or
+                                https://registry:8081 (a Confluent schema registry URI alone)
+  --ca-cert F                   CA certificate(s) that verify the broker/server (ca_cert)
+  --client-cert F --client-key F  client certificate and its key (client_cert, client_key)
+  --table T                     table to watch (repeatable): CREATE CHANGEFEED FOR TABLE ...
+  --option O                    changefeed option (repeatable): updated, resolved=10s, format=avro...
+                                (default: updated, resolved)
+  --external-connection NAME    the recommended form: CREATE EXTERNAL CONNECTION NAME AS '<uri>',
+                                then CREATE CHANGEFEED ... INTO 'external://NAME'
+  --schema-registry URL         Confluent schema registry for format=avro (https://host:port), with
+  --registry-ca-cert F --registry-client-cert F --registry-client-key F
+  --sasl-user U --sasl-password P --sasl-mechanism PLAIN|SCRAM-SHA-256|SCRAM-SHA-512
+                                Kafka SASL (the password defaults to $CRDB_TLS_SASL_PASSWORD)
+  --topic-prefix P --topic-name N   Kafka topics
+  --tls-enabled[=false]         Kafka tls_enabled (default: true whenever certificates are given)
+  --insecure-tls-skip-verify    do not verify the server (warned against)
+  --check-live                  TLS handshake to the broker presenting the client certificate:
+                                does it accept it, does the CA verify it (--live-timeout MS, default 5000)
+  --json                        {uri, maskedUri, sql: [...], warnings: [...], errors: [...], certs, live?}
+
+Output: the URI on the first line, then the SQL; notes as SQL comments (--). Exit code 1 when a
+check fails (one line on stderr naming the file and the fix), 0 otherwise.
+`;
+
+export interface ChangefeedIo extends Io {
+  read?: (path: string) => Buffer;
+  now?: Date;
+}
+
+const VALUES = ['sink', 'ca-cert', 'client-cert', 'client-key', 'external-connection', 'sasl-user', 'sasl-password', 'sasl-mechanism',
+  'topic-prefix', 'topic-name', 'schema-registry', 'registry-ca-cert', 'registry-client-cert', 'registry-client-key', 'live-timeout'];
+const BOOLS = ['tls-enabled', 'insecure-tls-skip-verify', 'check-live', 'json', 'help'];
+const REPEATABLE = ['table', 'option'];
+
+/** Pulls repeatable flags (--table, --option) out of argv; parseArgs keeps only a flag's last value. */
+function takeRepeatable(argv: string[]): { rest: string[]; lists: Record<string, string[]> } {
+  const rest: string[] = [];
+  const lists: Record<string, string[]> = { table: [], option: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    const name = REPEATABLE.find((n) => a === `--${n}` || a.startsWith(`--${n}=`));
+    if (!name) {
+      rest.push(a);
+      continue;
+    }
+    const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+    if (v === undefined) throw new UserError(`changefeed-uri: --${name} needs a value, e.g. --${name} ${name === 'table' ? 'movr.public.rides' : 'resolved=10s'}.`);
+    lists[name].push(v);
+  }
+  return { rest, lists };
+}
+
+function specFrom(url: string, flag: string): SinkSpec {
+  const { spec, findings } = sinkSpecFromUrl(url);
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (!spec || errors.length) throw new UserError(`${flag}: ${errors.map((e) => e.message).join(' ')}`);
+  return spec;
+}
+
+function oneLine(findings: SinkFinding[]): string {
+  return findings.map((f) => f.message.replace(/\s*\n\s*/g, ' ')).join(' ');
+}
+
+function printText(io: Io, r: BuildResult, live: LiveResult | undefined): void {
+  io.out(`${r.uri}\n`);
+  if (r.registryUri && r.sql.length === 0) io.out(`${r.registryUri}\n`);
+  if (r.sql.length) io.out(`\n${r.sql.join('\n')}\n`);
+  const notes: string[] = [];
+  for (const c of r.certs) {
+    notes.push(`-- ${c.param}${c.index > 0 ? ` #${c.index}` : ''}: ${c.subject}, issued by ${c.issuer}, expires ${c.notAfter.slice(0, 10)} (${c.daysLeft} d left)`);
+  }
+  if (r.key) notes.push(`-- client_key: ${r.key.description}, matches client_cert`);
+  for (const w of r.warnings) notes.push(`-- ${w.severity} ${w.code}: ${w.message}`);
+  if (live) notes.push(`-- live check (${live.category}): ${live.message}`);
+  if (notes.length) io.out(`\n${notes.join('\n')}\n`);
+}
+
+export async function runChangefeedUri(argv: string[], io: ChangefeedIo): Promise<number> {
+  const { rest, lists } = takeRepeatable(argv);
+  const a = parseArgs(rest, { values: VALUES, bools: BOOLS }, 'changefeed-uri');
+  if (a.bools.help) {
+    io.out(CHANGEFEED_USAGE);
+    return 0;
+  }
+  if (a.positionals.length > 0) throw new UserError(`changefeed-uri takes no arguments, got ${JSON.stringify(a.positionals.join(' '))}: pass the sink with --sink URL.`);
+  const v = a.values;
+  if (!v.sink) {
+    io.out(CHANGEFEED_USAGE);
+    return 2;
+  }
+  const sink = specFrom(v.sink, '--sink');
+  if (sink.type === 'schema-registry' && (lists.table.length > 0 || lists.option.length > 0)) {
+    throw new UserError('--sink https://... builds a schema registry URI alone: pass the Kafka sink with --sink and the registry with --schema-registry to write the changefeed.');
+  }
+  if (v['ca-cert'] !== undefined) sink.caCert = { file: v['ca-cert'] };
+  if (v['client-cert'] !== undefined) sink.clientCert = { file: v['client-cert'] };
+  if (v['client-key'] !== undefined) sink.clientKey = { file: v['client-key'] };
+  if (a.bools['tls-enabled'] !== undefined) sink.tlsEnabled = a.bools['tls-enabled'];
+  if (a.bools['insecure-tls-skip-verify'] !== undefined) sink.insecureTlsSkipVerify = a.bools['insecure-tls-skip-verify'];
+  if (v['topic-prefix'] !== undefined) sink.topicPrefix = v['topic-prefix'];
+  if (v['topic-name'] !== undefined) sink.topicName = v['topic-name'];
+  const password = v['sasl-password'] ?? (v['sasl-user'] !== undefined && sink.sasl?.password === undefined ? io.env.CRDB_TLS_SASL_PASSWORD : undefined);
+  if (v['sasl-user'] !== undefined || password !== undefined || v['sasl-mechanism'] !== undefined) {
+    sink.sasl = {
+      ...sink.sasl,
+      ...(v['sasl-user'] !== undefined ? { user: v['sasl-user'] } : {}),
+      ...(password !== undefined ? { password } : {}),
+      ...(v['sasl-mechanism'] !== undefined ? { mechanism: v['sasl-mechanism'] } : {}),
+    };
+  }
+
+  let schemaRegistry: SinkSpec | undefined;
+  if (v['schema-registry'] !== undefined) {
+    schemaRegistry = specFrom(v['schema-registry'], '--schema-registry');
+    if (schemaRegistry.type !== 'schema-registry') throw new UserError('--schema-registry: give the registry\'s https:// URL, e.g. https://registry.example.com:8081.');
+  } else if (['registry-ca-cert', 'registry-client-cert', 'registry-client-key'].some((f) => v[f] !== undefined)) {
+    throw new UserError('--registry-ca-cert, --registry-client-cert and --registry-client-key need --schema-registry URL.');
+  }
+  if (schemaRegistry) {
+    if (v['registry-ca-cert'] !== undefined) schemaRegistry.caCert = { file: v['registry-ca-cert'] };
+    if (v['registry-client-cert'] !== undefined) schemaRegistry.clientCert = { file: v['registry-client-cert'] };
+    if (v['registry-client-key'] !== undefined) schemaRegistry.clientKey = { file: v['registry-client-key'] };
+  }
+
+  const options: ChangefeedOption[] | undefined = lists.option.length ? lists.option.map(parseOption) : undefined;
+  const result = buildChangefeed({
+    sink,
+    changefeed: { tables: lists.table, options, externalConnection: v['external-connection'], schemaRegistry },
+    now: io.now ?? new Date(),
+    read: io.read,
+  });
+
+  let live: LiveResult | undefined;
+  if (a.bools['check-live'] && result.ok) {
+    const timeout = v['live-timeout'] !== undefined ? Number(v['live-timeout']) : 5000;
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new UserError(`--live-timeout ${JSON.stringify(v['live-timeout'])} is not a number of milliseconds: e.g. --live-timeout 5000.`);
+    const read = io.read ?? readFileSync;
+    const bytes = (p: SinkSpec['caCert']) => (p?.content !== undefined ? Buffer.from(p.content) : p?.file ? read(p.file) : undefined);
+    live = await liveCheck({
+      host: sink.host, port: sink.port ?? (sink.type === 'kafka' ? 9092 : 443),
+      ca: bytes(sink.caCert), cert: bytes(sink.clientCert), key: bytes(sink.clientKey), timeoutMs: timeout,
+    });
+  }
+
+  if (a.bools.json) {
+    io.out(JSON.stringify({
+      uri: result.ok ? result.uri : null, maskedUri: result.ok ? result.maskedUri : null, registryUri: result.registryUri ?? null,
+      sql: result.sql, directSql: result.directSql, warnings: result.warnings, errors: result.errors, certs: result.certs, key: result.key ?? null,
+      ...(live ? { live } : {}),
+    }, null, 2) + '\n');
+  } else if (result.ok) {
+    printText(io, result, live);
+  }
+  if (!result.ok) throw new UserError(oneLine(result.errors));
+  if (live && live.category !== 'ok') throw new UserError(`live check: ${live.message}`);
+  return 0;
+}
