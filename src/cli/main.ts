@@ -1,18 +1,22 @@
 import { UserError, errMessage } from '../core/errors';
 import { CERT_USAGE, Io, runCert } from './cert';
 import { LINT_USAGE, runLint } from './lint';
+import { CHANGEFEED_USAGE, runChangefeedUri } from './changefeed';
 
 const USAGE = `crdb-tls: CockroachDB TLS certificates from the command line
 
 Usage: crdb-tls <command> [flags]
 
-  cert    issue and list certificates, compatible with "cockroach cert" (crdb-tls cert --help)
-  lint    check the connection strings in files: sslmode, certificate paths and expiry (crdb-tls lint --help)
+  cert            issue and list certificates, compatible with "cockroach cert" (crdb-tls cert --help)
+  lint            check the connection strings in files: sslmode, certificate paths and expiry
+  changefeed-uri  build a changefeed sink URI (Kafka, webhook, schema registry) with certificates
+                  embedded as CockroachDB decodes them
 
 Every command takes --json for machine-readable output. Exit code 0 on success, 1 on error.
 
 ${CERT_USAGE}
-${LINT_USAGE}`;
+${LINT_USAGE}
+${CHANGEFEED_USAGE}`;
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -21,6 +25,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return runCert(rest, io);
     case 'lint':
       return runLint(rest, io);
+    case 'changefeed-uri':
+      return runChangefeedUri(rest, io);
     case '--help':
     case 'help':
       io.out(USAGE);

@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import { KeyObject, X509Certificate } from 'node:crypto';
+import { daysLeft } from '../certsdir/status';
+import { Usage } from '../certsdir/layout';
+import { errnoCode, errMessage } from '../errors';
+import { extKeyUsageOf, parseCertFile } from '../pki/inspect';
+import { describeKey, keyMatchesCert, parsePrivateKey } from '../pki/keys';
+import { AlertThresholds, DEFAULT_ALERT_THRESHOLDS, alertFor } from '../monitor/expiry';
+import { CertParam, SinkFinding } from './types';
+
+/** A PEM file for a sink parameter: a path to read, or contents (from the editor, a decoded URI). */
+export interface PemInput {
+  file?: string;
+  content?: Buffer | string;
+  /** How messages name it when there is no file (e.g. "the client_cert value"). */
+  label?: string;
+}
+
+export interface LoadedPem {
+  name: string;
+  bytes: Buffer;
+}
+
+/** Plain data about an embedded certificate, for hovers, the panel and --json. */
+export interface CertSummary {
+  param: CertParam;
+  index: number;
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  daysLeft: number;
+  isCA: boolean;
+  extKeyUsage: string[];
+  fingerprintSha256: string;
+}
+
+export interface KeySummary {
+  param: 'client_key';
+  description: string;
+}
+
+export interface CheckContext {
+  now: Date;
+  thresholds?: AlertThresholds;
+}
+
+const READ_REASONS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
+
+/** Reads a PEM input; a file that cannot be read is a finding naming the file and the fix. */
+export function loadPem(input: PemInput, param: CertParam, read: (p: string) => Buffer = readFileSync): { pem?: LoadedPem; finding?: SinkFinding } {
+  if (input.content !== undefined) {
+    const bytes = Buffer.isBuffer(input.content) ? input.content : Buffer.from(input.content, 'utf8');
+    return { pem: { name: input.label ?? input.file ?? `the ${param} value`, bytes } };
+  }
+  if (!input.file) return {};
+  try {
+    return { pem: { name: input.file, bytes: read(input.file) } };
+  } catch (err) {
+    const code = errnoCode(err);
+    const reason = code && READ_REASONS[code] ? `${READ_REASONS[code]} (${code})` : errMessage(err);
+    return { finding: { code: 'sink-file-unreadable', severity: 'error', param, message: `cannot read ${input.file} for ${param}: ${reason}; check the path.` } };
+  }
+}
+
+/** DN as one line, CN first as people read it: "CN=root, O=Cockroach". */
+function dnLine(dn: string): string {
+  const parts = dn.split('\n').filter(Boolean);
+  const cn = parts.filter((p) => p.startsWith('CN='));
+  return [...cn, ...parts.filter((p) => !p.startsWith('CN='))].join(', ');
+}
+
+export function summarize(cert: X509Certificate, param: CertParam, index: number, now: Date): CertSummary {
+  const notAfter = new Date(cert.validTo);
+  return {
+    param, index, subject: dnLine(cert.subject), issuer: dnLine(cert.issuer),
+    notBefore: new Date(cert.validFrom).toISOString(), notAfter: notAfter.toISOString(),
+    daysLeft: daysLeft(notAfter, now), isCA: cert.ca, extKeyUsage: extKeyUsageOf(cert), fingerprintSha256: cert.fingerprint256,
+  };
+}
+
+/** Expired and not-yet-valid are errors (the handshake fails); under the alert thresholds, a warning. */
+function expiryFindings(cert: X509Certificate, usage: Usage, label: string, param: CertParam, ctx: CheckContext): SinkFinding[] {
+  const notBefore = new Date(cert.validFrom);
+  if (ctx.now.getTime() < notBefore.getTime()) {
+    return [{ code: 'sink-cert-not-yet-valid', severity: 'error', param, message: `${label} is not valid until ${notBefore.toISOString()}: check the clock of the machine that issued it, or issue it again.` }];
+  }
+  const alert = alertFor({ id: cert.fingerprint256, usage, label, notAfter: new Date(cert.validTo) }, ctx.now, ctx.thresholds ?? DEFAULT_ALERT_THRESHOLDS);
+  if (!alert) return [];
+  if (alert.threshold === 'expired') return [{ code: 'sink-cert-expired', severity: 'error', param, message: alert.message }];
+  return [{ code: 'sink-cert-expiring', severity: 'warning', param, message: alert.message }];
+}
+
+function parseCerts(pem: LoadedPem, param: CertParam, fix: string): { certs?: X509Certificate[]; finding?: SinkFinding } {
+  const text = pem.bytes.toString('latin1');
+  if (!/-----BEGIN /.test(text)) {
+    return { finding: { code: 'sink-cert-invalid', severity: 'error', param, message: `${pem.name} is not PEM (no "-----BEGIN CERTIFICATE-----" block): ${fix}` } };
+  }
+  const parsed = parseCertFile(pem.bytes, pem.name);
+  if (!parsed.ok) return { finding: { code: 'sink-cert-invalid', severity: 'error', param, message: parsed.error } };
+  return { certs: parsed.certs };
+}
+
+export interface CaCheck {
+  certs: CertSummary[];
+  findings: SinkFinding[];
+}
+
+/** ca_cert: PEM certificates, each a CA (a leaf here is a mistake), none expired. */
+export function checkCaCert(pem: LoadedPem, ctx: CheckContext): CaCheck {
+  const param = 'ca_cert';
+  const { certs, finding } = parseCerts(pem, param, 'pass the PEM file of the CA that issued the server\'s certificate (e.g. ca.crt).');
+  if (!certs) return { certs: [], findings: [finding as SinkFinding] };
+  const findings: SinkFinding[] = [];
+  certs.forEach((c, i) => {
+    const which = certs.length > 1 ? `certificate #${i} in ${pem.name}` : pem.name;
+    if (!c.ca) {
+      findings.push({
+        code: 'sink-ca-not-ca', severity: 'error', param,
+        message: `${which} is not a CA certificate (subject ${dnLine(c.subject)}, issued by ${dnLine(c.issuer)}): pass the CA certificate that issued the server's certificate (e.g. ca.crt), not a node or client certificate.`,
+      });
+    }
+    findings.push(...expiryFindings(c, 'CA', `${which} (CA ${dnLine(c.subject)})`, param, ctx));
+  });
+  return { certs: certs.map((c, i) => summarize(c, param, i, ctx.now)), findings };
+}
+
+export interface ClientCheck {
+  certs: CertSummary[];
+  key?: KeySummary;
+  findings: SinkFinding[];
+}
+
+/** client_cert and client_key: both parse, the key is the certificate's, it may authenticate clients, it is valid now. */
+export function checkClientPair(cert: LoadedPem | undefined, key: LoadedPem | undefined, ctx: CheckContext): ClientCheck {
+  const out: ClientCheck = { certs: [], findings: [] };
+  let leaf: X509Certificate | undefined;
+  let keyObj: KeyObject | undefined;
+  if (cert) {
+    const param = 'client_cert';
+    const { certs, finding } = parseCerts(cert, param, 'pass the client certificate file (e.g. client.<user>.crt).');
+    if (finding) out.findings.push(finding);
+    if (certs) {
+      leaf = certs[0];
+      out.certs = certs.map((c, i) => summarize(c, param, i, ctx.now));
+      const eku = extKeyUsageOf(leaf);
+      if (eku.length > 0 && !eku.includes('clientAuth') && !eku.includes('2.5.29.37.0')) {
+        out.findings.push({
+          code: 'sink-cert-no-client-auth', severity: 'error', param,
+          message: `${cert.name} may not be used for client authentication (extended key usage: ${eku.join(', ')}): issue a client certificate (e.g. crdb-tls cert create-client <user>) or one with clientAuth.`,
+        });
+      }
+      out.findings.push(...expiryFindings(leaf, 'Client', `${cert.name} (${dnLine(leaf.subject)})`, param, ctx));
+    }
+  }
+  if (key) {
+    try {
+      keyObj = parsePrivateKey(key.bytes, key.name);
+      out.key = { param: 'client_key', description: describeKey(keyObj) };
+    } catch (err) {
+      out.findings.push({ code: 'sink-key-invalid', severity: 'error', param: 'client_key', message: errMessage(err) });
+    }
+  }
+  if (cert && key && leaf && keyObj && !keyMatchesCert(keyObj, leaf)) {
+    out.findings.push({
+      code: 'sink-key-mismatch', severity: 'error', param: 'client_key',
+      message: `${key.name} is not the private key of ${cert.name} (${dnLine(leaf.subject)}): pass the key file issued with that certificate (client.<user>.key beside client.<user>.crt).`,
+    });
+  }
+  if (cert && !key) {
+    out.findings.push({ code: 'sink-cert-without-key', severity: 'error', param: 'client_cert', message: `client_cert requires client_key to be set: pass the key of ${cert.name} too.` });
+  }
+  if (key && !cert) {
+    out.findings.push({ code: 'sink-key-without-cert', severity: 'error', param: 'client_key', message: `client_key requires client_cert to be set: pass the certificate that belongs to ${key.name} too.` });
+  }
+  return out;
+}

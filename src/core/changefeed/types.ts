@@ -1,0 +1,42 @@
+/** Offsets, end exclusive: into the URI for parse results, into the document for findings in text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface TextEdit extends Span {
+  newText: string;
+}
+
+export interface SinkFix {
+  title: string;
+  kind: 'edit';
+  edits: TextEdit[];
+}
+
+/**
+ * One check's result. The same code and message appear in the builder panel, the CLI and the
+ * editor's diagnostics; `param` names the query parameter it is about, `range` where it is.
+ */
+export interface SinkFinding {
+  code: string;
+  severity: Severity;
+  message: string;
+  param?: string;
+  range?: Span;
+  fixes?: SinkFix[];
+}
+
+export type SinkType = 'kafka' | 'webhook' | 'schema-registry';
+
+/** The query parameters that carry PEM files, base64-encoded. */
+export const CERT_PARAMS = ['ca_cert', 'client_cert', 'client_key'] as const;
+export type CertParam = (typeof CERT_PARAMS)[number];
+
+/** Parameters whose values are secrets: masked in previews. */
+export const SECRET_PARAMS = new Set(['client_key', 'sasl_password', 'sasl_client_secret', 'shared_access_key', 'api_secret']);
+
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
