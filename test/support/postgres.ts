@@ -432,8 +432,9 @@ export class PgServer {
   }
 }
 
+/** A timer that does not keep the process alive (a stop's fallback must not delay the test run's exit). */
 function delay(ms: number): Promise<void> {
-  return new Promise((res) => setTimeout(res, ms));
+  return new Promise((res) => setTimeout(res, ms).unref());
 }
 
 function countOf(text: string, needle: string): number {

@@ -1,0 +1,93 @@
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UserError, errnoCode, errMessage } from '../core/errors';
+import { describeCertFile } from '../core/pki/describe';
+import { parseCertFile } from '../core/pki/inspect';
+import { KeyFileInfo, describeKeyFile, isKeyContent, keyFileText } from '../core/tls/keyfile';
+import { parseArgs } from './args';
+import { Io } from './cert';
+
+export const INSPECT_USAGE = `Usage: crdb-tls inspect FILE [--ca-file CA] [--key KEYFILE] [--cert CERTFILE] [--json]
+
+A certificate file: what "openssl x509 -text" shows for each certificate, plus its status, what
+it means to CockroachDB (by file name: ca.crt, node.crt, client.<user>.crt, ...) and whether the
+CA signed it (--ca-file, default ca-client.crt or ca.crt next to it), and whether its key
+(--key, default the .key next to it) matches.
+A key file: type, size, format, whether libpq and cockroach accept its permissions, and whether
+it matches the certificate (--cert, default the .crt next to it).
+
+  --json   {kind: "certificate", path, role, usage, ok, problems, certs, key?}
+           or {kind: "key", path, ok, type, bits, format, mode, ..., cert?}
+
+Exit code: 0 when the file is usable (and the key matches), 1 otherwise.
+`;
+
+function read(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') throw new UserError(`${what} ${path} does not exist: check the path.`, path);
+    if (code === 'EISDIR') throw new UserError(`${what} ${path} is a directory: name a file in it.`, path);
+    throw new UserError(`cannot read ${what} ${path} (${code ?? errMessage(err)}): check its permissions.`, path);
+  }
+}
+
+function keyInfo(path: string, cert?: { path: string; cert: X509Certificate }): KeyFileInfo {
+  return describeKeyFile({ path, content: read(path, 'key file'), stat: statSync(path), euid: process.geteuid?.(), gid: process.getgid?.(), cert });
+}
+
+function firstCert(path: string): X509Certificate | undefined {
+  const content = read(path, 'certificate file');
+  const r = parseCertFile(content, basename(path));
+  if (r.ok) return r.certs[0];
+  try {
+    return new X509Certificate(content);
+  } catch {
+    throw new UserError(`${path} holds no certificate: ${r.error}`, path);
+  }
+}
+
+export async function runInspect(argv: string[], io: Io): Promise<number> {
+  const a = parseArgs(argv, { values: ['ca-file', 'key', 'cert'], bools: ['json', 'help'] }, 'inspect');
+  if (a.bools.help) {
+    io.out(INSPECT_USAGE);
+    return 0;
+  }
+  if (a.positionals.length !== 1) throw new UserError(`inspect takes one FILE, got ${a.positionals.length}: e.g. crdb-tls inspect certs/node.crt.`);
+  const path = a.positionals[0];
+  const content = read(path, 'file');
+  const sibling = (ext: string) => {
+    const p = join(dirname(path), basename(path).replace(/\.(crt|pem|key|key\.pk8|pk8)$/, '') + ext);
+    return existsSync(p) ? p : undefined;
+  };
+
+  if (isKeyContent(content)) {
+    const certPath = a.values.cert ?? sibling('.crt');
+    const cert = certPath ? firstCert(certPath) : undefined;
+    const k = keyInfo(path, cert && certPath ? { path: certPath, cert } : undefined);
+    io.out(a.bools.json ? JSON.stringify({ kind: 'key', ...k }, null, 2) + '\n' : keyFileText(k));
+    return k.ok ? 0 : 1;
+  }
+
+  let caPath: string | undefined = a.values['ca-file'];
+  if (!caPath) {
+    const dir = dirname(path);
+    const name = basename(path);
+    const candidates = name.startsWith('client.') ? ['ca-client.crt', 'ca.crt'] : name.startsWith('ca') ? [] : ['ca.crt'];
+    caPath = candidates.map((c) => join(dir, c)).find((p) => existsSync(p) && resolve(p) !== resolve(path));
+  }
+  const d = describeCertFile({ path, content, now: new Date(), ...(caPath ? { clusterCa: { path: caPath, content: read(caPath, 'CA file') } } : {}) });
+  const keyPath = a.values.key ?? (d.ok ? sibling('.key') : undefined);
+  const first = d.ok ? parseCertFile(content, basename(path)) : undefined;
+  const cert = first?.ok ? first.certs[0] : undefined;
+  const key = keyPath && cert ? keyInfo(keyPath, { path, cert }) : undefined;
+  if (a.bools.json) {
+    const { text: _text, ...rest } = d; // eslint-disable-line @typescript-eslint/no-unused-vars
+    io.out(JSON.stringify({ kind: 'certificate', ...rest, ...(key ? { key } : {}) }, null, 2) + '\n');
+  } else {
+    io.out(d.text + (key ? `\n${keyFileText(key)}` : ''));
+  }
+  return d.ok && (!key || key.ok) ? 0 : 1;
+}

@@ -1,0 +1,55 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { UserError, errnoCode, errMessage } from '../core/errors';
+import { parseCertFile } from '../core/pki/inspect';
+import { opensslVerifyText, verifyCertificate } from '../core/tls/verify';
+import { parseArgs } from './args';
+import { Io } from './cert';
+
+export const VERIFY_USAGE = `Usage: crdb-tls verify --ca-file CA CERT [--json]
+
+Verifies CERT against the CA file as "openssl verify -CAfile CA CERT" does (every certificate
+in CA is trusted; further certificates in CERT are used as intermediates): prints "CERT: OK",
+or openssl's error (unable to get local issuer certificate, certificate has expired, is not yet
+valid, invalid CA certificate, ...) with the reason in a sentence. Revocation is not checked.
+
+  --json   {file, ok, code, errorNumber, errorText, depth, reason, chain}
+
+Exit code: 0 when it verifies, 1 when it does not.
+`;
+
+function certsOf(path: string, what: string): X509Certificate[] {
+  let content: Buffer;
+  try {
+    content = readFileSync(path);
+  } catch (err) {
+    const code = errnoCode(err);
+    throw new UserError(code === 'ENOENT' ? `${what} ${path} does not exist: check the path.` : `cannot read ${what} ${path} (${code ?? errMessage(err)}).`, path);
+  }
+  const r = parseCertFile(content, basename(path));
+  if (r.ok) return r.certs;
+  try {
+    return [new X509Certificate(content)];
+  } catch {
+    throw new UserError(`${what} ${path}: ${r.error}`, path);
+  }
+}
+
+export async function runVerify(argv: string[], io: Io): Promise<number> {
+  const a = parseArgs(argv, { values: ['ca-file'], bools: ['json', 'help'] }, 'verify');
+  if (a.bools.help) {
+    io.out(VERIFY_USAGE);
+    return 0;
+  }
+  const caFile = a.values['ca-file'];
+  if (!caFile) throw new UserError('verify needs the CA: crdb-tls verify --ca-file certs/ca.crt certs/node.crt.');
+  if (a.positionals.length !== 1) throw new UserError(`verify takes one CERT file, got ${a.positionals.length}: e.g. crdb-tls verify --ca-file certs/ca.crt certs/node.crt.`);
+  const file = a.positionals[0];
+  const trusted = certsOf(caFile, 'CA file');
+  const [leaf, ...untrusted] = certsOf(file, 'certificate file');
+  const v = verifyCertificate({ leaf, untrusted, trusted, trustedName: caFile, now: new Date() });
+  if (a.bools.json) io.out(JSON.stringify({ file, ...v }, null, 2) + '\n');
+  else io.out(opensslVerifyText(file, v) + (v.ok ? '' : `Reason: ${v.reason}\n`));
+  return v.ok ? 0 : 1;
+}

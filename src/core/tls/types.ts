@@ -1,0 +1,19 @@
+/** The one vocabulary of the troubleshooting features: test-connection, explain, probe and the editor speak it. */
+export const CATEGORIES = [
+  'ok', 'unknown-authority', 'hostname-mismatch', 'server-cert-expired', 'server-cert-not-yet-valid', 'client-cert-rejected',
+  'handshake-eof', 'ssl-not-supported', 'auth-failed', 'key-permissions', 'key-mismatch', 'file-missing', 'connection-refused',
+  'timeout', 'dns', 'other',
+] as const;
+
+export type Category = (typeof CATEGORIES)[number];
+
+/** What went wrong and what to do, as sentences that name the files and hosts involved. */
+export interface Diagnosis {
+  category: Category;
+  cause: string;
+  fix: string;
+}
+
+export function isCategory(s: string): s is Category {
+  return (CATEGORIES as readonly string[]).includes(s);
+}
