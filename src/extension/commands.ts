@@ -173,6 +173,8 @@ function currentNodeHosts(ctx: Ctx, certsDir: string): string | undefined {
 export interface ClientPreset {
   user?: string;
   certsDir?: string;
+  /** Create Node Certificate: a host to add to the current node certificate's (hostname-mismatch fix). */
+  addHost?: string;
 }
 
 function presetNode(ctx: Ctx, p: ClientPreset): Node | undefined {
@@ -199,7 +201,8 @@ async function createLeafCommand(ctx: Ctx, arg: Node | ClientPreset | undefined,
     steps.push(async (input) => {
       const r = await input.box({
         title, step: s, totalSteps: total, prompt: 'Every DNS name and IP address clients and other nodes use for this node, separated by spaces',
-        value: (st.cluster && currentNodeHosts(ctx, st.cluster.certsDir)) ?? 'localhost 127.0.0.1',
+        value: [(st.cluster && currentNodeHosts(ctx, st.cluster.certsDir)) ?? 'localhost 127.0.0.1', ...(preset?.addHost ? [preset.addHost] : [])]
+          .join(' ').split(' ').filter((h, i, all) => h && all.indexOf(h) === i).join(' '),
         validate: (v) => {
           const hosts = v.split(/[\s,]+/).filter(Boolean);
           if (hosts.length === 0) return 'At least one host name or address is required.';
@@ -322,7 +325,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx): vo
   reg('cockroachTls.addCluster', () => addClusterCommand(ctx));
   reg('cockroachTls.createCa', (n) => createCaCommand(ctx, n as Node | undefined, false));
   reg('cockroachTls.createClientCa', (n) => createCaCommand(ctx, n as Node | undefined, true));
-  reg('cockroachTls.createNode', (n) => createLeafCommand(ctx, n as Node | undefined, 'node'));
+  reg('cockroachTls.createNode', (n) => createLeafCommand(ctx, n as Node | ClientPreset | undefined, 'node'));
   reg('cockroachTls.createClient', (n) => createLeafCommand(ctx, n as Node | ClientPreset | undefined, 'client'));
   reg('cockroachTls.copyPath', async (n) => {
     const p = certPathOf(n) ?? (await pickCertNode(ctx, 'Certificate whose path to copy'))?.entry.certPath;

@@ -9,6 +9,9 @@ import { activeInput, onDidShowInput } from './input';
 import { ConnLinter } from './connstr/linter';
 import { ConnHover } from './connstr/hover';
 import { ConnActions, registerConnCommands } from './connstr/actions';
+import { ChangefeedApi, registerChangefeed } from './changefeed/register';
+import { ResultDocuments, RESULT_SCHEME } from './troubleshoot/results';
+import { TestConnectionLens, registerTroubleshooting } from './troubleshoot/commands';
 
 /** What activate returns: used by the in-editor tests (and other extensions) to look inside. */
 export interface Api {
@@ -16,6 +19,8 @@ export interface Api {
   tree: ClusterTree;
   monitor: ExpiryMonitor;
   linter: ConnLinter;
+  /** The changefeed builder panel and the sink URI diagnostics. */
+  changefeed: ChangefeedApi;
   view: vscode.TreeView<Node>;
   activationMs: number;
   ready: Promise<void>;
@@ -48,6 +53,15 @@ export function activate(context: vscode.ExtensionContext): Api {
     vscode.languages.registerHoverProvider(selector, new ConnHover(linter)),
     vscode.languages.registerCodeActionsProvider(selector, new ConnActions(linter), { providedCodeActionKinds: ConnActions.kinds }));
   registerConnCommands(context, linter);
+
+  // Changefeed sink URIs: the builder panel, and diagnostics, hover and quick fixes in any file.
+  const changefeed = registerChangefeed(context, { model, log, selector });
+
+  // Troubleshooting: Test Connection on every string, Explain TLS Error, Probe Node, Verify.
+  const results = new ResultDocuments();
+  context.subscriptions.push(results, vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results),
+    vscode.languages.registerCodeLensProvider(selector, new TestConnectionLens(linter)));
+  registerTroubleshooting(context, { log, model, linter, results });
 
   // Files change on disk: re-list (only changed files are read again) or, for new certs dirs, search again.
   const relist = debounce(() => model.relist(), 150);
@@ -84,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   const ready = model.reload(true).then(() => log.info(`ready: ${model.states.length} cluster(s)`));
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { model, tree, monitor, linter, view, activationMs, ready, testing: { activeInput: () => activeInput, onDidShowInput } };
+  return { model, tree, monitor, linter, changefeed, view, activationMs, ready, testing: { activeInput: () => activeInput, onDidShowInput } };
 }
 
 export function deactivate(): void {

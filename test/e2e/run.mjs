@@ -16,7 +16,8 @@
 // against the file); 05 the status bar item and its hover; 06 clicking it selects the expired
 // certificate; 07 ArrowUp + Enter in the tree opens Inspect Certificate; 08 F1 and the "Show Soonest
 // Expiring Certificate" command; 09 app/.env opened from the Explorer lists its bad connection
-// strings in the Problems panel; then, on an empty folder, 10 the welcome view's Add Cluster and
+// strings in the Problems panel; 09b a client certificate's menu opens the changefeed builder, typed
+// fields give the masked URI and the SQL; then, on an empty folder, 10 the welcome view's Add Cluster and
 // Create CA buttons, 11 Add Cluster's first question.
 //   --dev           load the extension under development from the repo (extensionDevelopmentPath,
 //                   as scripts/vscode/run-tests.mjs does; needs the smoke-test driver, with which
@@ -361,6 +362,42 @@ async function demoPage(demo) {
     expect(!markers.some((x) => x.line === 2), `the good DATABASE_URL (line 2) has a problem: ${markers.filter((x) => x.line === 2).map((x) => x.message).join('; ')}`);
     const file = await shot('09-connection-strings.png');
     return [...markers.map((x) => `Ln ${x.line} ${x.severity} ${x.code}: ${x.message.slice(0, 90)}`), file];
+  });
+
+  await step('09b-changefeed-builder', 'a client certificate\'s menu opens "Build Changefeed Sink URI": the fields typed give the masked URI and the SQL', async () => {
+    await openCockroachView(page);
+    // Room for the panel: hide the Problems panel of step 09.
+    if (await page.locator('.part.panel').isVisible()) await page.keyboard.press('Control+J');
+    const row = find(byCluster(await readTree(page)), DEMO_CLUSTER, 'Client: root');
+    expect(row, 'no Client: root row in the tree');
+    await rowLocator(page, row).click({ button: 'right' });
+    const entry = page.locator('.monaco-menu .action-label', { hasText: 'Build Changefeed Sink URI' });
+    await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.click();
+    // The webview: an iframe in an iframe, as VS Code draws every webview.
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await frame.locator('#f-host').waitFor({ state: 'visible', timeout: 30_000 });
+    const picked = await until('the client certificate picked from the tree', async () => {
+      const v = await frame.locator('#f-clientCert').inputValue();
+      return /client\.root\.crt$/.test(v) ? v : undefined;
+    }, { timeout: 10_000 });
+    await frame.locator('#f-host').fill('broker.example.com');
+    await frame.locator('#f-tables').fill('movr.public.rides, users');
+    await frame.locator('#f-externalConnection').fill('kafka_sink');
+    const uri = await until('the masked URI', async () => {
+      const t = (await frame.locator('#uri').innerText()).trim();
+      return /^kafka:\/\/broker\.example\.com:9093\?tls_enabled=true&ca_cert=<\d+ chars>&client_cert=<\d+ chars>&client_key=redacted$/.test(t) ? t : undefined;
+    }, { timeout: 15_000 });
+    const sql = await until('the SQL', async () => {
+      const t = (await frame.locator('#sql').innerText()).trim();
+      return /INTO 'external:\/\/kafka_sink'/.test(t) ? t : undefined;
+    }, { timeout: 10_000 });
+    expect(sql.startsWith(`CREATE EXTERNAL CONNECTION kafka_sink AS '${uri}';`), `the SQL shown: ${sql}`);
+    const button = await frame.locator('#copy-sql').evaluate((b) => ({ bg: getComputedStyle(b).backgroundColor, disabled: b.disabled }));
+    expect(!button.disabled, 'Copy SQL is disabled');
+    await frame.locator('h1').scrollIntoViewIfNeeded();
+    const file = await shot('09b-changefeed-builder.png');
+    return [`client_cert ${picked}`, `URI ${uri}`, `Copy SQL drawn in ${button.bg}`, file];
   });
 }
 

@@ -74,6 +74,11 @@ export interface BuildResult {
   maskedUri: string;
   displayUri: string;
   registryUri?: string;
+  /** The registry URI masked and shortened like displayUri: for previews. */
+  registryDisplayUri?: string;
+  /** The registry's certificates and key (also at the end of certs), to tell them from the sink's. */
+  registryCerts?: CertSummary[];
+  registryKey?: KeySummary;
   /** The statements to run: the recommended form when an external connection is named. */
   sql: string[];
   /** The single-statement form, with the URI inline. */
@@ -367,7 +372,8 @@ export function buildChangefeed(input: BuildInput): BuildResult {
   }
 
   return {
-    ok, uri: built.uri, maskedUri: built.maskedUri, displayUri: built.displayUri, registryUri: registry?.uri,
+    ok, uri: built.uri, maskedUri: built.maskedUri, displayUri: built.displayUri, registryUri: registry?.uri, registryDisplayUri: registry?.displayUri,
+    registryCerts: registry?.certs, registryKey: registry?.key,
     sql, directSql, warnings, errors, certs: [...built.certs, ...(registry?.certs ?? [])], key: built.key,
   };
 }

@@ -1,0 +1,227 @@
+import * as vscode from 'vscode';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import type { TestConnectionResult } from '../../core/tls/testConnection';
+import type { Category } from '../../core/tls/types';
+import { errMessage } from '../../core/errors';
+import { splitPem } from '../../core/pki/pem';
+import { paramValue } from '../../core/connstr/types';
+import { setParamEdit } from '../../core/connstr/edit';
+import type { ConnLinter } from '../connstr/linter';
+import type { ClusterModel } from '../model';
+import type { Node } from '../tree';
+import { ResultDocuments } from './results';
+
+interface Ctx {
+  log: vscode.LogOutputChannel;
+  model: ClusterModel;
+  linter: ConnLinter;
+  results: ResultDocuments;
+}
+
+/** Network actions need a trusted workspace (a workspace could point us at any host). */
+function requireTrustForNetwork(what: string): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window.showWarningMessage(`${what} connects over the network, which restricted mode does not allow: trust this workspace first.`);
+  return false;
+}
+
+function certsIn(path: string): X509Certificate[] {
+  return splitPem(readFileSync(path, 'latin1')).filter((b) => b.type === 'CERTIFICATE').map((b) => new X509Certificate(b.der));
+}
+
+/** Where a connection string sits in a document: the Test Connection lens passes these. */
+export interface ConnRef {
+  uri: string;
+  start: number;
+}
+
+const FIX_LABELS: Partial<Record<Category, string>> = {
+  'unknown-authority': 'Choose the Cluster CA…',
+  'hostname-mismatch': 'Re-issue the Node Certificate…',
+  'client-cert-rejected': 'Issue a Client Certificate…',
+  'auth-failed': 'Issue a Client Certificate…',
+  'key-permissions': 'Fix Key Permissions (chmod 600)',
+};
+
+async function runTest(ctx: Ctx, ref: ConnRef | undefined): Promise<TestConnectionResult | undefined> {
+  if (!requireTrustForNetwork('Test Connection')) return undefined;
+  let doc: vscode.TextDocument | undefined;
+  let raw: string | undefined;
+  let start = 0;
+  if (ref) {
+    doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(ref.uri));
+    const lint = await ctx.linter.ensure(doc);
+    const hit = lint?.results.find(({ conn }) => conn.span.start === ref.start);
+    raw = hit?.conn.raw;
+    start = ref.start;
+  } else {
+    raw = await vscode.window.showInputBox({ title: 'Test Connection', prompt: 'A connection string (postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=...)', ignoreFocusOut: true });
+  }
+  if (!raw) return undefined;
+  const { testConnection } = await import('../../core/tls/testConnection');
+  const { testConnectionText } = await import('../../core/tls/report');
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Testing the connection…', cancellable: true }, (_p, token) => {
+    const ac = new AbortController();
+    token.onCancellationRequested(() => ac.abort());
+    return testConnection(raw as string, { signal: ac.signal, timeoutMs: 15_000, docPath: doc?.uri.scheme === 'file' ? doc.uri.fsPath : undefined, workspaceFolders: folders, cwd: folders[0] });
+  });
+  ctx.log.info(`Test Connection ${result.details.host ?? ''}:${result.details.port ?? ''}: ${result.category} — ${result.cause}`);
+  await ctx.results.show(`test-connection-${result.category}`, testConnectionText(result));
+  const action = FIX_LABELS[result.category];
+  const show = result.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+  // Not awaited: the command returns the result while the notification waits for the user.
+  void show(result.ok ? `Connected: ${result.cause}` : `${result.cause} ${result.fix}`, ...(action ? [action] : [])).then((choice) => {
+    if (choice && action) void applyFix(ctx, result, doc, start);
+  });
+  return result;
+}
+
+/** The action that goes with a failure category. */
+async function applyFix(ctx: Ctx, r: TestConnectionResult, doc: vscode.TextDocument | undefined, start: number): Promise<void> {
+  const fileOf = (p: string) => r.details.files.find((f) => f.param === p);
+  switch (r.category) {
+    case 'unknown-authority': {
+      if (!doc) return;
+      const lint = await ctx.linter.ensure(doc);
+      const conn = lint?.results.find(({ conn: c }) => c.span.start === start)?.conn;
+      if (!conn) return;
+      const cas = ctx.linter.options(doc).knownCas ?? [];
+      const pick = await vscode.window.showQuickPick([...cas.map((c) => ({ label: c.name, description: c.path, path: c.path })), { label: '$(folder-opened) Choose a file…', description: '', path: '' }], { placeHolder: 'The CA that signed the cluster\'s node certificates' });
+      const path = pick?.path || (pick ? (await vscode.window.showOpenDialog({ canSelectMany: false }))?.[0]?.fsPath : undefined);
+      if (!path) return;
+      const edit = setParamEdit(conn, 'sslrootcert', path);
+      const we = new vscode.WorkspaceEdit();
+      we.replace(doc.uri, new vscode.Range(doc.positionAt(edit.start), doc.positionAt(edit.end)), edit.newText);
+      await vscode.workspace.applyEdit(we);
+      return;
+    }
+    case 'hostname-mismatch': {
+      const host = r.details.host;
+      const state = ctx.model.states.find((s) => s.cluster.kind === 'self-hosted' && s.entries.some((e) => e.usage === 'Node' && r.details.serverChain?.[0]?.fingerprintSha256 === e.fingerprintSha256));
+      await vscode.commands.executeCommand('cockroachTls.createNode', { certsDir: state?.cluster.kind === 'self-hosted' ? state.cluster.certsDir : undefined, addHost: host });
+      return;
+    }
+    case 'client-cert-rejected':
+    case 'auth-failed': {
+      const cert = fileOf('sslcert')?.path;
+      await vscode.commands.executeCommand('cockroachTls.createClient', { user: r.details.user, certsDir: cert ? dirname(cert) : undefined });
+      return;
+    }
+    case 'key-permissions': {
+      const key = fileOf('sslkey')?.path;
+      if (key) await fixKeyPermissions(key);
+      return;
+    }
+    default:
+  }
+}
+
+export async function fixKeyPermissions(path: string): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('Changing file permissions is not allowed in restricted mode: trust this workspace first.');
+    return;
+  }
+  const a = await vscode.window.showWarningMessage(`Set ${path} to mode 0600 (owner read/write only), as libpq and CockroachDB require?`, { modal: true }, 'chmod 600');
+  if (a !== 'chmod 600') return;
+  try {
+    chmodSync(path, 0o600);
+    void vscode.window.showInformationMessage(`${basename(path)} is now 0600.`);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Could not change the mode of ${path}: ${errMessage(err)}`);
+  }
+}
+
+async function explainCommand(ctx: Ctx, arg?: string): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
+  const text = arg ?? selected ?? (await vscode.window.showInputBox({ title: 'Explain TLS Error', prompt: 'Paste the error message (psql, cockroach, pgx, psycopg, JDBC, node-postgres, DBeaver...)', ignoreFocusOut: true }));
+  if (!text) return;
+  const { explain } = await import('../../core/tls/explain');
+  const r = explain(text);
+  await ctx.results.show(`explain-${r.category}`, `Error:\n  ${text.trim().replace(/\n/g, '\n  ')}\n\nCategory: ${r.category}\n\nCause:\n  ${r.cause}\n\nFix:\n  ${r.fix}\n`);
+  void vscode.window.showInformationMessage(`${r.category}: ${r.cause}`);
+}
+
+function clusterOf(node: Node | undefined) {
+  return node?.type === 'cluster' ? node.state : node?.type === 'cert' || node?.type === 'info' ? node.parent.state : undefined;
+}
+
+async function probeCommand(ctx: Ctx, node: Node | undefined): Promise<void> {
+  if (!requireTrustForNetwork('Probe Node')) return;
+  const state = clusterOf(node);
+  const c = state?.cluster;
+  const nodeEntry = state?.entries.find((e) => e.usage === 'Node');
+  const suggestion = c?.kind === 'cloud' ? `${c.host}:26257` : `${nodeEntry?.sans?.dns[0] ?? nodeEntry?.sans?.ip[0] ?? 'localhost'}:26257`;
+  const target = await vscode.window.showInputBox({ title: 'Probe Node', prompt: 'HOST[:PORT] of the node (pgwire SSLRequest, then the TLS handshake)', value: suggestion, ignoreFocusOut: true,
+    validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'HOST or HOST:PORT') });
+  if (!target) return;
+  const { probe, parseHostPort } = await import('../../core/tls/probe');
+  const { probeText } = await import('../../core/tls/report');
+  let hp: { host: string; port: number };
+  try {
+    hp = parseHostPort(target.trim());
+  } catch (err) {
+    void vscode.window.showErrorMessage(errMessage(err));
+    return;
+  }
+  const caFile = c?.kind === 'cloud' ? c.caCert : c ? join(c.certsDir, 'ca.crt') : undefined;
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Probing ${hp.host}:${hp.port}…`, cancellable: true }, (_p, token) => {
+    const ac = new AbortController();
+    token.onCancellationRequested(() => ac.abort());
+    return probe(hp.host, hp.port, { caFile: caFile && existsSync(caFile) ? caFile : undefined, signal: ac.signal, timeoutMs: 8000 });
+  });
+  await ctx.results.show(`probe-${hp.host}-${hp.port}`, probeText(r));
+}
+
+async function verifyCommand(ctx: Ctx, node: Node | undefined): Promise<void> {
+  if (node?.type !== 'cert') return;
+  const state = node.parent.state;
+  const dir = state.cluster.kind === 'self-hosted' ? state.cluster.certsDir : dirname(node.entry.certPath);
+  const caFile = node.entry.usage === 'Client' && existsSync(join(dir, 'ca-client.crt')) ? join(dir, 'ca-client.crt') : join(dir, 'ca.crt');
+  try {
+    const { verifyCertificate, opensslVerifyText } = await import('../../core/tls/verify');
+    const certs = certsIn(node.entry.certPath);
+    const leaf = certs[node.index] ?? certs[0];
+    const v = verifyCertificate({ leaf, untrusted: certs.filter((x) => x !== leaf), trusted: certsIn(caFile), trustedName: caFile, now: new Date() });
+    const text = opensslVerifyText(node.entry.certPath, v);
+    ctx.log.info(`Verify ${node.entry.certPath} against ${caFile}: ${text.split('\n')[0]}`);
+    if (v.ok) void vscode.window.showInformationMessage(`${basename(node.entry.certPath)}: OK against ${basename(caFile)}`);
+    else {
+      await ctx.results.show(`verify-${basename(node.entry.certPath)}`, text);
+      void vscode.window.showErrorMessage(`${basename(node.entry.certPath)} does not verify against ${basename(caFile)}: ${v.errorText ?? v.code}`);
+    }
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Verify: ${errMessage(err)}`);
+  }
+}
+
+/** Test Connection above every connection string the linter found. */
+export class TestConnectionLens implements vscode.CodeLensProvider {
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
+  constructor(private readonly linter: ConnLinter) {
+    this.onDidChangeCodeLenses = linter.onDidLint as unknown as vscode.Event<void>;
+  }
+
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    if (!vscode.workspace.getConfiguration('cockroachTls').get<boolean>('testConnection.codeLens', true)) return [];
+    const r = await this.linter.ensure(doc);
+    return (r?.results ?? []).filter(({ conn }) => conn.kind !== 'jdbc' && (conn.hosts.length > 0 || paramValue(conn, 'host'))).map(({ conn }) => {
+      const range = new vscode.Range(doc.positionAt(conn.span.start), doc.positionAt(conn.span.start));
+      const ref: ConnRef = { uri: doc.uri.toString(), start: conn.span.start };
+      return new vscode.CodeLens(range, { title: '$(plug) Test Connection', command: 'cockroachTls.testConnection', arguments: [ref], tooltip: 'Connect with these parameters, run SELECT 1, and explain any failure' });
+    });
+  }
+}
+
+export function registerTroubleshooting(context: vscode.ExtensionContext, ctx: Ctx): { runTest: (ref?: ConnRef) => Promise<TestConnectionResult | undefined> } {
+  const reg = (id: string, fn: (...a: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  reg('cockroachTls.testConnection', (ref) => runTest(ctx, ref as ConnRef | undefined));
+  reg('cockroachTls.explainError', (text) => explainCommand(ctx, typeof text === 'string' ? text : undefined));
+  reg('cockroachTls.probeNode', (n) => probeCommand(ctx, n as Node | undefined));
+  reg('cockroachTls.verifyCertificate', (n) => verifyCommand(ctx, n as Node | undefined));
+  reg('cockroachTls.fixKeyPermissions', (p) => (typeof p === 'string' ? fixKeyPermissions(p) : undefined));
+  return { runTest: (ref) => runTest(ctx, ref) };
+}
