@@ -45,6 +45,8 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { runLintBench } from './lint.mjs';
+import { runProbeBench } from './probe.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -436,11 +438,18 @@ async function main() {
     const startup = benchStartup();
     const list = benchList(fixture.dir);
     const memory = listProcessUsage(fixture.dir, base);
+    progress('lint: 10 MiB of connection strings');
+    const lint = await runLintBench({ reps: QUICK ? 3 : 7 });
+    progressDone();
+    progress('probe: pgwire SSLRequest + TLS handshake');
+    const probeBench = await runProbeBench({ reps: QUICK ? 5 : 15 });
+    progressDone();
     const editor = process.env.BENCH_SKIP_EDITOR ? { bundleKb: Math.round(statSync(join(ROOT, 'dist', 'extension.js')).size / 1024), error: 'skipped (BENCH_SKIP_EDITOR)' } : benchEditor();
 
     const targets = {
       issue: { metric: 'median crdb-tls ms / median openssl ms', target: `<= ${TARGET_ISSUE_RATIO}`, value: issue.ratio, met: issue.ratio <= TARGET_ISSUE_RATIO },
       list: { metric: 'median openssl loop ms / median crdb-tls ms', target: `>= ${TARGET_LIST_SPEEDUP}`, value: list.speedup, met: list.speedup >= TARGET_LIST_SPEEDUP },
+      lint: { metric: 'median lintText ms / median bare regex scan ms (same text, same process)', target: '<= 10', value: Math.round(lint.ratio * 100) / 100, met: lint.ratio <= 10 },
       bundle: { metric: 'dist/extension.js KB (all of it, lazily loaded parts included)', target: `< ${TARGET_BUNDLE_KB}`, value: editor.bundleKb, met: editor.bundleKb < TARGET_BUNDLE_KB },
       ...(editor.activationMs ? { activation: { metric: 'median activate() ms in the extension host', target: `< ${TARGET_ACTIVATION_MS}`, value: editor.activationMs.median, met: editor.activationMs.median < TARGET_ACTIVATION_MS } } : {}),
     };
@@ -469,12 +478,15 @@ async function main() {
     console.log(`\n4. The extension: dist/extension.js ${editor.bundleKb} KB (target < ${TARGET_BUNDLE_KB} KB: ${verdict(targets.bundle)})`);
     if (editor.activationMs) console.log(`  activate() in the real extension host: median ${editor.activationMs.median.toFixed(1)} ms over ${editor.activationMs.n} runs (target < ${TARGET_ACTIVATION_MS} ms: ${verdict(targets.activation)})`);
     else console.log(`  activation not measured: ${editor.error}`);
+    console.log(`\n5. crdb-tls lint core: ${(lint.bytes / 1048576).toFixed(1)} MiB, ${lint.strings} connection strings: lintText median ${lint.lintMs.toFixed(1)} ms, bare regex scan ${lint.floorMs.toFixed(1)} ms: ${lint.ratio.toFixed(1)}x (target <= 10x: ${verdict(targets.lint)})`);
+    console.log(`\n6. Probe (SSLRequest + TLS handshake + checks), ${probeBench.reps} runs: crdb-tls probe ${probeBench.cliMs.toFixed(1)} ms (whole process), probe() ${probeBench.inProcessMs.toFixed(1)} ms, openssl s_client -starttls postgres ${probeBench.opensslMs.toFixed(1)} ms`);
+    console.log(`  ratios: CLI / openssl ${probeBench.ratioCli.toFixed(2)} (Node start-up included), in-process / openssl ${probeBench.ratioInProcess.toFixed(2)} (no target set)`);
     const missed = Object.entries(targets).filter(([, t]) => !t.met).map(([k]) => k);
     console.log(missed.length === 0 ? '\nAll targets met.' : `\nMISSED: ${missed.join(', ')}${STRICT ? ' (BENCH_STRICT=1: exit 1)' : ''}`);
 
     mkdirSync(RESULTS_DIR, { recursive: true });
     const out = join(RESULTS_DIR, 'latest.json');
-    writeFileSync(out, JSON.stringify({ env, issue, startup, list: { ...list, fixtureBuildMs: Math.round(fixture.ms) }, memory, editor, targets }, null, 2) + '\n');
+    writeFileSync(out, JSON.stringify({ env, issue, startup, list: { ...list, fixtureBuildMs: Math.round(fixture.ms) }, memory, editor, lint, probe: probeBench, targets }, null, 2) + '\n');
     console.log(`results: ${out}`);
     if (STRICT && missed.length > 0) process.exitCode = 1;
   } finally {
