@@ -45,7 +45,7 @@ const FIX_LABELS: Partial<Record<Category, string>> = {
   'key-permissions': 'Fix Key Permissions (chmod 600)',
 };
 
-async function runTest(ctx: Ctx, ref: ConnRef | undefined): Promise<TestConnectionResult | undefined> {
+async function runTest(ctx: Ctx, ref: ConnRef | undefined, node?: Node): Promise<TestConnectionResult | undefined> {
   if (!requireTrustForNetwork('Test Connection')) return undefined;
   let doc: vscode.TextDocument | undefined;
   let raw: string | undefined;
@@ -57,7 +57,7 @@ async function runTest(ctx: Ctx, ref: ConnRef | undefined): Promise<TestConnecti
     raw = hit?.conn.raw;
     start = ref.start;
   } else {
-    raw = await vscode.window.showInputBox({ title: 'Test Connection', prompt: 'A connection string (postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=...)', ignoreFocusOut: true });
+    raw = await vscode.window.showInputBox({ title: 'Test Connection', prompt: 'A connection string (postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=...)', ignoreFocusOut: true, value: clusterUrl(node) });
   }
   if (!raw) return undefined;
   const { testConnection } = await import('../../core/tls/testConnection');
@@ -77,6 +77,22 @@ async function runTest(ctx: Ctx, ref: ConnRef | undefined): Promise<TestConnecti
     if (choice && action) void applyFix(ctx, result, doc, start);
   });
   return result;
+}
+
+/** A connection string for a cluster in the tree: its node's first host, a client cert the dir holds, its CA. */
+function clusterUrl(node: Node | undefined): string | undefined {
+  const state = clusterOf(node);
+  if (!state) return undefined;
+  const c = state.cluster;
+  if (c.kind === 'cloud') {
+    return `postgresql://<user>@${c.host}:26257/defaultdb?sslmode=verify-full${c.caCert ? `&sslrootcert=${encodeURI(c.caCert)}` : ''}`;
+  }
+  const nodeCert = state.entries.find((e) => e.usage === 'Node');
+  const host = nodeCert?.sans?.dns.find((d) => !d.includes('*')) ?? nodeCert?.sans?.ip[0] ?? 'localhost';
+  const client = state.entries.find((e) => e.usage === 'Client' && e.name === 'root') ?? state.entries.find((e) => e.usage === 'Client' && e.keyPath);
+  const user = client?.name ?? 'root';
+  const files = client?.keyPath ? `&sslcert=${encodeURI(client.certPath)}&sslkey=${encodeURI(client.keyPath)}` : '';
+  return `postgresql://${encodeURIComponent(user)}@${host.includes(':') ? `[${host}]` : host}:26257/defaultdb?sslmode=verify-full&sslrootcert=${encodeURI(join(c.certsDir, 'ca.crt'))}${files}`;
 }
 
 /** The action that goes with a failure category. */
@@ -218,7 +234,10 @@ export class TestConnectionLens implements vscode.CodeLensProvider {
 
 export function registerTroubleshooting(context: vscode.ExtensionContext, ctx: Ctx): { runTest: (ref?: ConnRef) => Promise<TestConnectionResult | undefined> } {
   const reg = (id: string, fn: (...a: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-  reg('cockroachTls.testConnection', (ref) => runTest(ctx, ref as ConnRef | undefined));
+  reg('cockroachTls.testConnection', (arg) => {
+    const a = arg as ConnRef | Node | undefined;
+    return a && 'type' in a ? runTest(ctx, undefined, a) : runTest(ctx, a);
+  });
   reg('cockroachTls.explainError', (text) => explainCommand(ctx, typeof text === 'string' ? text : undefined));
   reg('cockroachTls.probeNode', (n) => probeCommand(ctx, n as Node | undefined));
   reg('cockroachTls.verifyCertificate', (n) => verifyCommand(ctx, n as Node | undefined));
