@@ -7,6 +7,7 @@ import { listCertsDir } from '../core/certsdir/list';
 import { statusText } from '../core/certsdir/status';
 import { parseArgs } from './args';
 import { renderTable } from './table';
+import { ROTATE_COMMANDS, ROTATE_USAGE, runRotate } from './rotate';
 
 export const CERT_USAGE = `Usage: crdb-tls cert <command> [flags]
 
@@ -17,6 +18,7 @@ Commands (compatible with "cockroach cert"):
   create-client USER  --certs-dir D --ca-key K [--key-size N] [--lifetime 43920h] [--also-generate-pkcs8-key] [--overwrite]
   list              --certs-dir D [--json]
 
+${ROTATE_USAGE}
 --certs-dir defaults to $COCKROACH_CERTS_DIR, then ~/.cockroach-certs; --ca-key to $COCKROACH_CA_KEY.
 `;
 
@@ -99,12 +101,20 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       io.out(renderTable(['Usage', 'Certificate File', 'Key File', 'Expires', 'Status', 'Notes', 'Error'], rows));
       return 0;
     }
+    case 'rotate-node':
+    case 'rotate-client':
+    case 'rotate-ca':
+    case 'reissue-all':
+    case 'prune-ca':
+    case 'backups':
+    case 'rollback':
+      return runRotate(sub, rest, io);
     case undefined:
     case 'help':
     case '--help':
       io.out(CERT_USAGE);
       return sub === undefined ? 2 : 0;
     default:
-      throw new UserError(`unknown cert command ${JSON.stringify(sub)}: use create-ca, create-client-ca, create-node, create-client or list (crdb-tls cert --help).`);
+      throw new UserError(`unknown cert command ${JSON.stringify(sub)}: use create-ca, create-client-ca, create-node, create-client, list, or ${ROTATE_COMMANDS.join(', ')} (crdb-tls cert --help).`);
   }
 }

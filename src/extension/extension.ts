@@ -12,6 +12,7 @@ import { ConnActions, registerConnCommands } from './connstr/actions';
 import { ChangefeedApi, registerChangefeed } from './changefeed/register';
 import { ResultDocuments, RESULT_SCHEME } from './troubleshoot/results';
 import { TestConnectionLens, registerTroubleshooting } from './troubleshoot/commands';
+import { confirmation, registerRotation } from './rotate';
 
 /** What activate returns: used by the in-editor tests (and other extensions) to look inside. */
 export interface Api {
@@ -24,7 +25,7 @@ export interface Api {
   view: vscode.TreeView<Node>;
   activationMs: number;
   ready: Promise<void>;
-  testing: { activeInput: () => typeof activeInput; onDidShowInput: typeof onDidShowInput };
+  testing: { activeInput: () => typeof activeInput; onDidShowInput: typeof onDidShowInput; confirmation: typeof confirmation };
 }
 
 function debounce(fn: () => void, ms: number): () => void {
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   const inspect = new InspectProvider(model);
   context.subscriptions.push(log, model, tree, view, monitor, inspect, vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect));
   registerCommands(context, { log, model, tree });
+  registerRotation(context, { log, model, tree });
 
   // Connection strings in any file: diagnostics, hover, quick fixes.
   const linter = new ConnLinter(model, log);
@@ -98,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   const ready = model.reload(true).then(() => log.info(`ready: ${model.states.length} cluster(s)`));
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { model, tree, monitor, linter, changefeed, view, activationMs, ready, testing: { activeInput: () => activeInput, onDidShowInput } };
+  return { model, tree, monitor, linter, changefeed, view, activationMs, ready, testing: { activeInput: () => activeInput, onDidShowInput, confirmation } };
 }
 
 export function deactivate(): void {

@@ -94,7 +94,7 @@ function requireRsa(key: KeyObject, path: string): void {
   }
 }
 
-interface LoadedCa {
+export interface LoadedCa {
   cert: X509Certificate;
   key: KeyObject;
   certPath: string;
@@ -122,7 +122,7 @@ export function loadCa(certPath: string, keyPath: string): LoadedCa {
 }
 
 /** cockroach refuses a certificate that outlives its CA (checkLifetimeAgainstCA), with this message. */
-function checkLifetimeAgainstCa(ca: LoadedCa, now: Date, lifetimeMs: number): void {
+export function checkLifetimeAgainstCa(ca: LoadedCa, now: Date, lifetimeMs: number): void {
   const caNotAfter = new Date(ca.cert.validTo).getTime();
   const notAfter = Math.floor((now.getTime() + lifetimeMs) / 1000) * 1000;
   if (caNotAfter >= notAfter) return;

@@ -1,0 +1,183 @@
+/**
+ * Applies a RotationPlan: under the certs dir's lock, checks that nothing changed since the plan,
+ * issues the certificates (in memory), writes every new file to a temp file, backs up the files it
+ * replaces, then renames with a journal (txn.ts). Any error before the renames leaves every file as it was.
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError, errnoCode, errMessage } from '../../errors';
+import { issueCertificate } from '../../pki/issue';
+import { generateRsaKey, pkcs8Der } from '../../pki/keys';
+import { splitPem, toPem } from '../../pki/pem';
+import { LoadedCa, loadCa } from '../create';
+import { createBackup, findBackup, readBackupFiles } from './backup';
+import { fileSha256, fsyncPath } from './files';
+import { RotationLock } from './lock';
+import { StagedWrite, TxnOp, applyOp, opDirs, removeTemps, tempPathFor, writeTemp } from './txn';
+import { BackupInfo, IssuedCert, RotationPlan, RotationResult } from './types';
+
+export interface ApplyOptions {
+  /** For the backup's id and timestamp; default: the current time. */
+  now?: Date;
+  /**
+   * Called before each step that writes (lock, temps, backup, journal, each rename, done): a test
+   * hook to interrupt the process there.
+   */
+  onStep?: (step: string) => void;
+}
+
+interface Materialized {
+  writes: StagedWrite[];
+  keeps: { from: string; to: string; sha256: string }[];
+  unlinks: string[];
+  issued: IssuedCert[];
+}
+
+function facts(pem: string, path: string, kind: IssuedCert['kind']): IssuedCert {
+  const c = new X509Certificate(pem);
+  return { path, kind, serial: c.serialNumber.toLowerCase(), notAfter: new Date(c.validTo).toISOString() };
+}
+
+function checkUnchanged(plan: RotationPlan): void {
+  const changed = plan.expect.filter((e) => fileSha256(e.path) !== e.sha256).map((e) => e.path);
+  if (changed.length > 0) {
+    throw new UserError(`${changed.join(', ')} changed since the plan was made: make the plan again (nothing was changed).`, changed[0]);
+  }
+}
+
+async function issueLeaves(plan: RotationPlan, m: Materialized): Promise<void> {
+  const cas = new Map<string, LoadedCa>();
+  const caFor = (file: string): LoadedCa => {
+    const key = file === 'ca-client.crt' && plan.clientCaKey ? plan.clientCaKey : plan.caKey;
+    if (!key) throw new UserError(`the plan names no key for ${file}.`);
+    let ca = cas.get(file);
+    if (!ca) cas.set(file, (ca = loadCa(join(plan.certsDir, file), key)));
+    return ca;
+  };
+  const now = new Date(plan.now);
+  // Keys first, all at once: RSA generation runs off the main thread.
+  const leaves = plan.certs.filter((c) => c.kind !== 'ca');
+  const keys = await Promise.all(leaves.map((c) => generateRsaKey(c.keySize)));
+  for (const [i, c] of leaves.entries()) {
+    if (c.signedBy === 'self') throw new UserError(`${c.path}: a ${c.kind} certificate cannot be self-signed.`);
+    const ca = caFor(c.signedBy.file);
+    if (ca.cert.serialNumber.toLowerCase() !== c.signedBy.serial) throw new UserError(`${c.signedBy.file} changed since the plan was made: make the plan again (nothing was changed).`);
+    const pem = await issueCertificate({
+      kind: c.kind, commonName: c.commonName, lifetimeMs: Date.parse(c.notAfter) - now.getTime(), now, dns: c.sans.dns, ip: c.sans.ip, publicKey: keys[i].publicKey,
+    }, { cert: ca.cert, key: ca.key });
+    const keyPath = c.path.replace(/\.crt$/, '.key');
+    m.writes.push({ path: c.path, data: pem, mode: 0o644 }, { path: keyPath, data: keys[i].pkcs1Pem, mode: 0o600 });
+    if (c.pkcs8) m.writes.push({ path: `${keyPath}.pk8`, data: pkcs8Der(keys[i].privateKey), mode: 0o600 });
+    m.issued.push(facts(pem, c.path, c.kind));
+  }
+}
+
+async function materialize(plan: RotationPlan): Promise<Materialized> {
+  const m: Materialized = { writes: [], keeps: [], unlinks: [], issued: [] };
+  switch (plan.command) {
+    case 'rotate-node':
+    case 'rotate-client':
+    case 'reissue-all':
+      await issueLeaves(plan, m);
+      break;
+    case 'rotate-ca': {
+      const c = plan.certs[0];
+      const caKey = plan.caKey ?? '';
+      const move = plan.steps.find((s) => s.action === 'move');
+      if (!move?.to) throw new UserError('the rotate-ca plan names no place for the old CA key.');
+      loadCa(c.path, caKey); // the key kept is the one that signed the CA file
+      const key = await generateRsaKey(c.keySize);
+      const now = new Date(plan.now);
+      const pem = await issueCertificate({ kind: 'ca', commonName: c.commonName, lifetimeMs: Date.parse(c.notAfter) - now.getTime(), now, publicKey: key.privateKey }, { key: key.privateKey });
+      const old = splitPem(readFileSync(c.path, 'latin1')).filter((b) => b.type === 'CERTIFICATE');
+      m.keeps.push({ from: caKey, to: move.to, sha256: fileSha256(caKey) ?? '' });
+      m.writes.push({ path: caKey, data: key.pkcs1Pem, mode: 0o600 });
+      m.writes.push({ path: c.path, data: pem + old.map((b) => toPem('CERTIFICATE', b.der)).join(''), mode: 0o644 });
+      m.issued.push(facts(pem, c.path, 'ca'));
+      break;
+    }
+    case 'prune-ca': {
+      const path = plan.steps[0].path;
+      const first = splitPem(readFileSync(path, 'latin1')).find((b) => b.type === 'CERTIFICATE');
+      if (!first) throw new UserError(`${path} holds no certificate.`, path);
+      m.writes.push({ path, data: toPem('CERTIFICATE', first.der), mode: 0o644 });
+      break;
+    }
+    case 'rollback': {
+      const b = findBackup(plan.backupRoot, plan.certsDir, plan.rollbackOf);
+      const data = readBackupFiles(b);
+      for (const s of plan.steps) {
+        if (s.action === 'remove') m.unlinks.push(s.path);
+        if (s.action !== 'restore') continue;
+        const f = b.files.find((x) => x.path === s.path);
+        const bytes = data.get(s.path);
+        if (!f || !bytes) throw new UserError(`backup ${b.id} has no copy of ${s.path}.`);
+        m.writes.push({ path: f.path, data: bytes, mode: f.mode, ...(f.uid !== undefined && f.gid !== undefined ? { owner: { uid: f.uid, gid: f.gid } } : {}) });
+      }
+      break;
+    }
+  }
+  return m;
+}
+
+/** Applies `plan` (see the module comment). Throws a UserError; when it does, no file was replaced. */
+export async function applyPlan(plan: RotationPlan, o: ApplyOptions = {}): Promise<RotationResult> {
+  const step = o.onStep ?? (() => undefined);
+  const messages: string[] = [];
+  step('lock');
+  const lock = RotationLock.acquire(plan.certsDir, plan.command, messages);
+  const temps: string[] = [];
+  let committing = false;
+  try {
+    checkUnchanged(plan);
+    const m = await materialize(plan);
+    if (m.writes.length + m.keeps.length + m.unlinks.length === 0) return { plan, issued: [], messages };
+
+    const ops: TxnOp[] = [];
+    for (const k of m.keeps) ops.push({ op: 'keep', ...k });
+    for (const w of m.writes) {
+      const tmp = tempPathFor(w.path);
+      temps.push(tmp);
+      ops.push({ op: 'rename', tmp, path: w.path });
+    }
+    for (const u of m.unlinks) ops.push({ op: 'unlink', path: u });
+    lock.setJournal({ command: plan.command, phase: 'staging', temps, ops: [] });
+    m.writes.forEach((w, i) => {
+      step(`temp ${w.path}`);
+      try {
+        writeTemp(temps[i], w);
+      } catch (err) {
+        throw new UserError(`could not write ${w.path} (${errnoCode(err) ?? errMessage(err)}): check that its folder is writable and the disk has space; nothing was changed.`, w.path);
+      }
+    });
+
+    step('backup');
+    const touched = new Set(ops.map((op) => (op.op === 'keep' ? op.from : op.path)));
+    const created = [...new Set([...m.keeps.map((k) => k.to), ...[...touched].filter((p) => fileSha256(p) === null)])];
+    const reason = plan.command === 'rollback' ? `before rollback to ${plan.rollbackOf}` : plan.command;
+    const backup: BackupInfo = createBackup(plan.backupRoot, plan.certsDir, reason, [...touched].filter((p) => fileSha256(p) !== null), created, o.now);
+
+    step('journal');
+    lock.setJournal({ command: plan.command, phase: 'commit', temps, ops, backupId: backup.id });
+    committing = true;
+    for (const op of ops) {
+      step(`${op.op} ${op.op === 'keep' ? op.to : op.path}`);
+      applyOp(op);
+    }
+    for (const d of opDirs(ops)) fsyncPath(d);
+    step('done');
+    committing = false;
+    return { plan, backup, issued: m.issued, messages };
+  } catch (err) {
+    if (committing) {
+      // Some renames may be done: the journal stays in the lock file, marked abandoned, and the next run finishes them.
+      lock.abandon();
+      throw new UserError(`${plan.command} stopped half-way (${errMessage(err)}): run a rotation command on ${plan.certsDir} again to finish it, or remove ${lock.path} and roll back with "crdb-tls cert rollback".`);
+    }
+    removeTemps(temps);
+    throw err;
+  } finally {
+    if (!committing) lock.release();
+  }
+}

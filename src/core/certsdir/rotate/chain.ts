@@ -1,0 +1,73 @@
+import { X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError, errnoCode, errMessage } from '../../errors';
+import { splitPem } from '../../pki/pem';
+
+/** Whether `ca` signed `leaf` (names match and the signature verifies with its key). */
+export function issuedBy(leaf: X509Certificate, ca: X509Certificate): boolean {
+  try {
+    return leaf.checkIssued(ca) && leaf.verify(ca.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** Every certificate block of a PEM file that parses. */
+export function readCerts(path: string): X509Certificate[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch (err) {
+    throw new UserError(`could not read ${path} (${errnoCode(err) ?? errMessage(err)}): check its permissions.`, path);
+  }
+  const out: X509Certificate[] = [];
+  for (const b of splitPem(text)) {
+    if (b.type !== 'CERTIFICATE') continue;
+    try {
+      out.push(new X509Certificate(b.der));
+    } catch {
+      // unparseable block: not a dependency of anything
+    }
+  }
+  return out;
+}
+
+export interface CaDependent {
+  path: string;
+  subject: string;
+  serial: string;
+  /** Serials of the bundle certificates that signed it (all old ones). */
+  issuers: string[];
+}
+
+export function cnOf(c: X509Certificate): string {
+  return /(?:^|\n)CN=([^\n]*)/.exec(c.subject)?.[1] ?? c.subject.replace(/\n/g, ', ');
+}
+
+/**
+ * The leaf certificates (the first certificate of every `.crt`/`.pem` file that is not a CA) in
+ * `dirs` that chain only to the old CAs of the bundle (`bundle[1..]`), not to the one kept (`bundle[0]`).
+ */
+export function oldCaDependents(bundle: X509Certificate[], dirs: string[]): CaDependent[] {
+  const [kept, ...old] = bundle;
+  const out: CaDependent[] = [];
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile() && /\.(crt|pem)$/.test(d.name)).map((d) => d.name).sort();
+    } catch (err) {
+      throw new UserError(`could not read ${dir} (${errnoCode(err) ?? errMessage(err)}): --also-check must name a folder of client certificates.`, dir);
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      const leaf = readCerts(path)[0];
+      if (!leaf || leaf.ca) continue;
+      const by = old.filter((ca) => issuedBy(leaf, ca));
+      if (by.length > 0 && !issuedBy(leaf, kept)) {
+        out.push({ path, subject: cnOf(leaf), serial: leaf.serialNumber.toLowerCase(), issuers: by.map((c) => c.serialNumber.toLowerCase()) });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+/**
+ * A set of file changes applied with a journal, so that a process killed half-way leaves a state the
+ * next run can finish: every new file is first written in full to a temp file beside its target
+ * (fsync), the journal (in the lock file) then lists the renames, and only then are they done.
+ * Killed before the journal: the old files are untouched and the temps are removed. Killed after:
+ * the renames are redone (each is idempotent). A file moved aside (the old CA key) is hard-linked
+ * to its new name before its old name is replaced, so it exists at every moment.
+ */
+import { chmodSync, chownSync, closeSync, copyFileSync, constants, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { UserError, errnoCode, errMessage } from '../../errors';
+import { fileSha256, fsyncPath, isRoot, lstatOrUndefined } from './files';
+
+export interface StagedWrite {
+  path: string;
+  data: Buffer | string;
+  mode: number;
+  /** Owner to give the file (as root); default: the replaced file's, else its directory's. */
+  owner?: { uid: number; gid: number };
+}
+
+export type TxnOp =
+  /** Link `from` to the new name `to` (never replacing anything there): the file stays, under both names. */
+  | { op: 'keep'; from: string; to: string; sha256: string }
+  | { op: 'rename'; tmp: string; path: string }
+  | { op: 'unlink'; path: string };
+
+export interface Journal {
+  command: string;
+  /** staging: temps are being written, nothing replaced yet; commit: the ops below are being applied. */
+  phase: 'staging' | 'commit';
+  temps: string[];
+  ops: TxnOp[];
+  backupId?: string;
+}
+
+export const TEMP_SUFFIX = '.crdb-tls.tmp';
+
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+}
+
+function ownerFor(w: StagedWrite): { uid: number; gid: number } | undefined {
+  if (w.owner) return w.owner;
+  const st = lstatOrUndefined(w.path) ?? lstatOrUndefined(dirname(w.path));
+  return st ? { uid: st.uid, gid: st.gid } : undefined;
+}
+
+/** Writes one temp file in full: exact mode, owner when root, fsync. */
+export function writeTemp(tmp: string, w: StagedWrite): void {
+  const fd = openSync(tmp, 'wx', w.mode);
+  try {
+    writeSync(fd, typeof w.data === 'string' ? Buffer.from(w.data) : w.data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, w.mode); // the umask may have narrowed it
+  if (isRoot()) {
+    const o = ownerFor(w);
+    if (o) chownSync(tmp, o.uid, o.gid);
+  }
+}
+
+export function removeTemps(temps: string[]): void {
+  for (const t of temps) {
+    try {
+      unlinkSync(t);
+    } catch {
+      // already renamed into place, or never written
+    }
+  }
+}
+
+/** A second name for `from` without ever replacing `to` (link fails when it exists); a copy where links are not supported. */
+function keepAside(from: string, to: string): void {
+  try {
+    linkSync(from, to);
+    return;
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'EEXIST') throw new UserError(`${to} exists: it was not replaced; move it away and run the rotation again.`, to);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'EOPNOTSUPP') throw err;
+  }
+  copyFileSync(from, to, constants.COPYFILE_EXCL);
+  fsyncPath(to);
+}
+
+/** Applies one op; safe to repeat after a crash (a done op is skipped). */
+export function applyOp(op: TxnOp): void {
+  switch (op.op) {
+    case 'keep':
+      if (lstatOrUndefined(op.to)) return;
+      if (fileSha256(op.from) !== op.sha256) {
+        throw new UserError(`${op.from} is not the file that was to be kept as ${op.to}: restore it from the backup (crdb-tls cert rollback).`, op.from);
+      }
+      keepAside(op.from, op.to);
+      return;
+    case 'rename':
+      if (!lstatOrUndefined(op.tmp)) return;
+      renameSync(op.tmp, op.path);
+      return;
+    case 'unlink':
+      if (!lstatOrUndefined(op.path)) return;
+      unlinkSync(op.path);
+      return;
+  }
+}
+
+export function opDirs(ops: TxnOp[]): string[] {
+  return [...new Set(ops.map((o) => dirname(o.op === 'keep' ? o.to : o.path)))];
+}
+
+/** Finishes or undoes the work of an interrupted run, from its journal; returns what was done, in a sentence. */
+export function recoverJournal(j: Journal): string {
+  if (j.phase === 'staging') {
+    removeTemps(j.temps);
+    return `an interrupted ${j.command} had not replaced any file yet: its temp files were removed, the files are as they were before it.`;
+  }
+  try {
+    for (const op of j.ops) applyOp(op);
+    for (const d of opDirs(j.ops)) fsyncPath(d);
+  } catch (err) {
+    throw new UserError(`could not finish an interrupted ${j.command} (${errnoCode(err) ?? errMessage(err)}); its backup is ${j.backupId ?? 'missing'}.`);
+  }
+  removeTemps(j.temps);
+  return `finished an interrupted ${j.command}: its files had all been written, the remaining renames were done` +
+    (j.backupId ? ` (its backup is ${j.backupId}).` : '.');
+}

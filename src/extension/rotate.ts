@@ -1,0 +1,154 @@
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { RotationPlan, RotationResult } from '../core/certsdir/rotate';
+import { UserError, errMessage } from '../core/errors';
+import { SelfHostedCluster, resolvePath } from './clusters';
+import { requireTrust } from './commands';
+import { MultiStep, isButton } from './input';
+import type { ClusterModel } from './model';
+import type { ClusterTree, Node } from './tree';
+
+interface Ctx {
+  log: vscode.LogOutputChannel;
+  model: ClusterModel;
+  tree: ClusterTree;
+}
+
+type Rotate = typeof import('../core/certsdir/rotate');
+
+/** Asks to apply a plan: a modal dialog with the plan. In-editor tests replace it (a modal cannot be answered from the extension host). */
+export const confirmation = {
+  ask: async (title: string, lines: string[]): Promise<boolean> =>
+    (await vscode.window.showWarningMessage(`${title}?`, { modal: true, detail: lines.join('\n') }, 'Apply')) === 'Apply',
+};
+
+function clusterOf(node: Node | undefined): SelfHostedCluster | undefined {
+  const c = node?.type === 'cluster' ? node.state.cluster : node?.type === 'cert' || node?.type === 'info' ? node.parent.state.cluster : undefined;
+  return c?.kind === 'self-hosted' ? c : undefined;
+}
+
+async function pickCluster(ctx: Ctx, node: Node | undefined, title: string): Promise<SelfHostedCluster | undefined> {
+  const given = clusterOf(node);
+  if (given) return given;
+  const clusters = ctx.model.states.map((s) => s.cluster).filter((c): c is SelfHostedCluster => c.kind === 'self-hosted');
+  if (clusters.length === 0) {
+    void vscode.window.showInformationMessage(`${title}: no self-hosted cluster yet; add one first.`);
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(clusters.map((c) => ({ label: c.name, description: c.certsDir, c })), { title, placeHolder: 'Cluster (certs directory)' });
+  return pick?.c;
+}
+
+async function askCaKey(cluster: SelfHostedCluster, title: string, prompt: string, initial?: string): Promise<string | undefined> {
+  let value: string | undefined;
+  const done = await MultiStep.run([async (input) => {
+    const r = await input.box({
+      title, step: 1, totalSteps: 1, prompt, value: initial ?? cluster.caKey ?? '',
+      validate: (x) => (!x.trim() ? 'The CA key path is required.' : existsSync(resolvePath(x.trim())) ? undefined : `${resolvePath(x.trim())} does not exist.`),
+    });
+    if (!isButton(r)) value = resolvePath(r.trim());
+  }], () => value);
+  return done;
+}
+
+/** Shows the plan for confirmation, applies it with progress, and logs the result and what to do next. */
+async function confirmAndApply(ctx: Ctx, title: string, plan: RotationPlan, core: Rotate): Promise<RotationResult | undefined> {
+  const lines = core.planLines(plan);
+  ctx.log.info(`${title}: plan\n  ${lines.join('\n  ')}`);
+  if (plan.steps.length === 0) {
+    void vscode.window.showInformationMessage(`${title}: nothing to do. ${plan.notes.join(' ')}`);
+    return undefined;
+  }
+  if (!(await confirmation.ask(title, lines))) return undefined;
+  try {
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title}…` }, () => core.applyPlan(plan));
+    for (const m of r.messages) ctx.log.warn(`${title}: ${m}`);
+    if (r.backup) ctx.log.info(`${title}: backup ${r.backup.id} in ${r.backup.dir} (${r.backup.files.length} files)`);
+    for (const c of r.issued) ctx.log.info(`${title}: issued ${c.path} serial ${c.serial}, expires ${c.notAfter}`);
+    for (const n of plan.notes) ctx.log.info(`${title}: next: ${n}`);
+    ctx.model.relist();
+    void vscode.window.showInformationMessage(`${title}: done${r.backup ? ` (backup ${r.backup.id})` : ''}. ${plan.notes[0] ?? ''}`, 'Show Log').then((a) => {
+      if (a) ctx.log.show(true);
+    });
+    return r;
+  } catch (err) {
+    const msg = err instanceof UserError ? err.message : `unexpected error: ${errMessage(err)}`;
+    ctx.log.error(`${title}: ${msg}`);
+    void vscode.window.showErrorMessage(msg);
+    return undefined;
+  }
+}
+
+async function run(ctx: Ctx, title: string, node: Node | undefined, make: (core: Rotate, cluster: SelfHostedCluster) => Promise<RotationPlan | undefined>): Promise<RotationResult | undefined> {
+  if (!requireTrust(title)) return undefined;
+  const cluster = await pickCluster(ctx, node, title);
+  if (!cluster) return undefined;
+  const core = await import('../core/certsdir/rotate');
+  let plan: RotationPlan | undefined;
+  try {
+    plan = await make(core, cluster);
+  } catch (err) {
+    const msg = err instanceof UserError ? err.message : `unexpected error: ${errMessage(err)}`;
+    ctx.log.error(`${title}: ${msg}`);
+    void vscode.window.showErrorMessage(msg);
+    return undefined;
+  }
+  return plan ? confirmAndApply(ctx, title, plan, core) : undefined;
+}
+
+export function registerRotation(context: vscode.ExtensionContext, ctx: Ctx): void {
+  const reg = (id: string, fn: (n?: Node) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, (n: unknown) => fn(n as Node | undefined)));
+  reg('cockroachTls.rotateNode', (n) => run(ctx, 'Rotate Node Certificate', n, async (core, c) => {
+    const caKey = await askCaKey(c, 'Rotate Node Certificate', 'The CA key that signed ca.crt');
+    return caKey ? core.planRotateNode({ certsDir: c.certsDir, caKey }) : undefined;
+  }));
+  reg('cockroachTls.rotateClient', (n) => run(ctx, 'Rotate Client Certificate', n, async (core, c) => {
+    let user = n?.type === 'cert' && n.entry.usage === 'Client' ? n.entry.name ?? undefined : undefined;
+    if (!user) {
+      const users = ctx.model.states.find((s) => s.cluster === c)?.entries.filter((e) => e.usage === 'Client' && e.name).map((e) => e.name as string) ?? [];
+      user = (await vscode.window.showQuickPick(users, { title: 'Rotate Client Certificate', placeHolder: 'User' })) ?? undefined;
+    }
+    if (!user) return undefined;
+    const clientCa = existsSync(`${c.certsDir}/ca-client.crt`);
+    const caKey = await askCaKey(c, 'Rotate Client Certificate', clientCa ? 'The client CA key (ca-client.crt signs client certificates)' : 'The CA key that signed ca.crt', clientCa ? '' : undefined);
+    return caKey ? core.planRotateClient({ certsDir: c.certsDir, caKey, users: [user] }) : undefined;
+  }));
+  reg('cockroachTls.rotateCa', (n) => run(ctx, 'Rotate CA', n, async (core, c) => {
+    const caKey = await askCaKey(c, 'Rotate CA', 'The current CA key: it is moved aside (never deleted) and a new key takes its path');
+    return caKey ? core.planRotateCa({ certsDir: c.certsDir, caKey }) : undefined;
+  }));
+  reg('cockroachTls.reissueAll', (n) => run(ctx, 'Re-issue All Certificates', n, async (core, c) => {
+    const caKey = await askCaKey(c, 'Re-issue All Certificates', 'The CA key that signs the first certificate of ca.crt');
+    if (!caKey) return undefined;
+    const clientCaKey = existsSync(`${c.certsDir}/ca-client.crt`) ? await askCaKey(c, 'Re-issue All Certificates', 'The client CA key (ca-client.crt)', '') : undefined;
+    return core.planReissueAll({ certsDir: c.certsDir, caKey, clientCaKey });
+  }));
+  reg('cockroachTls.pruneCa', (n) => run(ctx, 'Prune Old CA Certificates', n, async (core, c) => core.planPruneCa({ certsDir: c.certsDir })));
+  reg('cockroachTls.rollback', (n) => run(ctx, 'Roll Back', n, async (core, c) => {
+    const backups = core.listBackups(core.defaultBackupRoot(c.certsDir), c.certsDir);
+    if (backups.length === 0) {
+      void vscode.window.showInformationMessage(`No backups of ${c.certsDir} yet: rotations make one before they replace anything.`);
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(backups.map((b) => ({ label: b.id, description: `${b.reason} · ${b.createdAt}`, detail: b.files.map((f) => basename(f.path)).join(', '), b })),
+      { title: 'Roll Back', placeHolder: 'The backup to restore (the current files are backed up first)' });
+    return pick ? core.planRollback({ certsDir: c.certsDir, backupId: pick.b.id }) : undefined;
+  }));
+  context.subscriptions.push(vscode.commands.registerCommand('cockroachTls.showBackups', async (n: unknown) => {
+    const c = await pickCluster(ctx, n as Node | undefined, 'Show Backups');
+    if (!c) return;
+    const core = await import('../core/certsdir/rotate');
+    const backups = core.listBackups(core.defaultBackupRoot(c.certsDir), c.certsDir);
+    if (backups.length === 0) {
+      void vscode.window.showInformationMessage(`No backups of ${c.certsDir} yet.`);
+      return;
+    }
+    ctx.log.info(`Backups of ${c.certsDir}:`);
+    for (const b of backups) ctx.log.info(`  ${b.id}  ${b.createdAt}  ${b.reason}  ${b.files.length} files  ${b.dir}`);
+    const pick = await vscode.window.showQuickPick(backups.map((b) => ({ label: b.id, description: `${b.reason} · ${b.createdAt}`, detail: b.files.map((f) => basename(f.path)).join(', '), b })),
+      { title: `Backups of ${c.name}`, placeHolder: 'Choose one to roll back to it, or Escape' });
+    if (!pick) return;
+    await run(ctx, 'Roll Back', n as Node | undefined, async (core2) => core2.planRollback({ certsDir: c.certsDir, backupId: pick.b.id }));
+  }));
+}
