@@ -1,14 +1,7 @@
-/** Offsets, end exclusive: into the URI for parse results, into the document for findings in text. */
-export interface Span {
-  start: number;
-  end: number;
-}
+/** Spans are offsets, end exclusive: into the URI for parse results, into the document for findings in text. */
+import type { Severity, Span, TextEdit } from '../connstr/types';
 
-export type Severity = 'error' | 'warning' | 'info';
-
-export interface TextEdit extends Span {
-  newText: string;
-}
+export type { Severity, Span, TextEdit };
 
 export interface SinkFix {
   title: string;
