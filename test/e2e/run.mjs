@@ -373,7 +373,13 @@ async function demoPage(demo) {
     await rowLocator(page, row).click({ button: 'right' });
     const entry = page.locator('.monaco-menu .action-label', { hasText: 'Build Changefeed Sink URI' });
     await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.hover();
     await entry.click();
+    // Under load a click can land while the menu is still fading in: the highlighted entry then takes Enter.
+    if (await entry.isVisible().catch(() => false)) {
+      await page.waitForTimeout(500);
+      if (await entry.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+    }
     // The webview: an iframe in an iframe, as VS Code draws every webview.
     const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     await frame.locator('#f-host').waitFor({ state: 'visible', timeout: 30_000 });
