@@ -17,24 +17,39 @@ export interface LintedConn {
   findings: Finding[];
 }
 
-/** The findings for one connection string, after the user's rule settings. */
-export function lintConn(text: string, c: ConnString, o: LintOptions = {}, scope?: LintScope): Finding[] {
-  const ctx = new RuleCtx(text, c, o, scope);
-  const all = sslmodeRules(ctx).concat(paramRules(ctx), fileRules(ctx));
+/** The findings of the context's current string, after the user's rule settings. */
+function lintCurrent(ctx: RuleCtx, o: LintOptions): Finding[] {
+  sslmodeRules(ctx);
+  paramRules(ctx);
+  fileRules(ctx);
+  const all = ctx.out.slice(0, ctx.nOut);
   const { disabled, severities } = o;
   if (!disabled?.size && !severities) return all;
-  return all.filter((f) => !disabled?.has(f.code)).map((f) => {
+  return all.filter((f) => !disabled?.has(f.code)).map((f): Finding => {
     const s = severities && Object.hasOwn(severities, f.code) ? severities[f.code] : undefined;
-    return s ? { ...f, severity: s } : f;
+    return s ? f.withSeverity(s) : f;
   });
+}
+
+/** The findings for one connection string, after the user's rule settings. */
+export function lintConn(text: string, c: ConnString, o: LintOptions = {}, scope?: LintScope): Finding[] {
+  return lintCurrent(new RuleCtx(text, c, o, scope), o);
 }
 
 /** Every connection string in the text with its findings. */
 export function lintText(text: string, o: LintOptions = {}): LintedConn[] {
+  const conns = findConnStrings(text);
+  const out: LintedConn[] = new Array(conns.length);
+  if (conns.length === 0) return out;
   const scope = new LintScope(o);
-  const now = o.now ?? new Date();
-  const env = o.now ? o : { ...o, now };
-  return findConnStrings(text).map((conn) => ({ conn, findings: lintConn(text, conn, env, scope) }));
+  const env = o.now ? o : { ...o, now: new Date() };
+  const ctx = new RuleCtx(text, conns[0], env, scope);
+  for (let i = 0; i < conns.length; i++) {
+    const conn = conns[i];
+    ctx.reset(conn);
+    out[i] = { conn, findings: lintCurrent(ctx, env) };
+  }
+  return out;
 }
 
 /** 1-based line and column of an offset, via a precomputed table of line starts. */

@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { AlertThresholds } from '../../monitor/expiry';
 import { FileEnv, FileRef, loadRef } from '../files';
 import { RULES } from './catalog';
-import { ConnString, Finding, Fix, Span, paramValue } from '../types';
+import { encodeValue, removeParamsEdits, setParamEdit } from '../edit';
+import { C_P0, C_PN, C_H0, C_HN, C_START, CONN_INTS, ConnTable, PARAM_INTS, PS_KEY, PS_VALUE, ParamPart, indexOf, tableOf } from '../table';
+import { ConnString, Finding, Fix, Severity, Span, TextEdit } from '../types';
+import type { TypoText } from './params';
 
 export interface KnownCa {
   name: string;
@@ -23,22 +26,48 @@ export interface LintEnv extends FileEnv {
   uid?: number;
 }
 
+/** The fixes of a finding that has none: shared, so frozen. */
+export const NO_FIXES: Fix[] = Object.freeze([]) as unknown as Fix[];
+
 /**
  * What the strings of one lint run share: a file named by many strings (the same ca.crt in every
- * line) is looked up once per run. The file system is taken as it was when the run began.
+ * line) is looked up once per run, and so are the messages that depend only on such shared
+ * inputs (a file, a certificate, a parameter value). The file system is taken as it was when the
+ * run began.
  */
 export class LintScope {
   private readonly refs = new Map<string, FileRef>();
   private readonly existing = new Map<string, boolean>();
   private readonly memos = new WeakMap<object, Map<string, unknown>>();
+  private readonly texts = new Map<string, Map<unknown, unknown>>();
+  private readonly maps = new Map<string, Map<unknown, unknown>>();
   constructor(readonly env: LintEnv) {}
 
   /** `fn()` once per run for an object the strings share (a FileRef, a certificate) and a tag. */
   memo<T>(on: object, tag: string, fn: () => T): T {
     let m = this.memos.get(on);
     if (!m) this.memos.set(on, (m = new Map()));
-    if (!m.has(tag)) m.set(tag, fn());
-    return m.get(tag) as T;
+    if (m.has(tag)) return m.get(tag) as T;
+    const v = fn();
+    m.set(tag, v);
+    return v;
+  }
+
+  /** `fn(key)` once per run for a value (a parameter value, a port) and a tag. */
+  byValue<K, T>(tag: string, key: K, fn: (key: K) => T): T {
+    let m = this.texts.get(tag);
+    if (!m) this.texts.set(tag, (m = new Map()));
+    if (m.has(key)) return m.get(key) as T;
+    const v = fn(key);
+    m.set(key, v);
+    return v;
+  }
+
+  /** A map that lives as long as the run, by tag (made on first use). */
+  map<K, V>(tag: string): Map<K, V> {
+    let m = this.maps.get(tag);
+    if (!m) this.maps.set(tag, (m = new Map()));
+    return m as Map<K, V>;
   }
 
   /** The file a parameter value names, resolved and loaded once per run. */
@@ -61,22 +90,309 @@ export class LintScope {
   }
 }
 
+/** A fix made when a front end asks for it, from the string (which the finding keeps). */
+export interface FixRecipe {
+  /** Does now what could fail in build() (as making the fix with the finding did). */
+  prepare?(c: ConnString): void;
+  build(c: ConnString): Fix;
+}
+
+/** Sets a parameter (setParamEdit): "Set sslmode=verify-full" and the like. */
+export class SetParamFix implements FixRecipe {
+  private encodedFor = 0;
+  constructor(readonly title: string, readonly key: string, readonly value: string) {}
+
+  /** The value's encoding (which throws on a lone surrogate in a URL), once per kind of string. */
+  prepare(c: ConnString): void {
+    const bit = c.kind === 'kv' ? 1 : 2;
+    if (this.encodedFor & bit) return;
+    encodeValue(c, this.value);
+    this.encodedFor |= bit;
+  }
+
+  build(c: ConnString): Fix {
+    return { title: this.title, kind: 'edit', edits: [setParamEdit(c, this.key, this.value)] };
+  }
+}
+
+/** "Add sslrootcert…": the front end asks which CA, and inserts it where the string says. */
+export const ADD_SSLROOTCERT: FixRecipe = {
+  build: (c) => ({ title: 'Add sslrootcert…', kind: 'add-sslrootcert', conn: c.span, insertAt: c.appendAt, separator: c.appendSeparator }),
+};
+
+/** Removes the password from a string of `text`; the driver then reads PGPASSWORD (libpq, psycopg, pgx, node-postgres). */
+export class PasswordToEnvFix implements FixRecipe {
+  constructor(readonly text: string) {}
+
+  build(c: ConnString): Fix {
+    // Every place a password is written: `:password` in the userinfo, then each password= parameter.
+    const ui = c.userinfoPasswordSpan;
+    const edits = ui ? [{ start: ui.start - 1, end: ui.end, newText: '' }] : [];
+    edits.push(...removeParamsEdits(c, c.params.filter((x) => x.key === 'password'), this.text));
+    return { title: 'Move the password to the PGPASSWORD environment variable', kind: 'password-to-env', envVar: 'PGPASSWORD', edits };
+  }
+}
+
+/**
+ * A finding as the front ends read it. Its range and fixes are made when asked for: a document may
+ * hold tens of thousands of findings, and a front end shows the fixes of the few under the cursor.
+ */
+export class LintFinding implements Finding {
+  readonly code: string;
+  severity: Severity;
+  readonly message: string;
+  readonly #start: number;
+  readonly #end: number;
+  readonly #conn: ConnString;
+  #fixes: Fix[] | FixRecipe;
+
+  constructor(code: string, severity: Severity, start: number, end: number, message: string, conn: ConnString, fixes: Fix[] | FixRecipe) {
+    this.code = code;
+    this.severity = severity;
+    this.message = message;
+    this.#start = start;
+    this.#end = end;
+    this.#conn = conn;
+    this.#fixes = fixes;
+  }
+
+  get range(): Span {
+    return { start: this.#start, end: this.#end };
+  }
+
+  get docs(): string {
+    return RULES[this.code].docs;
+  }
+
+  get fixes(): Fix[] {
+    const f = this.#fixes;
+    if (Array.isArray(f)) return f;
+    const built = [f.build(this.#conn)];
+    this.#fixes = built;
+    return built;
+  }
+
+  /** The same finding with another severity (the user's settings). */
+  withSeverity(severity: Severity): LintFinding {
+    return new LintFinding(this.code, severity, this.#start, this.#end, this.message, this.#conn, this.#fixes);
+  }
+
+  /** The plain object a finding used to be (JSON.stringify: the CLI's --json). */
+  toJSON(): Finding {
+    return { code: this.code, severity: this.severity, range: this.range, message: this.message, docs: this.docs, fixes: this.fixes };
+  }
+}
+
+type RefKey = 'sslrootcert' | 'sslcert' | 'sslkey';
+
+/**
+ * The string the rules look at, read from the document's table (see table.ts): its parameters are
+ * indexes j into the table, from p0 to p0 + pn, and the context knows the effective (last)
+ * occurrence of those the rules read, and the files they name. One context serves every string
+ * of a run (reset() moves it to the next); the findings collect in `out`.
+ */
 export class RuleCtx {
   readonly now: Date;
   readonly scope: LintScope;
-  constructor(readonly text: string, readonly c: ConnString, readonly env: LintEnv, scope?: LintScope) {
+  c!: ConnString;
+  t!: ConnTable;
+  /** The string's index in the table, its first parameter and how many, its first host and how many. */
+  ci = 0;
+  p0 = 0;
+  pn = 0;
+  h0 = 0;
+  hn = 0;
+  /** The findings of the string: out[0, nOut) (the array is reused from string to string). */
+  readonly out: LintFinding[] = [];
+  /** The misspelled keys of the table (see paramRules and typoOf). */
+  typos: TypoText[] = [];
+  private typoState = new Int32Array(0);
+  nOut = 0;
+  /** The password fix of this run's strings. */
+  readonly passwordFix: PasswordToEnvFix;
+  /** The last sslmode= etc. (a parameter index), or -1. */
+  sslmode = -1;
+  ssl = -1;
+  sslrootcert = -1;
+  sslcert = -1;
+  sslkey = -1;
+  options = -1;
+  port = -1;
+  private rootRef: FileRef | undefined | null = null;
+  private certRef: FileRef | undefined | null = null;
+  private keyRef: FileRef | undefined | null = null;
+
+  constructor(readonly text: string, c: ConnString, readonly env: LintEnv, scope?: LintScope) {
     this.now = env.now ?? new Date();
     this.scope = scope ?? new LintScope(env);
+    this.passwordFix = new PasswordToEnvFix(text);
+    this.reset(c);
+  }
+
+  /** Moves to the next string (with no findings yet). */
+  reset(c: ConnString): void {
+    this.c = c;
+    let t = tableOf(c);
+    let ci = 0;
+    if (t) ci = indexOf(c);
+    else t = ConnTable.of(c);
+    if (t !== this.t) {
+      this.typos = [];
+      this.typoState = new Int32Array(0);
+    }
+    this.t = t;
+    this.ci = ci;
+    const b = ci * CONN_INTS;
+    const p0 = t.conns[b + C_P0];
+    const pn = t.conns[b + C_PN];
+    this.p0 = p0;
+    this.pn = pn;
+    this.h0 = t.conns[b + C_H0];
+    this.hn = t.conns[b + C_HN];
+    this.nOut = 0;
+    this.rootRef = this.certRef = this.keyRef = null;
+    let sslmode = -1;
+    let ssl = -1;
+    let sslrootcert = -1;
+    let sslcert = -1;
+    let sslkey = -1;
+    let options = -1;
+    let port = -1;
+    // The last occurrence wins, as in libpq, pgx and pgjdbc (paramValue).
+    for (let j = p0; j < p0 + pn; j++) {
+      switch (t.key(j)) {
+        case 'sslmode': sslmode = j; break;
+        case 'ssl': ssl = j; break;
+        case 'sslrootcert': sslrootcert = j; break;
+        case 'sslcert': sslcert = j; break;
+        case 'sslkey': sslkey = j; break;
+        case 'options': options = j; break;
+        case 'port': port = j; break;
+      }
+    }
+    this.sslmode = sslmode;
+    this.ssl = ssl;
+    this.sslrootcert = sslrootcert;
+    this.sslcert = sslcert;
+    this.sslkey = sslkey;
+    this.options = options;
+    this.port = port;
+  }
+
+  /** The typo check of each key of the table, by key id: 0 until worked out, -1 for none, else 1 + an index in typos. */
+  typoOf(): Int32Array {
+    const n = this.t.strings.length;
+    if (this.typoState.length < n) {
+      const bigger = new Int32Array(Math.max(n, 2 * this.typoState.length));
+      bigger.set(this.typoState);
+      this.typoState = bigger;
+    }
+    return this.typoState;
+  }
+
+  /** Parameter j's value ('' when j is -1, no such parameter: test j first where that matters). */
+  value(j: number): string {
+    return j < 0 ? '' : this.t.value(j);
+  }
+
+  /** A span of parameter j, as an object (for a finding's range or an edit). */
+  span(j: number, part: ParamPart): Span {
+    return this.t.paramSpan(j, part);
+  }
+
+  /** The whole string's span. */
+  connSpan(): Span {
+    const b = this.ci * CONN_INTS + C_START;
+    return { start: this.t.conns[b], end: this.t.conns[b + 1] };
+  }
+
+  /** One of the string's own spans (C_USER, C_PASSWORD, C_USERINFO_PASSWORD), if it has it. */
+  connSpanOf(which: number): Span | undefined {
+    const b = this.ci * CONN_INTS + which;
+    const start = this.t.conns[b];
+    return start < 0 ? undefined : { start, end: this.t.conns[b + 1] };
+  }
+
+  /** The last parameter named `key`, or -1. */
+  last(key: string): number {
+    const t = this.t;
+    for (let j = this.p0 + this.pn - 1; j >= this.p0; j--) if (t.key(j) === key) return j;
+    return -1;
   }
 
   /** The file a parameter names (none for an empty value or libpq's sslrootcert=system). */
-  ref(key: 'sslrootcert' | 'sslcert' | 'sslkey'): FileRef | undefined {
-    const p = paramValue(this.c, key);
-    return p && p.value && p.value !== 'system' ? this.scope.ref(p.value) : undefined;
+  ref(key: RefKey): FileRef | undefined {
+    switch (key) {
+      case 'sslrootcert':
+        if (this.rootRef === null) this.rootRef = this.load(this.sslrootcert);
+        return this.rootRef;
+      case 'sslcert':
+        if (this.certRef === null) this.certRef = this.load(this.sslcert);
+        return this.certRef;
+      default:
+        if (this.keyRef === null) this.keyRef = this.load(this.sslkey);
+        return this.keyRef;
+    }
   }
 
-  finding(code: string, range: Span, message: string, fixes: Fix[] = []): Finding {
-    const info = RULES[code];
-    return { code, severity: info.severity, range, message, docs: info.docs, fixes };
+  private load(j: number): FileRef | undefined {
+    const v = this.value(j);
+    return v && v !== 'system' ? this.scope.ref(v) : undefined;
+  }
+
+  /** Adds a finding about text[start, end) to `out`, and returns it. */
+  add(code: string, start: number, end: number, message: string, fixes: Fix[] | FixRecipe = NO_FIXES): LintFinding {
+    if (!Array.isArray(fixes)) fixes.prepare?.(this.c);
+    const f = new LintFinding(code, RULES[code].severity, start, end, message, this.c, fixes);
+    this.out[this.nOut++] = f;
+    return f;
+  }
+
+  /** Adds a finding about (part of) parameter j. */
+  addParam(code: string, j: number, part: ParamPart, message: string, fixes: Fix[] | FixRecipe = NO_FIXES): LintFinding {
+    const P = this.t.params;
+    const b = PARAM_INTS * j;
+    return this.add(code, P[b + (part === PS_VALUE ? 2 : 0)], P[b + (part === PS_KEY ? 1 : 3)], message, fixes);
+  }
+
+  /** Adds a finding about the whole string. */
+  addConn(code: string, message: string, fixes: Fix[] | FixRecipe = NO_FIXES): LintFinding {
+    const b = this.ci * CONN_INTS + C_START;
+    return this.add(code, this.t.conns[b], this.t.conns[b + 1], message, fixes);
+  }
+
+  /**
+   * Removes parameters (indexes) with the separators next to them (edit.ts's removeParamsEdits): each
+   * run of neighbouring parameters goes with the separators after it, or, at the end of the list,
+   * with the separators before it; when every parameter goes, a URL loses its `?` too.
+   */
+  removeParamsEdits(remove: readonly number[]): TextEdit[] {
+    const edits: TextEdit[] = [];
+    const { p0, pn } = this;
+    const P = this.t.params;
+    for (let i = 0; i < pn; i++) {
+      if (!remove.includes(p0 + i)) continue;
+      let j = i;
+      while (j + 1 < pn && remove.includes(p0 + j + 1)) j++;
+      const firstStart = P[PARAM_INTS * (p0 + i)];
+      const lastEnd = P[PARAM_INTS * (p0 + j) + 3];
+      if (j + 1 < pn) edits.push({ start: firstStart, end: P[PARAM_INTS * (p0 + j + 1)], newText: '' });
+      else if (i > 0) edits.push({ start: P[PARAM_INTS * (p0 + i - 1) + 3], end: lastEnd, newText: '' });
+      else {
+        let start = firstStart;
+        if (this.c.kind !== 'kv') {
+          const q = this.text.lastIndexOf('?', firstStart);
+          if (q >= this.t.conns[this.ci * CONN_INTS + C_START]) start = q;
+        }
+        edits.push({ start, end: lastEnd, newText: '' });
+      }
+      i = j;
+    }
+    return edits;
+  }
+
+  /** Removes one parameter with the separator next to it (edit.ts's removeParamEdit). */
+  removeParamEdit(j: number): TextEdit {
+    return this.removeParamsEdits([j])[0] ?? { start: this.t.params[PARAM_INTS * j], end: this.t.params[PARAM_INTS * j + 3], newText: '' };
   }
 }

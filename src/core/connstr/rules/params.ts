@@ -1,5 +1,6 @@
-import { removeParamEdit, removeParamsEdits, encodeValue } from '../edit';
-import { Finding, Param, paramValue } from '../types';
+import { encodeValue } from '../edit';
+import { C_PASSWORD, CONN_INTS, HOST_INTS, PARAM_INTS, PS_ALL, PS_KEY, PS_VALUE } from '../table';
+import { Fix } from '../types';
 import { RuleCtx } from './context';
 
 /** Misspellings seen in the wild, and what the driver would have needed. */
@@ -13,6 +14,10 @@ const TYPOS: Record<string, string> = {
 
 const KNOWN = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'sslpassword', 'sslcrl', 'sslsni', 'application_name', 'options', 'connect_timeout',
   'user', 'password', 'host', 'hostaddr', 'port', 'dbname', 'ssl', 'sslfactory', 'target_session_attrs', 'results_buffer_size', 'uselibpqcompat']);
+
+const PASSWORD_MSG = 'A password is written in the connection string (a secret in source): move it to the PGPASSWORD environment variable, or use a client certificate.';
+const CLUSTER_MSG = 'options=--cluster=<routing-id> is the older CockroachDB Cloud routing: the host name carries the routing ID now; copy the current connection string from the Cloud Console.';
+const PLACEHOLDER_RE = /^\$\{?\w+\}?$|^\{\{.*\}\}$/;
 
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
@@ -31,60 +36,76 @@ function typoOf(key: string): string | undefined {
   return undefined;
 }
 
-export function paramRules(ctx: RuleCtx): Finding[] {
-  const { c, text } = ctx;
-  const out: Finding[] = [];
-  // Strings hold a handful of parameters: a scan of the earlier ones beats a Map per string.
-  const params = c.params;
-  const seen = params.length > 16 ? new Map<string, Param>() : undefined;
-  for (let i = 0; i < params.length; i++) {
-    const p = params[i];
-    const right = typoOf(p.key);
-    if (right) {
-      out.push(ctx.finding('param-typo', p.keySpan, `"${p.key}" is not a connection parameter, so the driver ignores it: did you mean ${right}?`,
-        [{ title: `Rename to ${right}`, kind: 'edit', edits: [{ start: p.keySpan.start, end: p.keySpan.end, newText: right }] }]));
-    }
-    if (p.decodeError) {
-      const fixes = c.kind === 'kv' ? [] : [{ title: `Percent-encode the ${p.key} value`, kind: 'edit' as const, edits: [{ ...p.valueSpan, newText: encodeValue(c, p.value) }] }];
-      out.push(ctx.finding('param-encoding', p.valueSpan, `${p.key}: ${p.decodeError}; the driver will fail to parse the string. Percent-encode the value.`, fixes));
-    }
-    let prev: Param | undefined;
-    if (seen) prev = seen.get(p.key);
-    else for (let j = i - 1; j >= 0 && !prev; j--) if (params[j].key === p.key) prev = params[j];
-    if (prev && prev.value !== p.value) {
-      const winner = paramValue(c, p.key) ?? p;
-      out.push(ctx.finding('param-duplicate', prev.span, `${p.key} is given more than once: the last one (${p.key}=${winner.value}) wins; remove this one.`,
-        [{ title: `Remove the earlier ${p.key}`, kind: 'edit', edits: [removeParamEdit(c, prev, text)] }]));
-    }
-    seen?.set(p.key, p);
-  }
-  if (c.password !== undefined && c.passwordSpan && c.password !== '' && !/^\$\{?\w+\}?$|^\{\{.*\}\}$/.test(c.password)) {
-    out.push(ctx.finding('password-in-string', c.passwordSpan, 'A password is written in the connection string (a secret in source): move it to the PGPASSWORD environment variable, or use a client certificate.',
-      [passwordFix(ctx)]));
-  }
-  const opts = paramValue(c, 'options');
-  if (opts && /--cluster=/.test(opts.value)) {
-    out.push(ctx.finding('cluster-option-deprecated', opts.span, 'options=--cluster=<routing-id> is the older CockroachDB Cloud routing: the host name carries the routing ID now; copy the current connection string from the Cloud Console.',
-      [{ title: 'Remove options=--cluster=…', kind: 'edit', edits: [removeParamEdit(c, opts, text)] }]));
-  }
-  // Key/value strings carry the port in port=, reported below; the hosts only repeat it.
-  for (const h of c.kind === 'kv' ? [] : c.hosts) {
-    if (h.port !== undefined && h.port !== 26257) {
-      out.push(ctx.finding('port-non-default', h.span, `Port ${h.port}: CockroachDB listens on 26257 by default (5432 is PostgreSQL's); check this is the node, load balancer or proxy you mean.`));
-    }
-  }
-  const portParam = paramValue(c, 'port');
-  if (c.kind === 'kv' && portParam && portParam.value !== '26257') {
-    out.push(ctx.finding('port-non-default', portParam.span, `Port ${portParam.value}: CockroachDB listens on 26257 by default (5432 is PostgreSQL's); check this is the node, load balancer or proxy you mean.`));
-  }
-  return out;
+export interface TypoText {
+  right: string;
+  message: string;
+  title: string;
 }
 
-/** Removes the password from the string; the driver then reads PGPASSWORD (libpq, psycopg, pgx, node-postgres). */
-function passwordFix(ctx: RuleCtx) {
-  const { c, text } = ctx;
-  // Every place a password is written: `:password` in the userinfo, then each password= parameter.
-  const edits = c.userinfoPasswordSpan ? [{ start: c.userinfoPasswordSpan.start - 1, end: c.userinfoPasswordSpan.end, newText: '' }] : [];
-  edits.push(...removeParamsEdits(c, c.params.filter((x) => x.key === 'password'), text));
-  return { title: 'Move the password to the PGPASSWORD environment variable', kind: 'password-to-env' as const, envVar: 'PGPASSWORD', edits };
+
+/** A misspelled key's finding text: the right key and the message. */
+function typoText(key: string): TypoText | undefined {
+  const right = typoOf(key);
+  return right ? { right, title: `Rename to ${right}`, message: `"${key}" is not a connection parameter, so the driver ignores it: did you mean ${right}?` } : undefined;
+}
+
+const portMessage = (port: number | string) => `Port ${port}: CockroachDB listens on 26257 by default (5432 is PostgreSQL's); check this is the node, load balancer or proxy you mean.`;
+
+export function paramRules(ctx: RuleCtx): void {
+  const { c, t, scope, p0, pn } = ctx;
+  const errors = t.errors.size ? t.errors : undefined;
+  // Strings hold a handful of parameters: a scan of the earlier ones beats a Map per string.
+  const seen = pn > 16 ? new Map<string, number>() : undefined;
+  const typos = ctx.typos;
+  const typoOf = ctx.typoOf();
+  const end = p0 + pn;
+  for (let j = p0; j < end; j++) {
+    const key = t.key(j);
+    // Once per distinct key of the document: typoOf[keyId] is 0 until known, -1 for none, else 1 + an index in typos.
+    const keyId = t.params[PARAM_INTS * j + 4];
+    let state = typoOf[keyId];
+    if (state === 0) {
+      const found = KNOWN.has(key) ? undefined : typoText(key);
+      state = found ? typos.push(found) : -1;
+      typoOf[keyId] = state;
+    }
+    const typo = state > 0 ? typos[state - 1] : undefined;
+    if (typo) {
+      const ks = ctx.span(j, PS_KEY);
+      ctx.addParam('param-typo', j, PS_KEY, typo.message, [{ title: typo.title, kind: 'edit', edits: [{ start: ks.start, end: ks.end, newText: typo.right }] }]);
+    }
+    const decodeError = errors?.get(j);
+    if (decodeError) {
+      const fixes: Fix[] = c.kind === 'kv' ? [] : [{ title: `Percent-encode the ${key} value`, kind: 'edit' as const, edits: [{ ...ctx.span(j, PS_VALUE), newText: encodeValue(c, t.value(j)) }] }];
+      ctx.addParam('param-encoding', j, PS_VALUE, `${key}: ${decodeError}; the driver will fail to parse the string. Percent-encode the value.`, fixes);
+    }
+    let prev = -1;
+    if (seen) prev = seen.get(key) ?? -1;
+    else for (let k = j - 1; k >= p0 && prev < 0; k--) if (t.key(k) === key) prev = k;
+    if (prev >= 0 && t.value(prev) !== t.value(j)) {
+      const winner = ctx.last(key);
+      ctx.addParam('param-duplicate', prev, PS_ALL, `${key} is given more than once: the last one (${key}=${t.value(winner)}) wins; remove this one.`,
+        [{ title: `Remove the earlier ${key}`, kind: 'edit', edits: [ctx.removeParamEdit(prev)] }]);
+    }
+    seen?.set(key, j);
+  }
+  const password = c.password;
+  if (password !== undefined && password !== '' && !PLACEHOLDER_RE.test(password)) {
+    const b = ctx.ci * CONN_INTS + C_PASSWORD;
+    if (t.conns[b] >= 0) ctx.add('password-in-string', t.conns[b], t.conns[b + 1], PASSWORD_MSG, ctx.passwordFix);
+  }
+  const opts = ctx.options;
+  if (opts >= 0 && t.value(opts).includes('--cluster=')) {
+    ctx.addParam('cluster-option-deprecated', opts, PS_ALL, CLUSTER_MSG, [{ title: 'Remove options=--cluster=…', kind: 'edit', edits: [ctx.removeParamEdit(opts)] }]);
+  }
+  if (c.kind === 'kv') {
+    // Key/value strings carry the port in port=; the hosts only repeat it.
+    const port = ctx.port;
+    if (port >= 0 && t.value(port) !== '26257') ctx.addParam('port-non-default', port, PS_ALL, scope.byValue('port', t.value(port), portMessage));
+  } else {
+    for (let h = ctx.h0; h < ctx.h0 + ctx.hn; h++) {
+      const port = t.port(h);
+      if (port !== undefined && port !== 26257) ctx.add('port-non-default', t.hosts[HOST_INTS * h], t.hosts[HOST_INTS * h + 1], scope.byValue('port', port, portMessage));
+    }
+  }
 }

@@ -1,43 +1,59 @@
-import { setParamEdit } from '../edit';
-import { Finding, Fix, paramValue } from '../types';
-import { RuleCtx } from './context';
+import { PS_ALL, PS_VALUE } from '../table';
+import { RuleCtx, SetParamFix } from './context';
 
 const MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
-function toVerifyFull(ctx: RuleCtx): Fix {
-  return { title: 'Set sslmode=verify-full', kind: 'edit', edits: [setParamEdit(ctx.c, 'sslmode', 'verify-full')] };
+const MISSING_JDBC = 'No sslmode: pgjdbc then uses prefer: TLS only if offered, server not verified. Add sslmode=verify-full.';
+const MISSING_LIBPQ = 'No sslmode: libpq and psycopg then use prefer (TLS not guaranteed, server not verified), node-postgres connects without TLS, pgx uses prefer, only the cockroach CLI defaults to verify-full. Add sslmode=verify-full.';
+const DISABLE = 'sslmode=disable sends the password and all data in clear text, and a secure CockroachDB cluster refuses it: use sslmode=verify-full.';
+const ALLOW = 'sslmode=allow tries without TLS first and never verifies the server (the cockroach CLI rejects it): use sslmode=verify-full.';
+const PREFER = 'sslmode=prefer falls back to no TLS and never verifies the server: use sslmode=verify-full.';
+const REQUIRE = 'sslmode=require encrypts but does not verify the server (node-postgres treats it as verify-ca unless uselibpqcompat=true): use sslmode=verify-full with sslrootcert.';
+const VERIFY_CA = 'sslmode=verify-ca checks the CA but not the host name: use sslmode=verify-full (the node certificate must list this host).';
+
+const VERIFY_FULL = new SetParamFix('Set sslmode=verify-full', 'sslmode', 'verify-full');
+
+/** What an unrecognized sslmode was probably meant to be, and the message; once per value and run. */
+function unknownMode(mode: string): { fix: SetParamFix; message: string } {
+  const near = MODES.find((m) => m.replace('-', '') === mode.toLowerCase().replace(/[-_]/g, '')) ?? 'verify-full';
+  return {
+    fix: new SetParamFix(`Set sslmode=${near}`, 'sslmode', near),
+    message: `unrecognized sslmode "${mode}": CockroachDB and the drivers reject it; use one of ${MODES.join(', ')} (verify-full to verify the server).`,
+  };
 }
 
 /** sslmode: missing, weak, unknown. JDBC's `ssl=true` alone means verify-full in pgjdbc ≥ 42.2.5. */
-export function sslmodeRules(ctx: RuleCtx): Finding[] {
+export function sslmodeRules(ctx: RuleCtx): void {
   const { c } = ctx;
-  const p = paramValue(c, 'sslmode');
-  if (!p) {
-    if (c.context === 'cockroach-cli') return []; // cockroach sql --url defaults to verify-full
-    if (c.kind === 'jdbc' && paramValue(c, 'ssl')?.value === 'true') return [];
-    const defaults = c.kind === 'jdbc'
-      ? 'pgjdbc then uses prefer: TLS only if offered, server not verified'
-      : 'libpq and psycopg then use prefer (TLS not guaranteed, server not verified), node-postgres connects without TLS, pgx uses prefer, only the cockroach CLI defaults to verify-full';
-    return [ctx.finding('sslmode-missing', c.span, `No sslmode: ${defaults}. Add sslmode=verify-full.`, [toVerifyFull(ctx)])];
+  const p = ctx.sslmode;
+  if (p < 0) {
+    if (c.context === 'cockroach-cli') return; // cockroach sql --url defaults to verify-full
+    if (c.kind === 'jdbc' && ctx.ssl >= 0 && ctx.value(ctx.ssl) === 'true') return;
+    ctx.addConn('sslmode-missing', c.kind === 'jdbc' ? MISSING_JDBC : MISSING_LIBPQ, VERIFY_FULL);
+    return;
   }
-  const mode = p.value;
+  const mode = ctx.value(p);
   switch (mode) {
     case 'verify-full':
-      return [];
+      return;
     case 'disable':
-      return [ctx.finding('sslmode-disable', p.span, 'sslmode=disable sends the password and all data in clear text, and a secure CockroachDB cluster refuses it: use sslmode=verify-full.', [toVerifyFull(ctx)])];
+      ctx.addParam('sslmode-disable', p, PS_ALL, DISABLE, VERIFY_FULL);
+      return;
     case 'allow':
-      return [ctx.finding('sslmode-allow', p.span, 'sslmode=allow tries without TLS first and never verifies the server (the cockroach CLI rejects it): use sslmode=verify-full.', [toVerifyFull(ctx)])];
+      ctx.addParam('sslmode-allow', p, PS_ALL, ALLOW, VERIFY_FULL);
+      return;
     case 'prefer':
-      return [ctx.finding('sslmode-prefer', p.span, 'sslmode=prefer falls back to no TLS and never verifies the server: use sslmode=verify-full.', [toVerifyFull(ctx)])];
+      ctx.addParam('sslmode-prefer', p, PS_ALL, PREFER, VERIFY_FULL);
+      return;
     case 'require':
-      return [ctx.finding('sslmode-require', p.span, 'sslmode=require encrypts but does not verify the server (node-postgres treats it as verify-ca unless uselibpqcompat=true): use sslmode=verify-full with sslrootcert.', [toVerifyFull(ctx)])];
+      ctx.addParam('sslmode-require', p, PS_ALL, REQUIRE, VERIFY_FULL);
+      return;
     case 'verify-ca':
-      return [ctx.finding('sslmode-verify-ca', p.span, 'sslmode=verify-ca checks the CA but not the host name: use sslmode=verify-full (the node certificate must list this host).', [toVerifyFull(ctx)])];
+      ctx.addParam('sslmode-verify-ca', p, PS_ALL, VERIFY_CA, VERIFY_FULL);
+      return;
     default: {
-      const near = MODES.find((m) => m.replace('-', '') === mode.toLowerCase().replace(/[-_]/g, '')) ?? 'verify-full';
-      return [ctx.finding('sslmode-unknown', p.valueSpan, `unrecognized sslmode "${mode}": CockroachDB and the drivers reject it; use one of ${MODES.join(', ')} (verify-full to verify the server).`,
-        [{ title: `Set sslmode=${near}`, kind: 'edit', edits: [setParamEdit(c, 'sslmode', near)] }])];
+      const u = ctx.scope.byValue('sslmode-unknown', mode, unknownMode);
+      ctx.addParam('sslmode-unknown', p, PS_VALUE, u.message, u.fix);
     }
   }
 }
