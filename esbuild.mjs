@@ -12,13 +12,25 @@ const common = {
   logLevel: 'warning',
   // pg optionally requires pg-native; we never use it.
   external: ['pg-native'],
+  // import() of an external module becomes a lazy require(), which every extension host runs.
+  supported: { 'dynamic-import': false },
+};
+
+// node-forge (issuing) and pg (connection tests) are big and needed only by some commands: the
+// extension loads them from their own bundles in dist/vendor/ on first use, so activation parses
+// neither. The CLI is installed with its dependencies and requires them from node_modules.
+const VENDOR = ['node-forge', 'pg'];
+const vendorExternal = {
+  name: 'vendor-external',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${VENDOR.join('|')})$`) }, (args) => ({ path: `./vendor/${args.path}.js`, external: true }));
+  },
 };
 
 const builds = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] },
-  // The CLI is installed with its dependencies: keep node-forge and pg out of the bundle so that
-  // start-up parses less and they load only for the commands that need them.
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: [...common.external, 'node-forge', 'pg'] },
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'], plugins: [vendorExternal] },
+  ...VENDOR.map((name) => ({ ...common, entryPoints: [name], outfile: `dist/vendor/${name}.js`, sourcemap: false })),
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: [...common.external, ...VENDOR] },
 ];
 
 if (watch) {
