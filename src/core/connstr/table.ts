@@ -1,10 +1,10 @@
 import { ClientContext, ConnKind, ConnString, Param, Span } from './types';
 
 /**
- * The strings found in one document, packed: offsets in typed arrays, keys, values and host names
- * in plain arrays (of strings shared between the strings that repeat them). A document holds tens
- * of thousands of strings and a hundred thousand parameters; the rules read them from here, and
- * the objects a front end reads (ConnString.params, .hosts and every span) are made when it asks.
+ * The strings found in one document, packed: numbers (offsets, counts, ids) in typed arrays, and
+ * each distinct key, value and host name once, in `strings`. A document may hold tens of thousands
+ * of strings and a hundred thousand parameters; the rules read them from here, and the objects a
+ * front end reads (ConnString.params and .hosts, every span) are made when it asks for them.
  */
 export class ConnTable {
   /** The document (the strings' raw text is read from it). */
@@ -17,7 +17,7 @@ export class ConnTable {
   nParams = 0;
   /** Broken percent-encoding or quoting, by parameter index. */
   readonly errors = new Map<number, string>();
-  /** Per host: start, end, name (an id into `strings`), and whether it has a port (then in ports). */
+  /** Per host, HOST_INTS numbers: start, end, name (an id into `strings`), and whether it has a port (then in ports). */
   hosts: Int32Array;
   ports: Float64Array;
   nHosts = 0;
@@ -29,16 +29,8 @@ export class ConnTable {
    * or hosts from; for a key=value pair, its key and value (see find.ts).
    */
   info: Int32Array = new Int32Array(INFO_INTS * 1024);
-
-  /** info, with room for string `id`. */
-  infoFor(id: number): Int32Array {
-    if ((id + 1) * INFO_INTS > this.info.length) {
-      const bigger = new Int32Array(Math.max(2 * this.info.length, (id + 1) * INFO_INTS));
-      bigger.set(this.info);
-      this.info = bigger;
-    }
-    return this.info;
-  }
+  /** Parameter and host objects made for the front ends, by string (see Conn.params). */
+  objects: Map<number, Param[] | Host[]> | undefined = undefined;
   private ids = new Map<string, number>();
   private pieces: (number[] | undefined)[] = new Array(1 << PIECE_BITS);
 
@@ -50,6 +42,16 @@ export class ConnTable {
     this.params = new Int32Array(PARAM_INTS * 4 * n);
     this.hosts = new Int32Array(HOST_INTS * n);
     this.ports = new Float64Array(n);
+  }
+
+  /** info, with room for string `id`. */
+  infoFor(id: number): Int32Array {
+    if ((id + 1) * INFO_INTS > this.info.length) {
+      const bigger = new Int32Array(Math.max(2 * this.info.length, (id + 1) * INFO_INTS));
+      bigger.set(this.info);
+      this.info = bigger;
+    }
+    return this.info;
   }
 
   /** Parameter j's key and value. */
@@ -108,10 +110,18 @@ export class ConnTable {
     return id;
   }
 
-  /** Drops what only the reading of the document needed (the lookups behind pieceId and internId). */
+  /** Drops what only the reading of the document needed (the lookups behind pieceId, internId and info). */
   seal(): void {
     this.ids = new Map();
     this.pieces = [];
+    this.info = new Int32Array(0);
+    // The arrays were sized from the text's length: give back what a document with few strings left unused.
+    if (2 * this.nConns * CONN_INTS < this.conns.length) this.conns = this.conns.slice(0, this.nConns * CONN_INTS);
+    if (2 * this.nParams * PARAM_INTS < this.params.length) this.params = this.params.slice(0, this.nParams * PARAM_INTS);
+    if (2 * this.nHosts < this.ports.length) {
+      this.hosts = this.hosts.slice(0, this.nHosts * HOST_INTS);
+      this.ports = this.ports.slice(0, this.nHosts);
+    }
   }
 
   /** A new string at text[start, end), with no user, password, parameters or hosts yet; returns its index. */
@@ -153,9 +163,6 @@ export class ConnTable {
     return id < 0 ? undefined : this.strings[id];
   }
 
-  /** Parameter and host objects made for the front ends, by string (see Conn.params). */
-  objects: Map<number, Param[] | Host[]> | undefined = undefined;
-
   /** Sets one of the string's spans (C_USER, C_PASSWORD, C_USERINFO_PASSWORD). */
   setSpan(ci: number, which: number, start: number, end: number): void {
     const b = ci * CONN_INTS + which;
@@ -184,7 +191,7 @@ export class ConnTable {
     const j = this.nHosts++;
     if ((j + 1) * HOST_INTS > this.hosts.length) {
       this.hosts = grow(this.hosts);
-      const ports = new Float64Array(this.ports.length * 2);
+      const ports = new Float64Array(this.hosts.length / HOST_INTS);
       ports.set(this.ports);
       this.ports = ports;
     }
@@ -287,7 +294,7 @@ export const PS_KEY: ParamPart = 1;
 export const PS_VALUE: ParamPart = 2;
 
 function grow(a: Int32Array): Int32Array {
-  const b = new Int32Array(a.length * 2);
+  const b = new Int32Array(Math.max(256, a.length * 2));
   b.set(a);
   return b;
 }

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { AlertThresholds } from '../../monitor/expiry';
 import { FileEnv, FileRef, loadRef } from '../files';
 import { RULES } from './catalog';
-import { encodeValue, removeParamsEdits, setParamEdit } from '../edit';
+import { encodeValue, removeParamEdit, removeParamsEdits, setParamEdit } from '../edit';
 import { C_P0, C_PN, C_H0, C_HN, C_START, CONN_INTS, ConnTable, PARAM_INTS, PS_KEY, PS_VALUE, ParamPart, indexOf, tableOf } from '../table';
-import { ConnString, Finding, Fix, Severity, Span, TextEdit } from '../types';
+import { ConnString, Finding, Fix, Severity, Span } from '../types';
 import type { TypoText } from './params';
 
 export interface KnownCa {
@@ -112,6 +112,15 @@ export class SetParamFix implements FixRecipe {
 
   build(c: ConnString): Fix {
     return { title: this.title, kind: 'edit', edits: [setParamEdit(c, this.key, this.value)] };
+  }
+}
+
+/** Removes a parameter (the k-th of the string) with the separator next to it (removeParamEdit). */
+export class RemoveParamFix implements FixRecipe {
+  constructor(readonly title: string, readonly k: number, readonly text: string) {}
+
+  build(c: ConnString): Fix {
+    return { title: this.title, kind: 'edit', edits: [removeParamEdit(c, c.params[this.k], this.text)] };
   }
 }
 
@@ -300,19 +309,6 @@ export class RuleCtx {
     return this.t.paramSpan(j, part);
   }
 
-  /** The whole string's span. */
-  connSpan(): Span {
-    const b = this.ci * CONN_INTS + C_START;
-    return { start: this.t.conns[b], end: this.t.conns[b + 1] };
-  }
-
-  /** One of the string's own spans (C_USER, C_PASSWORD, C_USERINFO_PASSWORD), if it has it. */
-  connSpanOf(which: number): Span | undefined {
-    const b = this.ci * CONN_INTS + which;
-    const start = this.t.conns[b];
-    return start < 0 ? undefined : { start, end: this.t.conns[b + 1] };
-  }
-
   /** The last parameter named `key`, or -1. */
   last(key: string): number {
     const t = this.t;
@@ -359,40 +355,5 @@ export class RuleCtx {
   addConn(code: string, message: string, fixes: Fix[] | FixRecipe = NO_FIXES): LintFinding {
     const b = this.ci * CONN_INTS + C_START;
     return this.add(code, this.t.conns[b], this.t.conns[b + 1], message, fixes);
-  }
-
-  /**
-   * Removes parameters (indexes) with the separators next to them (edit.ts's removeParamsEdits): each
-   * run of neighbouring parameters goes with the separators after it, or, at the end of the list,
-   * with the separators before it; when every parameter goes, a URL loses its `?` too.
-   */
-  removeParamsEdits(remove: readonly number[]): TextEdit[] {
-    const edits: TextEdit[] = [];
-    const { p0, pn } = this;
-    const P = this.t.params;
-    for (let i = 0; i < pn; i++) {
-      if (!remove.includes(p0 + i)) continue;
-      let j = i;
-      while (j + 1 < pn && remove.includes(p0 + j + 1)) j++;
-      const firstStart = P[PARAM_INTS * (p0 + i)];
-      const lastEnd = P[PARAM_INTS * (p0 + j) + 3];
-      if (j + 1 < pn) edits.push({ start: firstStart, end: P[PARAM_INTS * (p0 + j + 1)], newText: '' });
-      else if (i > 0) edits.push({ start: P[PARAM_INTS * (p0 + i - 1) + 3], end: lastEnd, newText: '' });
-      else {
-        let start = firstStart;
-        if (this.c.kind !== 'kv') {
-          const q = this.text.lastIndexOf('?', firstStart);
-          if (q >= this.t.conns[this.ci * CONN_INTS + C_START]) start = q;
-        }
-        edits.push({ start, end: lastEnd, newText: '' });
-      }
-      i = j;
-    }
-    return edits;
-  }
-
-  /** Removes one parameter with the separator next to it (edit.ts's removeParamEdit). */
-  removeParamEdit(j: number): TextEdit {
-    return this.removeParamsEdits([j])[0] ?? { start: this.t.params[PARAM_INTS * j], end: this.t.params[PARAM_INTS * j + 3], newText: '' };
   }
 }

@@ -1,7 +1,7 @@
 import { encodeValue } from '../edit';
 import { C_PASSWORD, CONN_INTS, HOST_INTS, PARAM_INTS, PS_ALL, PS_KEY, PS_VALUE } from '../table';
 import { Fix } from '../types';
-import { RuleCtx } from './context';
+import { RemoveParamFix, RuleCtx } from './context';
 
 /** Misspellings seen in the wild, and what the driver would have needed. */
 const TYPOS: Record<string, string> = {
@@ -42,17 +42,17 @@ export interface TypoText {
   title: string;
 }
 
-
 /** A misspelled key's finding text: the right key and the message. */
 function typoText(key: string): TypoText | undefined {
   const right = typoOf(key);
   return right ? { right, title: `Rename to ${right}`, message: `"${key}" is not a connection parameter, so the driver ignores it: did you mean ${right}?` } : undefined;
 }
 
+const removeTitle = (key: string) => `Remove the earlier ${key}`;
 const portMessage = (port: number | string) => `Port ${port}: CockroachDB listens on 26257 by default (5432 is PostgreSQL's); check this is the node, load balancer or proxy you mean.`;
 
 export function paramRules(ctx: RuleCtx): void {
-  const { c, t, scope, p0, pn } = ctx;
+  const { c, t, scope, p0, pn, text } = ctx;
   const errors = t.errors.size ? t.errors : undefined;
   // Strings hold a handful of parameters: a scan of the earlier ones beats a Map per string.
   const seen = pn > 16 ? new Map<string, number>() : undefined;
@@ -85,7 +85,7 @@ export function paramRules(ctx: RuleCtx): void {
     if (prev >= 0 && t.value(prev) !== t.value(j)) {
       const winner = ctx.last(key);
       ctx.addParam('param-duplicate', prev, PS_ALL, `${key} is given more than once: the last one (${key}=${t.value(winner)}) wins; remove this one.`,
-        [{ title: `Remove the earlier ${key}`, kind: 'edit', edits: [ctx.removeParamEdit(prev)] }]);
+        new RemoveParamFix(scope.byValue('remove-earlier', key, removeTitle), prev - p0, text));
     }
     seen?.set(key, j);
   }
@@ -96,7 +96,7 @@ export function paramRules(ctx: RuleCtx): void {
   }
   const opts = ctx.options;
   if (opts >= 0 && t.value(opts).includes('--cluster=')) {
-    ctx.addParam('cluster-option-deprecated', opts, PS_ALL, CLUSTER_MSG, [{ title: 'Remove options=--cluster=…', kind: 'edit', edits: [ctx.removeParamEdit(opts)] }]);
+    ctx.addParam('cluster-option-deprecated', opts, PS_ALL, CLUSTER_MSG, new RemoveParamFix('Remove options=--cluster=…', opts - p0, text));
   }
   if (c.kind === 'kv') {
     // Key/value strings carry the port in port=; the hosts only repeat it.
