@@ -136,9 +136,10 @@ describe('crdb-tls changefeed-uri', function () {
     assert.match(foreign.error ?? '', /^live check: 127\.0\.0\.1:\d+ .*refused the client certificate/);
   });
 
-  it('through the built CLI (dist/cli.js), once changefeed-uri is registered in main', function () {
+  it('through the built CLI (dist/cli.js)', function () {
     const help = crdbTls(['changefeed-uri', '--help']);
-    if (help.status !== 0 || !help.stdout.includes('changefeed-uri')) this.skip();
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /changefeed-uri/);
     const r = crdbTls(['changefeed-uri', '--sink', 'kafka://b:9093', ...certArgs(a), '--table', 't', '--json']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(JSON.parse(r.stdout).uri, /^kafka:\/\/b:9093\?tls_enabled=true&/);

@@ -235,9 +235,9 @@ describe('connection string lint: a table of real-world strings against real cer
     assert.equal(new Set(ROWS.map((r) => r.name)).size, ROWS.length, 'row names are unique');
   });
 
-  for (const row of ROWS) {
+  // Rows about root-owned files only mean something when the tests run as root (as CI does).
+  for (const row of ROWS.filter((r) => !r.rootOnly || IS_ROOT)) {
     it(row.name, function () {
-      if (row.rootOnly && !IS_ROOT) this.skip();
       const { text, results, findings } = lint(row.text, row.opts);
       assert.equal(results.length, row.conns ?? 1, `connection strings in ${text}: ${JSON.stringify(results.map((r) => r.conn.raw))}`);
       const codes = findings.map((f) => f.code);
