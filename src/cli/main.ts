@@ -1,14 +1,13 @@
 import { UserError, errMessage } from '../core/errors';
-import { CERT_USAGE, Io, runCert } from './cert';
-import { LINT_USAGE, runLint } from './lint';
-import { CHANGEFEED_USAGE, runChangefeedUri } from './changefeed';
-import { EXPLAIN_USAGE, runExplain } from './explain';
-import { INSPECT_USAGE, runInspect } from './inspect';
-import { PROBE_USAGE, runProbe } from './probe';
-import { TEST_CONNECTION_USAGE, runTestConnection } from './testConnection';
-import { VERIFY_USAGE, runVerify } from './verify';
+import type { Io } from './cert';
 
-const USAGE = `crdb-tls: CockroachDB TLS certificates from the command line
+// Each command's module is loaded when that command runs: a `cert create-*` does not initialise
+// the linter, the changefeed builder or the TLS troubleshooting code.
+async function usage(): Promise<string> {
+  const [cert, lint, probe, test, explain, inspect, verify, changefeed] = await Promise.all([
+    import('./cert'), import('./lint'), import('./probe'), import('./testConnection'), import('./explain'), import('./inspect'), import('./verify'), import('./changefeed'),
+  ]);
+  return `crdb-tls: CockroachDB TLS certificates from the command line
 
 Usage: crdb-tls <command> [flags]
 
@@ -24,43 +23,44 @@ Usage: crdb-tls <command> [flags]
 
 Every command takes --json for machine-readable output. Exit code 0 on success, 1 on error.
 
-${CERT_USAGE}
-${LINT_USAGE}
-${PROBE_USAGE}
-${TEST_CONNECTION_USAGE}
-${EXPLAIN_USAGE}
-${INSPECT_USAGE}
-${VERIFY_USAGE}
-${CHANGEFEED_USAGE}`;
+${cert.CERT_USAGE}
+${lint.LINT_USAGE}
+${probe.PROBE_USAGE}
+${test.TEST_CONNECTION_USAGE}
+${explain.EXPLAIN_USAGE}
+${inspect.INSPECT_USAGE}
+${verify.VERIFY_USAGE}
+${changefeed.CHANGEFEED_USAGE}`;
+}
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'cert':
-      return runCert(rest, io);
+      return (await import('./cert')).runCert(rest, io);
     case 'lint':
-      return runLint(rest, io);
+      return (await import('./lint')).runLint(rest, io);
     case 'changefeed-uri':
-      return runChangefeedUri(rest, io);
+      return (await import('./changefeed')).runChangefeedUri(rest, io);
     case 'probe':
-      return runProbe(rest, io);
+      return (await import('./probe')).runProbe(rest, io);
     case 'test-connection':
-      return runTestConnection(rest, io);
+      return (await import('./testConnection')).runTestConnection(rest, io);
     case 'explain':
-      return runExplain(rest, io);
+      return (await import('./explain')).runExplain(rest, io);
     case 'inspect':
-      return runInspect(rest, io);
+      return (await import('./inspect')).runInspect(rest, io);
     case 'verify':
-      return runVerify(rest, io);
+      return (await import('./verify')).runVerify(rest, io);
     case '--help':
     case 'help':
-      io.out(USAGE);
+      io.out(await usage());
       return 0;
     case '--version':
       io.out(`${process.env.CRDB_TLS_VERSION ?? '0.1.0'}\n`);
       return 0;
     case undefined:
-      io.out(USAGE);
+      io.out(await usage());
       return 2;
     default:
       throw new UserError(`unknown command ${JSON.stringify(command)}: run "crdb-tls --help" for the list.`);
@@ -68,8 +68,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
-  // Exit once the output is flushed: background work that no longer matters (a losing parallel
-  // key search) must not hold the process open.
+  // Exit once the output is flushed: a key generation started before a check failed must not
+  // hold the process open.
   const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   main(process.argv.slice(2), { out: (s) => process.stdout.write(s), env: process.env }).then(
     (code) => exit(code),

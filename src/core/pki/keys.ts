@@ -1,6 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, KeyObject, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
-import { availableParallelism, loadavg } from 'node:os';
 import { UserError, errMessage } from '../errors';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -14,21 +13,9 @@ export interface GeneratedKey {
   pkcs1Pem: string;
 }
 
-/** Cores idle beyond the one this search uses (1-minute load average; 0 where it is not known). */
-function spareCores(): number {
-  return Math.floor(availableParallelism() - 1 - loadavg()[0]);
-}
-
-/**
- * Generates an RSA key with Node's native crypto (OpenSSL), off the main thread. RSA generation
- * time is random (the prime search), so with spare cores `parallel` searches run at once and the
- * first key found is used: the same distribution of keys (OpenSSL draws every candidate prime
- * afresh), less waiting. The other searches finish in the background and are dropped.
- */
-export async function generateRsaKey(bits: number, parallel = spareCores() >= 1 ? 2 : 1): Promise<GeneratedKey> {
-  const one = () => generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 0x10001 });
-  const runs = Array.from({ length: Math.max(1, parallel) }, one);
-  const { privateKey, publicKey } = await Promise.any(runs).catch(() => runs[0]);
+/** Generates an RSA key with Node's native crypto (OpenSSL), off the main thread. */
+export async function generateRsaKey(bits: number): Promise<GeneratedKey> {
+  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 0x10001 });
   return { privateKey, publicKey, pkcs1Pem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() };
 }
 
