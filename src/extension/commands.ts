@@ -35,6 +35,13 @@ function durationProblem(v: string): string | undefined {
   }
 }
 
+/** A failed command: the UserError's sentence (it names the file and the fix) in the log and a notification. */
+export function reportError(log: vscode.LogOutputChannel, title: string, err: unknown): void {
+  const msg = err instanceof UserError ? err.message : `unexpected error: ${errMessage(err)}`;
+  log.error(`${title}: ${msg}`);
+  void vscode.window.showErrorMessage(msg);
+}
+
 export function requireTrust(action: string): boolean {
   if (vscode.workspace.isTrusted) return true;
   void vscode.window.showWarningMessage(`${action} writes files, which restricted mode does not allow: trust this workspace first (Workspaces: Manage Workspace Trust).`);
@@ -56,9 +63,7 @@ async function issue(ctx: Ctx, title: string, work: () => Promise<CreateResult>)
     void vscode.window.showInformationMessage(`${title}: wrote ${r.files.map((f) => basename(f.path)).join(', ')}; expires ${r.notAfter.slice(0, 10)}.`);
     return r;
   } catch (err) {
-    const msg = err instanceof UserError ? err.message : `unexpected error: ${errMessage(err)}`;
-    ctx.log.error(`${title}: ${msg}`);
-    void vscode.window.showErrorMessage(msg);
+    reportError(ctx.log, title, err);
     return undefined;
   }
 }
@@ -72,7 +77,8 @@ async function confirmReplace(paths: string[], verb = 'Replace'): Promise<boolea
 }
 
 /** The self-hosted cluster a command acts on: from the tree item, else picked (or a folder chosen). */
-function nodeCluster(node: Node | undefined): SelfHostedCluster | undefined {
+/** The self-hosted cluster of a tree item (a cluster, or one of its certificates or notes). */
+export function nodeCluster(node: Node | undefined): SelfHostedCluster | undefined {
   const c = node?.type === 'cluster' ? node.state.cluster : node?.type === 'cert' || node?.type === 'info' ? node.parent.state.cluster : undefined;
   return c?.kind === 'self-hosted' ? c : undefined;
 }

@@ -2,9 +2,8 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { RotationPlan, RotationResult } from '../core/certsdir/rotate';
-import { UserError, errMessage } from '../core/errors';
 import { SelfHostedCluster, resolvePath } from './clusters';
-import { requireTrust } from './commands';
+import { nodeCluster, reportError, requireTrust } from './commands';
 import { MultiStep, isButton } from './input';
 import type { ClusterModel } from './model';
 import type { ClusterTree, Node } from './tree';
@@ -23,13 +22,8 @@ export const confirmation = {
     (await vscode.window.showWarningMessage(`${title}?`, { modal: true, detail: lines.join('\n') }, 'Apply')) === 'Apply',
 };
 
-function clusterOf(node: Node | undefined): SelfHostedCluster | undefined {
-  const c = node?.type === 'cluster' ? node.state.cluster : node?.type === 'cert' || node?.type === 'info' ? node.parent.state.cluster : undefined;
-  return c?.kind === 'self-hosted' ? c : undefined;
-}
-
 async function pickCluster(ctx: Ctx, node: Node | undefined, title: string): Promise<SelfHostedCluster | undefined> {
-  const given = clusterOf(node);
+  const given = nodeCluster(node);
   if (given) return given;
   const clusters = ctx.model.states.map((s) => s.cluster).filter((c): c is SelfHostedCluster => c.kind === 'self-hosted');
   if (clusters.length === 0) {
@@ -73,9 +67,7 @@ async function confirmAndApply(ctx: Ctx, title: string, plan: RotationPlan, core
     });
     return r;
   } catch (err) {
-    const msg = err instanceof UserError ? err.message : `unexpected error: ${errMessage(err)}`;
-    ctx.log.error(`${title}: ${msg}`);
-    void vscode.window.showErrorMessage(msg);
+    reportError(ctx.log, title, err);
     return undefined;
   }
 }
@@ -89,9 +81,7 @@ async function run(ctx: Ctx, title: string, node: Node | undefined, make: (core:
   try {
     plan = await make(core, cluster);
   } catch (err) {
-    const msg = err instanceof UserError ? err.message : `unexpected error: ${errMessage(err)}`;
-    ctx.log.error(`${title}: ${msg}`);
-    void vscode.window.showErrorMessage(msg);
+    reportError(ctx.log, title, err);
     return undefined;
   }
   return plan ? confirmAndApply(ctx, title, plan, core) : undefined;

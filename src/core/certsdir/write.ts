@@ -43,6 +43,18 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** Writes a new temp file in full with an exact mode (the umask may narrow it) and fsyncs it. */
+export function writeTempFile(tmp: string, data: Buffer | string, mode: number): void {
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, mode);
+}
+
 /**
  * Writes a set of files atomically: each goes to a temp file in the same directory (exact mode,
  * fsync), then all are renamed into place. If a rename fails, the files already replaced are put
@@ -54,15 +66,8 @@ export function commitFiles(writes: FileWrite[]): void {
   try {
     for (const w of writes) {
       const tmp = join(dirname(w.path), `.${basename(w.path)}.${randomBytes(6).toString('hex')}.tmp`);
-      const fd = openSync(tmp, 'wx', w.mode);
       temps.push(tmp);
-      try {
-        writeSync(fd, typeof w.data === 'string' ? Buffer.from(w.data) : w.data);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      chmodSync(tmp, w.mode); // the umask may have narrowed it
+      writeTempFile(tmp, w.data, w.mode);
     }
     writes.forEach((w, i) => {
       const st = lstatOrUndefined(w.path);

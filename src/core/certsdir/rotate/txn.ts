@@ -6,11 +6,12 @@
  * the renames are redone (each is idempotent). A file moved aside (the old CA key) is hard-linked
  * to its new name before its old name is replaced, so it exists at every moment.
  */
-import { chmodSync, chownSync, closeSync, copyFileSync, constants, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { chownSync, copyFileSync, constants, linkSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError, errnoCode, errMessage } from '../../errors';
 import { fileSha256, fsyncPath, isRoot, lstatOrUndefined } from './files';
+import { writeTempFile } from '../write';
 
 export interface StagedWrite {
   path: string;
@@ -49,14 +50,7 @@ function ownerFor(w: StagedWrite): { uid: number; gid: number } | undefined {
 
 /** Writes one temp file in full: exact mode, owner when root, fsync. */
 export function writeTemp(tmp: string, w: StagedWrite): void {
-  const fd = openSync(tmp, 'wx', w.mode);
-  try {
-    writeSync(fd, typeof w.data === 'string' ? Buffer.from(w.data) : w.data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(tmp, w.mode); // the umask may have narrowed it
+  writeTempFile(tmp, w.data, w.mode);
   if (isRoot()) {
     const o = ownerFor(w);
     if (o) chownSync(tmp, o.uid, o.gid);
