@@ -1,4 +1,5 @@
-import { readFileSync, statSync, Stats } from 'node:fs';
+import { statSync, Stats } from 'node:fs';
+import { readInput } from '../input';
 
 interface Cached {
   sig: string;
@@ -25,7 +26,8 @@ export class FileCache {
     const sig = signature(stats);
     const hit = this.files.get(path);
     if (hit && hit.sig === sig) return hit;
-    const data = readFileSync(path);
+    // Only regular files within the size cap: a FIFO or /dev/zero in a workspace must not hang the host.
+    const { data } = readInput(path);
     this.reads++;
     const fresh: Cached = { sig, data, memo: new Map() };
     this.files.set(path, fresh);

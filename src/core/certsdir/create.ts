@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KeyObject, X509Certificate } from 'node:crypto';
+import { InputFileError, readInputBytes } from '../input';
 import { UserError, errnoCode, errMessage } from '../errors';
 import { issueCertificate, CertKind } from '../pki/issue';
 import { DEFAULT_KEY_SIZE, generateRsaKey, keyMatchesCert, parsePrivateKey, pkcs8Der, validateKeySize } from '../pki/keys';
@@ -79,12 +80,12 @@ function certsDirPlan(dir: string, mayCreate: boolean): boolean {
 
 function readFileOrThrow(path: string, what: string, fix: string): Buffer {
   try {
-    return readFileSync(path);
+    return readInputBytes(path, { what: `the ${what}` });
   } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT') throw new UserError(`${what} ${path} not found: ${fix}`, path);
-    if (code === 'EISDIR') throw new UserError(`${what} ${path} is a directory: ${fix}`, path);
-    throw new UserError(`could not read ${what} ${path} (${code ?? errMessage(err)}): check its permissions.`, path);
+    if (!(err instanceof InputFileError)) throw err;
+    if (err.problem === 'missing') throw new UserError(`${what} ${path} not found: ${fix}`, path);
+    if (err.problem === 'directory') throw new UserError(`${what} ${path} is a directory: ${fix}`, path);
+    throw err;
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, openSync, readFileSync, Stats } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, Stats } from 'node:fs';
 import { UserError, errnoCode, errMessage } from '../../errors';
+import { MAX_PEM_BYTES, readInputBytes } from '../../input';
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -23,12 +24,9 @@ export function fileSha256(path: string): string | null {
   return sha256(readFileOrThrow(path));
 }
 
-export function readFileOrThrow(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new UserError(`could not read ${path} (${errnoCode(err) ?? errMessage(err)}): check its permissions.`, path);
-  }
+/** A regular file of at most `maxBytes` (default: a certificate's or key's cap), or a UserError naming it. */
+export function readFileOrThrow(path: string, maxBytes = MAX_PEM_BYTES): Buffer {
+  return readInputBytes(path, { maxBytes });
 }
 
 export function fsyncPath(path: string): void {
