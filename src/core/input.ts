@@ -26,7 +26,7 @@ export class InputFileError extends UserError {
 export interface ReadInputOptions {
   /** Default MAX_PEM_BYTES. */
   maxBytes?: number;
-  /** What the file is for, in the message: "the CA key (--ca-key)". Default "the file". */
+  /** What the file is for, in the message: "the CA key (--ca-key)". */
   what?: string;
 }
 
@@ -43,24 +43,24 @@ function sizeText(n: number): string {
   return n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MiB` : `${Math.round(n / 1024)} KiB`;
 }
 
+const forWhat = (o: ReadInputOptions) => (o.what ? ` for ${o.what}` : '');
+
 function problemFor(path: string, st: Stats, o: ReadInputOptions): InputFileError | undefined {
-  const what = o.what ?? 'the file';
-  if (st.isDirectory()) return new InputFileError(`${path} is a directory, not a file: point ${what} at the file itself.`, path, 'directory');
-  if (!st.isFile()) return new InputFileError(`${path} is ${kindOf(st)}, not a regular file: only regular files are read; point ${what} at a regular file.`, path, 'not-regular');
+  if (st.isDirectory()) return new InputFileError(`${path} is a directory, not a file: pass the file itself${forWhat(o)}.`, path, 'directory');
+  if (!st.isFile()) return new InputFileError(`${path} is ${kindOf(st)}, not a regular file: only regular files are read; pass a regular file${forWhat(o)}.`, path, 'not-regular');
   if (st.size > (o.maxBytes ?? MAX_PEM_BYTES)) return tooLarge(path, st.size, o);
   return undefined;
 }
 
 function tooLarge(path: string, size: number, o: ReadInputOptions): InputFileError {
   const max = o.maxBytes ?? MAX_PEM_BYTES;
-  return new InputFileError(`${path} is ${sizeText(size)}, larger than the ${sizeText(max)} limit for ${o.what ?? 'the file'}: point it at the right file.`, path, 'too-large');
+  return new InputFileError(`${path} is ${sizeText(size)}, larger than the ${sizeText(max)} limit${forWhat(o) || ' for this kind of file'}: pass the right file.`, path, 'too-large');
 }
 
 function openError(path: string, err: unknown, o: ReadInputOptions): InputFileError {
   const code = errnoCode(err);
-  const what = o.what ?? 'the file';
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new InputFileError(`${path} does not exist: check the path of ${what}.`, path, 'missing', code);
-  if (code === 'EISDIR') return new InputFileError(`${path} is a directory, not a file: point ${what} at the file itself.`, path, 'directory', code);
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new InputFileError(`${path} does not exist: check the path${o.what ? ` of ${o.what}` : ''}.`, path, 'missing', code);
+  if (code === 'EISDIR') return new InputFileError(`${path} is a directory, not a file: pass the file itself${forWhat(o)}.`, path, 'directory', code);
   return new InputFileError(`could not read ${path} (${code ?? errMessage(err)}): check its permissions.`, path, 'unreadable', code);
 }
 
