@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTests } from '@vscode/test-electron';
+import { addSpecialFiles } from './special-files.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const testsIndex = join(repoRoot, 'out', 'test', 'vscode', 'index.js');
@@ -28,6 +29,7 @@ async function main() {
     tmp = mkdtempSync(join(tmpdir(), 'crdb-tls-ws-'));
     workspace = join(tmp, 'workspace');
     cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
+    addSpecialFiles(workspace); // a FIFO and a .env pointing at /dev/zero: git cannot hold them
   }
   try {
     return await runTests({

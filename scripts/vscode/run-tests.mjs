@@ -24,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { repoRoot } from './ensure-server.mjs';
 import { startServer } from './server.mjs';
 import { chromiumPath, launchChromium } from './browser.mjs';
+import { addSpecialFiles } from './special-files.mjs';
 
 const argv = process.argv.slice(2);
 const restricted = argv.includes('--restricted');
@@ -60,6 +61,7 @@ async function main() {
     tmpWorkspace = mkdtempSync(join(tmpdir(), 'crdb-tls-ws-'));
     workspace = join(tmpWorkspace, 'workspace');
     cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
+    addSpecialFiles(workspace); // a FIFO and a .env pointing at /dev/zero: git cannot hold them
     process.on('exit', () => {
       if (!process.env.KEEP_TMP) rmSync(tmpWorkspace, { recursive: true, force: true });
     });

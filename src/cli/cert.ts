@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../core/errors';
-import { parseGoDuration } from '../core/pki/duration';
+import { UserError, quoteInput } from '../core/errors';
+import { MAX_LIFETIME_MS, MIN_LIFETIME_MS, formatHours, parseLifetime } from '../core/pki/duration';
+import { DEFAULT_KEY_SIZE, MAX_KEY_SIZE, MIN_KEY_SIZE, parseKeySize } from '../core/pki/keys';
 import { createCa, createClient, createClientCa, createNode, CreateResult } from '../core/certsdir/create';
 import { listCertsDir } from '../core/certsdir/list';
 import { statusText } from '../core/certsdir/status';
@@ -20,6 +21,8 @@ Commands (compatible with "cockroach cert"):
 
 ${ROTATE_USAGE}
 --certs-dir defaults to $COCKROACH_CERTS_DIR, then ~/.cockroach-certs; --ca-key to $COCKROACH_CA_KEY.
+--key-size: ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE} bits (default ${DEFAULT_KEY_SIZE}; larger RSA keys take minutes to generate). --lifetime: a Go duration
+from ${formatHours(MIN_LIFETIME_MS)} to ${formatHours(MAX_LIFETIME_MS)} (100 years), e.g. 8784h.
 `;
 
 const COMMON = ['certs-dir', 'ca-key', 'key-size', 'lifetime'];
@@ -34,9 +37,7 @@ function certsDirOf(values: Record<string, string>, env: NodeJS.ProcessEnv): str
 }
 
 function keySizeOf(values: Record<string, string>): number | undefined {
-  if (values['key-size'] === undefined) return undefined;
-  if (!/^\d+$/.test(values['key-size'])) throw new UserError(`--key-size ${JSON.stringify(values['key-size'])} is not a number of bits: use e.g. --key-size 2048.`);
-  return Number(values['key-size']);
+  return values['key-size'] === undefined ? undefined : parseKeySize(values['key-size']);
 }
 
 function report(io: Io, r: CreateResult, json: boolean): void {
@@ -55,10 +56,10 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
     case 'create-ca':
     case 'create-client-ca': {
       const a = parseArgs(rest, { values: COMMON, bools: ['allow-ca-key-reuse', 'overwrite', 'json'] }, cmd);
-      if (a.positionals.length > 0) throw new UserError(`${cmd} takes no arguments, got ${JSON.stringify(a.positionals.join(' '))}: pass paths with --certs-dir and --ca-key.`);
+      if (a.positionals.length > 0) throw new UserError(`${cmd} takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass paths with --certs-dir and --ca-key.`);
       const opts = {
         certsDir: certsDirOf(a.values, io.env), caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '', keySize: keySizeOf(a.values),
-        lifetimeMs: a.values.lifetime ? parseGoDuration(a.values.lifetime) : undefined, allowKeyReuse: a.bools['allow-ca-key-reuse'], overwrite: a.bools.overwrite,
+        lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined, allowKeyReuse: a.bools['allow-ca-key-reuse'], overwrite: a.bools.overwrite,
       };
       report(io, await (sub === 'create-ca' ? createCa(opts) : createClientCa(opts)), !!a.bools.json);
       return 0;
@@ -67,7 +68,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       const a = parseArgs(rest, { values: COMMON, bools: ['overwrite', 'json'] }, cmd);
       report(io, await createNode({
         certsDir: certsDirOf(a.values, io.env), caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '', keySize: keySizeOf(a.values),
-        lifetimeMs: a.values.lifetime ? parseGoDuration(a.values.lifetime) : undefined, overwrite: a.bools.overwrite, hosts: a.positionals,
+        lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined, overwrite: a.bools.overwrite, hosts: a.positionals,
       }), !!a.bools.json);
       return 0;
     }
@@ -76,7 +77,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       if (a.positionals.length !== 1) throw new UserError(`create-client takes exactly one user name, got ${a.positionals.length}: e.g. crdb-tls cert create-client root --certs-dir certs --ca-key my-safe-directory/ca.key.`);
       report(io, await createClient({
         certsDir: certsDirOf(a.values, io.env), caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '', keySize: keySizeOf(a.values),
-        lifetimeMs: a.values.lifetime ? parseGoDuration(a.values.lifetime) : undefined, overwrite: a.bools.overwrite,
+        lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined, overwrite: a.bools.overwrite,
         user: a.positionals[0], alsoGeneratePkcs8Key: a.bools['also-generate-pkcs8-key'],
       }), !!a.bools.json);
       return 0;
@@ -115,6 +116,6 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       io.out(CERT_USAGE);
       return sub === undefined ? 2 : 0;
     default:
-      throw new UserError(`unknown cert command ${JSON.stringify(sub)}: use create-ca, create-client-ca, create-node, create-client, list, or ${ROTATE_COMMANDS.join(', ')} (crdb-tls cert --help).`);
+      throw new UserError(`unknown cert command ${quoteInput(sub)}: use create-ca, create-client-ca, create-node, create-client, list, or ${ROTATE_COMMANDS.join(', ')} (crdb-tls cert --help).`);
   }
 }

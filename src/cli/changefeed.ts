@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { UserError } from '../core/errors';
+import { UserError, quoteInput } from '../core/errors';
+import { parseTimeout } from '../core/pki/duration';
 import { BuildResult, SinkSpec, buildChangefeed } from '../core/changefeed/build';
 import { LiveResult, liveCheck } from '../core/changefeed/live';
+import { readPemFile } from '../core/changefeed/material';
 import { sinkSpecFromUrl } from '../core/changefeed/spec';
 import { ChangefeedOption, parseOption } from '../core/changefeed/sql';
 import { SinkFinding } from '../core/changefeed/types';
@@ -30,7 +31,8 @@ Builds a changefeed sink URI with the certificates embedded exactly as Cockroach
   --tls-enabled[=false]         Kafka tls_enabled (default: true whenever certificates are given)
   --insecure-tls-skip-verify    do not verify the server (warned against)
   --check-live                  TLS handshake to the broker presenting the client certificate:
-                                does it accept it, does the CA verify it (--live-timeout MS, default 5000)
+                                does it accept it, does the CA verify it (--live-timeout D: a duration
+                                such as 5s, or milliseconds; default 5000, at most 2^31-1 ms)
   --json                        {uri, maskedUri, sql: [...], warnings: [...], errors: [...], certs, live?}
 
 Output: the URI on the first line, then the SQL; notes as SQL comments (--). Exit code 1 when a
@@ -47,37 +49,20 @@ const VALUES = ['sink', 'ca-cert', 'client-cert', 'client-key', 'external-connec
 const BOOLS = ['tls-enabled', 'insecure-tls-skip-verify', 'check-live', 'json', 'help'];
 const REPEATABLE = ['table', 'option'];
 
-/** Pulls repeatable flags (--table, --option) out of argv; parseArgs keeps only a flag's last value. */
-function takeRepeatable(argv: string[]): { rest: string[]; lists: Record<string, string[]> } {
-  const rest: string[] = [];
-  const lists: Record<string, string[]> = { table: [], option: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    const name = REPEATABLE.find((n) => a === `--${n}` || a.startsWith(`--${n}=`));
-    if (!name) {
-      rest.push(a);
-      continue;
-    }
-    const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-    if (v === undefined) throw new UserError(`changefeed-uri: --${name} needs a value, e.g. --${name} ${name === 'table' ? 'movr.public.rides' : 'resolved=10s'}.`);
-    lists[name].push(v);
-  }
-  return { rest, lists };
+/** How many problems one error line names; the rest are counted (10,000 bad parameters still make one short line). */
+const MAX_PROBLEMS = 3;
+
+function oneLine(findings: SinkFinding[]): string {
+  const shown = findings.slice(0, MAX_PROBLEMS).map((f) => f.message.replace(/\s*\n\s*/g, ' ')).join(' ');
+  const rest = findings.length - MAX_PROBLEMS;
+  return rest > 0 ? `${shown} (and ${rest} more problem${rest === 1 ? '' : 's'}: run with --json for all)` : shown;
 }
 
 function specFrom(url: string, flag: string): SinkSpec {
   const { spec, findings } = sinkSpecFromUrl(url);
   const errors = findings.filter((f) => f.severity === 'error');
-  if (!spec || errors.length) throw new UserError(`${flag}: ${errors.map((e) => e.message).join(' ')}`);
+  if (!spec || errors.length) throw new UserError(`${flag}: ${oneLine(errors)}`);
   return spec;
-}
-
-function oneLine(findings: SinkFinding[]): string {
-  return findings.map((f) => f.message.replace(/\s*\n\s*/g, ' ')).join(' ');
 }
 
 function printText(io: Io, r: BuildResult, live: LiveResult | undefined): void {
@@ -95,18 +80,20 @@ function printText(io: Io, r: BuildResult, live: LiveResult | undefined): void {
 }
 
 export async function runChangefeedUri(argv: string[], io: ChangefeedIo): Promise<number> {
-  const { rest, lists } = takeRepeatable(argv);
-  const a = parseArgs(rest, { values: VALUES, bools: BOOLS }, 'changefeed-uri');
+  const a = parseArgs(argv, { values: VALUES, bools: BOOLS, lists: REPEATABLE }, 'changefeed-uri');
+  const lists = a.lists;
   if (a.bools.help) {
     io.out(CHANGEFEED_USAGE);
     return 0;
   }
-  if (a.positionals.length > 0) throw new UserError(`changefeed-uri takes no arguments, got ${JSON.stringify(a.positionals.join(' '))}: pass the sink with --sink URL.`);
+  if (a.positionals.length > 0) throw new UserError(`changefeed-uri takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass the sink with --sink URL.`);
   const v = a.values;
-  if (!v.sink) {
-    io.out(CHANGEFEED_USAGE);
-    return 2;
+  if (v.sink === undefined) {
+    throw new UserError('changefeed-uri: --sink is required: pass --sink kafka://broker:9093, webhook-https://host:port/path or https://registry:8081 (a schema registry); see crdb-tls changefeed-uri --help.');
   }
+  // Every flag is read before any file is: a bad --live-timeout is refused first.
+  const liveTimeoutMs = v['live-timeout'] !== undefined ? parseTimeout(v['live-timeout'], '--live-timeout', { bare: 'ms' }) : 5000;
+  if (v['live-timeout'] !== undefined && !a.bools['check-live']) throw new UserError('changefeed-uri: --live-timeout is a limit of --check-live: add --check-live, or leave --live-timeout out.');
   const sink = specFrom(v.sink, '--sink');
   if (sink.type === 'schema-registry' && (lists.table.length > 0 || lists.option.length > 0)) {
     throw new UserError('--sink https://... builds a schema registry URI alone: pass the Kafka sink with --sink and the registry with --schema-registry to write the changefeed.');
@@ -151,13 +138,11 @@ export async function runChangefeedUri(argv: string[], io: ChangefeedIo): Promis
 
   let live: LiveResult | undefined;
   if (a.bools['check-live'] && result.ok) {
-    const timeout = v['live-timeout'] !== undefined ? Number(v['live-timeout']) : 5000;
-    if (!Number.isFinite(timeout) || timeout <= 0) throw new UserError(`--live-timeout ${JSON.stringify(v['live-timeout'])} is not a number of milliseconds: e.g. --live-timeout 5000.`);
-    const read = io.read ?? readFileSync;
+    const read = io.read ?? readPemFile;
     const bytes = (p: SinkSpec['caCert']) => (p?.content !== undefined ? Buffer.from(p.content) : p?.file ? read(p.file) : undefined);
     live = await liveCheck({
       host: sink.host, port: sink.port ?? (sink.type === 'kafka' ? 9092 : 443),
-      ca: bytes(sink.caCert), cert: bytes(sink.clientCert), key: bytes(sink.clientKey), timeoutMs: timeout,
+      ca: bytes(sink.caCert), cert: bytes(sink.clientCert), key: bytes(sink.clientKey), timeoutMs: liveTimeoutMs,
     });
   }
 

@@ -20,7 +20,8 @@ export interface ExplainIo extends Io {
 }
 
 export async function runExplain(argv: string[], io: ExplainIo): Promise<number> {
-  const a = parseArgs(argv, { values: [], bools: ['json', 'help'] }, 'explain');
+  // An error message may start with "-" ("--- FATAL ..."): only explain's own flags are flags.
+  const a = parseArgs(argv, { values: [], bools: ['json', 'help'], dashIsText: true }, 'explain');
   if (a.bools.help) {
     io.out(EXPLAIN_USAGE);
     return 0;

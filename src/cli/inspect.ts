@@ -1,12 +1,14 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { Stats, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UserError, errnoCode, errMessage } from '../core/errors';
+import { UserError } from '../core/errors';
+import { InputFileError, readInput } from '../core/input';
 import { describeCertFile } from '../core/pki/describe';
 import { parseCertFile } from '../core/pki/inspect';
 import { KeyFileInfo, describeKeyFile, isKeyContent, keyFileText } from '../core/tls/keyfile';
 import { parseArgs } from './args';
 import { Io } from './cert';
+import { parseCertificate } from '../core/pki/x509';
 
 export const INSPECT_USAGE = `Usage: crdb-tls inspect FILE [--ca-file CA] [--key KEYFILE] [--cert CERTFILE] [--json]
 
@@ -17,25 +19,33 @@ CA signed it (--ca-file, default ca-client.crt or ca.crt next to it), and whethe
 A key file: type, size, format, whether libpq and cockroach accept its permissions, and whether
 it matches the certificate (--cert, default the .crt next to it).
 
-  --json   {kind: "certificate", path, role, usage, ok, problems, certs, key?}
+  --json   {kind: "certificate", path, role, usage, ok, usable, problems, certs, key?}
            or {kind: "key", path, ok, type, bits, format, mode, ..., cert?}
 
-Exit code: 0 when the file is usable (and the key matches), 1 otherwise.
+Exit code: 0 when the file is usable (readable, signed by the CA file when one is checked, within
+its validity, and the key matches), 1 otherwise.
 `;
 
-function read(path: string, what: string): Buffer {
+/** A certificate or key file: only a regular file within the PEM cap is read (a FIFO or /dev/zero is refused, not waited on). */
+function readWithStat(path: string, what: string): { data: Buffer; stat: Stats } {
   try {
-    return readFileSync(path);
+    return readInput(path, { what: what === 'file' ? 'a certificate or key file' : `the ${what}` });
   } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT') throw new UserError(`${what} ${path} does not exist: check the path.`, path);
-    if (code === 'EISDIR') throw new UserError(`${what} ${path} is a directory: name a file in it.`, path);
-    throw new UserError(`cannot read ${what} ${path} (${code ?? errMessage(err)}): check its permissions.`, path);
+    if (!(err instanceof InputFileError)) throw err;
+    if (err.problem === 'missing') throw new UserError(`${what} ${path} does not exist: check the path.`, path);
+    if (err.problem === 'directory') throw new UserError(`${what} ${path} is a directory: name a file in it.`, path);
+    if (err.problem === 'unreadable') throw new UserError(`cannot read ${what} ${path} (${err.code ?? err.detail}): check its permissions.`, path);
+    throw new UserError(`${what === 'file' ? '' : `${what} `}${path} ${err.detail}: name the certificate or key file itself.`, path);
   }
 }
 
+function read(path: string, what: string): Buffer {
+  return readWithStat(path, what).data;
+}
+
 function keyInfo(path: string, cert?: { path: string; cert: X509Certificate }): KeyFileInfo {
-  return describeKeyFile({ path, content: read(path, 'key file'), stat: statSync(path), euid: process.geteuid?.(), gid: process.getgid?.(), cert });
+  const { data, stat } = readWithStat(path, 'key file');
+  return describeKeyFile({ path, content: data, stat, euid: process.geteuid?.(), gid: process.getgid?.(), cert });
 }
 
 function firstCert(path: string): X509Certificate | undefined {
@@ -43,7 +53,7 @@ function firstCert(path: string): X509Certificate | undefined {
   const r = parseCertFile(content, basename(path));
   if (r.ok) return r.certs[0];
   try {
-    return new X509Certificate(content);
+    return parseCertificate(content);
   } catch {
     throw new UserError(`${path} holds no certificate: ${r.error}`, path);
   }
@@ -89,5 +99,5 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
   } else {
     io.out(d.text + (key ? `\n${keyFileText(key)}` : ''));
   }
-  return d.ok && (!key || key.ok) ? 0 : 1;
+  return d.usable && (!key || key.ok) ? 0 : 1;
 }

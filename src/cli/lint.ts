@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FileCache } from '../core/certsdir/cache';
-import { UserError, errnoCode, errMessage } from '../core/errors';
+import { UserError, errnoCode, errMessage, quoteInput } from '../core/errors';
+import { InputFileError, MAX_TEXT_BYTES, readInputBytes, statInput } from '../core/input';
 import { LintOptions, lineIndex, lintText } from '../core/connstr/lint';
 import { RULES } from '../core/connstr/rules/catalog';
 import { Severity } from '../core/connstr/types';
@@ -21,7 +22,8 @@ FILE "-" reads standard input.
                        "file:line:col: severity code message" lines and a summary line
   --disable CODE       turn a rule off (repeatable, or comma-separated)
   --max-file-size N    skip files larger than N bytes (suffix K, M or G for KiB, MiB, GiB),
-                       with a note on stderr; default: no limit
+                       with a note on stderr; default: no limit (but only regular files of
+                       at most 16 MiB are read: a FIFO, a device or a larger file cannot be read)
 
 Exit code: 1 when any finding is an error, or a FILE cannot be read ("crdb-tls: cannot read FILE:
 reason" on stderr; the other files are still checked); 0 otherwise (warnings and infos do not
@@ -52,39 +54,31 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2
 
 function parseSize(v: string): number {
   const m = /^(\d+)([KMG])?(?:i?B)?$/i.exec(v.trim());
-  if (!m) throw new UserError(`lint: --max-file-size ${JSON.stringify(v)} is not a size: use bytes, e.g. --max-file-size 1048576 or 1M.`);
+  if (!m) throw new UserError(`lint: --max-file-size ${quoteInput(v)} is not a size: use bytes, e.g. --max-file-size 1048576 or 1M.`);
   const mult = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? '').toUpperCase()] ?? 1;
   return Number(m[1]) * mult;
 }
 
-/** Pulls the repeatable --disable out of argv (parseArgs keeps the last value of a flag). */
-function takeDisabled(argv: string[]): { rest: string[]; disabled: Set<string> } {
-  const rest: string[] = [];
+/** The rule codes of --disable (repeatable, comma-separated), each one checked. */
+function disabledCodes(values: string[]): Set<string> {
   const disabled = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    let v: string | undefined;
-    if (a === '--disable') {
-      v = argv[++i];
-      if (v === undefined) throw new UserError('lint: --disable needs a rule code, e.g. --disable port-non-default.');
-    } else if (a.startsWith('--disable=')) v = a.slice('--disable='.length);
-    else {
-      rest.push(a);
-      continue;
-    }
-    for (const code of v.split(',').map((s) => s.trim()).filter(Boolean)) {
-      if (!Object.hasOwn(RULES, code)) throw new UserError(`lint: unknown rule code ${JSON.stringify(code)} for --disable; codes: ${Object.keys(RULES).join(', ')}.`);
+  for (const v of values) {
+    const codes = v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (codes.length === 0) throw new UserError(`lint: --disable ${quoteInput(v)} names no rule code: e.g. --disable port-non-default.`);
+    for (const code of codes) {
+      if (!Object.hasOwn(RULES, code)) throw new UserError(`lint: unknown rule code ${quoteInput(code)} for --disable; codes: ${Object.keys(RULES).join(', ')}.`);
       disabled.add(code);
     }
   }
-  return { rest, disabled };
+  return disabled;
 }
 
 function readReason(err: unknown): string {
+  if (err instanceof InputFileError) {
+    if (err.problem === 'not-regular') return `${err.detail}; only regular files are linted`;
+    if (err.problem === 'too-large') return `${err.detail}; pass --max-file-size to skip such files`;
+    if (err.problem === 'directory') return 'is a directory (EISDIR)';
+  }
   const code = errnoCode(err);
   const plain: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'a parent is not a directory', EPERM: 'operation not permitted' };
   return code && plain[code] ? `${plain[code]} (${code})` : errMessage(err);
@@ -96,8 +90,8 @@ function plural(n: number, word: string): string {
 
 export async function runLint(argv: string[], io: LintIo): Promise<number> {
   const err = io.err ?? ((s: string) => void process.stderr.write(s));
-  const { rest, disabled } = takeDisabled(argv);
-  const a = parseArgs(rest, { values: ['max-file-size'], bools: ['json', 'help'] }, 'lint');
+  const a = parseArgs(argv, { values: ['max-file-size'], bools: ['json', 'help'], lists: ['disable'] }, 'lint');
+  const disabled = disabledCodes(a.lists.disable);
   if (a.bools.help) {
     io.out(LINT_USAGE);
     return 0;
@@ -124,13 +118,13 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
       if (file === '-') {
         text = io.stdin ? io.stdin() : readFileSync(0, 'utf8');
       } else {
-        const st = statSync(abs);
-        if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+        // Only a regular file is read (a FIFO or /dev/zero is refused, not waited on), at most MAX_TEXT_BYTES.
+        const st = statInput(abs, { maxBytes: Number.MAX_SAFE_INTEGER });
         if (st.size > maxSize) {
           err(`crdb-tls: skipped ${file}: ${st.size} bytes, more than --max-file-size ${maxSize}\n`);
           continue;
         }
-        text = readFileSync(abs, 'utf8');
+        text = readInputBytes(abs, { maxBytes: MAX_TEXT_BYTES, what: 'a file to lint' }).toString('utf8');
       }
     } catch (e) {
       err(`crdb-tls: cannot read ${file}: ${readReason(e)}\n`);

@@ -1,4 +1,4 @@
-import { UserError, errMessage } from '../core/errors';
+import { UserError, errMessage, quoteInput, safeMessage } from '../core/errors';
 import type { Io } from './cert';
 
 // Each command's module is loaded when that command runs: a `cert create-*` does not initialise
@@ -63,7 +63,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(await usage());
       return 2;
     default:
-      throw new UserError(`unknown command ${JSON.stringify(command)}: run "crdb-tls --help" for the list.`);
+      throw new UserError(`unknown command ${quoteInput(command)}: run "crdb-tls --help" for the list.`);
   }
 }
 
@@ -75,7 +75,7 @@ if (require.main === module) {
     (code) => exit(code),
     (err: unknown) => {
       const msg = err instanceof UserError ? err.message : `unexpected error: ${errMessage(err)}`;
-      process.stderr.write(`crdb-tls: ${msg.replace(/\s*\n\s*/g, ' ')}\n`);
+      process.stderr.write(`crdb-tls: ${safeMessage(msg)}\n`);
       exit(1);
     },
   );

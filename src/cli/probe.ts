@@ -1,5 +1,5 @@
 import { UserError } from '../core/errors';
-import { parseTimeout } from '../core/tls/cancel';
+import { parseTimeout } from '../core/pki/duration';
 import { parseHostPort, probe } from '../core/tls/probe';
 import { probeText } from '../core/tls/report';
 import { parseArgs } from './args';
@@ -15,7 +15,7 @@ trusting anything, then shows the protocol, the cipher and the server's certific
 
   --ca-file F       the CA to verify the chain with (the cluster's ca.crt); default: public roots
   --servername N    SNI name to send, and the name checked against the certificate
-  --timeout D       for the whole probe, e.g. 5s (default) or 500ms
+  --timeout D       for the whole probe, e.g. 5s (default) or 500ms; a bare number is seconds; at most 2^31-1 ms
   --json            the ProbeResult object
 
 Exit code: 0 when the TLS handshake completed (and, with --ca-file, the CA verifies the chain
@@ -31,7 +31,7 @@ export async function runProbe(argv: string[], io: Io): Promise<number> {
   if (a.positionals.length !== 1) throw new UserError(`probe takes one HOST[:PORT], got ${a.positionals.length}: e.g. crdb-tls probe localhost:26257 --ca-file certs/ca.crt.`);
   const { host, port } = parseHostPort(a.positionals[0]);
   const r = await probe(host, port, {
-    caFile: a.values['ca-file'], servername: a.values.servername, timeoutMs: a.values.timeout ? parseTimeout(a.values.timeout) : 5000,
+    caFile: a.values['ca-file'], servername: a.values.servername, timeoutMs: a.values.timeout !== undefined ? parseTimeout(a.values.timeout) : 5000,
   });
   io.out(a.bools.json ? JSON.stringify(r, null, 2) + '\n' : probeText(r));
   const handshake = r.acceptsTls === true && !r.error && r.protocol !== undefined;

@@ -1,10 +1,12 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UserError, errMessage } from '../core/errors';
-import { parseGoDuration } from '../core/pki/duration';
+import { UserError, errMessage, quoteInput } from '../core/errors';
+import { formatDuration, parseLifetime, parseTimeout } from '../core/pki/duration';
+import { parseKeySize } from '../core/pki/keys';
 import {
-  ApplyOptions, PlanOptions, ReloadReport, readLock, recoverInterrupted, RotationPlan, RotationResult, VerifyReport, applyPlan, defaultBackupRoot, listBackups,
-  planLines, planPruneCa, planReissueAll, planRollback, planRotateCa, planRotateClient, planRotateNode, reloadServer, verifyServed,
+  ApplyOptions, DEFAULT_RELOAD_TIMEOUT_MS, PlanOptions, ReloadReport, readLock, recoverInterrupted, RotationPlan, RotationResult, VerifyReport, applyPlan,
+  checkReloadTargets, defaultBackupRoot, listBackups, planLines, planPruneCa, planReissueAll, planRollback, planRotateCa, planRotateClient, planRotateNode,
+  reloadServer, verifyServed,
 } from '../core/certsdir/rotate';
 import { parseArgs } from './args';
 import type { Io } from './cert';
@@ -19,30 +21,18 @@ export const ROTATE_USAGE = `Rotation (a backup first, atomic writes, one rotati
   reissue-all            --certs-dir D --ca-key K [--client-ca-key K2]   every node and client cert from the current CA
   prune-ca               --certs-dir D [--also-check DIR]...   drop old CAs from ca.crt once nothing depends on them
   backups                --certs-dir D [--json]
-  rollback [BACKUP_ID]   --certs-dir D              default: the newest backup; the current files are backed up first
+  rollback [BACKUP_ID]   --certs-dir D [--ca-key K] default: the newest backup; the current files are backed up first;
+                         --ca-key K lets it restore the CA key K (and K's moved-aside *.old* keys) outside the certs dir
 Flags of the commands that write: [--dry-run] [--json] [--backup-dir B] [--key-size N] [--lifetime H]
-  [--reload-pid PID] [--reload-cmd "..."] [--verify HOST:PORT] [--verify-timeout 10s]
+  [--reload-pid PID] [--reload-cmd "..."] [--reload-timeout 60s] [--verify HOST:PORT] [--verify-timeout 10s]
 --dry-run prints the plan and writes nothing. Backups go to <certs-dir>.backups/ unless --backup-dir.
+Every flag is checked before anything is written (the --reload-pid process must exist, the --verify host
+must resolve). --reload-cmd is killed after --reload-timeout. When the reload or the verification fails
+after the files are written, the one-line error gives the rollback command.
 `;
 
-const VALUES = ['certs-dir', 'ca-key', 'client-ca-key', 'backup-dir', 'key-size', 'lifetime', 'reload-pid', 'reload-cmd', 'verify', 'verify-timeout'];
+const VALUES = ['certs-dir', 'ca-key', 'client-ca-key', 'backup-dir', 'key-size', 'lifetime', 'reload-pid', 'reload-cmd', 'reload-timeout', 'verify', 'verify-timeout'];
 const BOOLS = ['dry-run', 'json', 'also-generate-pkcs8-key'];
-
-/** --also-check may be repeated: taken out before the common parser (which keeps the last value). */
-function takeRepeated(argv: string[], flag: string): { rest: string[]; values: string[] } {
-  const rest: string[] = [];
-  const values: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === `--${flag}`) {
-      const v = argv[++i];
-      if (v === undefined) throw new UserError(`--${flag} needs a folder.`);
-      values.push(v);
-    } else if (a.startsWith(`--${flag}=`)) values.push(a.slice(flag.length + 3));
-    else rest.push(a);
-  }
-  return { rest, values };
-}
 
 function certsDirOf(values: Record<string, string>, env: NodeJS.ProcessEnv): string {
   return values['certs-dir'] ?? env.COCKROACH_CERTS_DIR ?? join(homedir(), '.cockroach-certs');
@@ -50,13 +40,12 @@ function certsDirOf(values: Record<string, string>, env: NodeJS.ProcessEnv): str
 
 function planOptions(values: Record<string, string>, io: Io): PlanOptions & { caKey: string } {
   const ks = values['key-size'];
-  if (ks !== undefined && !/^\d+$/.test(ks)) throw new UserError(`--key-size ${JSON.stringify(ks)} is not a number of bits: use e.g. --key-size 2048.`);
   return {
     certsDir: certsDirOf(values, io.env),
     caKey: values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '',
-    backupDir: values['backup-dir'] ? resolve(values['backup-dir']) : undefined,
-    keySize: ks === undefined ? undefined : Number(ks),
-    lifetimeMs: values.lifetime ? parseGoDuration(values.lifetime) : undefined,
+    backupDir: values['backup-dir'] !== undefined ? resolve(values['backup-dir']) : undefined,
+    keySize: ks === undefined ? undefined : parseKeySize(ks),
+    lifetimeMs: values.lifetime !== undefined ? parseLifetime(values.lifetime) : undefined,
     skipPermissionChecks: process.platform === 'win32' || io.env.COCKROACH_SKIP_KEY_PERMISSION_CHECK === 'true',
     gid: process.getgid?.(),
   };
@@ -85,20 +74,55 @@ function testHook(env: NodeJS.ProcessEnv): ApplyOptions['onStep'] {
   };
 }
 
-function reloadOptions(values: Record<string, string>): { pid?: number; command?: string; verify?: string; verifyTimeoutMs?: number } {
+interface ReloadOptions {
+  pid?: number;
+  command?: string;
+  commandTimeoutMs: number;
+  verify?: string;
+  verifyTimeoutMs?: number;
+}
+
+/** The reload and verify flags, read (and their targets checked) before anything is written. */
+async function reloadOptions(values: Record<string, string>): Promise<ReloadOptions> {
   const pid = values['reload-pid'];
-  if (pid !== undefined && !/^[1-9]\d*$/.test(pid)) throw new UserError(`--reload-pid ${JSON.stringify(pid)} is not a process id.`);
-  return {
-    pid: pid === undefined ? undefined : Number(pid),
+  if (pid !== undefined && !/^[1-9]\d{0,9}$/.test(pid.trim())) {
+    throw new UserError(`--reload-pid ${quoteInput(pid)} is not a process id: pass the pid of the cockroach process (pgrep -f "cockroach start").`);
+  }
+  if (values['reload-timeout'] !== undefined && values['reload-cmd'] === undefined) {
+    throw new UserError('--reload-timeout is the limit of --reload-cmd: add --reload-cmd "...", or leave --reload-timeout out.');
+  }
+  if (values['verify-timeout'] !== undefined && values.verify === undefined) {
+    throw new UserError('--verify-timeout is the limit of --verify: add --verify HOST:PORT, or leave --verify-timeout out.');
+  }
+  const o: ReloadOptions = {
+    pid: pid === undefined ? undefined : Number(pid.trim()),
     command: values['reload-cmd'],
+    commandTimeoutMs: values['reload-timeout'] !== undefined ? parseTimeout(values['reload-timeout'], '--reload-timeout') : DEFAULT_RELOAD_TIMEOUT_MS,
     verify: values.verify,
-    verifyTimeoutMs: values['verify-timeout'] ? parseGoDuration(values['verify-timeout'], '--verify-timeout') : undefined,
+    verifyTimeoutMs: values['verify-timeout'] !== undefined ? parseTimeout(values['verify-timeout'], '--verify-timeout') : undefined,
   };
+  await checkReloadTargets({ pid: o.pid, verify: o.verify });
+  return o;
+}
+
+/** A path for a shell command line: single-quoted when it holds anything but plain characters. */
+function shellArg(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The one line that says the files are written but the server did not take them, with the way back. */
+function afterWriteError(plan: RotationPlan, result: RotationResult, values: Record<string, string>, problem: string): UserError {
+  const id = result.backup?.id;
+  const back = id
+    ? `, or undo the rotation with: crdb-tls cert rollback ${id} --certs-dir ${shellArg(plan.certsDir)}${values['backup-dir'] !== undefined ? ` --backup-dir ${shellArg(plan.backupRoot)}` : ''}`
+    : '';
+  const what = id ? `${plan.command} wrote the new files (backup ${id}), but ${problem}` : `${problem}`;
+  return new UserError(`${what.replace(/\.$/, '')}${back}.`, plan.certsDir);
 }
 
 async function planAndApply(makePlan: () => RotationPlan, values: Record<string, string>, bools: Record<string, boolean>, io: Io): Promise<number> {
   const json = !!bools.json;
-  const ro = reloadOptions(values);
+  const ro = await reloadOptions(values);
   const certsDir = resolve(certsDirOf(values, io.env));
   if (bools['dry-run']) {
     const pending = readLock(certsDir);
@@ -119,42 +143,54 @@ async function planAndApply(makePlan: () => RotationPlan, values: Record<string,
   let code = 0;
   const changed = plan.steps.length > 0;
   let reloadError: string | undefined;
+  const problems: string[] = [];
   if (changed && (ro.pid !== undefined || ro.command)) {
     try {
-      reload = await reloadServer({ pid: ro.pid, command: ro.command });
+      reload = await reloadServer({ pid: ro.pid, command: ro.command, timeoutMs: ro.commandTimeoutMs });
     } catch (err) {
       // The files are rotated already: report the failed reload with the rest instead of throwing.
       reloadError = errMessage(err);
       code = 1;
+      problems.push(`the reload failed: ${reloadError.replace(/\.$/, '')}; reload the server yourself (kill -HUP <pid>)`);
       if (!json) io.out(`reload failed: ${reloadError}\n`);
     }
     if (!json && reload?.signalled) io.out(`sent SIGHUP to process ${reload.signalled}\n`);
-    if (reload?.command) {
-      if (!json) io.out(`ran ${reload.command.command}: exit ${reload.command.exitCode ?? 'none'}${reload.command.output ? `\n${reload.command.output}` : ''}\n`);
-      if (reload.command.exitCode !== 0) code = 1;
+    const rc = reload?.command;
+    if (rc) {
+      const status = rc.timedOut ? `killed after ${formatDuration(rc.timeoutMs ?? ro.commandTimeoutMs)} (--reload-timeout)` : `exit ${rc.exitCode ?? 'none'}`;
+      if (!json) io.out(`ran ${rc.command}: ${status}${rc.output ? `\n${rc.output}` : ''}\n`);
+      if (rc.exitCode !== 0) {
+        code = 1;
+        problems.push(rc.timedOut ? `the reload command was ${status}; check it, then reload the server yourself`
+          : `the reload command ${rc.exitCode === null ? 'could not run' : `exited with ${rc.exitCode}`}${rc.output ? ` (${quoteInput(rc.output.split('\n').pop() ?? '', 80)})` : ''}; fix it and reload the server yourself`);
+      }
     }
   }
   if (ro.verify) {
     verify = await verifyServed(ro.verify, plan.certsDir, { timeoutMs: ro.verifyTimeoutMs });
-    if (!verify.ok) code = 1;
+    if (!verify.ok) {
+      code = 1;
+      problems.push(`${verify.endpoint} does not serve the new node.crt (serial ${verify.expectedSerial}; it serves ${verify.servedSerial ? `serial ${verify.servedSerial}` : 'nothing'}${verify.error ? `: ${verify.error}` : ''}) after ${verify.attempts} probe${verify.attempts === 1 ? '' : 's'}; reload the server (SIGHUP) and check its log`);
+    }
     if (!json) {
       io.out(verify.ok ? `verified: ${verify.endpoint} serves node.crt serial ${verify.expectedSerial}${verify.chainVerified === false ? ' (but ca.crt does not verify its chain)' : ''}\n`
         : `NOT verified: ${verify.endpoint} serves ${verify.servedSerial ? `serial ${verify.servedSerial}` : 'nothing'}${verify.error ? ` (${verify.error})` : ''}, expected node.crt serial ${verify.expectedSerial} after ${verify.attempts} probe${verify.attempts === 1 ? '' : 's'}: reload the server (SIGHUP) and check its log.\n`);
     }
   }
   if (json) io.out(JSON.stringify({ plan, result: { backup: result.backup, issued: result.issued, messages: result.messages }, reload, reloadError, verify }, null, 2) + '\n');
+  if (problems.length > 0) throw afterWriteError(plan, result, values, problems.join('; and '));
   return code;
 }
 
 /** `crdb-tls cert <rotation command> ...`: `sub` is one of ROTATE_COMMANDS. */
 export async function runRotate(sub: string, argv: string[], io: Io): Promise<number> {
   const cmd = `cert ${sub}`;
-  const { rest, values: alsoCheck } = takeRepeated(argv, 'also-check');
+  const a = parseArgs(argv, { values: VALUES, bools: BOOLS, lists: ['also-check'] }, cmd);
+  const alsoCheck = a.lists['also-check'];
   if (alsoCheck.length > 0 && sub !== 'prune-ca') throw new UserError(`${cmd}: --also-check is a flag of prune-ca.`);
-  const a = parseArgs(rest, { values: VALUES, bools: BOOLS }, cmd);
   const o = planOptions(a.values, io);
   const none = () => {
-    if (a.positionals.length > 0) throw new UserError(`${cmd} takes no arguments, got ${JSON.stringify(a.positionals.join(' '))}.`);
+    if (a.positionals.length > 0) throw new UserError(`${cmd} takes no arguments, got ${quoteInput(a.positionals.join(' '))}.`);
   };
   switch (sub) {
     case 'rotate-node':
@@ -186,6 +222,6 @@ export async function runRotate(sub: string, argv: string[], io: Io): Promise<nu
       return 0;
     }
     default:
-      throw new UserError(`unknown rotation command ${JSON.stringify(sub)}: use ${ROTATE_COMMANDS.join(', ')}.`);
+      throw new UserError(`unknown rotation command ${quoteInput(sub)}: use ${ROTATE_COMMANDS.join(', ')}.`);
   }
 }

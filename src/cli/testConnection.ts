@@ -1,5 +1,5 @@
 import { UserError } from '../core/errors';
-import { parseTimeout } from '../core/tls/cancel';
+import { parseTimeout } from '../core/pki/duration';
 import { testConnectionText } from '../core/tls/report';
 import { testConnection } from '../core/tls/testConnection';
 import { parseArgs } from './args';
@@ -14,7 +14,8 @@ timings. A failure gets one category, a cause and a fix naming the files and hos
 when TLS fails the server is probed to show what it serves. Relative paths resolve from the
 current directory. URL: postgresql://..., jdbc:postgresql://... or libpq key=value pairs.
 
-  --timeout D   for the whole test, e.g. 10s (default: connect_timeout from the string, else 10s)
+  --timeout D   for the whole test, e.g. 10s (default: connect_timeout from the string, else 10s);
+                a bare number is seconds; at most 2^31-1 ms
   --json        {ok, category, cause, fix, details}; category is one of: ok, unknown-authority,
                 hostname-mismatch, server-cert-expired, server-cert-not-yet-valid,
                 client-cert-rejected, handshake-eof, ssl-not-supported, auth-failed,
@@ -37,7 +38,7 @@ export async function runTestConnection(argv: string[], io: TestConnectionIo): P
     throw new UserError(`test-connection takes one connection string, got ${a.positionals.length}: quote it, e.g. crdb-tls test-connection "postgresql://root@localhost:26257/defaultdb?sslmode=verify-full&sslrootcert=certs/ca.crt".`);
   }
   const r = await testConnection(a.positionals[0], {
-    timeoutMs: a.values.timeout ? parseTimeout(a.values.timeout) : undefined, cwd: io.cwd ?? process.cwd(), home: io.env.HOME,
+    timeoutMs: a.values.timeout !== undefined ? parseTimeout(a.values.timeout) : undefined, cwd: io.cwd ?? process.cwd(), home: io.env.HOME,
   });
   io.out(a.bools.json ? JSON.stringify({ ok: r.ok, category: r.category, cause: r.cause, fix: r.fix, details: r.details }, null, 2) + '\n' : testConnectionText(r));
   return r.ok ? 0 : 1;

@@ -1,11 +1,13 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UserError, errnoCode, errMessage } from '../core/errors';
+import { UserError } from '../core/errors';
+import { InputFileError, readInputBytes } from '../core/input';
 import { parseCertFile } from '../core/pki/inspect';
 import { opensslVerifyText, verifyCertificate } from '../core/tls/verify';
 import { parseArgs } from './args';
 import { Io } from './cert';
+import { opensslPemProblems, opensslTrip } from '../core/pki/pem';
+import { parseCertificate } from '../core/pki/x509';
 
 export const VERIFY_USAGE = `Usage: crdb-tls verify --ca-file CA CERT [--json]
 
@@ -14,7 +16,10 @@ in CA is trusted; further certificates in CERT are used as intermediates): print
 or openssl's error (unable to get local issuer certificate, certificate has expired, is not yet
 valid, invalid CA certificate, ...) with the reason in a sentence. Revocation is not checked.
 
-  --json   {file, ok, code, errorNumber, errorText, depth, reason, chain}
+  --json   {file, ok, code, errorNumber, errorText, depth, reason, chain, notes}
+
+A file CockroachDB (Go) reads but OpenSSL-based clients may not (PEM headers, blank lines in
+the base64, two blocks on one line) gets a "Note:" line.
 
 Exit code: 0 when it verifies, 1 when it does not.
 `;
@@ -22,15 +27,17 @@ Exit code: 0 when it verifies, 1 when it does not.
 function certsOf(path: string, what: string): X509Certificate[] {
   let content: Buffer;
   try {
-    content = readFileSync(path);
+    content = readInputBytes(path, { what: `the ${what}` });
   } catch (err) {
-    const code = errnoCode(err);
-    throw new UserError(code === 'ENOENT' ? `${what} ${path} does not exist: check the path.` : `cannot read ${what} ${path} (${code ?? errMessage(err)}).`, path);
+    if (!(err instanceof InputFileError)) throw err;
+    if (err.problem === 'missing') throw new UserError(`${what} ${path} does not exist: check the path.`, path);
+    if (err.problem === 'unreadable') throw new UserError(`cannot read ${what} ${path} (${err.code ?? err.detail}): check its permissions.`, path);
+    throw new UserError(`${what} ${path} ${err.detail}: pass the PEM certificate file itself.`, path);
   }
   const r = parseCertFile(content, basename(path));
   if (r.ok) return r.certs;
   try {
-    return [new X509Certificate(content)];
+    return [parseCertificate(content)];
   } catch {
     throw new UserError(`${what} ${path}: ${r.error}`, path);
   }
@@ -49,7 +56,8 @@ export async function runVerify(argv: string[], io: Io): Promise<number> {
   const trusted = certsOf(caFile, 'CA file');
   const [leaf, ...untrusted] = certsOf(file, 'certificate file');
   const v = verifyCertificate({ leaf, untrusted, trusted, trustedName: caFile, now: new Date() });
-  if (a.bools.json) io.out(JSON.stringify({ file, ...v }, null, 2) + '\n');
-  else io.out(opensslVerifyText(file, v) + (v.ok ? '' : `Reason: ${v.reason}\n`));
+  const notes = [caFile, file].flatMap((p) => opensslPemProblems(readInputBytes(p).toString('latin1')).map((x) => opensslTrip(p, x)));
+  if (a.bools.json) io.out(JSON.stringify({ file, ...v, notes }, null, 2) + '\n');
+  else io.out(opensslVerifyText(file, v) + (v.ok ? '' : `Reason: ${v.reason}\n`) + notes.map((n) => `Note: ${n}\n`).join(''));
   return v.ok ? 0 : 1;
 }

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Usage } from '../core/certsdir/layout';
 import { errMessage } from '../core/errors';
+import { readInputBytes } from '../core/input';
 import { ClusterModel } from './model';
 
 /** Read-only documents for Inspect Certificate: what `openssl x509 -text` shows, the status, the chain to the cluster CA. */
@@ -27,8 +28,9 @@ export class InspectProvider implements vscode.TextDocumentContentProvider {
     const caFile = usage === 'Client' && existsSync(join(dir, 'ca-client.crt')) ? join(dir, 'ca-client.crt') : join(dir, 'ca.crt');
     try {
       const { describeCertFile } = await import('../core/pki/describe');
-      const content = readFileSync(path);
-      const clusterCa = existsSync(caFile) ? { path: caFile, content: readFileSync(caFile) } : undefined;
+      // Only regular files within the PEM cap: a FIFO or device in the workspace must not block the extension host.
+      const content = readInputBytes(path);
+      const clusterCa = existsSync(caFile) ? { path: caFile, content: readInputBytes(caFile, { what: 'the cluster CA' }) } : undefined;
       return describeCertFile({ path, content, now: new Date(), usage, clusterCa }).text;
     } catch (err) {
       return `${basename(path)}\n\nCould not read ${path}: ${errMessage(err)}\nCheck that the file exists and is readable.\n`;

@@ -118,9 +118,10 @@ describe('crdb-tls changefeed-uri', function () {
     assert.match((await run(['--sink', 's3://bucket'])).error ?? '', /--sink: s3:\/\/ is not a sink this builds/);
     assert.match((await run(['--sink', 'kafka://b:9093', '--bogus'])).error ?? '', /unknown flag --bogus/);
     assert.match((await run(['--sink', 'kafka://b:9093', '--external-connection', 'My-Sink'])).error ?? '', /e\.g\. my_sink/);
+    // Without --sink: one line naming the flag and its forms (it used to print only the usage).
     const usage = await run([]);
-    assert.equal(usage.code, 2);
-    assert.match(usage.out, /^Usage: crdb-tls changefeed-uri --sink URL/);
+    assert.equal(usage.out, '');
+    assert.match(usage.error ?? '', /^changefeed-uri: --sink is required: pass --sink kafka:\/\/broker:9093, webhook-https:\/\/.* or https:\/\/registry:8081/);
   });
 
   it('--check-live: the broker accepts the client certificate and the CA verifies it; another CA\'s certificate fails', async () => {

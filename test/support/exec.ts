@@ -5,19 +5,33 @@ export interface RunResult {
   status: number;
   stdout: string;
   stderr: string;
+  /** Killed at `timeoutMs` (a hang); status is then -1. */
+  timedOut?: boolean;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  /** Kill the process (SIGKILL) after this long and report timedOut instead of waiting for ever. */
+  timeoutMs?: number;
 }
 
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 export const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 
-export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): RunResult {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, input: opts.input, encoding: 'utf8' });
-  if (r.error) throw r.error;
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+export function run(cmd: string, args: string[], opts: RunOptions = {}): RunResult {
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd, env: opts.env ?? process.env, input: opts.input, encoding: 'utf8',
+    ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
+  });
+  const timedOut = opts.timeoutMs !== undefined && ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' || r.signal === 'SIGKILL');
+  if (r.error && !timedOut) throw r.error;
+  return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ...(timedOut ? { timedOut } : {}) };
 }
 
 /** Runs the built CLI (dist/cli.js), as a user would. */
-export function crdbTls(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
+export function crdbTls(args: string[], opts: Omit<RunOptions, 'input'> = {}): RunResult {
   return run(process.execPath, [CLI, ...args], opts);
 }
 

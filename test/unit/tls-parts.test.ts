@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseTimeout } from '../../src/core/tls/cancel';
+import { parseTimeout } from '../../src/core/pki/duration';
 import { libpqKeyModeProblem } from '../../src/core/tls/files';
 import { SSL_REQUEST, parseHostPort } from '../../src/core/tls/probe';
 import { classify } from '../../src/core/tls/testConnection';

@@ -1,5 +1,5 @@
-import { statSync, Stats } from 'node:fs';
-import { readInput } from '../input';
+import { Stats } from 'node:fs';
+import { readInput, statInput } from '../input';
 
 interface Cached {
   sig: string;
@@ -22,7 +22,7 @@ export class FileCache {
   reads = 0;
 
   private get(path: string, st?: Stats): Cached {
-    const stats = st ?? statSync(path);
+    const stats = st ?? statInput(path);
     const sig = signature(stats);
     const hit = this.files.get(path);
     if (hit && hit.sig === sig) return hit;

@@ -1,16 +1,16 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KeyObject, X509Certificate } from 'node:crypto';
 import { InputFileError, readInputBytes } from '../input';
 import { UserError, errnoCode, errMessage } from '../errors';
 import { issueCertificate, CertKind } from '../pki/issue';
-import { DEFAULT_KEY_SIZE, generateRsaKey, keyMatchesCert, parsePrivateKey, pkcs8Der, validateKeySize } from '../pki/keys';
+import { HOUR_MS, validateLifetime } from '../pki/duration';
+import { DEFAULT_KEY_SIZE, assertKeySigns, generateRsaKey, keyMatchesCert, parsePrivateKey, pkcs8Der, validateKeySize } from '../pki/keys';
 import { hostsToSans, validateUserName } from '../pki/names';
 import { splitPem, toPem } from '../pki/pem';
 import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName } from './layout';
 import { CERTS_DIR_MODE, CERT_MODE, FileWrite, KEY_MODE, assertCanWrite, commitFiles } from './write';
 
-const HOUR_MS = 3_600_000;
 /** cockroach: 10 × 366 days for a CA, 5 × 366 days for node and client certs. */
 export const DEFAULT_CA_LIFETIME_MS = 87_840 * HOUR_MS;
 export const DEFAULT_CERT_LIFETIME_MS = 43_920 * HOUR_MS;
@@ -72,10 +72,30 @@ function certsDirPlan(dir: string, mayCreate: boolean): boolean {
   if (kind === 'dir') return false;
   if (kind !== 'missing') throw new UserError(`certs directory ${dir} exists but is not a directory: pass a folder to --certs-dir.`, dir);
   if (!mayCreate) throw new UserError(`certs directory ${dir} does not exist: create the CA first with "crdb-tls cert create-ca --certs-dir ${dir} --ca-key <key>", or fix --certs-dir.`, dir);
-  if (statKind(dirname(resolve(dir))) !== 'dir') {
-    throw new UserError(`the parent of certs directory ${dir} does not exist: create it first (mkdir -p ${dirname(resolve(dir))}).`, dir);
+  const parent = dirname(resolve(dir));
+  if (statKind(parent) !== 'dir') {
+    throw new UserError(`the parent of certs directory ${dir} does not exist: create it first (mkdir -p ${parent}).`, dir);
   }
+  assertWritableDir(parent, `cannot create certs directory ${dir}: its parent ${parent}`, `create the directory yourself (mkdir -m 700 ${dir}) or pass a --certs-dir you can write to`, dir);
   return true;
+}
+
+/** Refuses, before anything is generated or written, a folder this process cannot create files in. */
+function assertWritableDir(dir: string, what: string, fix: string, file: string): void {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw new UserError(`${what} is not writable by this user (${errnoCode(err) ?? errMessage(err)}): ${fix}; nothing was changed.`, file);
+  }
+}
+
+/** mkdir of a new certs dir (mode 0700), as a UserError naming the dir when the system refuses. */
+function makeCertsDir(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: CERTS_DIR_MODE });
+  } catch (err) {
+    throw new UserError(`cannot create certs directory ${dir} (${errnoCode(err) ?? errMessage(err)}): check that ${dirname(resolve(dir))} is writable by this user, or create the directory yourself (mkdir -m 700 ${dir}); nothing was changed.`, dir);
+  }
 }
 
 function readFileOrThrow(path: string, what: string, fix: string): Buffer {
@@ -119,6 +139,7 @@ export function loadCa(certPath: string, keyPath: string): LoadedCa {
   if (!keyMatchesCert(key, cert)) {
     throw new UserError(`CA key ${keyPath} does not match the first certificate in ${certPath}: pass the key that signed it with --ca-key.`, keyPath);
   }
+  assertKeySigns(key, `CA key ${keyPath}`); // its public half matches; its private numbers must too
   return { cert, key, certPath };
 }
 
@@ -141,6 +162,7 @@ function certFacts(pem: string): { serial: string; notAfter: string } {
 async function createCaFile(o: CreateCaOptions, fileName: string): Promise<CreateResult> {
   requirePaths(o);
   const keySize = validateKeySize(o.keySize ?? DEFAULT_KEY_SIZE);
+  const lifetimeMs = validateLifetime(o.lifetimeMs ?? DEFAULT_CA_LIFETIME_MS);
   const now = o.now ?? new Date();
   // RSA generation runs on a worker thread: start it first so the checks below overlap with it.
   const pending = statKind(o.caKey) === 'missing' ? startKeygen(keySize) : undefined;
@@ -155,10 +177,14 @@ async function createCaFile(o: CreateCaOptions, fileName: string): Promise<Creat
     if (!o.allowKeyReuse) throw new UserError(`CA key ${o.caKey} exists, but key reuse is disabled: rerun with --allow-ca-key-reuse to sign the new CA with it, or pass a new --ca-key path.`, o.caKey);
     key = parsePrivateKey(readFileOrThrow(o.caKey, 'CA key', 'pass an existing key file.'), o.caKey);
     requireRsa(key, o.caKey);
+    // A damaged key may still parse: it must sign what its public half verifies before it signs a CA.
+    assertKeySigns(key, `CA key ${o.caKey}`);
   } else {
-    if (statKind(dirname(resolve(o.caKey))) !== 'dir') {
-      throw new UserError(`the directory of CA key ${o.caKey} does not exist: create it first (mkdir -m 700 -p ${dirname(resolve(o.caKey))}), outside the certs directory.`, o.caKey);
+    const keyDir = dirname(resolve(o.caKey));
+    if (statKind(keyDir) !== 'dir') {
+      throw new UserError(`the directory of CA key ${o.caKey} does not exist: create it first (mkdir -m 700 -p ${keyDir}), outside the certs directory.`, o.caKey);
     }
+    assertWritableDir(keyDir, `the directory of CA key ${o.caKey}`, `pass a --ca-key path in a folder you can write to (kept outside the certs directory)`, o.caKey);
     const generated = await (pending ?? generateRsaKey(keySize));
     key = generated.privateKey;
     keyPem = generated.pkcs1Pem;
@@ -172,15 +198,21 @@ async function createCaFile(o: CreateCaOptions, fileName: string): Promise<Creat
     existing.push(...blocks.map((b) => b.der));
   }
 
-  const pem = await issueCertificate({ kind: 'ca' as CertKind, commonName: 'Cockroach CA', lifetimeMs: o.lifetimeMs ?? DEFAULT_CA_LIFETIME_MS, now, publicKey: key }, { key });
+  const pem = await issueCertificate({ kind: 'ca' as CertKind, commonName: 'Cockroach CA', lifetimeMs, now, publicKey: key }, { key });
   // The new CA first, then the ones already trusted: the combined CA file used for rotation.
   const bundle = pem + existing.map((der) => toPem('CERTIFICATE', der)).join('');
 
-  if (createDir) mkdirSync(o.certsDir, { mode: CERTS_DIR_MODE });
   const writes: FileWrite[] = [];
   if (keyPem) writes.push({ path: o.caKey, data: keyPem, mode: KEY_MODE });
   writes.push({ path: certPath, data: bundle, mode: CERT_MODE });
-  commitFiles(writes);
+  // The certs dir is made last, and removed again when the writes fail: a failed command changes nothing.
+  if (createDir) makeCertsDir(o.certsDir);
+  try {
+    commitFiles(writes);
+  } catch (err) {
+    if (createDir) rmSync(o.certsDir, { recursive: true, force: true });
+    throw err;
+  }
   const files: WrittenFile[] = writes.map((w) => ({ path: w.path, mode: w.mode, what: w.path === certPath ? 'certificate' : 'ca key' }));
   return { files, certPath, ...certFacts(pem), numCerts: 1 + existing.length, reusedKey: !keyPem };
 }
@@ -201,6 +233,7 @@ async function createLeaf(
 ): Promise<CreateResult> {
   requirePaths(o);
   const keySize = validateKeySize(o.keySize ?? DEFAULT_KEY_SIZE);
+  const lifetimeMs = validateLifetime(o.lifetimeMs ?? DEFAULT_CERT_LIFETIME_MS);
   const now = o.now ?? new Date();
   const pending = startKeygen(keySize);
   certsDirPlan(o.certsDir, false);
@@ -209,7 +242,6 @@ async function createLeaf(
   const keyPath = join(o.certsDir, keyName);
   const targets = [certPath, keyPath, ...(pkcs8 ? [keyPath + '.pk8'] : [])];
   for (const t of targets) assertCanWrite(t, !!o.overwrite);
-  const lifetimeMs = o.lifetimeMs ?? DEFAULT_CERT_LIFETIME_MS;
   checkLifetimeAgainstCa(ca, now, lifetimeMs);
 
   const key = await pending;

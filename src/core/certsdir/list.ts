@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync, Stats } from 'node:fs';
+import { readdirSync, statSync, Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { FileCache } from './cache';
 import { UserError, errnoCode, errMessage } from '../errors';
+import { InputFileError, readInputBytes } from '../input';
 import { CertDetails, ParsedCertFile, certDetails, parseCertFile } from '../pki/inspect';
 import { keyMatchesCert, parsePrivateKey } from '../pki/keys';
 import { FileRole, USAGE_ORDER, Usage, isCaUsage, roleFromFilename } from './layout';
@@ -93,9 +94,10 @@ function loadEntry(dir: string, filename: string, role: FileRole, files: Set<str
   }
   let parsed: ParsedCertFile | undefined;
   try {
-    parsed = opts.cache ? opts.cache.memo(certPath, 'cert', (b) => parseCertFile(b, certPath)) : parseCertFile(readFileSync(certPath), certPath);
+    // Only regular files within the size cap: a FIFO or /dev/zero named ca.crt must not hang the listing.
+    parsed = opts.cache ? opts.cache.memo(certPath, 'cert', (b) => parseCertFile(b, certPath)) : parseCertFile(readInputBytes(certPath), certPath);
   } catch (err) {
-    entry.errors.push(`could not read certificate file ${certPath} (${errnoCode(err) ?? errMessage(err)}): make it readable by the cockroach user.`);
+    entry.errors.push(readError('certificate file', certPath, err, 'make it readable by the cockroach user'));
   }
   let first: X509Certificate | undefined;
   if (parsed) {
@@ -118,6 +120,18 @@ function loadEntry(dir: string, filename: string, role: FileRole, files: Set<str
   if (!isCaUsage(role.usage) && role.usage !== 'Unknown') checkKey(entry, dir, filename, first, opts);
   entry.notes = notesFor(role.usage, entry);
   return entry;
+}
+
+/** Why a file of the dir could not be read, naming it and the fix; a FIFO, device or huge file is not read at all. */
+function readError(what: string, path: string, err: unknown, fix: string): string {
+  if (err instanceof InputFileError) {
+    if (err.problem === 'not-regular') return `${what} ${path} ${err.detail}: replace it with the ${what} itself (CockroachDB would block reading it).`;
+    if (err.problem === 'too-large') return `${what} ${path} ${err.detail}: it is not a ${what}; replace it with the right one.`;
+    if (err.problem === 'missing') return `${what} ${path} does not exist (a dangling link?): restore it, or remove the link.`;
+    if (err.problem === 'directory') return `${what} ${path} is a directory: replace it with the ${what} itself.`;
+    return `could not read ${what} ${path} (${err.code ?? err.detail}): ${fix}.`;
+  }
+  return `could not read ${what} ${path} (${errnoCode(err) ?? errMessage(err)}): ${fix}.`;
 }
 
 function checkCertificate(entry: CertEntry, d: CertDetails, files: Set<string>): void {
@@ -150,7 +164,7 @@ function checkKey(entry: CertEntry, dir: string, filename: string, cert: X509Cer
     return;
   }
   if (!st.isFile()) {
-    entry.errors.push(`key file ${keyPath} is not a regular file: replace it with the key file itself.`);
+    entry.errors.push(`key file ${keyPath} is ${st.isFIFO() ? 'a FIFO (named pipe), ' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device, ' : ''}not a regular file: replace it with the key file itself.`);
     return;
   }
   if (!opts.skipPermissionChecks) {
@@ -172,9 +186,9 @@ function checkKey(entry: CertEntry, dir: string, filename: string, cert: X509Cer
   let problem: string | undefined;
   try {
     // Memoised per key version and certificate: the same key bytes checked against another cert are checked again.
-    problem = opts.cache ? opts.cache.memo(keyPath, `match:${cert.fingerprint256}`, check, st) : check(readFileSync(keyPath));
+    problem = opts.cache ? opts.cache.memo(keyPath, `match:${cert.fingerprint256}`, check, st) : check(readInputBytes(keyPath));
   } catch (err) {
-    problem = `could not read key file ${keyPath} (${errnoCode(err) ?? errMessage(err)}): make it readable by the cockroach user only (chmod 600).`;
+    problem = readError('key file', keyPath, err, 'make it readable by the cockroach user only (chmod 600)');
   }
   if (problem) entry.errors.push(problem);
 }
@@ -193,6 +207,7 @@ export function listCertsDir(dir: string, opts: ListOptions = {}): CertEntry[] {
     const code = errnoCode(err);
     if (code === 'ENOENT') throw new UserError(`certs directory ${dir} does not exist: check --certs-dir, or create certificates with "crdb-tls cert create-ca".`, dir);
     if (code === 'ENOTDIR') throw new UserError(`${dir} is not a directory: --certs-dir must name the folder that holds ca.crt, node.crt and client.*.crt.`, dir);
+    if (code === 'EACCES' || code === 'EPERM') throw new UserError(`certs directory ${dir} cannot be read (permission denied, ${code}): give this user read and search access to it and its parent folders, or run as its owner.`, dir);
     throw new UserError(`could not read certs directory ${dir} (${code ?? errMessage(err)}): check its permissions.`, dir);
   }
   names.sort();

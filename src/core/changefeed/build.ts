@@ -1,3 +1,4 @@
+import { quoteInput } from '../errors';
 import { AlertThresholds } from '../monitor/expiry';
 import { decodeParam, rawQueryOf } from './decode';
 import { encodeFileParam, encodePath, encodeQueryValue } from './encode';
@@ -98,6 +99,16 @@ const KAFKA_PASSTHROUGH = new Set([
 ]);
 const STRUCTURED = new Set(['tls_enabled', 'ca_cert', 'client_cert', 'client_key', 'insecure_tls_skip_verify', 'topic_prefix', 'topic_name',
   'sasl_enabled', 'sasl_mechanism', 'sasl_user', 'sasl_password']);
+
+/** How many unknown parameter names a message lists before it only counts the rest. */
+const NAMED_UNKNOWN = 5;
+
+/** One finding for all unknown Kafka parameters, naming the first few: 10,000 of them still make one short line. */
+function unknownParamsMessage(keys: string[]): string {
+  const named = keys.slice(0, NAMED_UNKNOWN).map((k) => quoteInput(k, 30).replace(/^"(.*)"$/, '$1')).join(', ');
+  const more = keys.length > NAMED_UNKNOWN ? ` and ${keys.length - NAMED_UNKNOWN} more` : '';
+  return `unknown kafka sink query parameter${keys.length === 1 ? '' : 's'} ${named}${more}: CockroachDB refuses the changefeed; remove ${keys.length === 1 ? 'it' : 'them'} or check the spelling.`;
+}
 
 const err = (code: string, message: string, param?: string): SinkFinding => ({ code, severity: 'error', message, ...(param ? { param } : {}) });
 const warn = (code: string, message: string, param?: string): SinkFinding => ({ code, severity: 'warning', message, ...(param ? { param } : {}) });
@@ -245,13 +256,14 @@ export function buildSinkUri(spec: SinkSpec, ctx: { now: Date; thresholds?: Aler
     if (spec.topicName) add('topic_name', spec.topicName);
   }
   const seen = new Set(pairs.map((p) => p.key));
+  const unknown: string[] = [];
   for (const [k, v] of spec.params ?? []) {
     if (seen.has(k) || (STRUCTURED.has(k) && isKafka)) {
-      findings.push(err('sink-param-duplicate', `${k} is given twice: CockroachDB reads only the first value; set it once.`, k));
+      findings.push(err('sink-param-duplicate', `${quoteInput(k)} is given twice: CockroachDB reads only the first value; set it once.`, k));
       continue;
     }
     if (isKafka && !KAFKA_PASSTHROUGH.has(k)) {
-      findings.push(err('sink-param-unknown', `unknown kafka sink query parameter ${k}: CockroachDB refuses the changefeed; remove it or check its spelling.`, k));
+      unknown.push(k);
       continue;
     }
     if (!isKafka && (STRUCTURED.has(k))) {
@@ -261,6 +273,7 @@ export function buildSinkUri(spec: SinkSpec, ctx: { now: Date; thresholds?: Aler
     seen.add(k);
     add(k, v);
   }
+  if (unknown.length > 0) findings.push(err('sink-param-unknown', unknownParamsMessage(unknown), unknown[0]));
 
   let prefix = `${SCHEME_OF[spec.type]}://`;
   let maskedPrefix = prefix;

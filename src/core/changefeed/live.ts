@@ -2,6 +2,7 @@ import { connect, TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { errnoCode, errMessage } from '../errors';
+import { timerMs } from '../pki/duration';
 
 export interface LiveCheckInput {
   host: string;
@@ -113,7 +114,7 @@ function classifyFailure(err: unknown, input: LiveCheckInput, handshakeDone: boo
 
 /** A TLS handshake to host:port presenting the client certificate: did the server accept it, does the CA verify the server? */
 export function liveCheck(input: LiveCheckInput): Promise<LiveResult> {
-  const timeoutMs = input.timeoutMs ?? 5000;
+  const timeoutMs = timerMs(input.timeoutMs ?? 5000);
   const graceMin = input.graceMs ?? 400;
   return new Promise((resolve) => {
     const t0 = Date.now();

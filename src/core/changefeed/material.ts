@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { KeyObject, X509Certificate } from 'node:crypto';
 import { daysLeft } from '../certsdir/status';
 import { Usage } from '../certsdir/layout';
 import { errnoCode, errMessage } from '../errors';
+import { InputFileError, readInputBytes } from '../input';
 import { extKeyUsageOf, parseCertFile } from '../pki/inspect';
 import { describeKey, keyMatchesCert, parsePrivateKey } from '../pki/keys';
 import { AlertThresholds, DEFAULT_ALERT_THRESHOLDS, alertFor } from '../monitor/expiry';
@@ -47,8 +47,13 @@ export interface CheckContext {
 
 const READ_REASONS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
 
+/** A certificate or key file as sink parameters take it: a regular file within the PEM cap (never a FIFO or device). */
+export function readPemFile(path: string): Buffer {
+  return readInputBytes(path);
+}
+
 /** Reads a PEM input; a file that cannot be read is a finding naming the file and the fix. */
-export function loadPem(input: PemInput, param: CertParam, read: (p: string) => Buffer = readFileSync): { pem?: LoadedPem; finding?: SinkFinding } {
+export function loadPem(input: PemInput, param: CertParam, read: (p: string) => Buffer = readPemFile): { pem?: LoadedPem; finding?: SinkFinding } {
   if (input.content !== undefined) {
     const bytes = Buffer.isBuffer(input.content) ? input.content : Buffer.from(input.content, 'utf8');
     return { pem: { name: input.label ?? input.file ?? `the ${param} value`, bytes } };
@@ -58,7 +63,10 @@ export function loadPem(input: PemInput, param: CertParam, read: (p: string) => 
     return { pem: { name: input.file, bytes: read(input.file) } };
   } catch (err) {
     const code = errnoCode(err);
-    const reason = code && READ_REASONS[code] ? `${READ_REASONS[code]} (${code})` : errMessage(err);
+    if (err instanceof InputFileError && (err.problem === 'not-regular' || err.problem === 'too-large')) {
+      return { finding: { code: 'sink-file-unreadable', severity: 'error', param, message: `cannot read ${input.file} for ${param}: it ${err.detail}; pass the PEM file itself.` } };
+    }
+    const reason = code && READ_REASONS[code] ? `${READ_REASONS[code]} (${code})` : err instanceof InputFileError ? err.detail : errMessage(err);
     return { finding: { code: 'sink-file-unreadable', severity: 'error', param, message: `cannot read ${input.file} for ${param}: ${reason}; check the path.` } };
   }
 }

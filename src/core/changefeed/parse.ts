@@ -1,3 +1,5 @@
+import { portProblem } from '../cockroach/ports';
+import { quoteInput } from '../errors';
 import { AlertThresholds } from '../monitor/expiry';
 import { GoBase64Error, QueryPair, decodeStdBase64, parseGoBool, parseQuery } from './decode';
 import { encodeFileParam } from './encode';
@@ -125,7 +127,7 @@ export function parseSinkUri(uri: string, opts: ParseOptions = {}): ParsedSink {
   }
   const isKafka = split.type === 'kafka';
   for (const h of split.hosts) {
-    if (h.badPort !== undefined) out.findings.push({ code: 'sink-port-invalid', severity: 'error', message: `port ${JSON.stringify(h.badPort)} is not a port number: use 1 to 65535.`, range: h.span });
+    if (h.badPort !== undefined) out.findings.push({ code: 'sink-port-invalid', severity: 'error', message: `port ${quoteInput(h.badPort)} is not a port number (${portProblem(h.badPort)}): use 1 to 65535.`, range: h.span });
     else if (isKafka && h.port === undefined && h.host) out.findings.push({ code: 'sink-port-missing', severity: 'error', message: `Kafka broker ${h.host} needs a port, e.g. ${h.host}:9093.`, range: h.span });
   }
 
@@ -193,7 +195,7 @@ export function parseSinkUri(uri: string, opts: ParseOptions = {}): ParsedSink {
     const p = first.get(k);
     if (!p?.value) return undefined;
     const b = parseGoBool(p.value);
-    if (b === undefined) out.findings.push({ code: 'sink-param-bool', severity: 'error', param: k, range: p.valueSpan, message: `param ${k} must be a bool: write true or false, not ${JSON.stringify(p.value)}.` });
+    if (b === undefined) out.findings.push({ code: 'sink-param-bool', severity: 'error', param: k, range: p.valueSpan, message: `param ${k} must be a bool: write true or false, not ${quoteInput(p.value)}.` });
     return b;
   };
   const skipVerify = bool('insecure_tls_skip_verify');
@@ -224,7 +226,7 @@ export function parseSinkUri(uri: string, opts: ParseOptions = {}): ParsedSink {
       if (stray) out.findings.push({ code: 'sink-sasl-disabled', severity: 'error', param: stray, range: keyRange(stray), message: `sasl_enabled must be enabled if ${stray} is provided: add sasl_enabled=true.` });
     } else {
       const mech = first.get('sasl_mechanism')?.value || 'PLAIN';
-      if (!ALL_MECHANISMS.includes(mech)) out.findings.push({ code: 'sink-sasl-mechanism', severity: 'error', param: 'sasl_mechanism', range: rangeOf('sasl_mechanism'), message: `param sasl_mechanism must be one of ${ALL_MECHANISMS.join(', ')}, not ${JSON.stringify(mech)}.` });
+      if (!ALL_MECHANISMS.includes(mech)) out.findings.push({ code: 'sink-sasl-mechanism', severity: 'error', param: 'sasl_mechanism', range: rangeOf('sasl_mechanism'), message: `param sasl_mechanism must be one of ${ALL_MECHANISMS.join(', ')}, not ${quoteInput(mech)}.` });
       if (['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mech)) {
         for (const k of ['sasl_user', 'sasl_password']) {
           if (!has(k)) out.findings.push({ code: `sink-${k.replace('_', '-')}-missing`, severity: 'error', param: k, range: keyRange('sasl_enabled'), message: `${k} must be provided when SASL is enabled: add ${k}.` });

@@ -1,3 +1,5 @@
+import { portProblem } from '../cockroach/ports';
+import { quoteInput } from '../errors';
 import { SinkSpec } from './build';
 import { decodeStdBase64, parseGoBool, parseQuery, queryUnescape } from './decode';
 import { SinkFinding } from './types';
@@ -12,14 +14,14 @@ const fail = (message: string): { findings: SinkFinding[] } => ({ findings: [{ c
  */
 export function sinkSpecFromUrl(url: string): { spec?: SinkSpec; findings: SinkFinding[] } {
   const split = splitUri(url.trim());
-  if (!split) return fail(`${JSON.stringify(url)} is not a sink URL: write kafka://broker:9093, webhook-https://host/path or https://registry:8081 (schema registry).`);
+  if (!split) return fail(`${quoteInput(url)} is not a sink URL: write kafka://broker:9093, webhook-https://host/path or https://registry:8081 (schema registry).`);
   if (!split.type) return fail(`${split.scheme}:// is not a sink this builds: use kafka://, webhook-https:// or https:// (Confluent schema registry).`);
   if (split.scheme === 'webhook-http') return fail('webhook sinks require https: use webhook-https://.');
   if (split.scheme === 'http') return fail('certificates need an https:// schema registry: use https://.');
   const findings: SinkFinding[] = [];
   const [first, ...rest] = split.hosts;
   const hostOf = (h: typeof first) => {
-    if (h.badPort !== undefined) findings.push({ code: 'sink-port-invalid', severity: 'error', message: `port ${JSON.stringify(h.badPort)} in ${url} is not a port number: use 1 to 65535.` });
+    if (h.badPort !== undefined) findings.push({ code: 'sink-port-invalid', severity: 'error', message: `port ${quoteInput(h.badPort)} of ${h.host ? quoteInput(h.host) : 'the sink'} is not a port number (${portProblem(h.badPort)}): use 1 to 65535.` });
     return { host: h.host.replace(/^\[|\]$/g, ''), port: h.port };
   };
   const spec: SinkSpec = { type: split.type, ...hostOf(first) };
@@ -28,7 +30,7 @@ export function sinkSpecFromUrl(url: string): { spec?: SinkSpec; findings: SinkF
     try {
       spec.path = queryUnescape(split.path.replace(/\+/g, '%2B')).toString('utf8');
     } catch (err) {
-      findings.push({ code: 'sink-uri-invalid', severity: 'error', message: `the path of ${url} is not valid: ${(err as Error).message}.` });
+      findings.push({ code: 'sink-uri-invalid', severity: 'error', message: `the path of the sink URL is not valid: ${(err as Error).message}.` });
     }
   }
   if (split.userinfo) {
@@ -36,7 +38,7 @@ export function sinkSpecFromUrl(url: string): { spec?: SinkSpec; findings: SinkF
     try {
       spec.userinfo = { user: queryUnescape(u.replace(/\+/g, '%2B')).toString('utf8'), password: p === undefined ? undefined : queryUnescape(p.replace(/\+/g, '%2B')).toString('utf8') };
     } catch (err) {
-      findings.push({ code: 'sink-uri-invalid', severity: 'error', message: `the user:password of ${url} is not valid: ${(err as Error).message}.` });
+      findings.push({ code: 'sink-uri-invalid', severity: 'error', message: `the user:password of the sink URL is not valid: ${(err as Error).message}.` });
     }
   }
   const q = parseQuery(split.rawQuery);
@@ -44,18 +46,18 @@ export function sinkSpecFromUrl(url: string): { spec?: SinkSpec; findings: SinkF
   const seen = new Set<string>();
   for (const p of q.pairs) {
     if (p.error || p.key === undefined || p.value === undefined) {
-      findings.push({ code: 'sink-param-escape', severity: 'error', message: `parameter ${p.rawKey} of ${url}: ${p.error}; percent-encode it.` });
+      findings.push({ code: 'sink-param-escape', severity: 'error', message: `parameter ${quoteInput(p.rawKey)} of the sink URL: ${p.error}; percent-encode it.` });
       continue;
     }
     if (seen.has(p.key)) {
-      findings.push({ code: 'sink-param-duplicate', severity: 'error', param: p.key, message: `${p.key} is given twice in ${url}: CockroachDB reads only the first value; set it once.` });
+      findings.push({ code: 'sink-param-duplicate', severity: 'error', param: p.key, message: `${quoteInput(p.key)} is given twice in the sink URL: CockroachDB reads only the first value; set it once.` });
       continue;
     }
     seen.add(p.key);
     const v = p.text as string;
     const bool = (name: string) => {
       const b = parseGoBool(v);
-      if (b === undefined) findings.push({ code: 'sink-param-bool', severity: 'error', param: name, message: `param ${name} must be a bool: write true or false, not ${JSON.stringify(v)}.` });
+      if (b === undefined) findings.push({ code: 'sink-param-bool', severity: 'error', param: name, message: `param ${name} must be a bool: write true or false, not ${quoteInput(v)}.` });
       return b;
     };
     switch (p.key) {

@@ -1,3 +1,4 @@
+import { portProblem } from '../cockroach/ports';
 import { Span, SinkType } from './types';
 
 export interface HostPort {
@@ -58,7 +59,7 @@ function splitHostPort(text: string, start: number): HostPort {
   }
   const hp: HostPort = { host, span };
   if (portText !== undefined && portText !== '') {
-    if (/^\d{1,5}$/.test(portText) && Number(portText) >= 1 && Number(portText) <= 65535) hp.port = Number(portText);
+    if (portProblem(portText) === undefined) hp.port = Number(portText);
     else hp.badPort = portText;
   }
   return hp;

@@ -9,6 +9,8 @@ import {
 } from './der';
 import { errMessage } from '../errors';
 import { parseCertFile } from './inspect';
+import { opensslPemProblems, opensslTrip } from './pem';
+import { parseCertificate } from './x509';
 
 /**
  * The "Inspect Certificate" document (editor) and `crdb-tls inspect` (CLI): what `openssl x509 -text`
@@ -96,6 +98,11 @@ export interface CertFileDescription {
   role: string;
   /** False when the file could not be read as certificates at all. */
   ok: boolean;
+  /**
+   * Whether CockroachDB and clients can use it: read, its own certificate signed by the CA file
+   * when one was checked, and within its validity. `inspect` exits 1 when not.
+   */
+  usable: boolean;
   /** What is wrong with the file and how to fix it. */
   problems: string[];
   certs: DescribedCert[];
@@ -417,7 +424,7 @@ export function describeCertFile(input: DescribeInput): CertFileDescription {
   const role = roleTitle(usage, fileRole, fileName);
   const head = [`Certificate file: ${input.path}`, `CockroachDB role: ${role}`];
   const fail = (problem: string): CertFileDescription => ({
-    text: [...head, asOf(input.now), '', `Problem: ${problem}`, ''].join('\n'), path: input.path, usage, role, ok: false, problems: [problem], certs: [],
+    text: [...head, asOf(input.now), '', `Problem: ${problem}`, ''].join('\n'), path: input.path, usage, role, ok: false, usable: false, problems: [problem], certs: [],
   });
   try {
     const problems: string[] = [];
@@ -425,6 +432,7 @@ export function describeCertFile(input: DescribeInput): CertFileDescription {
     const r = parseCertFile(input.content, fileName);
     if (r.ok) {
       parsed = r.certs.map((x) => ({ der: x.raw, x509: x }));
+      for (const p of opensslPemProblems(input.content.toString('latin1'))) problems.push(opensslTrip(fileName, p));
     } else {
       const der = tryDer(input.content);
       if (!der) return fail(r.error);
@@ -447,7 +455,9 @@ export function describeCertFile(input: DescribeInput): CertFileDescription {
     for (const c of certs) lines.push('', ...certText(c, certs.length, usage));
     lines.push('', ca ? `Chain (against ${ca.path}${ca.certs.length ? `, ${ca.certs.length} certificate${ca.certs.length > 1 ? 's' : ''}` : ''})` : 'Chain');
     for (const c of certs) lines.push(`    Certificate ${c.index + 1}${c.commonName !== undefined ? ` (CN = ${c.commonName})` : ''}: ${c.chain.text}`);
-    return { text: lines.join('\n') + '\n', path: input.path, usage, role, ok: true, problems, certs };
+    const own = certs[0];
+    const usable = !!own && !(own.chain.checked && !own.chain.signedBy) && own.status !== 'expired' && own.status !== 'not-yet-valid';
+    return { text: lines.join('\n') + '\n', path: input.path, usage, role, ok: true, usable, problems, certs };
   } catch (err) {
     return fail(`${fileName} holds a certificate that cannot be read (${errMessage(err)}): reissue it or restore it from a backup.`);
   }
@@ -456,7 +466,7 @@ export function describeCertFile(input: DescribeInput): CertFileDescription {
 function tryDer(content: Buffer): Parsed | undefined {
   if (content.length === 0 || content[0] !== 0x30) return undefined;
   try {
-    const x = new X509Certificate(content);
+    const x = parseCertificate(content);
     return { der: x.raw, x509: x };
   } catch {
     return undefined;

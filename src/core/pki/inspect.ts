@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { splitPem } from './pem';
 import { keyUsageNames } from './der';
+import { parseCertificate } from './x509';
 
 /** Plain data about one certificate, shared by the CLI (--json), the tree and hovers. */
 export interface CertDetails {
@@ -132,7 +133,7 @@ export function parseCertFile(content: Buffer, name: string): ParsedCertFile {
       return { ok: false, error: `block #${i} in ${name} is of type ${blocks[i].type}, not CERTIFICATE: keep keys in .key files and only certificates in .crt files.` };
     }
     try {
-      certs.push(new X509Certificate(blocks[i].der));
+      certs.push(parseCertificate(blocks[i].der));
     } catch (err) {
       return { ok: false, error: `failed to parse certificate ${i} in file ${name} (${(err as Error).message}): replace it with a valid PEM certificate.` };
     }

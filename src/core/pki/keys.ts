@@ -1,6 +1,6 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, KeyObject, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, KeyObject, X509Certificate, sign, verify } from 'node:crypto';
 import { promisify } from 'node:util';
-import { UserError, errMessage } from '../errors';
+import { UserError, errMessage, quoteInput } from '../errors';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -23,11 +23,34 @@ export function pkcs8Der(key: KeyObject): Buffer {
   return key.export({ type: 'pkcs8', format: 'der' });
 }
 
+export const MIN_KEY_SIZE = 1024;
+/**
+ * RSA key generation time grows with about the fourth power of the size and varies a lot from key
+ * to key: 8192 bits takes a few seconds, 16384 bits from 20 s to minutes (and every handshake with
+ * such a key is slow). 4096 bits already exceeds every current guideline; 8192 is the ceiling.
+ */
+export const MAX_KEY_SIZE = 8192;
+
 export function validateKeySize(value: number): number {
-  if (!Number.isInteger(value) || value < 1024 || value > 16384) {
-    throw new UserError(`--key-size ${value} is not supported: use a number of bits from 1024 to 16384 (default ${DEFAULT_KEY_SIZE}).`);
+  if (!Number.isInteger(value) || value < MIN_KEY_SIZE || value > MAX_KEY_SIZE) {
+    throw new UserError(`--key-size ${value} is not supported: use a number of bits from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE} (default ${DEFAULT_KEY_SIZE}; ` +
+      `larger RSA keys take minutes to generate and slow every handshake, and 4096 is already beyond current guidelines).`);
   }
   return value;
+}
+
+/** --key-size as typed: decimal digits, then validateKeySize. */
+export function parseKeySize(text: string, flag = '--key-size'): number {
+  if (!/^\d+$/.test(text.trim())) throw new UserError(`${flag} ${quoteInput(text)} is not a number of bits: use e.g. ${flag} 2048.`);
+  const n = Number(text.trim());
+  if (!Number.isSafeInteger(n)) throw new UserError(`${flag} ${quoteInput(text)} is not supported: use a number of bits from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE} (default ${DEFAULT_KEY_SIZE}).`);
+  return validateKeySize(n);
+}
+
+/** A short reason for an OpenSSL decoding error, without its internal codes. */
+function opensslReason(err: unknown): string {
+  const m = /routines::(.+)$/.exec(errMessage(err));
+  return m ? `damaged or truncated: ${m[1].replace(/_/g, ' ')}` : 'damaged or truncated';
 }
 
 /** Parses a PEM private key (PKCS#1, PKCS#8 or SEC1), or a DER PKCS#8 key (.pk8), naming the file in the error. */
@@ -36,8 +59,9 @@ export function parsePrivateKey(pem: Buffer | string, file: string, format: 'pem
     const der = Buffer.isBuffer(pem) ? pem : Buffer.from(pem, 'latin1');
     for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
       try {
-        return createPrivateKey({ key: der, format: 'der', type });
-      } catch {
+        return intact(createPrivateKey({ key: der, format: 'der', type }), file);
+      } catch (err) {
+        if (err instanceof UserError) throw err;
         // try the next encoding
       }
     }
@@ -48,8 +72,9 @@ export function parsePrivateKey(pem: Buffer | string, file: string, format: 'pem
   const m = /^-----BEGIN RSA PRIVATE KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END RSA PRIVATE KEY-----\s*$/.exec(text);
   if (m) {
     try {
-      return createPrivateKey({ key: Buffer.from(m[1], 'base64'), format: 'der', type: 'pkcs1' });
-    } catch {
+      return intact(createPrivateKey({ key: Buffer.from(m[1], 'base64'), format: 'der', type: 'pkcs1' }), file);
+    } catch (err) {
+      if (err instanceof UserError) throw err;
       // fall through to the general parser for its error message
     }
   }
@@ -59,11 +84,25 @@ export function parsePrivateKey(pem: Buffer | string, file: string, format: 'pem
   if (/ENCRYPTED/.test(text)) {
     throw new UserError(`${file} is an encrypted private key: CockroachDB reads unencrypted keys only; decrypt it with "openssl pkey -in ${file} -out <new file>".`, file);
   }
+  let key: KeyObject;
   try {
-    return createPrivateKey(text);
+    key = createPrivateKey(text);
   } catch (err) {
-    throw new UserError(`${file} holds a private key that cannot be parsed (${errMessage(err)}): restore the original key file.`, file);
+    // OpenSSL's own text ("error:1E08010C:DECODER routines::unsupported") means nothing to a user: say what it is.
+    throw new UserError(`${file} holds a private key that cannot be parsed (${opensslReason(err)}): restore the original key file.`, file);
   }
+  return intact(key, file);
+}
+
+/**
+ * A key file damaged by a few bytes often still parses; an RSA key whose numbers disagree then
+ * signs garbage or fails in the handshake. Checked on every parse (cheap: no signature).
+ */
+function intact(key: KeyObject, file: string): KeyObject {
+  if (key.asymmetricKeyType === 'rsa' && !rsaNumbersAgree(key)) {
+    throw new UserError(`${file} is a damaged RSA private key: its numbers do not belong together (n is not p·q, or the CRT values disagree); restore it from a backup, or issue a new key and certificate.`, file);
+  }
+  return key;
 }
 
 function spki(key: KeyObject): Buffer {
@@ -86,4 +125,43 @@ export function describeKey(key: KeyObject): string {
   if (key.asymmetricKeyType === 'rsa') return `RSA ${d?.modulusLength ?? '?'} bits`;
   if (key.asymmetricKeyType === 'ec') return `EC ${d?.namedCurve ?? ''}`.trim();
   return String(key.asymmetricKeyType ?? key.type);
+}
+
+/** An RSA key's numbers (JWK fields) as BigInts; undefined when a field is absent. */
+function rsaNumbers(key: KeyObject): Record<'n' | 'e' | 'd' | 'p' | 'q' | 'dp' | 'dq' | 'qi', bigint | undefined> {
+  const j = key.export({ format: 'jwk' }) as Record<string, string | undefined>;
+  const big = (f: string) => (j[f] === undefined ? undefined : BigInt(`0x${Buffer.from(j[f] as string, 'base64url').toString('hex') || '0'}`));
+  return { n: big('n'), e: big('e'), d: big('d'), p: big('p'), q: big('q'), dp: big('dp'), dq: big('dq'), qi: big('qi') };
+}
+
+/**
+ * Whether an RSA private key's numbers belong together (n = p·q, d and the CRT values agree): a
+ * damaged key file often still parses, and OpenSSL then signs with whichever numbers it uses,
+ * silently falling back when the CRT values are wrong.
+ */
+function rsaNumbersAgree(key: KeyObject): boolean {
+  const { n, e, d, p, q, dp, dq, qi } = rsaNumbers(key);
+  if (n === undefined || e === undefined || d === undefined) return false;
+  if (p === undefined || q === undefined || dp === undefined || dq === undefined || qi === undefined) return true; // no CRT values to check
+  if (p < 3n || q < 3n || p * q !== n) return false;
+  return d % (p - 1n) === dp && d % (q - 1n) === dq && (e * dp) % (p - 1n) === 1n && (e * dq) % (q - 1n) === 1n && (qi * q) % p === 1n;
+}
+
+/**
+ * Refuses a private key that cannot be trusted to sign (a damaged file still parses when only the
+ * private numbers changed): for RSA its numbers must agree, and for every key a signature over a
+ * probe must verify with the key's own public half. OpenSSL errors on the way are refused the same.
+ * `what` names the key in the message ("CA key ca.key").
+ */
+export function assertKeySigns(key: KeyObject, what: string): void {
+  const probe = Buffer.from('crdb-tls key check');
+  let ok = false;
+  try {
+    ok = (key.asymmetricKeyType !== 'rsa' || rsaNumbersAgree(key)) && verify('sha256', probe, createPublicKey(key), sign('sha256', probe, key));
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new UserError(`${what} is a damaged private key: its numbers do not belong together, so it cannot be trusted to sign; restore the key from a backup, or create a new CA with a new --ca-key path.`);
+  }
 }

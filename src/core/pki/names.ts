@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { UserError } from '../errors';
+import { UserError, quoteInput } from '../errors';
 
 const USER_RE = /^[\p{Ll}0-9_][-\p{Ll}0-9_.]*$/u;
 const MAX_USER_BYTES = 63;
@@ -26,7 +26,7 @@ export function validateUserName(input: string): string {
   const user = normalizeUserName(input);
   const problem = userNameProblem(user);
   if (problem) {
-    throw new UserError(`Invalid user name ${JSON.stringify(input)}: ${problem} (at most ${MAX_USER_BYTES} bytes; case is ignored).`);
+    throw new UserError(`Invalid user name ${quoteInput(input)}: ${problem} (at most ${MAX_USER_BYTES} bytes; case is ignored).`);
   }
   return user;
 }
@@ -49,7 +49,7 @@ export function hostProblem(host: string): string | undefined {
     const label = labels[i];
     if (label === '*' && i === 0 && labels.length > 1) continue;
     if (!LABEL_RE.test(label)) {
-      return `"${label}" is not a valid DNS label (letters, digits and dashes, at most 63 characters; a wildcard only as the whole first label)`;
+      return `${quoteInput(label)} is not a valid DNS label (letters, digits and dashes, at most 63 characters; a wildcard only as the whole first label)`;
     }
   }
   return undefined;
@@ -63,7 +63,7 @@ export function hostsToSans(hosts: string[]): HostSans {
   const sans: HostSans = { dns: [], ip: [] };
   for (const host of hosts) {
     const problem = hostProblem(host);
-    if (problem) throw new UserError(`Invalid host ${JSON.stringify(host)} for a node certificate: ${problem}. Give a DNS name or an IP address.`);
+    if (problem) throw new UserError(`Invalid host ${quoteInput(host)} for a node certificate: ${problem}. Give a DNS name or an IP address.`);
     if (isIP(host)) sans.ip.push(host);
     else sans.dns.push(host);
   }

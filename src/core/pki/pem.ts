@@ -109,6 +109,12 @@ export function opensslPemProblems(text: string): string[] {
   return [...new Set(problems)];
 }
 
+/** The sentence for one of opensslPemProblems' findings in `file`, with the fix. */
+export function opensslTrip(file: string, problem: string): string {
+  return `${file}: ${problem}. CockroachDB (Go) reads it, but psql, libpq and other OpenSSL-based clients may not: ` +
+    'rewrite it as plain PEM (each block on its own lines, no headers, only base64 between BEGIN and END).';
+}
+
 export function toPem(type: string, der: Buffer): string {
   const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN ${type}-----\n${b64}\n-----END ${type}-----\n`;

@@ -1,4 +1,4 @@
-import { UserError } from '../errors';
+import { timerMs } from '../pki/duration';
 
 /** Cancellation and time limits shared by the probe and the connection test. */
 
@@ -60,7 +60,7 @@ export function race<T>(p: Promise<T>, ms: number, stage: string, signal: AbortS
     const timer = setTimeout(() => finish(() => {
       cleanup();
       reject(new TimeoutError(`timed out after ${formatMs(ms)} (${stage})`, stage));
-    }), Math.max(0, ms));
+    }), timerMs(ms));
     if (signal?.aborted) {
       onAbort();
       return;
@@ -78,23 +78,3 @@ export function formatMs(ms: number): string {
 export function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
-
-/** "5s", "500ms", "1m30s" or a number of seconds, for --timeout flags. */
-export function parseTimeout(text: string, flag = '--timeout'): number {
-  const s = text.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)/gy;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let pos = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s)) !== null) {
-    total += Number(m[1]) * unit[m[2]];
-    pos = re.lastIndex;
-  }
-  if (s === '' || pos !== s.length || total <= 0) {
-    throw new UserError(`${flag} ${JSON.stringify(text)} is not a duration: use e.g. ${flag} 5s, 500ms or 1m.`);
-  }
-  return total;
-}
-

@@ -1,3 +1,4 @@
+import { quoteInput } from '../errors';
 import { Category, Diagnosis } from './types';
 
 /**
@@ -541,15 +542,21 @@ export function explain(text: string): ExplainResult {
   if (trimmed === '') {
     return { category: 'other', cause: 'not recognised: the text is empty.', fix: 'paste the whole error message the client printed.' };
   }
+  if (/BEGIN [A-Z0-9 ]*PRIVATE KEY/.test(trimmed)) {
+    return {
+      category: 'other',
+      cause: 'not recognised: the text holds a private key, not an error message (it is not shown).',
+      fix: 'paste the error message the client printed; if the key was pasted anywhere others can read, treat it as exposed and issue a new key and certificate (crdb-tls cert rotate-node or rotate-client).',
+    };
+  }
   const ctx = textContext(trimmed);
   for (const e of CATALOGUE) {
     const m = e.re.exec(trimmed);
     if (m) return { category: e.category, cause: e.cause(m, ctx), fix: e.fix(m, ctx), matched: { id: e.id, clients: e.clients, text: m[0] } };
   }
-  const quoted = trimmed.length > 160 ? `${trimmed.slice(0, 157)}...` : trimmed;
   return {
     category: 'other',
-    cause: `not recognised: ${JSON.stringify(quoted)} matches none of the ${CATALOGUE.length} TLS and connection errors crdb-tls knows.`,
+    cause: `not recognised: ${quoteInput(trimmed, 80)} matches none of the ${CATALOGUE.length} TLS and connection errors crdb-tls knows.`,
     fix: `test the real thing instead: crdb-tls test-connection "<connection string>" connects and explains the failure; crdb-tls probe ${hp(ctx)} --ca-file <ca.crt> shows the certificate the server serves; crdb-tls inspect <file> and crdb-tls verify --ca-file <ca.crt> <cert> check the local files.`,
   };
 }

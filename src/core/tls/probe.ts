@@ -1,15 +1,17 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Socket, connect as netConnect, isIP } from 'node:net';
 import { DetailedPeerCertificate, TLSSocket, checkServerIdentity, connect as tlsConnect } from 'node:tls';
-import { UserError, errnoCode, errMessage } from '../errors';
+import { DEFAULT_SQL_PORT, parsePort } from '../cockroach/ports';
+import { UserError, errnoCode, errMessage, quoteInput } from '../errors';
+import { InputFileError, readInputBytes } from '../input';
 import { CertDetails, certDetails } from '../pki/inspect';
 import { splitPem, toPem } from '../pki/pem';
+import { parseCertificate } from '../pki/x509';
 import { Deadline, TimeoutError, abortError, formatMs, race, round, throwIfAborted } from './cancel';
 import { X509_ERRORS } from './verify';
 
 /** CockroachDB's SQL port, and the port a probe uses when none is given. */
-export const DEFAULT_PORT = 26257;
+export const DEFAULT_PORT = DEFAULT_SQL_PORT;
 
 /** PostgreSQL's SSLRequest: length 8, code 80877103 (what `openssl s_client -starttls postgres` sends). */
 export const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
@@ -65,25 +67,24 @@ export interface ProbeResult {
 
 export type ProbeStage = 'dns' | 'connect' | 'ssl-request' | 'handshake';
 
-/** "HOST[:PORT]", "[v6]:PORT" or a bare IPv6 address. */
-export function parseHostPort(text: string, defaultPort = DEFAULT_PORT): { host: string; port: number } {
+/**
+ * "HOST[:PORT]", "[v6]:PORT" or a bare IPv6 address (a leading scheme:// and a /path are ignored).
+ * `label` names the flag in errors ("--verify"); the port follows parsePort's rule.
+ */
+export function parseHostPort(text: string, defaultPort = DEFAULT_PORT, label?: string): { host: string; port: number } {
   const t = text.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
   let host = t;
   let port: string | undefined;
-  const v6 = /^\[([^\]]+)\](?::(\d*))?$/.exec(t);
+  const v6 = /^\[([^\]]*)\](?::(.*))?$/.exec(t);
   if (v6) {
     host = v6[1];
     port = v6[2];
   } else if ((t.match(/:/g) ?? []).length === 1) {
     [host, port] = t.split(':');
   }
-  if (!host) throw new UserError(`${JSON.stringify(text)} names no host: use HOST[:PORT], e.g. localhost:26257.`);
-  if (port !== undefined && port !== '') {
-    const n = Number(port);
-    if (!/^\d+$/.test(port) || n < 1 || n > 65535) throw new UserError(`port ${JSON.stringify(port)} in ${JSON.stringify(text)} is not a port number (1-65535).`);
-    return { host, port: n };
-  }
-  return { host, port: defaultPort };
+  const where = label ? `${label} ${quoteInput(text)}` : quoteInput(text);
+  if (!host) throw new UserError(`${where} names no host: use HOST[:PORT], e.g. localhost:26257.`);
+  return { host, port: port === undefined ? defaultPort : parsePort(port, `in ${where}`) };
 }
 
 function readCa(o: ProbeOptions): { pem?: string; name?: string; certs: X509Certificate[] } {
@@ -94,8 +95,9 @@ function readCa(o: ProbeOptions): { pem?: string; name?: string; certs: X509Cert
     name = o.caFile ?? 'the CA given';
   } else if (o.caFile) {
     try {
-      pem = readFileSync(o.caFile, 'latin1');
+      pem = readInputBytes(o.caFile, { what: 'the CA file' }).toString('latin1');
     } catch (err) {
+      if (err instanceof InputFileError && err.problem !== 'unreadable') throw new UserError(`CA file ${o.caFile} ${err.detail}: pass the cluster's ca.crt.`, o.caFile);
       throw new UserError(`cannot read CA file ${o.caFile} (${errnoCode(err) ?? errMessage(err)}): pass the cluster's ca.crt.`, o.caFile);
     }
     name = o.caFile;
@@ -105,7 +107,7 @@ function readCa(o: ProbeOptions): { pem?: string; name?: string; certs: X509Cert
   for (const b of splitPem(pem)) {
     if (b.type !== 'CERTIFICATE') continue;
     try {
-      certs.push(new X509Certificate(b.der));
+      certs.push(parseCertificate(b.der));
     } catch {
       // a broken block: OpenSSL skips it as well
     }

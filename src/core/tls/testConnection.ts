@@ -9,9 +9,11 @@ import { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import type { ClientConfig } from 'pg';
 import { findConnStrings } from '../connstr/find';
 import { FileEnv } from '../connstr/files';
+import { isUrlTarget, targetPort } from '../connstr/target';
 import { ConnString, paramValue } from '../connstr/types';
-import { UserError, errnoCode, errMessage } from '../errors';
+import { UserError, errnoCode, errMessage, quoteInput } from '../errors';
 import { CertDetails, certDetails, extKeyUsageOf } from '../pki/inspect';
+import { MAX_TIMER_MS } from '../pki/duration';
 import { keyMatchesCert } from '../pki/keys';
 import { Deadline, TimeoutError, formatMs, isAbortError, race, round, throwIfAborted } from './cancel';
 import { explain } from './explain';
@@ -143,12 +145,14 @@ function result(details: TestDetails, category: Category, cause: string, fix: st
   return { ok: category === 'ok', category, cause, fix, details };
 }
 
-function parseTarget(url: string): ConnString {
+function parseTarget(url: string): { c: ConnString; port?: number } {
+  // key=value pairs are read by libpq's rules first: a key without "=" is libpq's error, not "no connection string".
+  const kvPort = !isUrlTarget(url) && url.includes('=') ? targetPort(url) : undefined;
   const found = findConnStrings(url);
   if (found.length === 0) {
-    throw new UserError(`${JSON.stringify(url.length > 80 ? url.slice(0, 77) + '...' : url)} is not a connection string: pass postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=..., a jdbc:postgresql:// URL, or "host=... sslmode=..." key/value pairs.`);
+    throw new UserError(`${quoteInput(url)} is not a connection string: pass postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=..., a jdbc:postgresql:// URL, or "host=... sslmode=..." key/value pairs.`);
   }
-  return found[0];
+  return { c: found[0], port: isUrlTarget(url) ? targetPort(url, found[0]) : kvPort };
 }
 
 function sslmodeOf(c: ConnString, notes: string[]): { mode: SslMode | string; source: 'string' | 'default' } {
@@ -183,14 +187,20 @@ export async function testConnection(url: string, o: TestConnectionOptions = {})
     details.timings.totalMs = round(performance.now() - started);
     return r;
   };
-  const c = parseTarget(url);
+  const { c, port: givenPort } = parseTarget(url);
+  // A PEM block pasted where a file path belongs: refused without echoing it (a key must never be shown).
+  const pasted = c.params.find((p) => /-----BEGIN [A-Z0-9 ]+-----|BEGIN [A-Z0-9 ]*PRIVATE KEY/.test(p.value));
+  if (pasted) {
+    const key = /PRIVATE KEY/.test(pasted.value);
+    throw new UserError(`${quoteInput(pasted.key)} in the connection string holds ${key ? 'a private key' : 'PEM text'}, not a file path (it is not shown): save it to a file${key ? ' (mode 0600)' : ''} and pass the file's path${key ? '; if the string was shared, treat the key as exposed and issue a new one' : ''}.`);
+  }
   const now = o.now ?? new Date();
   const env: FileEnv = { docPath: o.docPath, workspaceFolders: o.workspaceFolders ?? (o.cwd ? [o.cwd] : undefined), home: o.home };
   const home = o.home ?? homedir();
 
   const first = c.hosts[0];
   const host = first?.host || 'localhost';
-  const port = first?.port ?? DEFAULT_PORT;
+  const port = givenPort ?? DEFAULT_PORT;
   if (c.hosts.length > 1) notes.push(`The string lists ${c.hosts.length} hosts; tested the first, ${hostPort(host, port)} (libpq tries them in order).`);
   if (!first?.host) notes.push('No host in the string: tested localhost (libpq would use its Unix socket).');
   const user = c.user || safeUser();
@@ -291,7 +301,8 @@ function safeUser(): string {
 function connectTimeoutOf(c: ConnString): number | undefined {
   const v = paramValue(c, 'connect_timeout')?.value;
   if (!v || !/^\d+$/.test(v) || Number(v) === 0) return undefined;
-  return Math.max(2, Number(v)) * 1000;
+  // libpq: at least 2 s; a huge value would overflow the timers, so it is capped at their limit.
+  return Math.min(MAX_TIMER_MS, Math.max(2, Number(v)) * 1000);
 }
 
 /** Missing files, key permissions, key not matching the certificate: what fails before any packet is sent. */
@@ -314,7 +325,10 @@ function checkFiles(ctx: Ctx, home: string, euid: number | undefined): TestConne
       case 'directory':
         return result(details, 'file-missing', `${check.param} ${check.path}${written} is a directory, not ${role}.`, `name the file itself, e.g. ${join(check.path, check.param === 'sslrootcert' ? 'ca.crt' : `client.${ctx.user}.${check.param === 'sslcert' ? 'crt' : 'key'}`)}.`);
       case 'unreadable':
-        return result(details, 'other', `${check.param} file ${check.path} cannot be read (${f.ref.errorDetail ?? 'unreadable'}).`, `make it readable by the user that runs the client (chmod/chown), keeping a key at 0600.`);
+        return result(details, 'other', `${check.param} file ${check.path} cannot be read (${f.ref.errorDetail ?? 'unreadable'}).`,
+          f.ref.inputProblem === 'not-regular' ? `point ${check.param} at ${role} as a regular file (a FIFO or device is not read).`
+            : f.ref.inputProblem === 'too-large' ? `point ${check.param} at ${role}.`
+            : `make it readable by the user that runs the client (chmod/chown), keeping a key at 0600.`);
       case 'not-cert':
         return result(details, 'other', `${check.param} file ${check.path} holds no certificate${f.ref.contentProblem ? ` (${f.ref.contentProblem})` : f.ref.key ? ' (it is a private key)' : ''}.`,
           `point ${check.param} at ${check.param === 'sslrootcert' ? 'the cluster\'s ca.crt' : `client.${ctx.user}.crt`} ("crdb-tls inspect ${check.path}" shows what it holds).`);

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { BuildResult } from '../../core/changefeed/build';
 import type { CertSummary } from '../../core/changefeed/material';
 import type { SinkFinding, SinkType } from '../../core/changefeed/types';
 import { isCaUsage } from '../../core/certsdir/layout';
 import { errMessage } from '../../core/errors';
+import { readInputBytes } from '../../core/input';
 import type { ClusterModel } from '../model';
 import { thresholdsFromSettings } from '../model';
 import type { EditorTracker } from './editors';
@@ -373,7 +373,8 @@ export class BuilderPanel implements vscode.Disposable {
     const read = async (p: string, what: string): Promise<Buffer | undefined> => {
       if (!p.trim()) return undefined;
       try {
-        return await readFile(p.trim());
+        // Only a regular file within the PEM cap: a FIFO or device must not block the extension host.
+        return readInputBytes(p.trim());
       } catch (err) {
         throw new Error(`cannot read ${p} for ${what}: ${errMessage(err)}`);
       }

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isCaUsage } from '../../core/certsdir/layout';
+import { readInputBytes } from '../../core/input';
 import type { ClusterModel } from '../model';
 import type { Node } from '../tree';
 import { SinkActions } from './actions';
@@ -10,6 +9,7 @@ import type { BuilderForm } from './form';
 import { SinkHover } from './hover';
 import { SinkLinter } from './linter';
 import { BuilderPanel } from './panel';
+import { parseCertificate } from '../../core/pki/x509';
 
 /** What the in-editor tests (through the extension's Api) see of the changefeed features. */
 export interface ChangefeedApi {
@@ -20,8 +20,8 @@ export interface ChangefeedApi {
 
 function issued(caPath: string, certPath: string): boolean {
   try {
-    const ca = new X509Certificate(readFileSync(caPath));
-    const leaf = new X509Certificate(readFileSync(certPath));
+    const ca = parseCertificate(readInputBytes(caPath));
+    const leaf = parseCertificate(readInputBytes(certPath));
     return leaf.checkIssued(ca) && leaf.verify(ca.publicKey);
   } catch {
     return false;

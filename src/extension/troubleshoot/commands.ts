@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { TestConnectionResult } from '../../core/tls/testConnection';
 import type { Category } from '../../core/tls/types';
 import { errMessage } from '../../core/errors';
+import { readInputBytes } from '../../core/input';
 import { splitPem } from '../../core/pki/pem';
 import { paramValue } from '../../core/connstr/types';
 import { setParamEdit } from '../../core/connstr/edit';
@@ -12,6 +13,7 @@ import type { ConnLinter } from '../connstr/linter';
 import type { ClusterModel } from '../model';
 import type { Node } from '../tree';
 import { ResultDocuments } from './results';
+import { parseCertificate } from '../../core/pki/x509';
 
 interface Ctx {
   log: vscode.LogOutputChannel;
@@ -28,7 +30,7 @@ function requireTrustForNetwork(what: string): boolean {
 }
 
 function certsIn(path: string): X509Certificate[] {
-  return splitPem(readFileSync(path, 'latin1')).filter((b) => b.type === 'CERTIFICATE').map((b) => new X509Certificate(b.der));
+  return splitPem(readInputBytes(path).toString('latin1')).filter((b) => b.type === 'CERTIFICATE').map((b) => parseCertificate(b.der));
 }
 
 /** Where a connection string sits in a document: the Test Connection lens passes these. */

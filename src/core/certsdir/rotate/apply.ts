@@ -4,18 +4,23 @@
  * replaces, then renames with a journal (txn.ts). Any error before the renames leaves every file as it was.
  */
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UserError, errnoCode, errMessage } from '../../errors';
 import { issueCertificate } from '../../pki/issue';
 import { generateRsaKey, pkcs8Der } from '../../pki/keys';
 import { splitPem, toPem } from '../../pki/pem';
 import { LoadedCa, loadCa } from '../create';
-import { createBackup, findBackup, readBackupFiles } from './backup';
-import { fileSha256, fsyncPath } from './files';
+import { CaKeyProof, createBackup, findBackup } from './backup';
+import { inCertsDir } from './confine';
+import { fileSha256, fsyncPath, isRoot, lstatOrUndefined, readFileOrThrow } from './files';
+import { journalProofData } from './journal';
 import { RotationLock } from './lock';
+import { proofsBy } from './proof';
+import { checkRestorable } from './restore';
+import { MAX_BACKUP_ENTRIES } from './schema';
 import { StagedWrite, TxnOp, applyOp, opDirs, removeTemps, tempPathFor, writeTemp } from './txn';
-import { BackupInfo, IssuedCert, RotationPlan, RotationResult } from './types';
+import { BackupInfo, IssuedCert, Journal, RotationPlan, RotationResult } from './types';
 
 export interface ApplyOptions {
   /** For the backup's id and timestamp; default: the current time. */
@@ -73,6 +78,25 @@ async function issueLeaves(plan: RotationPlan, m: Materialized): Promise<void> {
   }
 }
 
+/**
+ * As root a restored file gets its recorded owner only when that owner already owns the file, its
+ * folder or a file in it: a crafted manifest cannot hand a key to another user.
+ */
+function ownerSeen(path: string, uid: number, gid: number): boolean {
+  if (!isRoot()) return false;
+  const dir = dirname(path);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // only the file and the folder then
+  }
+  return [path, dir, ...names.map((n) => join(dir, n))].some((p) => {
+    const st = lstatOrUndefined(p);
+    return !!st && st.uid === uid && st.gid === gid;
+  });
+}
+
 async function materialize(plan: RotationPlan): Promise<Materialized> {
   const m: Materialized = { writes: [], keeps: [], unlinks: [], issued: [] };
   switch (plan.command) {
@@ -90,7 +114,7 @@ async function materialize(plan: RotationPlan): Promise<Materialized> {
       const key = await generateRsaKey(c.keySize);
       const now = new Date(plan.now);
       const pem = await issueCertificate({ kind: 'ca', commonName: c.commonName, lifetimeMs: Date.parse(c.notAfter) - now.getTime(), now, publicKey: key.privateKey }, { key: key.privateKey });
-      const old = splitPem(readFileSync(c.path, 'latin1')).filter((b) => b.type === 'CERTIFICATE');
+      const old = splitPem(readFileOrThrow(c.path).toString('latin1')).filter((b) => b.type === 'CERTIFICATE');
       m.keeps.push({ from: caKey, to: move.to, sha256: fileSha256(caKey) ?? '' });
       m.writes.push({ path: caKey, data: key.pkcs1Pem, mode: 0o600 });
       m.writes.push({ path: c.path, data: pem + old.map((b) => toPem('CERTIFICATE', b.der)).join(''), mode: 0o644 });
@@ -99,21 +123,23 @@ async function materialize(plan: RotationPlan): Promise<Materialized> {
     }
     case 'prune-ca': {
       const path = plan.steps[0].path;
-      const first = splitPem(readFileSync(path, 'latin1')).find((b) => b.type === 'CERTIFICATE');
+      const first = splitPem(readFileOrThrow(path).toString('latin1')).find((b) => b.type === 'CERTIFICATE');
       if (!first) throw new UserError(`${path} holds no certificate.`, path);
       m.writes.push({ path, data: toPem('CERTIFICATE', first.der), mode: 0o644 });
       break;
     }
     case 'rollback': {
+      // The backup is checked again under the lock: the same rules as the plan (restore.ts).
       const b = findBackup(plan.backupRoot, plan.certsDir, plan.rollbackOf);
-      const data = readBackupFiles(b);
+      const { data } = checkRestorable(b, plan.certsDir, plan.caKey);
       for (const s of plan.steps) {
         if (s.action === 'remove') m.unlinks.push(s.path);
         if (s.action !== 'restore') continue;
         const f = b.files.find((x) => x.path === s.path);
         const bytes = data.get(s.path);
-        if (!f || !bytes) throw new UserError(`backup ${b.id} has no copy of ${s.path}.`);
-        m.writes.push({ path: f.path, data: bytes, mode: f.mode, ...(f.uid !== undefined && f.gid !== undefined ? { owner: { uid: f.uid, gid: f.gid } } : {}) });
+        if (!f || !bytes) throw new UserError(`backup ${b.id} has no copy of ${s.path}: make the plan again (nothing was changed).`);
+        const owner = f.uid !== undefined && f.gid !== undefined && ownerSeen(f.path, f.uid, f.gid) ? { owner: { uid: f.uid, gid: f.gid } } : {};
+        m.writes.push({ path: f.path, data: bytes, mode: f.mode, ...owner });
       }
       break;
     }
@@ -121,17 +147,76 @@ async function materialize(plan: RotationPlan): Promise<Materialized> {
   return m;
 }
 
+/**
+ * The CA key of `plan` and the keys at its path before and after it, when `paths` reach outside the
+ * certs dir: the manifest and the journal are then signed by them (proof.ts), so that a rollback or
+ * a recovery may later trust what they say about the CA key.
+ */
+function caKeyProof(plan: RotationPlan, m: Materialized, paths: string[]): CaKeyProof | undefined {
+  if (!plan.caKey || paths.every((p) => inCertsDir(p, plan.certsDir))) return undefined;
+  const keys: (Buffer | string)[] = [];
+  if (lstatOrUndefined(plan.caKey)?.isFile()) keys.push(readFileOrThrow(plan.caKey));
+  const after = m.writes.find((w) => w.path === plan.caKey);
+  if (after) keys.push(after.data);
+  return { caKey: plan.caKey, keys };
+}
+
+function sealed(j: Journal, certsDir: string, ca: CaKeyProof | undefined): Journal {
+  if (!ca) return j;
+  const out: Journal = { ...j, caKey: ca.caKey };
+  out.proof = proofsBy(journalProofData(out, certsDir), ca.keys);
+  return out;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 /** Applies `plan` (see the module comment). Throws a UserError; when it does, no file was replaced. */
 export async function applyPlan(plan: RotationPlan, o: ApplyOptions = {}): Promise<RotationResult> {
-  const step = o.onStep ?? (() => undefined);
+  if (plan.steps.length > MAX_BACKUP_ENTRIES) {
+    throw new UserError(`this ${plan.command} would change ${plan.steps.length} files, more than the limit of ${MAX_BACKUP_ENTRIES} one backup holds: split it into smaller runs; nothing was changed.`, plan.certsDir);
+  }
   const messages: string[] = [];
-  step('lock');
-  const lock = RotationLock.acquire(plan.certsDir, plan.command, messages);
   const temps: string[] = [];
   let committing = false;
+  let interrupted: NodeJS.Signals | undefined;
+  const notInterrupted = () => {
+    if (interrupted) throw new UserError(`${plan.command} was interrupted (${interrupted}) before it replaced any file: its temp files were removed and the lock released; nothing was changed.`, plan.certsDir);
+  };
+  const step = (name: string) => {
+    notInterrupted();
+    o.onStep?.(name);
+  };
+  step('lock');
+  // Ctrl-C or a kill while the keys are made (the one wait before the commit): remove the temps,
+  // release the lock, then let the signal do what it would have done. The commit itself is
+  // synchronous, so a signal never lands in it; a crash there leaves the journal (txn.ts).
+  // Installed before the lock is taken, so that no signal finds the lock without its handler.
+  const held: { lock?: RotationLock } = {};
+  const unlisten = () => {
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted = sig;
+    if (committing) return;
+    removeTemps(temps);
+    held.lock?.release();
+    unlisten();
+    if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+  };
+  for (const s of SIGNALS) process.once(s, onSignal);
+  const lock = (() => {
+    try {
+      return RotationLock.acquire(plan.certsDir, plan.command, messages);
+    } catch (err) {
+      unlisten();
+      throw err;
+    }
+  })();
+  held.lock = lock;
   try {
     checkUnchanged(plan);
     const m = await materialize(plan);
+    notInterrupted();
     if (m.writes.length + m.keeps.length + m.unlinks.length === 0) return { plan, issued: [], messages };
 
     const ops: TxnOp[] = [];
@@ -142,7 +227,10 @@ export async function applyPlan(plan: RotationPlan, o: ApplyOptions = {}): Promi
       ops.push({ op: 'rename', tmp, path: w.path });
     }
     for (const u of m.unlinks) ops.push({ op: 'unlink', path: u });
-    lock.setJournal({ command: plan.command, phase: 'staging', temps, ops: [] });
+    const touched = new Set(ops.map((op) => (op.op === 'keep' ? op.from : op.path)));
+    const created = [...new Set([...m.keeps.map((k) => k.to), ...[...touched].filter((p) => fileSha256(p) === null)])];
+    const ca = caKeyProof(plan, m, [...touched, ...created]);
+    lock.setJournal(sealed({ command: plan.command, phase: 'staging', temps, ops: [] }, plan.certsDir, ca));
     m.writes.forEach((w, i) => {
       step(`temp ${w.path}`);
       try {
@@ -153,20 +241,18 @@ export async function applyPlan(plan: RotationPlan, o: ApplyOptions = {}): Promi
     });
 
     step('backup');
-    const touched = new Set(ops.map((op) => (op.op === 'keep' ? op.from : op.path)));
-    const created = [...new Set([...m.keeps.map((k) => k.to), ...[...touched].filter((p) => fileSha256(p) === null)])];
     const reason = plan.command === 'rollback' ? `before rollback to ${plan.rollbackOf}` : plan.command;
-    const backup: BackupInfo = createBackup(plan.backupRoot, plan.certsDir, reason, [...touched].filter((p) => fileSha256(p) !== null), created, o.now);
+    const backup: BackupInfo = createBackup(plan.backupRoot, plan.certsDir, reason, [...touched].filter((p) => fileSha256(p) !== null), created, o.now, ca);
 
     step('journal');
-    lock.setJournal({ command: plan.command, phase: 'commit', temps, ops, backupId: backup.id });
+    lock.setJournal(sealed({ command: plan.command, phase: 'commit', temps, ops, backupId: backup.id }, plan.certsDir, ca));
     committing = true;
     for (const op of ops) {
-      step(`${op.op} ${op.op === 'keep' ? op.to : op.path}`);
+      o.onStep?.(`${op.op} ${op.op === 'keep' ? op.to : op.path}`);
       applyOp(op);
     }
     for (const d of opDirs(ops)) fsyncPath(d);
-    step('done');
+    o.onStep?.('done');
     committing = false;
     return { plan, backup, issued: m.issued, messages };
   } catch (err) {
@@ -178,6 +264,7 @@ export async function applyPlan(plan: RotationPlan, o: ApplyOptions = {}): Promi
     removeTemps(temps);
     throw err;
   } finally {
+    unlisten();
     if (!committing) lock.release();
   }
 }

@@ -3,10 +3,14 @@
  * by default under `<certs-dir>.backups/`, with a copy of each file (0600) and manifest.json
  * (paths, modes, SHA-256). A folder without a manifest is an unfinished backup and is ignored.
  */
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UserError, errnoCode, errMessage } from '../../errors';
+import { MAX_JSON_BYTES, readInputBytes } from '../../input';
 import { fsyncPath, lstatOrUndefined, readFileOrThrow, sha256, stamp } from './files';
+import { copyName, manifestProofData, parseManifest, restorableMode } from './manifest';
+import { proofsBy } from './proof';
+import { MAX_BACKUP_ENTRIES, MAX_COPY_BYTES, SchemaError, show } from './schema';
 import { BackupFile, BackupInfo, BackupManifest } from './types';
 
 export const MANIFEST = 'manifest.json';
@@ -41,8 +45,20 @@ function ensureRoot(root: string): void {
   }
 }
 
-/** Copies `paths` (existing regular files) into a new folder below `root`, manifest last. */
-export function createBackup(root: string, certsDir: string, reason: string, paths: string[], created: string[], now = new Date()): BackupInfo {
+/** The CA key an operation outside the certs dir was given, and the keys at its path before and after (proof.ts). */
+export interface CaKeyProof {
+  caKey: string;
+  keys: (Buffer | string)[];
+}
+
+/**
+ * Copies `paths` (existing regular files) into a new folder below `root`, manifest last. With `ca`,
+ * the manifest records the CA key and is signed by `ca.keys`.
+ */
+export function createBackup(root: string, certsDir: string, reason: string, paths: string[], created: string[], now = new Date(), ca?: CaKeyProof): BackupInfo {
+  if (paths.length + created.length > MAX_BACKUP_ENTRIES) {
+    throw new UserError(`this operation would back up ${paths.length + created.length} files, more than the limit of ${MAX_BACKUP_ENTRIES} a backup holds: split the work into smaller runs; nothing was changed.`, certsDir);
+  }
   ensureRoot(root);
   let id = stamp(now);
   let dir = join(root, id);
@@ -63,15 +79,16 @@ export function createBackup(root: string, certsDir: string, reason: string, pat
     const st = lstatOrUndefined(path);
     if (!st?.isFile()) throw new UserError(`${path} is not a regular file: it cannot be backed up; move it away.`, path);
     const data = readFileOrThrow(path);
-    const copy = `${String(i).padStart(3, '0')}-${basename(path)}`;
+    const copy = copyName(i, path);
     try {
       writeSynced(join(dir, copy), data, COPY_MODE);
     } catch (err) {
       throw new UserError(`could not write the backup of ${path} to ${dir} (${errnoCode(err) ?? errMessage(err)}): check the space and permissions of the backup folder; nothing was changed.`, dir);
     }
-    return { path, copy, mode: st.mode & 0o7777, sha256: sha256(data), size: data.length, uid: st.uid, gid: st.gid };
+    return { path, copy, mode: restorableMode(path, resolve(certsDir), st.mode & 0o7777, st.uid), sha256: sha256(data), size: data.length, uid: st.uid, gid: st.gid };
   });
-  const manifest: BackupManifest = { id, createdAt: now.toISOString(), reason, certsDir: resolve(certsDir), files, created };
+  const manifest: BackupManifest = { id, createdAt: now.toISOString(), reason, certsDir: resolve(certsDir), files, created, ...(ca ? { caKey: ca.caKey } : {}) };
+  if (ca) manifest.proof = proofsBy(manifestProofData(manifest), ca.keys);
   const tmp = join(dir, `.${MANIFEST}.tmp`);
   writeSynced(tmp, JSON.stringify(manifest, null, 2) + '\n', COPY_MODE);
   renameSync(tmp, join(dir, MANIFEST));
@@ -80,51 +97,111 @@ export function createBackup(root: string, certsDir: string, reason: string, pat
   return { ...manifest, dir };
 }
 
-function readManifest(dir: string): BackupManifest | undefined {
+/** A backup folder whose manifest was refused, and why (one line). */
+export interface RejectedBackup {
+  dir: string;
+  reason: string;
+}
+
+type Read = { manifest: BackupManifest } | { rejected: string } | undefined;
+
+/** The manifest of the folder `dir`, checked (manifest.ts); undefined: no manifest (an unfinished backup). */
+function readManifest(dir: string): Read {
+  const st = lstatOrUndefined(dir);
+  if (!st) return undefined;
+  if (st.isSymbolicLink()) return { rejected: 'the folder is a symbolic link, not a backup folder' };
+  if (!st.isDirectory()) return undefined;
+  const path = join(dir, MANIFEST);
+  const mst = lstatOrUndefined(path);
+  if (!mst) return undefined;
+  if (mst.isSymbolicLink()) return { rejected: `${MANIFEST} is a symbolic link` };
+  let text: string;
   try {
-    const m = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as BackupManifest;
-    return typeof m.id === 'string' && Array.isArray(m.files) ? m : undefined;
-  } catch {
-    return undefined;
+    text = readInputBytes(path, { maxBytes: MAX_JSON_BYTES, what: 'a backup manifest' }).toString('utf8');
+  } catch (err) {
+    // InputFileError: "<path> is a FIFO ..., not a regular file: <fix>" → "manifest.json is a FIFO ..., not a regular file"
+    return { rejected: errMessage(err).split(path).join(MANIFEST).replace(/: [^:]*$/, '') };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { rejected: `it is not JSON (${errMessage(err).slice(0, 80)})` };
+  }
+  try {
+    return { manifest: parseManifest(raw, basename(dir)) };
+  } catch (err) {
+    if (err instanceof SchemaError) return { rejected: err.message };
+    throw err;
   }
 }
 
-/** The finished backups below `root` of `certsDir` (all of them without it), newest first. */
-export function listBackups(root: string, certsDir?: string): BackupInfo[] {
+/** The finished backups below `root` of `certsDir` (all of them without it), newest first, and the folders refused. */
+export function scanBackups(root: string, certsDir?: string): { backups: BackupInfo[]; rejected: RejectedBackup[] } {
   let names: string[];
   try {
     names = readdirSync(root);
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return [];
+    if (errnoCode(err) === 'ENOENT') return { backups: [], rejected: [] };
     throw new UserError(`could not read the backup folder ${root} (${errnoCode(err) ?? errMessage(err)}): check its permissions.`, root);
   }
   const want = certsDir ? resolve(certsDir) : undefined;
-  const out: BackupInfo[] = [];
-  for (const n of names) {
-    const m = readManifest(join(root, n));
-    if (m && (!want || m.certsDir === want)) out.push({ ...m, created: m.created ?? [], dir: join(root, n) });
+  const backups: BackupInfo[] = [];
+  const rejected: RejectedBackup[] = [];
+  for (const n of names.sort()) {
+    const r = readManifest(join(root, n));
+    if (!r) continue;
+    if ('rejected' in r) rejected.push({ dir: join(root, n), reason: r.rejected.replace(/[\r\n]+/g, ' ') });
+    else if (!want || r.manifest.certsDir === want) backups.push({ ...r.manifest, dir: join(root, n) });
   }
-  return out.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
+  backups.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
+  return { backups, rejected };
+}
+
+function rejectedError(r: RejectedBackup, more: number): UserError {
+  return new UserError(`backup folder ${r.dir} has an invalid ${MANIFEST} (${r.reason}): it is not used, nothing was changed; check and remove that folder, or roll back to another backup` +
+    (more > 0 ? ` (${more} more folder${more === 1 ? '' : 's'} refused too).` : '.'), join(r.dir, MANIFEST));
+}
+
+/**
+ * The finished backups below `root` of `certsDir` (all of them without it), newest first. Throws
+ * when there are none but some folders were refused: a corrupt manifest is not "no backups".
+ */
+export function listBackups(root: string, certsDir?: string): BackupInfo[] {
+  const { backups, rejected } = scanBackups(root, certsDir);
+  if (backups.length === 0 && rejected.length > 0) throw rejectedError(rejected[0], rejected.length - 1);
+  return backups;
 }
 
 /** One backup by id, or the newest of `certsDir` without one. */
 export function findBackup(root: string, certsDir: string, id?: string): BackupInfo {
-  const all = listBackups(root, certsDir);
+  const { backups: all, rejected } = scanBackups(root, certsDir);
+  const bad = id ? rejected.find((r) => basename(r.dir) === id) : undefined;
+  if (bad) throw rejectedError(bad, 0);
+  if (all.length === 0 && rejected.length > 0) throw rejectedError(rejected[0], rejected.length - 1);
   if (all.length === 0) throw new UserError(`no backups of ${certsDir} in ${root}: nothing to roll back to (pass --backup-dir if they are elsewhere).`, root);
   if (!id) return all[0];
   const b = all.find((x) => x.id === id);
-  if (!b) throw new UserError(`no backup ${JSON.stringify(id)} of ${certsDir} in ${root}: the backups are ${all.map((x) => x.id).join(', ')}.`, root);
+  if (!b) throw new UserError(`no backup ${show(id)} of ${certsDir} in ${root}: the backups are ${all.map((x) => x.id).join(', ')}.`, root);
   return b;
 }
 
-/** The bytes of every copy, checked against the manifest (a damaged backup is never restored). */
+/**
+ * The bytes of every copy, checked against the manifest (a damaged backup is never restored): each
+ * copy is a regular file (not a link) in the backup's own folder, of the size and SHA-256 recorded.
+ */
 export function readBackupFiles(b: BackupInfo): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (const f of b.files) {
-    const data = readFileOrThrow(join(b.dir, f.copy));
-    if (sha256(data) !== f.sha256) {
-      throw new UserError(`backup ${b.id} is damaged: ${join(b.dir, f.copy)} (of ${f.path}) does not have the SHA-256 in its manifest; nothing was changed. Use another backup.`, join(b.dir, f.copy));
-    }
+    const copy = join(b.dir, f.copy);
+    const damaged = (why: string) => new UserError(`backup ${b.id} is damaged: ${copy} (of ${f.path}) ${why}; nothing was changed. Use another backup.`, copy);
+    if (dirname(copy) !== b.dir) throw damaged('is not in the backup folder');
+    const st = lstatOrUndefined(copy);
+    if (!st) throw damaged('is missing');
+    if (!st.isFile()) throw damaged(st.isSymbolicLink() ? 'is a symbolic link, not a copy' : 'is not a regular file');
+    if (st.size !== f.size) throw damaged(`has ${st.size} bytes, not the ${f.size} in its manifest`);
+    const data = readFileOrThrow(copy, MAX_COPY_BYTES);
+    if (data.length !== f.size || sha256(data) !== f.sha256) throw damaged('does not have the SHA-256 in its manifest');
     out.set(f.path, data);
   }
   return out;

@@ -1,8 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, errnoCode, errMessage } from '../../errors';
 import { splitPem } from '../../pki/pem';
+import { readInputBytes } from '../../input';
+import { parseCertificate } from '../../pki/x509';
 
 /** Whether `ca` signed `leaf` (names match and the signature verifies with its key). */
 export function issuedBy(leaf: X509Certificate, ca: X509Certificate): boolean {
@@ -15,17 +17,13 @@ export function issuedBy(leaf: X509Certificate, ca: X509Certificate): boolean {
 
 /** Every certificate block of a PEM file that parses. */
 export function readCerts(path: string): X509Certificate[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'latin1');
-  } catch (err) {
-    throw new UserError(`could not read ${path} (${errnoCode(err) ?? errMessage(err)}): check its permissions.`, path);
-  }
+  // A regular file within the certificate cap, or an InputFileError naming it (a FIFO is never opened).
+  const text = readInputBytes(path).toString('latin1');
   const out: X509Certificate[] = [];
   for (const b of splitPem(text)) {
     if (b.type !== 'CERTIFICATE') continue;
     try {
-      out.push(new X509Certificate(b.der));
+      out.push(parseCertificate(b.der));
     } catch {
       // unparseable block: not a dependency of anything
     }

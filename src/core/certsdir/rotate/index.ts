@@ -8,7 +8,7 @@ export type { ApplyOptions } from './apply';
 export { defaultBackupRoot, listBackups, findBackup } from './backup';
 export { LOCK_NAME, readLock, recoverInterrupted } from './lock';
 export type { LockInfo } from './lock';
-export { reloadServer, verifyServed } from './reload';
+export { DEFAULT_RELOAD_TIMEOUT_MS, checkReloadTargets, reloadServer, verifyServed } from './reload';
 export type { ReloadReport, VerifyReport } from './reload';
 export { oldCaDependents } from './chain';
 export type { CaDependent } from './chain';

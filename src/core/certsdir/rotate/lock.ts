@@ -5,25 +5,22 @@
  */
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError, errnoCode, errMessage } from '../../errors';
+import { InputFileError, MAX_JSON_BYTES, readInputBytes } from '../../input';
 import { fsyncPath, lstatOrUndefined } from './files';
-import { Journal, recoverJournal } from './txn';
+import { journalProofData, parseLockInfo } from './journal';
+import { provenBy } from './proof';
+import { SchemaError } from './schema';
+import { recoverJournal } from './txn';
+import { Journal, LockInfo } from './types';
 
 export const LOCK_NAME = '.crdb-tls-rotate.lock';
 /** A lock file with no content yet is being written by its creator; only an old one is abandoned. */
 const EMPTY_LOCK_GRACE_MS = 10_000;
 
-export interface LockInfo {
-  pid: number;
-  hostname: string;
-  startedAt: string;
-  command: string;
-  journal?: Journal;
-  /** Set by a run that failed half-way and left its journal for the next run to finish. */
-  abandoned?: boolean;
-}
+export type { LockInfo } from './types';
 
 function isAlive(info: LockInfo): boolean {
   if (info.abandoned) return false;
@@ -36,13 +33,50 @@ function isAlive(info: LockInfo): boolean {
   }
 }
 
-function parseLock(raw: Buffer): LockInfo | undefined {
+type Parsed = { info: LockInfo } | { empty: true } | { invalid: string };
+
+/**
+ * The lock file's content, checked (journal.ts): a journal that touches files outside the certs dir
+ * must be signed by the key now at its CA key path. Empty: a lock whose creator has not written it yet.
+ */
+function parseLock(raw: Buffer, certsDir: string): Parsed {
+  if (raw.toString('utf8').trim() === '') return { empty: true };
+  let v: unknown;
   try {
-    const v = JSON.parse(raw.toString('utf8')) as LockInfo;
-    return typeof v.pid === 'number' && typeof v.hostname === 'string' ? v : undefined;
+    v = JSON.parse(raw.toString('utf8'));
   } catch {
-    return undefined;
+    return { invalid: 'it is not JSON' };
   }
+  try {
+    const { info, outside } = parseLockInfo(v, certsDir);
+    const j = info.journal;
+    if (j && outside.length > 0 && !(j.caKey && provenBy(journalProofData(j, certsDir), j.proof, j.caKey))) {
+      return { invalid: `its journal touches ${outside[0]}, outside the certs dir, and is not signed by the CA key there` };
+    }
+    return { info };
+  } catch (err) {
+    if (err instanceof SchemaError) return { invalid: err.message };
+    throw err;
+  }
+}
+
+/** The bytes of the lock file `path`: a regular file within the cap, never a link (undefined: gone). */
+function readLockFile(path: string): Buffer | undefined {
+  const st = lstatOrUndefined(path);
+  if (!st) return undefined;
+  if (st.isSymbolicLink()) throw untrusted(path, 'it is a symbolic link');
+  try {
+    return readInputBytes(path, { maxBytes: MAX_JSON_BYTES, what: 'the rotation lock' });
+  } catch (err) {
+    if (err instanceof InputFileError && err.problem === 'missing') return undefined;
+    if (err instanceof InputFileError) throw untrusted(path, errMessage(err).split(path).join('the file').replace(/: [^:]*$/, ''));
+    throw err;
+  }
+}
+
+function untrusted(path: string, why: string): UserError {
+  return new UserError(`the lock file ${path} is not one this tool wrote (${why.replace(/[\r\n]+/g, ' ')}): nothing was changed; ` +
+    `check the certs dir, remove that file by hand, then run again (or roll back with "crdb-tls cert rollback").`, path);
 }
 
 function writeFileSynced(path: string, data: string, flag: 'wx' | 'w'): void {
@@ -65,7 +99,7 @@ export class RotationLock {
    * lock (its process gone) is taken over: `messages` gets a sentence about it and about the
    * interrupted work that was finished or undone.
    */
-  static acquire(certsDir: string, command: string, messages: string[]): RotationLock {
+  static acquire(certsDir: string, command: LockInfo['command'], messages: string[]): RotationLock {
     const path = join(certsDir, LOCK_NAME);
     const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command };
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -86,14 +120,11 @@ export class RotationLock {
 
   /** Throws when the lock at `path` is held; else moves it away, recovers its journal, and returns. */
   private static takeOverStale(path: string, messages: string[]): void {
-    let raw: Buffer;
-    try {
-      raw = readFileSync(path);
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return; // released meanwhile: try again
-      throw new UserError(`could not read the lock file ${path} (${errnoCode(err) ?? errMessage(err)}): check its permissions.`, path);
-    }
-    const held = parseLock(raw);
+    const raw = readLockFile(path);
+    if (!raw) return; // released meanwhile: try again
+    const parsed = parseLock(raw, resolve(dirname(path)));
+    if ('invalid' in parsed) throw untrusted(path, parsed.invalid);
+    const held = 'info' in parsed ? parsed.info : undefined;
     if (held && isAlive(held)) {
       throw new UserError(`another rotation is running on this certs directory (${held.command}, pid ${held.pid} on ${held.hostname}, since ${held.startedAt}): ` +
         `wait for it to finish. If that process is gone (another machine's), remove ${path} and run again.`, path);
@@ -110,7 +141,7 @@ export class RotationLock {
       if (errnoCode(err) === 'ENOENT') return;
       throw new UserError(`could not take over the stale lock ${path} (${errnoCode(err) ?? errMessage(err)}): remove it by hand.`, path);
     }
-    if (!readFileSync(aside).equals(raw)) {
+    if (!(readLockFile(aside) ?? Buffer.alloc(0)).equals(raw)) {
       try {
         linkSync(aside, path);
       } catch {
@@ -141,7 +172,7 @@ export class RotationLock {
     unlinkSync(aside);
   }
 
-  /** Records (or clears) the journal of the running rotation, atomically. */
+  /** Records (or clears) the journal of the running rotation, atomically (apply.ts signs one that touches the CA key). */
   setJournal(journal: Journal | undefined): void {
     const next: LockInfo = { ...this.info, ...(journal ? { journal } : {}) };
     const tmp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
@@ -173,10 +204,12 @@ export class RotationLock {
   }
 }
 
-/** The lock of `certsDir` as it is on disk, without taking it (undefined: none, or unreadable). */
+/** The lock of `certsDir` as it is on disk, without taking it (undefined: none, unreadable, or not one this tool wrote). */
 export function readLock(certsDir: string): LockInfo | undefined {
   try {
-    return parseLock(readFileSync(join(certsDir, LOCK_NAME)));
+    const raw = readLockFile(join(certsDir, LOCK_NAME));
+    const parsed = raw ? parseLock(raw, resolve(certsDir)) : undefined;
+    return parsed && 'info' in parsed ? parsed.info : undefined;
   } catch {
     return undefined;
   }

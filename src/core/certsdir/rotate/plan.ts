@@ -2,18 +2,22 @@
  * Plans of the rotation commands: every check is made here, before anything is written, and the
  * result is plain data (shown by --dry-run and in the editor's confirmation, then applied).
  */
-import { basename, dirname, extname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UserError } from '../../errors';
 import { BACKDATE_MS } from '../../pki/issue';
+import { validateLifetime } from '../../pki/duration';
 import { DEFAULT_KEY_SIZE, validateKeySize } from '../../pki/keys';
 import { hostsToSans, validateUserName } from '../../pki/names';
 import { DEFAULT_CA_LIFETIME_MS, DEFAULT_CERT_LIFETIME_MS, LoadedCa, checkLifetimeAgainstCa, loadCa } from '../create';
 import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName } from '../layout';
 import { CertEntry, listCertsDir } from '../list';
 import { CERT_MODE, KEY_MODE } from '../write';
-import { defaultBackupRoot, findBackup, readBackupFiles } from './backup';
+import { defaultBackupRoot, findBackup } from './backup';
 import { cnOf, oldCaDependents, readCerts } from './chain';
-import { fileSha256, lstatOrUndefined, stamp } from './files';
+import { oldKeyPath } from './confine';
+import { fileSha256, lstatOrUndefined } from './files';
+import { checkRestorable } from './restore';
+import { MAX_CERTS_PER_PLAN } from './schema';
 import { FileWhat, PlanStep, PlannedCert, RotationCommand, RotationPlan } from './types';
 
 export interface PlanOptions {
@@ -79,6 +83,7 @@ class PlanBuilder {
   constructor(readonly command: RotationCommand, readonly o: PlanOptions) {
     this.now = o.now ?? new Date();
     this.keySize = validateKeySize(o.keySize ?? DEFAULT_KEY_SIZE);
+    if (o.lifetimeMs !== undefined) validateLifetime(o.lifetimeMs);
   }
 
   expect(path: string): string | null {
@@ -180,6 +185,9 @@ export function planRotateClient(given: RotateClientOptions): RotationPlan {
   const o = absolute(given);
   const caKey = requireCaKey(o);
   if (o.users.length === 0) throw new UserError('rotate-client needs at least one user name: e.g. crdb-tls cert rotate-client root --certs-dir certs --ca-key safe/ca.key.');
+  if (o.users.length > MAX_CERTS_PER_PLAN) {
+    throw new UserError(`rotate-client takes at most ${MAX_CERTS_PER_PLAN} users in one run, got ${o.users.length}: run it in batches of ${MAX_CERTS_PER_PLAN} or fewer (each run makes its own backup); nothing was changed.`);
+  }
   const users = o.users.map(validateUserName);
   const names = new Set(users.map(clientCertName));
   const entries = loadDir(o, (e) => names.has(e.certFile));
@@ -195,17 +203,7 @@ export function planRotateClient(given: RotateClientOptions): RotationPlan {
   return p.build({ caKey });
 }
 
-/** The name the old CA key moves to: ca.key → ca.old.key, with a timestamp when that is taken. */
-export function oldKeyPath(caKey: string, now: Date): string {
-  const ext = extname(caKey) || '.key';
-  const stem = join(dirname(caKey), basename(caKey, extname(caKey)));
-  const plain = `${stem}.old${ext}`;
-  if (!lstatOrUndefined(plain)) return plain;
-  for (let n = 0; ; n++) {
-    const p = `${stem}.old.${stamp(now)}${n ? `-${n}` : ''}${ext}`;
-    if (!lstatOrUndefined(p)) return p;
-  }
-}
+export { oldKeyPath };
 
 /** `rotate-ca`: the old CA key moved aside (kept), a new key and CA cert; ca.crt becomes the new CA followed by the old ones. */
 export function planRotateCa(given: SigningOptions): RotationPlan {
@@ -308,6 +306,12 @@ function whatOf(path: string, certsDir: string): FileWhat {
 export interface RollbackOptions extends PlanOptions {
   /** Default: the newest backup of the certs dir. */
   backupId?: string;
+  /**
+   * The CA key the user names (--ca-key; the cluster's CA key in the editor): a backup that restores
+   * or removes files outside the certs dir may touch only this key and its moved-aside names
+   * (unless the manifest is signed by the key at its recorded path, restore.ts).
+   */
+  caKey?: string;
 }
 
 /** `rollback [ID]`: the files of a backup restored byte for byte with their modes, the files its operation created removed. */
@@ -316,7 +320,8 @@ export function planRollback(given: RollbackOptions): RotationPlan {
   requireCertsDir(o);
   const root = o.backupDir ?? defaultBackupRoot(o.certsDir);
   const b = findBackup(root, o.certsDir, o.backupId);
-  readBackupFiles(b); // a damaged backup is refused now, not half-way
+  // Refused now, not half-way: paths outside the certs dir, links, damaged copies (restore.ts).
+  const { caKey } = checkRestorable(b, o.certsDir, o.caKey || undefined);
   const p = new PlanBuilder('rollback', o);
   for (const f of b.files) {
     const st = lstatOrUndefined(f.path);
@@ -328,5 +333,5 @@ export function planRollback(given: RollbackOptions): RotationPlan {
   }
   p.notes.push(p.steps.length === 0 ? `Nothing to do: the files already match backup ${b.id}.`
     : `Copy the restored files to the nodes and clients that use them and SIGHUP the nodes. The current files are backed up first.`);
-  return p.build({ rollbackOf: b.id });
+  return p.build({ rollbackOf: b.id, ...(caKey ? { caKey } : {}) });
 }

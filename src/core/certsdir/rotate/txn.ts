@@ -10,8 +10,10 @@ import { chownSync, copyFileSync, constants, linkSync, renameSync, unlinkSync } 
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError, errnoCode, errMessage } from '../../errors';
+import { notRegular } from './confine';
 import { fileSha256, fsyncPath, isRoot, lstatOrUndefined } from './files';
 import { writeTempFile } from '../write';
+import { Journal, TxnOp } from './types';
 
 export interface StagedWrite {
   path: string;
@@ -21,25 +23,20 @@ export interface StagedWrite {
   owner?: { uid: number; gid: number };
 }
 
-export type TxnOp =
-  /** Link `from` to the new name `to` (never replacing anything there): the file stays, under both names. */
-  | { op: 'keep'; from: string; to: string; sha256: string }
-  | { op: 'rename'; tmp: string; path: string }
-  | { op: 'unlink'; path: string };
-
-export interface Journal {
-  command: string;
-  /** staging: temps are being written, nothing replaced yet; commit: the ops below are being applied. */
-  phase: 'staging' | 'commit';
-  temps: string[];
-  ops: TxnOp[];
-  backupId?: string;
-}
+export type { Journal, TxnOp } from './types';
 
 export const TEMP_SUFFIX = '.crdb-tls.tmp';
 
 export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+}
+
+const TEMP_RE = /^\.(.+)\.[0-9a-f]{12}\.crdb-tls\.tmp$/;
+
+/** The file a temp of tempPathFor's form is for (same folder), or undefined when `tmp` is not of that form. */
+export function targetOfTemp(tmp: string): string | undefined {
+  const m = TEMP_RE.exec(basename(tmp));
+  return m ? join(dirname(tmp), m[1]) : undefined;
 }
 
 function ownerFor(w: StagedWrite): { uid: number; gid: number } | undefined {
@@ -93,6 +90,7 @@ export function applyOp(op: TxnOp): void {
       return;
     case 'rename':
       if (!lstatOrUndefined(op.tmp)) return;
+      if (notRegular(op.tmp)) throw new UserError(`${op.tmp} is ${notRegular(op.tmp)}, not a temp file this tool wrote: remove it by hand.`, op.tmp);
       renameSync(op.tmp, op.path);
       return;
     case 'unlink':

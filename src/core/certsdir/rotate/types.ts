@@ -87,6 +87,12 @@ export interface BackupManifest {
   files: BackupFile[];
   /** Paths that did not exist: the operation creates them, rollback removes them. */
   created: string[];
+  /**
+   * Set when the operation touched files outside the certs dir: the CA key it was given (the only
+   * such files are that key and its moved-aside names), and signatures by that key (proof.ts).
+   */
+  caKey?: string;
+  proof?: string[];
 }
 
 export interface BackupInfo extends BackupManifest {
@@ -107,4 +113,34 @@ export interface RotationResult {
   issued: IssuedCert[];
   /** Messages worth showing: a stale lock taken over, an interrupted rotation finished. */
   messages: string[];
+}
+
+export type TxnOp =
+  /** Link `from` to the new name `to` (never replacing anything there): the file stays, under both names. */
+  | { op: 'keep'; from: string; to: string; sha256: string }
+  | { op: 'rename'; tmp: string; path: string }
+  | { op: 'unlink'; path: string };
+
+/** The work of a running rotation, in its lock file (txn.ts). */
+export interface Journal {
+  command: RotationCommand;
+  /** staging: temps are being written, nothing replaced yet; commit: the ops below are being applied. */
+  phase: 'staging' | 'commit';
+  temps: string[];
+  ops: TxnOp[];
+  backupId?: string;
+  /** As in BackupManifest: set when an op or temp is outside the certs dir. */
+  caKey?: string;
+  proof?: string[];
+}
+
+/** The content of the lock file (lock.ts). */
+export interface LockInfo {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+  command: RotationCommand | 'recover';
+  journal?: Journal;
+  /** Set by a run that failed half-way and left its journal for the next run to finish. */
+  abandoned?: boolean;
 }

@@ -36,6 +36,7 @@ export const RULES: Record<string, RuleInfo> = {
   'file-unreadable': { severity: 'error', docs: DOC.secureUrl, summary: 'a referenced file cannot be read' },
   'file-not-cert': { severity: 'error', docs: DOC.secureUrl, summary: 'sslrootcert/sslcert holds no certificate' },
   'file-not-key': { severity: 'error', docs: DOC.secureUrl, summary: 'sslkey holds no private key' },
+  'file-pem-openssl': { severity: 'warning', docs: DOC.secureUrl, summary: 'PEM that CockroachDB (Go) reads but OpenSSL-based clients (libpq, psql) may not: headers, blank lines, two blocks on a line' },
   'cert-expired': { severity: 'error', docs: DOC.rotate, summary: 'a referenced certificate has expired' },
   'cert-not-yet-valid': { severity: 'error', docs: DOC.rotate, summary: 'a referenced certificate is not valid yet (clock skew?)' },
   'cert-expiring': { severity: 'warning', docs: DOC.rotate, summary: 'a referenced certificate expires within the thresholds' },

@@ -3,6 +3,7 @@ import { KeyObject, X509Certificate } from 'node:crypto';
 import { daysLeft } from '../../certsdir/status';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../monitor/expiry';
 import { keyMatchesCert } from '../../pki/keys';
+import { opensslTrip } from '../../pki/pem';
 import { extKeyUsageOf, parseDn, parseSans } from '../../pki/inspect';
 import { normalizeUserName } from '../../pki/names';
 import { FileRef } from '../files';
@@ -74,7 +75,12 @@ const problem = (code: string, message: string, severity: Severity = RULES[code]
 function fileProblem(key: RefKey, ref: FileRef): Problem | null {
   if (ref.error === 'missing') return problem('file-missing', `${key} file ${ref.path} does not exist: fix the path (relative paths resolve from the program's working directory).`);
   if (ref.error === 'directory') return problem('file-missing', `${key} ${ref.path} is a directory: name the file itself.`);
-  if (ref.error === 'unreadable') return problem('file-unreadable', `${key} file ${ref.path} cannot be read (${ref.errorDetail}): make it readable by the user that runs the client.`);
+  if (ref.error === 'unreadable') {
+    const fix = ref.inputProblem === 'not-regular' ? `point ${key} at a regular file (only regular files are read)`
+      : ref.inputProblem === 'too-large' ? `point ${key} at the right file`
+      : 'make it readable by the user that runs the client';
+    return problem('file-unreadable', `${key} file ${ref.path} cannot be read (${ref.errorDetail}): ${fix}.`);
+  }
   if (key === 'sslkey') {
     if (!ref.key) return problem('file-not-key', `${key} file ${ref.path} holds no private key${ref.contentProblem ? ` (${ref.contentProblem})` : ''}: point sslkey at client.<user>.key.`);
   } else if (ref.certs.length === 0) {
@@ -256,6 +262,12 @@ export function fileRules(ctx: RuleCtx): void {
     const message = scope.byValue('rootcert-missing', mode, ROOTCERT_MISSING);
     if (modeP >= 0) ctx.addParam('rootcert-missing', modeP, PS_ALL, message, ADD_SSLROOTCERT);
     else ctx.addConn('rootcert-missing', message, ADD_SSLROOTCERT);
+  }
+
+  // PEM that OpenSSL-based clients may not load: a warning beside whatever else the file gets.
+  for (const [key, p] of [['sslrootcert', rootP], ['sslcert', certP], ['sslkey', keyP]] as const) {
+    const notes = p >= 0 ? ctx.ref(key)?.pemNotes : undefined;
+    if (notes) ctx.addParam('file-pem-openssl', p, PS_VALUE, opensslTrip(`${key} file ${ctx.ref(key)?.path}`, notes.join('; ')));
   }
 
   const root = ctx.ref('sslrootcert');

@@ -1,0 +1,27 @@
+/**
+ * TCP ports, read once for every place that takes one: probe HOST:PORT, rotate --verify, the hosts
+ * and port= of a connection string, a changefeed sink's brokers.
+ */
+import { UserError, quoteInput } from '../errors';
+
+/** CockroachDB's SQL port (cockroach start --listen-addr / --sql-addr default). */
+export const DEFAULT_SQL_PORT = 26257;
+
+/**
+ * Why `text` is not a port to connect to, or undefined: decimal digits only (as libpq, Go's net and
+ * url.Parse read them), 1 to 65535 (0 asks the OS for any free port: nothing can be reached there).
+ */
+export function portProblem(text: string): string | undefined {
+  if (text === '') return 'it is empty';
+  if (!/^\d+$/.test(text)) return 'it is not a number';
+  const n = Number(text);
+  if (n < 1 || n > 65535) return 'it is outside 1-65535';
+  return undefined;
+}
+
+/** The port `text` names; a UserError otherwise, saying where it was written (`in --verify "h:0"`) and the fix. */
+export function parsePort(text: string, where: string): number {
+  const problem = portProblem(text);
+  if (problem) throw new UserError(`port ${quoteInput(text)} ${where} is not a port number (${problem}): use 1-65535, e.g. ${DEFAULT_SQL_PORT}.`);
+  return Number(text);
+}
