@@ -1,5 +1,9 @@
 // Bundles the extension (vscode external) and the CLI into dist/.
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+// `crdb-tls --version` (src/cli/version.ts): package.json's version, written into the bundle.
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -30,7 +34,14 @@ const vendorExternal = {
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'], plugins: [vendorExternal] },
   ...VENDOR.map((name) => ({ ...common, entryPoints: [name], outfile: `dist/vendor/${name}.js`, sourcemap: false })),
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: [...common.external, ...VENDOR] },
+  {
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    external: [...common.external, ...VENDOR],
+    define: { CRDB_TLS_VERSION: JSON.stringify(version) },
+  },
 ];
 
 if (watch) {

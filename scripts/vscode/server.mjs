@@ -1,8 +1,9 @@
-// Starts and stops a VS Code server (the one from test/vscode-server) for in-editor tests and
+// Starts and stops a VS Code server (test/vscode-server, or with { vscode: 'min' } the oldest
+// supported one from test/vscode-server-min; see ensure-server.mjs) for in-editor tests and
 // Playwright e2e tests, and builds workbench URLs that load this extension under development.
 //
 //   import { startServer } from './server.mjs';
-//   const server = await startServer();                      // or { workspaceTrust: true }
+//   const server = await startServer();                      // or { workspaceTrust: true, vscode: 'min' }
 //   await page.goto(server.workbenchUrl({ folder, extensionDevelopmentPath, extensionTestsPath }));
 //   await server.stop();
 //
@@ -51,8 +52,8 @@ export function freePort() {
  * (`server-main.js --install-extension X --extensions-dir D`, run with Node 24) into the
  * extensions dir a server is then started with. Throws with the CLI's output on failure.
  */
-export async function installExtensions(extensions, { extensionsDir, userDataDir, serverDataDir, log = (m) => console.error(`[vscode-server] ${m}`) }) {
-  const { node, serverMain } = await ensureServer({ log });
+export async function installExtensions(extensions, { extensionsDir, userDataDir, serverDataDir, vscode = 'current', log = (m) => console.error(`[vscode-server] ${m}`) }) {
+  const { node, serverMain } = await ensureServer({ vscode, log });
   const args = [serverMain, '--accept-server-license-terms', '--extensions-dir', extensionsDir];
   if (userDataDir) args.push('--user-data-dir', userDataDir);
   if (serverDataDir) args.push('--server-data-dir', serverDataDir);
@@ -89,6 +90,7 @@ function installExitHooks(handleSignals) {
 /**
  * Starts the VS Code server and resolves once it listens.
  * Options:
+ *  - vscode: which server, 'current' (default, test/vscode-server) or 'min' (test/vscode-server-min).
  *  - workspaceTrust: false (default) passes --disable-workspace-trust; true keeps workspace trust
  *    on (untrusted folders open in restricted mode).
  *  - port: fixed port (default: a free one).
@@ -114,9 +116,10 @@ function installExitHooks(handleSignals) {
  *  - handleSignals: on SIGINT/SIGTERM/SIGHUP kill the server and exit (default true). Pass false
  *    when the caller handles signals itself and calls stop(); the server is still killed at exit.
  *  - keepTemp: keep the temp user-data/server-data/extensions dirs on stop (default: env KEEP_TMP).
- * Returns { port, baseUrl, tmp, logFile, vscodeVersion, process, remoteUri(path), workbenchUrl(opts), stop() }.
+ * Returns { port, baseUrl, tmp, logFile, vscodeVersion, nodeVersion, process, remoteUri(path), workbenchUrl(opts), stop() }.
  */
 export async function startServer({
+  vscode = 'current',
   workspaceTrust = false,
   port,
   host = HOST,
@@ -133,7 +136,7 @@ export async function startServer({
   smokeTestDriver = true,
   log = (m) => console.error(`[vscode-server] ${m}`),
 } = {}) {
-  const { node, serverMain, vscodeVersion } = await ensureServer({ log });
+  const { node, serverMain, vscodeVersion, nodeVersion } = await ensureServer({ vscode, log });
   installExitHooks(handleSignals);
   port ??= await freePort();
   const tmp = mkdtempSync(join(tmpdir(), 'crdb-tls-vscode-'));
@@ -146,7 +149,7 @@ export async function startServer({
   }
   if (toInstall.length) {
     try {
-      await installExtensions(toInstall, { extensionsDir: dirs.extensions, userDataDir: dirs.userData, serverDataDir: dirs.serverData, log });
+      await installExtensions(toInstall, { extensionsDir: dirs.extensions, userDataDir: dirs.userData, serverDataDir: dirs.serverData, vscode, log });
     } catch (err) {
       if (!keepTemp) rmSync(tmp, { recursive: true, force: true });
       throw err;
@@ -243,7 +246,7 @@ export async function startServer({
   } finally {
     clearTimeout(timer);
   }
-  log(`VS Code ${vscodeVersion} server listening on ${host}:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s${workspaceTrust ? ' (workspace trust on)' : ''}`);
+  log(`VS Code ${vscodeVersion} server (Node ${nodeVersion}) listening on ${host}:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s${workspaceTrust ? ' (workspace trust on)' : ''}`);
 
   const baseUrl = `http://${HOST}:${port}`;
   /** vscode-remote URI of an absolute path on this machine (the server's file system). */
@@ -262,5 +265,5 @@ export async function startServer({
     return `${baseUrl}/${q.length ? `?${q.join('&')}` : ''}`;
   };
 
-  return { port, baseUrl, tmp, dirs, logFile, vscodeVersion, process: child, remoteUri, workbenchUrl, stop };
+  return { port, baseUrl, tmp, dirs, logFile, vscodeVersion, nodeVersion, process: child, remoteUri, workbenchUrl, stop };
 }

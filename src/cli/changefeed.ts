@@ -7,7 +7,7 @@ import { sinkSpecFromUrl } from '../core/changefeed/spec';
 import { ChangefeedOption, parseOption } from '../core/changefeed/sql';
 import { SinkFinding } from '../core/changefeed/types';
 import { parseArgs } from './args';
-import { Io } from './cert';
+import type { Io } from './io';
 
 export const CHANGEFEED_USAGE = `Usage: crdb-tls changefeed-uri --sink URL [flags]
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors';
 import { explain } from '../core/tls/explain';
 import { parseArgs } from './args';
-import { Io } from './cert';
+import type { Io } from './io';
 
 export const EXPLAIN_USAGE = `Usage: crdb-tls explain "ERROR TEXT" [--json]
 

@@ -7,7 +7,7 @@ import { describeCertFile } from '../core/pki/describe';
 import { parseCertFile } from '../core/pki/inspect';
 import { KeyFileInfo, describeKeyFile, isKeyContent, keyFileText } from '../core/tls/keyfile';
 import { parseArgs } from './args';
-import { Io } from './cert';
+import type { Io } from './io';
 import { parseCertificate } from '../core/pki/x509';
 
 export const INSPECT_USAGE = `Usage: crdb-tls inspect FILE [--ca-file CA] [--key KEYFILE] [--cert CERTFILE] [--json]

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FileCache } from '../core/certsdir/cache';
-import { UserError, errnoCode, errMessage, quoteInput } from '../core/errors';
+import { UserError, errnoCode, errMessage, quoteInput, safeMessage } from '../core/errors';
 import { InputFileError, MAX_TEXT_BYTES, readInputBytes, statInput } from '../core/input';
 import { LintOptions, lineIndex, lintText } from '../core/connstr/lint';
 import { RULES } from '../core/connstr/rules/catalog';
 import { Severity } from '../core/connstr/types';
 import { parseArgs } from './args';
-import { Io } from './cert';
+import type { Io } from './io';
 
 export const LINT_USAGE = `Usage: crdb-tls lint [--json] [--disable CODE]... [--max-file-size BYTES] FILE...
 
@@ -121,13 +121,13 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
         // Only a regular file is read (a FIFO or /dev/zero is refused, not waited on), at most MAX_TEXT_BYTES.
         const st = statInput(abs, { maxBytes: Number.MAX_SAFE_INTEGER });
         if (st.size > maxSize) {
-          err(`crdb-tls: skipped ${file}: ${st.size} bytes, more than --max-file-size ${maxSize}\n`);
+          err(`crdb-tls: ${safeMessage(`skipped ${file}: ${st.size} bytes, more than --max-file-size ${maxSize}`)}\n`);
           continue;
         }
         text = readInputBytes(abs, { maxBytes: MAX_TEXT_BYTES, what: 'a file to lint' }).toString('utf8');
       }
     } catch (e) {
-      err(`crdb-tls: cannot read ${file}: ${readReason(e)}\n`);
+      err(`crdb-tls: ${safeMessage(`cannot read ${file}: ${readReason(e)}`)}\n`);
       failed = true;
       continue;
     }

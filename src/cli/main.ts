@@ -1,5 +1,6 @@
 import { UserError, errMessage, quoteInput, safeMessage } from '../core/errors';
-import type { Io } from './cert';
+import type { Io } from './io';
+import { VERSION } from './version';
 
 // Each command's module is loaded when that command runs: a `cert create-*` does not initialise
 // the linter, the changefeed builder or the TLS troubleshooting code.
@@ -57,7 +58,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(await usage());
       return 0;
     case '--version':
-      io.out(`${process.env.CRDB_TLS_VERSION ?? '0.1.0'}\n`);
+      io.out(`${VERSION}\n`);
       return 0;
     case undefined:
       io.out(await usage());

@@ -3,7 +3,7 @@ import { parseTimeout } from '../core/pki/duration';
 import { parseHostPort, probe } from '../core/tls/probe';
 import { probeText } from '../core/tls/report';
 import { parseArgs } from './args';
-import { Io } from './cert';
+import type { Io } from './io';
 
 export const PROBE_USAGE = `Usage: crdb-tls probe HOST[:PORT] [--ca-file F] [--servername N] [--timeout 5s] [--json]
 

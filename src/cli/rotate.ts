@@ -9,7 +9,7 @@ import {
   reloadServer, verifyServed,
 } from '../core/certsdir/rotate';
 import { parseArgs } from './args';
-import type { Io } from './cert';
+import type { Io } from './io';
 import { renderTable } from './table';
 
 export const ROTATE_COMMANDS = ['rotate-node', 'rotate-client', 'rotate-ca', 'reissue-all', 'prune-ca', 'backups', 'rollback'] as const;

@@ -3,7 +3,7 @@ import { parseTimeout } from '../core/pki/duration';
 import { testConnectionText } from '../core/tls/report';
 import { testConnection } from '../core/tls/testConnection';
 import { parseArgs } from './args';
-import { Io } from './cert';
+import type { Io } from './io';
 
 export const TEST_CONNECTION_USAGE = `Usage: crdb-tls test-connection URL [--timeout 10s] [--json]
 

@@ -5,7 +5,7 @@ import { InputFileError, readInputBytes } from '../core/input';
 import { parseCertFile } from '../core/pki/inspect';
 import { opensslVerifyText, verifyCertificate } from '../core/tls/verify';
 import { parseArgs } from './args';
-import { Io } from './cert';
+import type { Io } from './io';
 import { opensslPemProblems, opensslTrip } from '../core/pki/pem';
 import { parseCertificate } from '../core/pki/x509';
 

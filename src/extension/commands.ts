@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import type { CreateResult } from '../core/certsdir/create';
 import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName } from '../core/certsdir/layout';
-import { parseGoDuration } from '../core/pki/duration';
+import { parseLifetime } from '../core/pki/duration';
 import { hostProblem, normalizeUserName, userNameProblem } from '../core/pki/names';
 import { UserError, errMessage } from '../core/errors';
 import { Cluster, SelfHostedCluster, addClusterSetting, defaultCaKeyPath, resolvePath } from './clusters';
@@ -28,7 +28,7 @@ function inside(child: string, parent: string): boolean {
 
 function durationProblem(v: string): string | undefined {
   try {
-    parseGoDuration(v);
+    parseLifetime(v, 'Lifetime');
     return undefined;
   } catch (err) {
     return errMessage(err);
@@ -167,7 +167,7 @@ async function createCaCommand(ctx: Ctx, node: Node | undefined, client: boolean
     allowKeyReuse = true;
   }
   const core = await import('../core/certsdir/create');
-  await issue(ctx, title, () => (client ? core.createClientCa : core.createCa)({ certsDir: cluster.certsDir, caKey, lifetimeMs: parseGoDuration(lifetime), overwrite, allowKeyReuse }));
+  await issue(ctx, title, () => (client ? core.createClientCa : core.createCa)({ certsDir: cluster.certsDir, caKey, lifetimeMs: parseLifetime(lifetime, 'Lifetime'), overwrite, allowKeyReuse }));
 }
 
 function currentNodeHosts(ctx: Ctx, certsDir: string): string | undefined {
@@ -248,7 +248,7 @@ async function createLeafCommand(ctx: Ctx, arg: Node | ClientPreset | undefined,
   const done = await MultiStep.run(steps, () => st);
   if (!done?.cluster || !done.caKey || !done.lifetime) return;
   const { cluster, caKey } = done;
-  const lifetimeMs = parseGoDuration(done.lifetime);
+  const lifetimeMs = parseLifetime(done.lifetime, 'Lifetime');
   const core = await import('../core/certsdir/create');
   if (kind === 'node') {
     if (!done.hosts || !(await confirmReplace([join(cluster.certsDir, NODE_CERT), join(cluster.certsDir, NODE_KEY)]))) return;

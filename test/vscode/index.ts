@@ -5,8 +5,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
+import * as vscode from 'vscode';
 
 export function run(): Promise<void> {
+  // scripts/vscode/run-tests.mjs reads this line: the VS Code the suites really run on.
+  console.log(`[vscode-suites] VS Code ${vscode.version}, extension host Node ${process.version}`);
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
   if (process.env.MOCHA_GREP) mocha.grep(process.env.MOCHA_GREP);
   const root = __dirname;

@@ -3,7 +3,7 @@
  * not end in .crt), created exclusively. It also carries the journal of the running rotation, so
  * the run that takes over a stale lock (its process gone) can finish or undo the interrupted work.
  */
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -184,7 +184,7 @@ export class RotationLock {
   abandon(): void {
     this.released = true;
     try {
-      const raw = JSON.parse(readFileSync(this.path, 'utf8')) as LockInfo;
+      const raw = JSON.parse(readInputBytes(this.path, { maxBytes: MAX_JSON_BYTES }).toString('utf8')) as LockInfo;
       const tmp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
       writeFileSynced(tmp, JSON.stringify({ ...raw, abandoned: true }), 'wx');
       renameSync(tmp, this.path);
