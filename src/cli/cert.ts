@@ -28,8 +28,6 @@ from ${formatHours(MIN_LIFETIME_MS)} to ${formatHours(MAX_LIFETIME_MS)} (100 yea
 
 const COMMON = ['certs-dir', 'ca-key', 'key-size', 'lifetime'];
 
-/** Kept for the tests that import Io from here; the type lives in ./io (rotate.ts imports it from there). */
-export type { Io } from './io';
 
 function certsDirOf(values: Record<string, string>, env: NodeJS.ProcessEnv): string {
   return values['certs-dir'] ?? env.COCKROACH_CERTS_DIR ?? join(homedir(), '.cockroach-certs');

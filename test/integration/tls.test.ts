@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import { AddressInfo, Server, Socket, createServer } from 'node:net';
 import { join } from 'node:path';
-import { Io } from '../../src/cli/cert';
+import { Io } from '../../src/cli/io';
 import { runExplain } from '../../src/cli/explain';
 import { runProbe } from '../../src/cli/probe';
 import { runTestConnection } from '../../src/cli/testConnection';
