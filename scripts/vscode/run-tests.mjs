@@ -23,7 +23,7 @@
 // Artifacts in test-artifacts/vscode/<current|min>[-restricted]/ (one folder per kind of run, so
 // `npm test` keeps all of them): workbench.png (screenshot at the end), workbench.log (the
 // workbench's log, extension host console included), server.log, logs/ (VS Code's log files).
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
@@ -46,10 +46,10 @@ const artifactsRel = `test-artifacts/vscode/${runName}`;
 const testsIndex = join(repoRoot, 'out', 'test', 'vscode', 'index.js');
 const say = (m) => console.error(`[test:vscode ${runName}] ${m}`);
 // What test/vscode/index.ts prints first in the extension host, and mocha's spec reporter totals.
-const SUITES_VERSION = /^\[vscode-suites\] VS Code (\S+)/m;
+const SUITES_VERSION = /^\[vscode-suites\] VS Code ([^\s,]+)/m;
 const TOTALS = /^\s*(\d+) (passing|failing|pending)\b/m;
 
-// Workbench chatter printed only with VSCODE_TEST_VERBOSE (always in test-artifacts/vscode/workbench.log).
+// Workbench chatter printed only with VSCODE_TEST_VERBOSE (always in test-artifacts/vscode/<run>/workbench.log).
 const NOISE = [
   /^\[(AgentHost|AgentHost:remote|RemoteAgentHostProtocol|ChatModelSelection|AccountPolicyGate|Service Worker|reconnection-grace-time)\]/,
   /^(Resolving|Resolved) connection token/,
@@ -59,8 +59,23 @@ const NOISE = [
   /getaddrinfo ENOTFOUND/, // extension gallery (open-vsx.org) is unreachable offline
   /_static\/out\/browser\/serviceWorker\.js/, // code-server's PWA worker, served by code-server's wrapper only
   /Timed out waiting for authentication provider/,
+  /^DialogService: refused to show dialog in tests\. Contents: Do you trust the authors/, // 1.90, --restricted: the trust prompt, refused, so the folder stays untrusted
 ];
 const isNoise = (text) => NOISE.some((re) => re.test(text));
+
+/**
+ * The "min" server must be the oldest VS Code that package.json's engines.vscode (^X.Y.Z) accepts:
+ * same X.Y. Raising the claim without moving the server (or the reverse) fails here.
+ */
+function checkMinimum(vscodeVersion) {
+  const claim = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).engines?.vscode ?? '';
+  const want = /^\^(\d+)\.(\d+)\.\d+$/.exec(claim);
+  const have = /^(\d+)\.(\d+)\./.exec(vscodeVersion);
+  if (!want) throw new Error(`package.json engines.vscode is "${claim}": expected ^X.Y.Z`);
+  if (!have || have[1] !== want[1] || have[2] !== want[2]) {
+    throw new Error(`package.json engines.vscode is ${claim}, but the "min" server (test/vscode-server-min) is VS Code ${vscodeVersion}: pin the code-server release that ships VS Code ${want[1]}.${want[2]} there`);
+  }
+}
 
 async function main() {
   const t0 = Date.now();
@@ -70,6 +85,7 @@ async function main() {
   chromiumPath(); // fail early, before installing or starting anything, when there is no browser
   const installed = await ensureServer({ vscode: which });
   say(`VS Code ${installed.vscodeVersion} (server "${which}", Node ${installed.nodeVersion}), ${restricted ? 'restricted mode (workspace untrusted)' : 'trusted workspace'}`);
+  if (which === 'min') checkMinimum(installed.vscodeVersion);
 
   let workspace = process.env.VSCODE_TEST_WORKSPACE ? resolve(process.env.VSCODE_TEST_WORKSPACE) : undefined;
   let tmpWorkspace;
@@ -97,7 +113,10 @@ async function main() {
   const workbenchLog = createWriteStream(join(artifacts, 'workbench.log'));
   try {
     browser = await launchChromium({ vscode: which });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Clipboard permissions: VS Code 1.90's web clipboard reads navigator.clipboard only (no
+    // in-memory fallback as in newer versions), which headless Chromium refuses without them;
+    // the desktop VS Code the suites stand in for has a clipboard.
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
     let finish;
     const finished = new Promise((res) => (finish = res));
 
