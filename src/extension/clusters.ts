@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { settings, updateSetting } from './config';
+import type { ClusterSetting } from './settings';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 
@@ -21,14 +23,7 @@ export interface CloudCluster {
 
 export type Cluster = SelfHostedCluster | CloudCluster;
 
-export interface ClusterSetting {
-  name?: string;
-  certsDir?: string;
-  caKey?: string;
-  clusterId?: string;
-  host?: string;
-  caCert?: string;
-}
+export type { ClusterSetting };
 
 /** Resolves ~, ${workspaceFolder} and relative paths (against the first workspace folder). */
 export function resolvePath(p: string): string {
@@ -44,7 +39,7 @@ export function clusterKey(c: Cluster): string {
 
 /** Clusters from `cockroachTls.clusters`; entries that are neither kind are reported, not guessed. */
 export function clustersFromSettings(log: vscode.LogOutputChannel): Cluster[] {
-  const raw = vscode.workspace.getConfiguration('cockroachTls').get<ClusterSetting[]>('clusters') ?? [];
+  const raw = settings().clusters;
   const out: Cluster[] = [];
   for (const [i, c] of raw.entries()) {
     if (c && typeof c.certsDir === 'string' && c.certsDir) {
@@ -72,10 +67,7 @@ export const CERT_WATCH_GLOB = CERT_GLOB;
 
 /** Adds a cluster to the settings (workspace when a folder is open, else user). */
 export async function addClusterSetting(setting: ClusterSetting): Promise<void> {
-  const cfg = vscode.workspace.getConfiguration('cockroachTls');
-  const current = cfg.get<ClusterSetting[]>('clusters') ?? [];
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await cfg.update('clusters', [...current, setting], target);
+  await updateSetting('clusters', [...settings().clusters, setting]);
 }
 
 export function defaultCaKeyPath(certsDir: string): string {

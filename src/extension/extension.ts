@@ -1,18 +1,20 @@
 import * as vscode from 'vscode';
 import { ClusterModel } from './model';
 import { ClusterTree, Node } from './tree';
-import { INSPECT_SCHEME, registerCommands } from './commands';
+import { registerCommands } from './commands';
+import { affects } from './config';
 import { ExpiryMonitor } from './monitor';
-import { InspectProvider } from './inspect';
+import { INSPECT_SCHEME, InspectProvider } from './inspect';
 import { CERT_WATCH_GLOB } from './clusters';
 import { activeInput, onDidShowInput } from './input';
 import { ConnLinter } from './connstr/linter';
+import { LINTED_SCHEMES } from './doclint/linter';
 import { ConnHover } from './connstr/hover';
-import { ConnActions, registerConnCommands } from './connstr/actions';
+import { ConnActions } from './connstr/actions';
 import { ChangefeedApi, registerChangefeed } from './changefeed/register';
 import { ResultDocuments, RESULT_SCHEME } from './troubleshoot/results';
-import { TestConnectionLens, registerTroubleshooting } from './troubleshoot/commands';
-import { confirmation, registerRotation } from './rotate';
+import { TestConnectionLens } from './troubleshoot/commands';
+import { confirmation } from './rotate';
 
 /** What activate returns: used by the in-editor tests (and other extensions) to look inside. */
 export interface Api {
@@ -45,16 +47,13 @@ export function activate(context: vscode.ExtensionContext): Api {
   const monitor = new ExpiryMonitor(context, model, tree, view as vscode.TreeView<unknown>, log);
   const inspect = new InspectProvider(model);
   context.subscriptions.push(log, model, tree, view, monitor, inspect, vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect));
-  registerCommands(context, { log, model, tree });
-  registerRotation(context, { log, model, tree });
 
   // Connection strings in any file: diagnostics, hover, quick fixes.
   const linter = new ConnLinter(model, log);
-  const selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
+  const selector: vscode.DocumentSelector = [...LINTED_SCHEMES].map((scheme) => ({ scheme }));
   context.subscriptions.push(linter,
     vscode.languages.registerHoverProvider(selector, new ConnHover(linter)),
     vscode.languages.registerCodeActionsProvider(selector, new ConnActions(linter), { providedCodeActionKinds: ConnActions.kinds }));
-  registerConnCommands(context, linter);
 
   // Changefeed sink URIs: the builder panel, and diagnostics, hover and quick fixes in any file.
   const changefeed = registerChangefeed(context, { model, log, selector });
@@ -63,7 +62,9 @@ export function activate(context: vscode.ExtensionContext): Api {
   const results = new ResultDocuments();
   context.subscriptions.push(results, vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results),
     vscode.languages.registerCodeLensProvider(selector, new TestConnectionLens(linter)));
-  registerTroubleshooting(context, { log, model, linter, results });
+
+  // Every command, from the one table.
+  registerCommands(context, { log, model, tree, monitor, linter, results, changefeed });
 
   // Files change on disk: re-list (only changed files are read again) or, for new certs dirs, search again.
   const relist = debounce(() => model.relist(), 150);
@@ -91,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     }
   }), { dispose: () => dirWatchers.forEach((w) => w.dispose()) });
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('cockroachTls')) void model.reload(e.affectsConfiguration('cockroachTls.discoverCertsDirs'));
+    if (affects(e)) void model.reload(affects(e, 'discoverCertsDirs'));
   }), vscode.workspace.onDidGrantWorkspaceTrust(() => model.relist()));
   // Expiry moves with the clock: refresh statuses a few times a day.
   const tick = setInterval(() => model.relist(), 6 * 3_600_000);

@@ -6,6 +6,9 @@ import { errMessage } from '../core/errors';
 import { readInputBytes } from '../core/input';
 import { ClusterModel } from './model';
 
+/** The scheme of the read-only documents Inspect Certificate opens. */
+export const INSPECT_SCHEME = 'cockroach-tls-inspect';
+
 /** Read-only documents for Inspect Certificate: what `openssl x509 -text` shows, the status, the chain to the cluster CA. */
 export class InspectProvider implements vscode.TextDocumentContentProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();

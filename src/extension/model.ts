@@ -3,8 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { FileCache } from '../core/certsdir/cache';
 import { CertEntry, listCertFile, listCertsDir } from '../core/certsdir/list';
 import { UserError, errMessage } from '../core/errors';
-import { AlertThresholds, DEFAULT_ALERT_THRESHOLDS } from '../core/monitor/expiry';
 import { Cluster, clusterKey, clustersFromSettings, discoverCertsDirs } from './clusters';
+import { settings } from './config';
 
 export interface ClusterState {
   cluster: Cluster;
@@ -12,15 +12,6 @@ export interface ClusterState {
   entries: CertEntry[];
   /** Why the cluster could not be listed (missing dir...), a sentence with the fix. */
   problem?: string;
-}
-
-export function thresholdsFromSettings(): AlertThresholds {
-  const cfg = vscode.workspace.getConfiguration('cockroachTls.expiry');
-  const num = (k: keyof AlertThresholds) => {
-    const v = cfg.get<number>(k);
-    return typeof v === 'number' && v >= 0 ? v : DEFAULT_ALERT_THRESHOLDS[k];
-  };
-  return { caWarningDays: num('caWarningDays'), leafWarningDays: num('leafWarningDays'), leafErrorDays: num('leafErrorDays') };
 }
 
 /** Clusters and their certificates, listed through one file cache so that unchanged files are not read again. */
@@ -42,7 +33,7 @@ export class ClusterModel implements vscode.Disposable {
   async reload(rediscover: boolean, token?: vscode.CancellationToken): Promise<void> {
     const configured = clustersFromSettings(this.log);
     if (rediscover) {
-      const enabled = vscode.workspace.getConfiguration('cockroachTls').get<boolean>('discoverCertsDirs', true);
+      const enabled = settings().discoverCertsDirs;
       try {
         this.discovered = enabled ? await discoverCertsDirs(new Set(configured.map(clusterKey)), token) : [];
       } catch (err) {
@@ -57,7 +48,7 @@ export class ClusterModel implements vscode.Disposable {
   /** Lists every cluster again (cheap: the cache skips unchanged files) and notifies listeners. */
   relist(): void {
     const now = new Date();
-    const t = thresholdsFromSettings();
+    const t = settings().expiryThresholds;
     const opts = {
       now, cache: this.cache, gid: process.getgid?.(),
       skipPermissionChecks: process.platform === 'win32' || process.env.COCKROACH_SKIP_KEY_PERMISSION_CHECK === 'true',

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { alertKey, newAlerts, soonest, WatchedCert } from '../core/monitor/expiry';
 import { daysLeft } from '../core/certsdir/status';
-import { ClusterModel, thresholdsFromSettings } from './model';
+import type { ClusterModel } from './model';
+import type { CommandId } from './commandIds';
+import { settings } from './config';
 import { expiryText } from './certView';
 import type { CertNode, ClusterTree } from './tree';
 import type { CertDetails } from '../core/pki/inspect';
@@ -34,9 +36,8 @@ export class ExpiryMonitor implements vscode.Disposable {
   ) {
     this.item = vscode.window.createStatusBarItem('cockroachTls.expiry', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'CockroachDB TLS: soonest certificate expiry';
-    this.item.command = 'cockroachTls.revealSoonest';
+    this.item.command = 'cockroachTls.revealSoonest' satisfies CommandId;
     this.subs.push(model.onDidChange(() => this.update()));
-    this.subs.push(vscode.commands.registerCommand('cockroachTls.revealSoonest', () => this.revealSoonest()));
     this.update();
   }
 
@@ -60,7 +61,7 @@ export class ExpiryMonitor implements vscode.Disposable {
       return;
     }
     this.soonestId = first.node.id;
-    const t = thresholdsFromSettings();
+    const t = settings().expiryThresholds;
     const text = expiryText(first.cert, now);
     const days = daysLeft(first.notAfter, now);
     const expired = first.notAfter.getTime() < now.getTime();
@@ -74,10 +75,11 @@ export class ExpiryMonitor implements vscode.Disposable {
   }
 
   private notify(certs: Watched[], now: Date): void {
-    if (!vscode.workspace.getConfiguration('cockroachTls').get<boolean>('expiry.notifications', true)) return;
+    const s = settings();
+    if (!s.expiryNotifications) return;
     const shown = new Set(this.context.globalState.get<string[]>(SHOWN_KEY, []));
     const muted = new Set(this.context.globalState.get<string[]>(MUTED_KEY, []));
-    const alerts = newAlerts(certs, now, shown, muted, thresholdsFromSettings());
+    const alerts = newAlerts(certs, now, shown, muted, s.expiryThresholds);
     if (alerts.length === 0) return;
     for (const a of alerts) shown.add(alertKey(a));
     void this.context.globalState.update(SHOWN_KEY, [...shown]);

@@ -3,16 +3,10 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { RotationPlan, RotationResult } from '../core/certsdir/rotate';
 import { SelfHostedCluster, resolvePath } from './clusters';
-import { nodeCluster, reportError, requireTrust } from './commands';
 import { MultiStep, isButton } from './input';
-import type { ClusterModel } from './model';
-import type { ClusterTree, Node } from './tree';
-
-interface Ctx {
-  log: vscode.LogOutputChannel;
-  model: ClusterModel;
-  tree: ClusterTree;
-}
+import type { Node } from './tree';
+import { requireTrust } from './trust';
+import { UiContext as Ctx, nodeCluster, reportError, selfHostedClusters } from './ui';
 
 type Rotate = typeof import('../core/certsdir/rotate');
 
@@ -25,7 +19,7 @@ export const confirmation = {
 async function pickCluster(ctx: Ctx, node: Node | undefined, title: string): Promise<SelfHostedCluster | undefined> {
   const given = nodeCluster(node);
   if (given) return given;
-  const clusters = ctx.model.states.map((s) => s.cluster).filter((c): c is SelfHostedCluster => c.kind === 'self-hosted');
+  const clusters = selfHostedClusters(ctx.model);
   if (clusters.length === 0) {
     void vscode.window.showInformationMessage(`${title}: no self-hosted cluster yet; add one first.`);
     return undefined;
@@ -73,7 +67,7 @@ async function confirmAndApply(ctx: Ctx, title: string, plan: RotationPlan, core
 }
 
 async function run(ctx: Ctx, title: string, node: Node | undefined, make: (core: Rotate, cluster: SelfHostedCluster) => Promise<RotationPlan | undefined>): Promise<RotationResult | undefined> {
-  if (!requireTrust(title)) return undefined;
+  if (!requireTrust(title, 'write')) return undefined;
   const cluster = await pickCluster(ctx, node, title);
   if (!cluster) return undefined;
   const core = await import('../core/certsdir/rotate');
@@ -87,58 +81,79 @@ async function run(ctx: Ctx, title: string, node: Node | undefined, make: (core:
   return plan ? confirmAndApply(ctx, title, plan, core) : undefined;
 }
 
-export function registerRotation(context: vscode.ExtensionContext, ctx: Ctx): void {
-  const reg = (id: string, fn: (n?: Node) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, (n: unknown) => fn(n as Node | undefined)));
-  reg('cockroachTls.rotateNode', (n) => run(ctx, 'Rotate Node Certificate', n, async (core, c) => {
-    const caKey = await askCaKey(c, 'Rotate Node Certificate', 'The CA key that signed ca.crt');
+const ROTATE_NODE = 'Rotate Node Certificate';
+const ROTATE_CLIENT = 'Rotate Client Certificate';
+const REISSUE_ALL = 'Re-issue All Certificates';
+const ROLL_BACK = 'Roll Back';
+
+export function rotateNode(ctx: Ctx, n: Node | undefined): Promise<RotationResult | undefined> {
+  return run(ctx, ROTATE_NODE, n, async (core, c) => {
+    const caKey = await askCaKey(c, ROTATE_NODE, 'The CA key that signed ca.crt');
     return caKey ? core.planRotateNode({ certsDir: c.certsDir, caKey }) : undefined;
-  }));
-  reg('cockroachTls.rotateClient', (n) => run(ctx, 'Rotate Client Certificate', n, async (core, c) => {
+  });
+}
+
+export function rotateClient(ctx: Ctx, n: Node | undefined): Promise<RotationResult | undefined> {
+  return run(ctx, ROTATE_CLIENT, n, async (core, c) => {
     let user = n?.type === 'cert' && n.entry.usage === 'Client' ? n.entry.name ?? undefined : undefined;
     if (!user) {
       const users = ctx.model.states.find((s) => s.cluster === c)?.entries.filter((e) => e.usage === 'Client' && e.name).map((e) => e.name as string) ?? [];
-      user = (await vscode.window.showQuickPick(users, { title: 'Rotate Client Certificate', placeHolder: 'User' })) ?? undefined;
+      user = (await vscode.window.showQuickPick(users, { title: ROTATE_CLIENT, placeHolder: 'User' })) ?? undefined;
     }
     if (!user) return undefined;
     const clientCa = existsSync(`${c.certsDir}/ca-client.crt`);
-    const caKey = await askCaKey(c, 'Rotate Client Certificate', clientCa ? 'The client CA key (ca-client.crt signs client certificates)' : 'The CA key that signed ca.crt', clientCa ? '' : undefined);
+    const caKey = await askCaKey(c, ROTATE_CLIENT, clientCa ? 'The client CA key (ca-client.crt signs client certificates)' : 'The CA key that signed ca.crt', clientCa ? '' : undefined);
     return caKey ? core.planRotateClient({ certsDir: c.certsDir, caKey, users: [user] }) : undefined;
-  }));
-  reg('cockroachTls.rotateCa', (n) => run(ctx, 'Rotate CA', n, async (core, c) => {
+  });
+}
+
+export function rotateCa(ctx: Ctx, n: Node | undefined): Promise<RotationResult | undefined> {
+  return run(ctx, 'Rotate CA', n, async (core, c) => {
     const caKey = await askCaKey(c, 'Rotate CA', 'The current CA key: it is moved aside (never deleted) and a new key takes its path');
     return caKey ? core.planRotateCa({ certsDir: c.certsDir, caKey }) : undefined;
-  }));
-  reg('cockroachTls.reissueAll', (n) => run(ctx, 'Re-issue All Certificates', n, async (core, c) => {
-    const caKey = await askCaKey(c, 'Re-issue All Certificates', 'The CA key that signs the first certificate of ca.crt');
+  });
+}
+
+export function reissueAll(ctx: Ctx, n: Node | undefined): Promise<RotationResult | undefined> {
+  return run(ctx, REISSUE_ALL, n, async (core, c) => {
+    const caKey = await askCaKey(c, REISSUE_ALL, 'The CA key that signs the first certificate of ca.crt');
     if (!caKey) return undefined;
-    const clientCaKey = existsSync(`${c.certsDir}/ca-client.crt`) ? await askCaKey(c, 'Re-issue All Certificates', 'The client CA key (ca-client.crt)', '') : undefined;
+    const clientCaKey = existsSync(`${c.certsDir}/ca-client.crt`) ? await askCaKey(c, REISSUE_ALL, 'The client CA key (ca-client.crt)', '') : undefined;
     return core.planReissueAll({ certsDir: c.certsDir, caKey, clientCaKey });
-  }));
-  reg('cockroachTls.pruneCa', (n) => run(ctx, 'Prune Old CA Certificates', n, async (core, c) => core.planPruneCa({ certsDir: c.certsDir })));
-  reg('cockroachTls.rollback', (n) => run(ctx, 'Roll Back', n, async (core, c) => {
+  });
+}
+
+export function pruneCa(ctx: Ctx, n: Node | undefined): Promise<RotationResult | undefined> {
+  return run(ctx, 'Prune Old CA Certificates', n, async (core, c) => core.planPruneCa({ certsDir: c.certsDir }));
+}
+
+export function rollback(ctx: Ctx, n: Node | undefined): Promise<RotationResult | undefined> {
+  return run(ctx, ROLL_BACK, n, async (core, c) => {
     const backups = core.listBackups(core.defaultBackupRoot(c.certsDir), c.certsDir);
     if (backups.length === 0) {
       void vscode.window.showInformationMessage(`No backups of ${c.certsDir} yet: rotations make one before they replace anything.`);
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(backups.map((b) => ({ label: b.id, description: `${b.reason} · ${b.createdAt}`, detail: b.files.map((f) => basename(f.path)).join(', '), b })),
-      { title: 'Roll Back', placeHolder: 'The backup to restore (the current files are backed up first)' });
+      { title: ROLL_BACK, placeHolder: 'The backup to restore (the current files are backed up first)' });
     return pick ? core.planRollback({ certsDir: c.certsDir, backupId: pick.b.id }) : undefined;
-  }));
-  context.subscriptions.push(vscode.commands.registerCommand('cockroachTls.showBackups', async (n: unknown) => {
-    const c = await pickCluster(ctx, n as Node | undefined, 'Show Backups');
-    if (!c) return;
-    const core = await import('../core/certsdir/rotate');
-    const backups = core.listBackups(core.defaultBackupRoot(c.certsDir), c.certsDir);
-    if (backups.length === 0) {
-      void vscode.window.showInformationMessage(`No backups of ${c.certsDir} yet.`);
-      return;
-    }
-    ctx.log.info(`Backups of ${c.certsDir}:`);
-    for (const b of backups) ctx.log.info(`  ${b.id}  ${b.createdAt}  ${b.reason}  ${b.files.length} files  ${b.dir}`);
-    const pick = await vscode.window.showQuickPick(backups.map((b) => ({ label: b.id, description: `${b.reason} · ${b.createdAt}`, detail: b.files.map((f) => basename(f.path)).join(', '), b })),
-      { title: `Backups of ${c.name}`, placeHolder: 'Choose one to roll back to it, or Escape' });
-    if (!pick) return;
-    await run(ctx, 'Roll Back', n as Node | undefined, async (core2) => core2.planRollback({ certsDir: c.certsDir, backupId: pick.b.id }));
-  }));
+  });
+}
+
+/** Lists a cluster's backups in the log and offers to roll back to one. */
+export async function showBackups(ctx: Ctx, n: Node | undefined): Promise<void> {
+  const c = await pickCluster(ctx, n, 'Show Backups');
+  if (!c) return;
+  const core = await import('../core/certsdir/rotate');
+  const backups = core.listBackups(core.defaultBackupRoot(c.certsDir), c.certsDir);
+  if (backups.length === 0) {
+    void vscode.window.showInformationMessage(`No backups of ${c.certsDir} yet.`);
+    return;
+  }
+  ctx.log.info(`Backups of ${c.certsDir}:`);
+  for (const b of backups) ctx.log.info(`  ${b.id}  ${b.createdAt}  ${b.reason}  ${b.files.length} files  ${b.dir}`);
+  const pick = await vscode.window.showQuickPick(backups.map((b) => ({ label: b.id, description: `${b.reason} · ${b.createdAt}`, detail: b.files.map((f) => basename(f.path)).join(', '), b })),
+    { title: `Backups of ${c.name}`, placeHolder: 'Choose one to roll back to it, or Escape' });
+  if (!pick) return;
+  await run(ctx, ROLL_BACK, n, async (core2) => core2.planRollback({ certsDir: c.certsDir, backupId: pick.b.id }));
 }

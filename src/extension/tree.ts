@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { CertEntry } from '../core/certsdir/list';
 import type { CertDetails } from '../core/pki/inspect';
 import { Cluster } from './clusters';
-import { ClusterModel, ClusterState, thresholdsFromSettings } from './model';
+import { ClusterModel, ClusterState } from './model';
+import { settings } from './config';
 import { certIcon, certTooltip, expiryText, healthOf, md } from './certView';
 
 export interface ClusterNode {
@@ -133,7 +134,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
     }
     const { entry, index, cert } = node;
     const errors = index === 0 ? entry.errors : [];
-    const health = healthOf(entry.usage, cert, errors, now, thresholdsFromSettings());
+    const health = healthOf(entry.usage, cert, errors, now, settings().expiryThresholds);
     const item = new vscode.TreeItem(certLabel(entry, index), vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     const parts = [cert ? expiryText(cert, now) : 'unreadable'];

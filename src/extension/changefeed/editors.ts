@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-
-const SCHEMES = new Set(['file', 'untitled', 'vscode-remote']);
+import { LINTED_SCHEMES } from '../doclint/linter';
 
 /**
  * The last text editor a person worked in: while the builder panel has the focus there is no
@@ -23,7 +22,7 @@ export class EditorTracker implements vscode.Disposable {
   }
 
   private take(e: vscode.TextEditor | undefined): void {
-    if (!e || !SCHEMES.has(e.document.uri.scheme) || e === this.editor) return;
+    if (!e || !LINTED_SCHEMES.has(e.document.uri.scheme) || e === this.editor) return;
     this.editor = e;
     this.emitter.fire();
   }

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { SinkUriCheck } from '../../core/changefeed/parse';
 import { CERT_PARAMS, SECRET_PARAMS } from '../../core/changefeed/types';
 import { md } from '../certView';
-import type { SinkLinter } from './linter';
+import { LintHover, Span, plainMarkdown } from '../doclint/hover';
+import type { DocSinks } from './linter';
 
 const TYPE_NAME = { kafka: 'Kafka', webhook: 'webhook', 'schema-registry': 'Confluent schema registry' } as const;
 const CONTEXT_NAME = { 'create-changefeed': 'in CREATE CHANGEFEED', 'create-external-connection': 'in CREATE EXTERNAL CONNECTION', other: '' } as const;
@@ -14,9 +15,7 @@ function expiry(notAfter: string, daysLeft: number): string {
 /** The hover's Markdown: parameters (secrets hidden), the embedded certificates decoded as CockroachDB decodes them. */
 export function sinkHoverMarkdown(c: SinkUriCheck): vscode.MarkdownString {
   const { found, parsed, findings } = c;
-  const m = new vscode.MarkdownString(undefined, false);
-  m.isTrusted = false;
-  m.supportHtml = false;
+  const m = plainMarkdown();
   const where = CONTEXT_NAME[found.context];
   m.appendMarkdown(`**Changefeed sink URI** (${TYPE_NAME[found.type]}${where ? `, ${where}` : ''})\n\n`);
   const rows: [string, string][] = [];
@@ -61,14 +60,12 @@ export function sinkHoverMarkdown(c: SinkUriCheck): vscode.MarkdownString {
 }
 
 /** The hover over a changefeed sink URI in any file. */
-export class SinkHover implements vscode.HoverProvider {
-  constructor(private readonly linter: SinkLinter) {}
+export class SinkHover extends LintHover<DocSinks, SinkUriCheck> {
+  protected hits(r: DocSinks): { span: Span; hit: SinkUriCheck }[] {
+    return r.checks.map((hit) => ({ span: hit.found.span, hit }));
+  }
 
-  async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
-    const r = await this.linter.ensure(doc);
-    const offset = doc.offsetAt(pos);
-    const hit = r?.checks.find(({ found }) => found.span.start <= offset && offset <= found.span.end);
-    if (!hit) return undefined;
-    return new vscode.Hover(sinkHoverMarkdown(hit), new vscode.Range(doc.positionAt(hit.found.span.start), doc.positionAt(hit.found.span.end)));
+  protected markdown(hit: SinkUriCheck): vscode.MarkdownString {
+    return sinkHoverMarkdown(hit);
   }
 }

@@ -2,17 +2,16 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import type { BuildResult } from '../../core/changefeed/build';
-import type { CertSummary } from '../../core/changefeed/material';
-import type { SinkFinding, SinkType } from '../../core/changefeed/types';
-import { isCaUsage } from '../../core/certsdir/layout';
 import { errMessage } from '../../core/errors';
 import { readInputBytes } from '../../core/input';
+import { affects, settings } from '../config';
 import type { ClusterModel } from '../model';
-import { thresholdsFromSettings } from '../model';
+import { isTrusted, refusal, requireTrust } from '../trust';
 import type { EditorTracker } from './editors';
-import { BuilderForm, CERT_FIELDS, CertField, DEFAULT_FORM, buildInputOf, mergeForm } from './form';
+import { BuilderForm, CERT_FIELDS, CertField, DEFAULT_FORM, mergeForm } from './form';
 import { builderHtml } from './html';
-import type { BuilderView, CertChoice, ToExtension, ToWebview, ViewCert, ViewFinding, ViewLive } from './protocol';
+import type { BuilderView, ToExtension, ToWebview, ViewLive } from './protocol';
+import { PICKER_LABEL, applyChange, applyPicked, computeView, liveTarget, outgoing } from './viewModel';
 
 export const BUILDER_VIEW_TYPE = 'cockroachTls.changefeedBuilder';
 
@@ -26,26 +25,6 @@ export interface BuilderDeps {
 type BuildModule = typeof import('../../core/changefeed/build');
 let buildModule: Promise<BuildModule> | undefined;
 const loadBuild = () => (buildModule ??= import('../../core/changefeed/build'));
-
-const PARAM_FIELD: Record<string, [CertField, CertField]> = {
-  ca_cert: ['caCert', 'registryCaCert'], client_cert: ['clientCert', 'registryClientCert'], client_key: ['clientKey', 'registryClientKey'],
-};
-const PICKER_LABEL: Record<CertField, string> = {
-  caCert: 'ca_cert', clientCert: 'client_cert', clientKey: 'client_key',
-  registryCaCert: 'schema registry ca_cert', registryClientCert: 'schema registry client_cert', registryClientKey: 'schema registry client_key',
-};
-const REGISTRY_PREFIX = 'schema registry: ';
-/** Kafka's TLS listener by convention; https (443) for a webhook; the Confluent registry's 8081. */
-const DEFAULT_PORT: Record<SinkType, string> = { kafka: '9093', webhook: '', 'schema-registry': '8081' };
-
-function clientKeyField(f: CertField): CertField | undefined {
-  return f === 'clientCert' ? 'clientKey' : f === 'registryClientCert' ? 'registryClientKey' : undefined;
-}
-
-function certLine(c: CertSummary): ViewCert['line'] {
-  const expiry = c.daysLeft < 0 ? `expired ${-c.daysLeft} d ago (${c.notAfter.slice(0, 10)})` : `expires ${c.notAfter.slice(0, 10)} (${c.daysLeft} d left)`;
-  return `${c.index > 0 ? `#${c.index} ` : ''}${c.subject}${c.isCA ? ' (CA)' : ''} · issued by ${c.issuer} · ${expiry}`;
-}
 
 /**
  * The changefeed builder: a webview that only draws the form and posts what a person does; the
@@ -112,7 +91,7 @@ export class BuilderPanel implements vscode.Disposable {
       deps.editors.onDidChange(() => void this.update(false)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.update(false)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('cockroachTls.expiry')) void this.update(false);
+        if (affects(e, 'expiry')) void this.update(false);
       }),
     );
   }
@@ -135,14 +114,8 @@ export class BuilderPanel implements vscode.Disposable {
         this.ready = true;
         return this.update(true);
       case 'change': {
-        const before = this.form;
-        this.form = mergeForm(before, msg.form);
-        let changed = this.pairKeys(before);
-        // Another sink type: an untouched default port follows it.
-        if (this.form.sinkType !== before.sinkType && this.form.port === DEFAULT_PORT[before.sinkType]) {
-          this.form = { ...this.form, port: DEFAULT_PORT[this.form.sinkType] };
-          changed = true;
-        }
+        const { form, changed } = applyChange(this.form, msg.form, this.deps.model.states);
+        this.form = form;
         return this.update(changed);
       }
       case 'browse':
@@ -161,117 +134,19 @@ export class BuilderPanel implements vscode.Disposable {
     }
   }
 
-  /** A client certificate picked from the tree brings its key along (unless another key was chosen). */
-  private pairKeys(before: BuilderForm): boolean {
-    let changed = false;
-    const keyOf = (cert: string) => this.deps.model.states.flatMap((s) => s.entries).find((e) => e.certPath === cert && e.keyPath)?.keyPath ?? undefined;
-    for (const f of ['clientCert', 'registryClientCert'] as const) {
-      const kf = clientKeyField(f) as CertField;
-      if (this.form[f] === before[f]) continue;
-      const key = keyOf(this.form[f]);
-      const oldKey = keyOf(before[f]);
-      if (key && (this.form[kf] === '' || this.form[kf] === oldKey)) {
-        this.form = { ...this.form, [kf]: key };
-        changed = true;
-      }
-    }
-    return changed;
-  }
-
-  private choices(): BuilderView['choices'] {
-    const ca: CertChoice[] = [];
-    const client: CertChoice[] = [];
-    const key: CertChoice[] = [];
-    const seen = new Set<string>();
-    const add = (list: CertChoice[], path: string, label: string, description: string) => {
-      if (seen.has(path)) return;
-      seen.add(path);
-      list.push({ path, label, description });
-    };
-    for (const s of this.deps.model.states) {
-      for (const e of s.entries) {
-        if (isCaUsage(e.usage)) add(ca, e.certPath, `${s.cluster.name}: ${e.certFile}`, e.usage);
-        else if (e.usage === 'Client' || e.usage === 'Tenant Client') {
-          add(client, e.certPath, `${s.cluster.name}: ${e.certFile}`, `${e.usage}${e.name ? ` ${e.name}` : ''}`);
-          if (e.keyPath && e.keyFile) add(key, e.keyPath, `${s.cluster.name}: ${e.keyFile}`, `key of ${e.certFile}`);
-        }
-      }
-    }
-    return { ca, client, key };
-  }
-
   private async compute(): Promise<BuilderView> {
     const core = await loadBuild();
-    const { input, findings: own } = buildInputOf(this.form);
-    let r: BuildResult;
-    try {
-      r = core.buildChangefeed({ ...input, now: new Date(), thresholds: thresholdsFromSettings() });
-    } catch (err) {
-      this.result = undefined;
-      this.deps.log.error(`changefeed builder: ${errMessage(err)}`);
-      return this.viewOf(undefined, [{ code: 'sink-internal', severity: 'error', message: errMessage(err) }]);
-    }
-    this.result = r;
-    return this.viewOf(r, own);
-  }
-
-  private viewOf(r: BuildResult | undefined, own: SinkFinding[]): BuilderView {
-    // A port that is not a number is reported once, not also as a missing port.
-    const badPort = own.some((f) => f.code === 'sink-port-invalid');
-    const all = [...own, ...(r?.errors ?? []), ...(r?.warnings ?? [])].filter((f) => !(badPort && f.code === 'sink-port-missing'));
-    const findings: ViewFinding[] = all.map((f) => {
-      const registry = f.message.startsWith(REGISTRY_PREFIX);
-      const field = f.param && PARAM_FIELD[f.param] ? PARAM_FIELD[f.param][registry ? 1 : 0] : undefined;
-      return { severity: f.severity, code: f.code, message: f.message, ...(field ? { field } : {}) };
-    });
-    const certs: ViewCert[] = [];
-    if (r) {
-      const regCount = r.registryCerts?.length ?? 0;
-      const sinkCerts = r.certs.slice(0, r.certs.length - regCount);
-      const fieldOf = (param: string, registry: boolean) => PARAM_FIELD[param][registry ? 1 : 0];
-      const push = (c: CertSummary, registry: boolean) => certs.push({
-        field: fieldOf(c.param, registry), param: c.param, line: certLine(c),
-        ...(c.daysLeft < 0 ? { severity: 'error' as const } : findings.some((f) => f.code === 'sink-cert-expiring' && f.field === fieldOf(c.param, registry)) ? { severity: 'warning' as const } : {}),
-      });
-      sinkCerts.forEach((c) => push(c, false));
-      (r.registryCerts ?? []).forEach((c) => push(c, true));
-      const keyLine = (registry: boolean, d: string) => {
-        const field = registry ? 'registryClientKey' : 'clientKey';
-        const mismatch = findings.some((f) => f.code === 'sink-key-mismatch' && f.field === field);
-        certs.push({ field, param: 'client_key', line: `${d}${mismatch ? ', does not match client_cert' : ', matches client_cert'}`, ...(mismatch ? { severity: 'error' as const } : {}) });
-      };
-      if (r.key) keyLine(false, r.key.description);
-      if (r.registryKey) keyLine(true, r.registryKey.description);
-    }
-    const show = (s: string) => {
-      if (!r) return s;
-      let t = s.split(r.uri).join(r.displayUri);
-      if (r.registryUri && r.registryDisplayUri) t = t.split(r.registryUri).join(r.registryDisplayUri);
-      return t;
-    };
-    const ok = !!r && r.ok && own.every((f) => f.severity !== 'error');
-    const sql = ok && r ? r.sql.map(show) : [];
-    let sqlHint: string | undefined;
-    if (sql.length === 0) {
-      if (!ok) sqlHint = 'Fix the errors to get the SQL.';
-      else if (this.form.sinkType === 'schema-registry') sqlHint = 'A schema registry URI alone: name an external connection to get CREATE EXTERNAL CONNECTION, or add the registry to a Kafka sink.';
-      else sqlHint = 'Add a table to get CREATE CHANGEFEED.';
-    }
     const target = this.deps.editors.last();
-    return {
-      ok,
-      displayUri: r?.displayUri ?? '',
-      maskedUri: r?.maskedUri ?? '',
-      sql,
-      sqlForm: sql.length === 0 ? 'none' : this.form.externalConnection.trim() ? 'external' : 'direct',
-      ...(sqlHint ? { sqlHint } : {}),
-      findings,
-      certs,
-      choices: this.choices(),
-      trusted: vscode.workspace.isTrusted,
-      insertTarget: target ? basename(target.document.uri.path) || target.document.uri.toString() : 'a new SQL document',
+    const { view, result, error } = computeView(core.buildChangefeed, {
+      form: this.form,
+      clusters: this.deps.model.states,
+      trusted: isTrusted(),
+      insertTarget: target ? basename(target.document.uri.path) || target.document.uri.toString() : undefined,
       ...(this.live ? { live: this.live } : {}),
-    };
+    }, { now: new Date(), thresholds: settings().expiryThresholds });
+    if (error) this.deps.log.error(`changefeed builder: ${error}`);
+    this.result = result;
+    return view;
   }
 
   /** Recomputes and sends the state; `withForm` also sends the fields (when the extension changed them). */
@@ -298,41 +173,28 @@ export class BuilderPanel implements vscode.Disposable {
     });
     const picked = uris?.[0];
     if (!picked) return;
-    const before = this.form;
-    this.form = { ...this.form, [field]: picked.fsPath };
-    this.pairKeys(before);
+    this.form = applyPicked(this.form, field, picked.fsPath, this.deps.model.states);
     await this.update(true);
   }
 
   /** The real SQL (secrets included) leaves only through these two explicit actions. */
-  private usable(what: string): BuildResult | undefined {
-    const r = this.result;
-    if (!r || !this.view?.ok) {
-      void vscode.window.showWarningMessage(`Nothing to ${what} yet: fix the errors listed in the builder first.`);
-      return undefined;
-    }
-    return r;
-  }
-
   private async copy(what: 'sql' | 'uri'): Promise<void> {
-    const r = this.usable('copy');
-    if (!r) return;
-    if (what === 'sql' && r.sql.length === 0) {
-      void vscode.window.showWarningMessage(this.view?.sqlHint ?? 'No SQL yet.');
+    const out = outgoing(this.result, this.view, what, 'copy');
+    if ('warning' in out) {
+      void vscode.window.showWarningMessage(out.warning);
       return;
     }
-    await vscode.env.clipboard.writeText(what === 'sql' ? `${r.sql.join('\n')}\n` : r.uri);
-    vscode.window.setStatusBarMessage(what === 'sql' ? `Copied ${r.sql.length} statement${r.sql.length > 1 ? 's' : ''}` : 'Copied the sink URI', 3000);
+    await vscode.env.clipboard.writeText(what === 'sql' ? `${out.text}\n` : out.text);
+    vscode.window.setStatusBarMessage(what === 'sql' ? `Copied ${out.statements} statement${out.statements > 1 ? 's' : ''}` : 'Copied the sink URI', 3000);
   }
 
   private async insert(): Promise<void> {
-    const r = this.usable('insert');
-    if (!r) return;
-    if (r.sql.length === 0) {
-      void vscode.window.showWarningMessage(this.view?.sqlHint ?? 'No SQL yet.');
+    const out = outgoing(this.result, this.view, 'sql', 'insert');
+    if ('warning' in out) {
+      void vscode.window.showWarningMessage(out.warning);
       return;
     }
-    const text = r.sql.join('\n');
+    const { text, statements } = out;
     const editor = this.deps.editors.last();
     if (!editor) {
       const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: `${text}\n` });
@@ -348,28 +210,19 @@ export class BuilderPanel implements vscode.Disposable {
     if (!(await vscode.workspace.applyEdit(we))) throw new Error(`could not insert the SQL into ${basename(doc.uri.path)}`);
     const end = doc.positionAt(doc.offsetAt(sel.start) + insert.length);
     await vscode.window.showTextDocument(doc, { viewColumn: editor.viewColumn ?? vscode.ViewColumn.One, preserveFocus: true, selection: new vscode.Range(end, end) });
-    vscode.window.setStatusBarMessage(`Inserted ${r.sql.length} statement${r.sql.length > 1 ? 's' : ''} into ${basename(doc.uri.path)}`, 3000);
+    vscode.window.setStatusBarMessage(`Inserted ${statements} statement${statements > 1 ? 's' : ''} into ${basename(doc.uri.path)}`, 3000);
   }
 
   private async liveCheck(): Promise<void> {
     if (this.live?.running) return;
     const f = this.form;
-    const registryOnly = f.sinkType === 'schema-registry';
-    const host = f.host.trim().replace(/^\[|\]$/g, '');
-    const portText = f.port.trim() || (f.sinkType === 'kafka' ? '' : '443');
-    const port = Number(portText);
-    const target = `${host.includes(':') ? `[${host}]` : host || '?'}:${portText || '?'}`;
+    const { host, port, target, problem } = liveTarget(f);
     const done = async (live: ViewLive) => {
       this.live = live;
       await this.update(false);
     };
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Live Check connects to the broker over the network, which restricted mode does not allow: trust this workspace first (Workspaces: Manage Workspace Trust).');
-      return done({ running: false, target, category: 'error', message: 'Live Check needs a trusted workspace (it connects over the network).' });
-    }
-    if (!host || !/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) {
-      return done({ running: false, target, category: 'error', message: `Give the ${registryOnly ? 'registry' : f.sinkType === 'kafka' ? 'broker' : 'server'}'s host and port first.` });
-    }
+    if (!requireTrust('Live Check', 'network')) return done({ running: false, target, category: 'error', message: refusal('Live Check', 'network') });
+    if (problem) return done({ running: false, target, category: 'error', message: problem });
     const read = async (p: string, what: string): Promise<Buffer | undefined> => {
       if (!p.trim()) return undefined;
       try {
@@ -380,7 +233,7 @@ export class BuilderPanel implements vscode.Disposable {
       }
     };
     await done({ running: true, target });
-    const timeoutMs = Math.max(500, vscode.workspace.getConfiguration('cockroachTls.changefeed').get<number>('liveCheckTimeoutMs', 5000));
+    const timeoutMs = settings().liveCheckTimeoutMs;
     let live: ViewLive;
     try {
       live = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Live check: TLS handshake with ${target}…`, cancellable: true }, async (_p, token) => {

@@ -9,6 +9,7 @@ import type { BuilderForm } from './form';
 import { SinkHover } from './hover';
 import { SinkLinter } from './linter';
 import { BuilderPanel } from './panel';
+import { issuedBy } from '../../core/pki/chain';
 import { parseCertificate } from '../../core/pki/x509';
 
 /** What the in-editor tests (through the extension's Api) see of the changefeed features. */
@@ -16,13 +17,15 @@ export interface ChangefeedApi {
   /** The builder panel now open, if any. */
   readonly panel: BuilderPanel | undefined;
   readonly linter: SinkLinter;
+  /** Build Changefeed Sink URI: opens (or reveals) the panel, prefilled from a tree item. */
+  open(arg?: unknown): void;
 }
 
 function issued(caPath: string, certPath: string): boolean {
   try {
     const ca = parseCertificate(readInputBytes(caPath));
     const leaf = parseCertificate(readInputBytes(certPath));
-    return leaf.checkIssued(ca) && leaf.verify(ca.publicKey);
+    return issuedBy(leaf, ca);
   } catch {
     return false;
   }
@@ -39,7 +42,7 @@ export function prefillFromNode(node: Node | undefined): Partial<BuilderForm> | 
   return { clientCert: e.certPath, clientKey: e.keyPath ?? '', ...(ca ? { caCert: ca.certPath } : {}) };
 }
 
-/** The builder command and panel, and the diagnostics, hover and quick fixes for sink URIs in any file. */
+/** The builder panel, and the diagnostics, hover and quick fixes for sink URIs in any file. */
 export function registerChangefeed(context: vscode.ExtensionContext, deps: { model: ClusterModel; log: vscode.LogOutputChannel; selector: vscode.DocumentSelector }): ChangefeedApi {
   const editors = new EditorTracker();
   const linter = new SinkLinter(deps.log);
@@ -50,15 +53,15 @@ export function registerChangefeed(context: vscode.ExtensionContext, deps: { mod
     { dispose: () => BuilderPanel.current?.dispose() },
     vscode.languages.registerHoverProvider(deps.selector, new SinkHover(linter)),
     vscode.languages.registerCodeActionsProvider(deps.selector, new SinkActions(linter), { providedCodeActionKinds: SinkActions.kinds }),
-    vscode.commands.registerCommand('cockroachTls.changefeedBuilder', (arg?: unknown) => {
-      const node = arg && typeof arg === 'object' && 'type' in arg ? (arg as Node) : undefined;
-      BuilderPanel.show(builder, prefillFromNode(node));
-    }),
   );
   return {
     get panel() {
       return BuilderPanel.current;
     },
     linter,
+    open(arg?: unknown) {
+      const node = arg && typeof arg === 'object' && 'type' in arg ? (arg as Node) : undefined;
+      BuilderPanel.show(builder, prefillFromNode(node));
+    },
   };
 }

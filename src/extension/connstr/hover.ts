@@ -3,8 +3,10 @@ import { loadRef } from '../../core/connstr/files';
 import { ConnString, paramValue } from '../../core/connstr/types';
 import { certDetails } from '../../core/pki/inspect';
 import { daysLeft } from '../../core/certsdir/status';
+import type { LintedConn } from '../../core/connstr/lint';
 import { md } from '../certView';
-import type { ConnLinter } from './linter';
+import { LintHover, Span, plainMarkdown } from '../doclint/hover';
+import type { DocLint } from './linter';
 
 const SECRET_KEYS = new Set(['password', 'sslpassword', 'sasl_password']);
 
@@ -22,18 +24,14 @@ function verifies(c: ConnString): string[] {
 }
 
 /** The hover over a connection string: its parameters, its files' certificates, what it verifies. */
-export class ConnHover implements vscode.HoverProvider {
-  constructor(private readonly linter: ConnLinter) {}
+export class ConnHover extends LintHover<DocLint, LintedConn> {
+  protected hits(r: DocLint): { span: Span; hit: LintedConn }[] {
+    return r.results.map((hit) => ({ span: hit.conn.span, hit }));
+  }
 
-  async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
-    const r = await this.linter.ensure(doc);
-    const offset = doc.offsetAt(pos);
-    const hit = r?.results.find(({ conn }) => conn.span.start <= offset && offset <= conn.span.end);
-    if (!hit || !r) return undefined;
+  protected markdown(hit: LintedConn, r: DocLint): vscode.MarkdownString {
     const c = hit.conn;
-    const m = new vscode.MarkdownString(undefined, false);
-    m.isTrusted = false;
-    m.supportHtml = false;
+    const m = plainMarkdown();
     m.appendMarkdown(`**CockroachDB connection string** (${c.kind === 'kv' ? 'key/value' : c.kind === 'jdbc' ? 'JDBC' : 'URL'}${c.context === 'cockroach-cli' ? ', cockroach CLI' : ''})\n\n`);
     const rows: [string, string][] = [];
     if (c.user !== undefined && c.kind === 'url') rows.push(['user', c.user]);
@@ -72,6 +70,6 @@ export class ConnHover implements vscode.HoverProvider {
     m.appendMarkdown('**What it verifies**\n\n');
     for (const v of verifies(c)) m.appendMarkdown(`- ${md(v)}\n`);
     if (hit.findings.length) m.appendMarkdown(`\n${hit.findings.length} finding${hit.findings.length > 1 ? 's' : ''}: see Problems.`);
-    return new vscode.Hover(m, new vscode.Range(doc.positionAt(c.span.start), doc.positionAt(c.span.end)));
+    return m;
   }
 }

@@ -9,25 +9,24 @@ import { readInputBytes } from '../../core/input';
 import { splitPem } from '../../core/pki/pem';
 import { paramValue } from '../../core/connstr/types';
 import { setParamEdit } from '../../core/connstr/edit';
+import { parseCertificate } from '../../core/pki/x509';
+import type { CommandRef } from '../commandIds';
+import { settings } from '../config';
 import type { ConnLinter } from '../connstr/linter';
+import { workspaceEdit } from '../doclint/actions';
 import type { ClusterModel } from '../model';
 import type { Node } from '../tree';
-import { ResultDocuments } from './results';
-import { parseCertificate } from '../../core/pki/x509';
+import { requireTrust } from '../trust';
+import { nodeState, runCommand } from '../ui';
+import type { ResultDocuments } from './results';
 
-interface Ctx {
+export interface TroubleshootContext {
   log: vscode.LogOutputChannel;
   model: ClusterModel;
   linter: ConnLinter;
   results: ResultDocuments;
 }
-
-/** Network actions need a trusted workspace (a workspace could point us at any host). */
-function requireTrustForNetwork(what: string): boolean {
-  if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showWarningMessage(`${what} connects over the network, which restricted mode does not allow: trust this workspace first.`);
-  return false;
-}
+type Ctx = TroubleshootContext;
 
 function certsIn(path: string): X509Certificate[] {
   return splitPem(readInputBytes(path).toString('latin1')).filter((b) => b.type === 'CERTIFICATE').map((b) => parseCertificate(b.der));
@@ -47,8 +46,14 @@ const FIX_LABELS: Partial<Record<Category, string>> = {
   'key-permissions': 'Fix Key Permissions (chmod 600)',
 };
 
+/** Test Connection: from a lens (a string in a document), a tree item (its cluster's URL offered) or typed. */
+export function testConnection(ctx: Ctx, arg: unknown): Promise<TestConnectionResult | undefined> {
+  const a = arg as ConnRef | Node | undefined;
+  return a && 'type' in a ? runTest(ctx, undefined, a) : runTest(ctx, a);
+}
+
 async function runTest(ctx: Ctx, ref: ConnRef | undefined, node?: Node): Promise<TestConnectionResult | undefined> {
-  if (!requireTrustForNetwork('Test Connection')) return undefined;
+  if (!requireTrust('Test Connection', 'network')) return undefined;
   let doc: vscode.TextDocument | undefined;
   let raw: string | undefined;
   let start = 0;
@@ -83,7 +88,7 @@ async function runTest(ctx: Ctx, ref: ConnRef | undefined, node?: Node): Promise
 
 /** A connection string for a cluster in the tree: its node's first host, a client cert the dir holds, its CA. */
 function clusterUrl(node: Node | undefined): string | undefined {
-  const state = clusterOf(node);
+  const state = nodeState(node);
   if (!state) return undefined;
   const c = state.cluster;
   if (c.kind === 'cloud') {
@@ -110,22 +115,19 @@ async function applyFix(ctx: Ctx, r: TestConnectionResult, doc: vscode.TextDocum
       const pick = await vscode.window.showQuickPick([...cas.map((c) => ({ label: c.name, description: c.path, path: c.path })), { label: '$(folder-opened) Choose a file…', description: '', path: '' }], { placeHolder: 'The CA that signed the cluster\'s node certificates' });
       const path = pick?.path || (pick ? (await vscode.window.showOpenDialog({ canSelectMany: false }))?.[0]?.fsPath : undefined);
       if (!path) return;
-      const edit = setParamEdit(conn, 'sslrootcert', path);
-      const we = new vscode.WorkspaceEdit();
-      we.replace(doc.uri, new vscode.Range(doc.positionAt(edit.start), doc.positionAt(edit.end)), edit.newText);
-      await vscode.workspace.applyEdit(we);
+      await vscode.workspace.applyEdit(workspaceEdit(doc, [setParamEdit(conn, 'sslrootcert', path)]));
       return;
     }
     case 'hostname-mismatch': {
       const host = r.details.host;
       const state = ctx.model.states.find((s) => s.cluster.kind === 'self-hosted' && s.entries.some((e) => e.usage === 'Node' && r.details.serverChain?.[0]?.fingerprintSha256 === e.fingerprintSha256));
-      await vscode.commands.executeCommand('cockroachTls.createNode', { certsDir: state?.cluster.kind === 'self-hosted' ? state.cluster.certsDir : undefined, addHost: host });
+      await runCommand('cockroachTls.createNode', { certsDir: state?.cluster.kind === 'self-hosted' ? state.cluster.certsDir : undefined, addHost: host });
       return;
     }
     case 'client-cert-rejected':
     case 'auth-failed': {
       const cert = fileOf('sslcert')?.path;
-      await vscode.commands.executeCommand('cockroachTls.createClient', { user: r.details.user, certsDir: cert ? dirname(cert) : undefined });
+      await runCommand('cockroachTls.createClient', { user: r.details.user, certsDir: cert ? dirname(cert) : undefined });
       return;
     }
     case 'key-permissions': {
@@ -137,11 +139,8 @@ async function applyFix(ctx: Ctx, r: TestConnectionResult, doc: vscode.TextDocum
   }
 }
 
-export async function fixKeyPermissions(path: string): Promise<void> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Changing file permissions is not allowed in restricted mode: trust this workspace first.');
-    return;
-  }
+export async function fixKeyPermissions(path: unknown): Promise<void> {
+  if (typeof path !== 'string' || !requireTrust('Fix Key Permissions', 'write')) return;
   const a = await vscode.window.showWarningMessage(`Set ${path} to mode 0600 (owner read/write only), as libpq and CockroachDB require?`, { modal: true }, 'chmod 600');
   if (a !== 'chmod 600') return;
   try {
@@ -152,10 +151,10 @@ export async function fixKeyPermissions(path: string): Promise<void> {
   }
 }
 
-async function explainCommand(ctx: Ctx, arg?: string): Promise<void> {
+export async function explainError(ctx: Ctx, arg: unknown): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
-  const text = arg ?? selected ?? (await vscode.window.showInputBox({ title: 'Explain TLS Error', prompt: 'Paste the error message (psql, cockroach, pgx, psycopg, JDBC, node-postgres, DBeaver...)', ignoreFocusOut: true }));
+  const text = (typeof arg === 'string' ? arg : undefined) ?? selected ?? (await vscode.window.showInputBox({ title: 'Explain TLS Error', prompt: 'Paste the error message (psql, cockroach, pgx, psycopg, JDBC, node-postgres, DBeaver...)', ignoreFocusOut: true }));
   if (!text) return;
   const { explain } = await import('../../core/tls/explain');
   const r = explain(text);
@@ -163,13 +162,9 @@ async function explainCommand(ctx: Ctx, arg?: string): Promise<void> {
   void vscode.window.showInformationMessage(`${r.category}: ${r.cause}`);
 }
 
-function clusterOf(node: Node | undefined) {
-  return node?.type === 'cluster' ? node.state : node?.type === 'cert' || node?.type === 'info' ? node.parent.state : undefined;
-}
-
-async function probeCommand(ctx: Ctx, node: Node | undefined): Promise<void> {
-  if (!requireTrustForNetwork('Probe Node')) return;
-  const state = clusterOf(node);
+export async function probeNode(ctx: Ctx, node: Node | undefined): Promise<void> {
+  if (!requireTrust('Probe Node', 'network')) return;
+  const state = nodeState(node);
   const c = state?.cluster;
   const nodeEntry = state?.entries.find((e) => e.usage === 'Node');
   const suggestion = c?.kind === 'cloud' ? `${c.host}:26257` : `${nodeEntry?.sans?.dns[0] ?? nodeEntry?.sans?.ip[0] ?? 'localhost'}:26257`;
@@ -194,7 +189,7 @@ async function probeCommand(ctx: Ctx, node: Node | undefined): Promise<void> {
   await ctx.results.show(`probe-${hp.host}-${hp.port}`, probeText(r));
 }
 
-async function verifyCommand(ctx: Ctx, node: Node | undefined): Promise<void> {
+export async function verifyCommand(ctx: Ctx, node: Node | undefined): Promise<void> {
   if (node?.type !== 'cert') return;
   const state = node.parent.state;
   const dir = state.cluster.kind === 'self-hosted' ? state.cluster.certsDir : dirname(node.entry.certPath);
@@ -224,25 +219,12 @@ export class TestConnectionLens implements vscode.CodeLensProvider {
   }
 
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
-    if (!vscode.workspace.getConfiguration('cockroachTls').get<boolean>('testConnection.codeLens', true)) return [];
+    if (!settings().testConnectionCodeLens) return [];
     const r = await this.linter.ensure(doc);
     return (r?.results ?? []).filter(({ conn }) => conn.kind !== 'jdbc' && (conn.hosts.length > 0 || paramValue(conn, 'host'))).map(({ conn }) => {
       const range = new vscode.Range(doc.positionAt(conn.span.start), doc.positionAt(conn.span.start));
       const ref: ConnRef = { uri: doc.uri.toString(), start: conn.span.start };
-      return new vscode.CodeLens(range, { title: '$(plug) Test Connection', command: 'cockroachTls.testConnection', arguments: [ref], tooltip: 'Connect with these parameters, run SELECT 1, and explain any failure' });
+      return new vscode.CodeLens(range, { title: '$(plug) Test Connection', command: 'cockroachTls.testConnection', arguments: [ref], tooltip: 'Connect with these parameters, run SELECT 1, and explain any failure' } satisfies CommandRef);
     });
   }
-}
-
-export function registerTroubleshooting(context: vscode.ExtensionContext, ctx: Ctx): { runTest: (ref?: ConnRef) => Promise<TestConnectionResult | undefined> } {
-  const reg = (id: string, fn: (...a: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-  reg('cockroachTls.testConnection', (arg) => {
-    const a = arg as ConnRef | Node | undefined;
-    return a && 'type' in a ? runTest(ctx, undefined, a) : runTest(ctx, a);
-  });
-  reg('cockroachTls.explainError', (text) => explainCommand(ctx, typeof text === 'string' ? text : undefined));
-  reg('cockroachTls.probeNode', (n) => probeCommand(ctx, n as Node | undefined));
-  reg('cockroachTls.verifyCertificate', (n) => verifyCommand(ctx, n as Node | undefined));
-  reg('cockroachTls.fixKeyPermissions', (p) => (typeof p === 'string' ? fixKeyPermissions(p) : undefined));
-  return { runTest: (ref) => runTest(ctx, ref) };
 }
