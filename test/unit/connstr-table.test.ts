@@ -308,7 +308,7 @@ describe('connection string lint: a table of real-world strings against real cer
       assert.equal(one('postgresql://root@db:26257/app?sslmode=verify-full&sslrootcert=<caSoon>', 'cert-expiring').f.severity, 'warning');
       const perm = one(keyPerm('key644'), 'key-permissions').f;
       assert.equal(perm.severity, 'error');
-      assert.match(perm.message, IS_ROOT ? /\(mode 0644\); libpq refuses it and allows at most u=rw,g=r \(0640\) for a key owned by root: run "chmod 640 / : /\(mode 0644\); libpq refuses it and allows at most u=rw \(0600\): run "chmod 600 /);
+      assert.match(perm.message, IS_ROOT ? /\(mode 0644\); libpq refuses it and allows at most u=rw,g=r \(0640\) for a key owned by root: run "chmod 600 / : /\(mode 0644\); libpq refuses it and allows at most u=rw \(0600\): run "chmod 600 /);
     });
 
     it('honours thresholds and the clock it is given', () => {

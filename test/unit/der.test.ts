@@ -3,11 +3,15 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DerError, TAG, bitIsSet, childrenOf, compactIpv6, decodeAuthorityKeyId, decodeBasicConstraints, decodeBitString, decodeBoolean,
-  decodeExtKeyUsage, decodeKeyUsage, decodeName, decodeOid, decodePublicKeyInfo, decodeString, decodeSubjectAltName, decodeSubjectKeyId,
-  decodeTime, extensionText, formatName, integerHex, integerValue, keyUsageNames, readCertificate, readDer, readExtensions, readTlv,
-  serialHex, serialText, signatureAlgorithmName,
-} from '../../src/core/pki/der';
+  DerError, TAG, bitIsSet, childrenOf, decodeBitString, decodeBoolean, decodeOid, decodeString, decodeTime, integerHex, integerValue,
+  readDer, readTlv,
+} from '../../src/core/pki/asn1';
+import {
+  compactIpv6, decodeAuthorityKeyId, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage, decodePublicKeyInfo,
+  decodeSubjectAltName, decodeSubjectKeyId, keyUsageNames, readCertificate, readExtensions,
+} from '../../src/core/pki/x509der';
+import { decodeName, formatName } from '../../src/core/pki/x509name';
+import { extensionText, serialHex, serialText, signatureAlgorithmName } from '../../src/core/pki/x509text';
 import { compactIp, keyUsageOf, parseSans } from '../../src/core/pki/inspect';
 import { makeCertsDir } from '../support/certs';
 

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { parseTimeout } from '../../src/core/pki/duration';
-import { libpqKeyModeProblem } from '../../src/core/tls/files';
 import { SSL_REQUEST, parseHostPort } from '../../src/core/tls/probe';
 import { classify } from '../../src/core/tls/testConnection';
 import { X509_ERRORS } from '../../src/core/tls/verify';
 import { UserError } from '../../src/core/errors';
-
-const st = (mode: number, uid: number, file = true) => ({ mode: 0o100000 | mode, uid, isFile: () => file });
 
 describe('tls parts', () => {
   it('SSLRequest is int32 8, int32 80877103', () => {
@@ -31,18 +28,6 @@ describe('tls parts', () => {
     assert.equal(parseTimeout('2'), 2000);
     assert.throws(() => parseTimeout('soon'), /--timeout "soon" is not a duration/);
     assert.throws(() => parseTimeout('0s'), UserError);
-  });
-
-  it("libpq's key rule: owner ≤ 0600; owned by root ≤ 0640; not a regular file", () => {
-    assert.equal(libpqKeyModeProblem(st(0o600, 1000), 1000), undefined);
-    assert.equal(libpqKeyModeProblem(st(0o400, 1000), 1000), undefined);
-    assert.match(libpqKeyModeProblem(st(0o640, 1000), 1000) ?? '', /0640.*0600 or less/);
-    assert.match(libpqKeyModeProblem(st(0o644, 1000), 1000) ?? '', /0644/);
-    assert.equal(libpqKeyModeProblem(st(0o640, 0), 1000), undefined, 'root-owned, read by another user: 0640 is fine');
-    assert.match(libpqKeyModeProblem(st(0o644, 0), 1000) ?? '', /owned by root.*0640/);
-    assert.match(libpqKeyModeProblem(st(0o640, 0), 0) ?? '', /0600/, 'root reading its own key: the owner rule applies first');
-    assert.equal(libpqKeyModeProblem(st(0o644, 1000), undefined), undefined, 'no euid (Windows): skipped');
-    assert.match(libpqKeyModeProblem(st(0o600, 1000, false), 1000) ?? '', /not a regular file/);
   });
 
   it('classify: Node and pg error codes first, then the message', () => {

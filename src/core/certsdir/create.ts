@@ -8,7 +8,7 @@ import { HOUR_MS, validateLifetime } from '../pki/duration';
 import { DEFAULT_KEY_SIZE, assertKeySigns, generateRsaKey, keyMatchesCert, parsePrivateKey, pkcs8Der, validateKeySize } from '../pki/keys';
 import { hostsToSans, validateUserName } from '../pki/names';
 import { splitPem, toPem } from '../pki/pem';
-import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName } from './layout';
+import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName, signingCaFile } from './layout';
 import { CERTS_DIR_MODE, CERT_MODE, FileWrite, KEY_MODE, assertCanWrite, commitFiles } from './write';
 
 /** cockroach: 10 × 366 days for a CA, 5 × 366 days for node and client certs. */
@@ -274,6 +274,6 @@ export interface CreateClientOptions extends CommonOptions {
 /** `cockroach cert create-client USER`: client.USER.crt/.key (and .key.pk8), signed by ca-client.crt when it exists, else ca.crt. */
 export function createClient(o: CreateClientOptions): Promise<CreateResult> {
   const user = validateUserName(o.user);
-  const caFile = o.certsDir && statKind(join(o.certsDir, CLIENT_CA_CERT)) !== 'missing' ? CLIENT_CA_CERT : CA_CERT;
+  const caFile = (o.certsDir && signingCaFile('Client', (n) => statKind(join(o.certsDir, n)) !== 'missing')) || CA_CERT;
   return createLeaf(o, caFile, 'client', user, { dns: [], ip: [] }, clientCertName(user), clientKeyName(user), !!o.alsoGeneratePkcs8Key);
 }

@@ -22,6 +22,17 @@ export interface FileRole {
   badName?: string;
 }
 
+/**
+ * The CA file that must sign a certificate of `usage`, given the names in the dir (`has`): a node
+ * certificate, ca.crt; a client certificate, ca-client.crt when the dir has one, else ca.crt
+ * (create-client signs with it then). Undefined for the usages whose chain is not checked here.
+ */
+export function signingCaFile(usage: Usage, has: (name: string) => boolean): string | undefined {
+  if (usage === 'Node') return CA_CERT;
+  if (usage === 'Client') return has(CLIENT_CA_CERT) ? CLIENT_CA_CERT : CA_CERT;
+  return undefined;
+}
+
 export function isCaUsage(usage: Usage): boolean {
   return usage === 'CA' || usage === 'Client CA' || usage === 'UI CA' || usage === 'Tenant Client CA';
 }

@@ -1,12 +1,14 @@
 import { readdirSync, statSync, Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import { cockroachKeyModeProblem } from '../cockroach/keymode';
 import { FileCache } from './cache';
 import { UserError, errnoCode, errMessage } from '../errors';
 import { InputFileError, readInputBytes } from '../input';
 import { CertDetails, ParsedCertFile, certDetails, parseCertFile } from '../pki/inspect';
 import { keyMatchesCert, parsePrivateKey } from '../pki/keys';
-import { FileRole, USAGE_ORDER, Usage, isCaUsage, roleFromFilename } from './layout';
+import { findIssuer, notSignedText } from '../pki/chain';
+import { CLIENT_CA_CERT, FileRole, USAGE_ORDER, Usage, isCaUsage, roleFromFilename, signingCaFile } from './layout';
 import { DEFAULT_THRESHOLDS, ExpiryStatus, ExpiryThresholds, daysLeft, expiryStatus } from './status';
 
 /** One `.crt` file of a certs directory with its key, as `cockroach cert list` sees it, plus our checks. */
@@ -35,6 +37,13 @@ export interface CertEntry {
   errors: string[];
   /** Every certificate in the file (a CA bundle holds several; the first signs). */
   certs: CertDetails[];
+  /**
+   * Node and client certificates: the CA file that must sign it (ca-client.crt for a client when
+   * the dir has one, else ca.crt) and which of its certificates did (0-based), or null when none
+   * did (then `errors` says why and how to fix it). Absent when not checked (no such CA file, or
+   * it or this file cannot be read).
+   */
+  chain?: { caFile: string; signedBy: number | null };
 }
 
 export interface ListOptions {
@@ -46,24 +55,6 @@ export interface ListOptions {
   gid?: number;
   /** Reuse reads and parses of unchanged files across listings (the editor's tree). */
   cache?: FileCache;
-}
-
-const MAX_KEY_PERM = 0o700;
-const MAX_ROOT_GROUP_KEY_PERM = 0o740;
-
-function modeString(mode: number): string {
-  const p = mode & 0o777;
-  const rwx = (b: number) => `${b & 4 ? 'r' : '-'}${b & 2 ? 'w' : '-'}${b & 1 ? 'x' : '-'}`;
-  return `-${rwx(p >> 6)}${rwx(p >> 3)}${rwx(p)} (0${p.toString(8)})`;
-}
-
-/** CockroachDB's key permission rule (checkFilePermissions): at most 0700, or 0740 when owned by root and the process group. */
-export function keyPermissionProblem(path: string, st: Stats, gid: number | undefined): string | undefined {
-  const perm = st.mode & 0o777;
-  const rootGroup = st.uid === 0 && gid !== undefined && st.gid === gid;
-  const max = rootGroup ? MAX_ROOT_GROUP_KEY_PERM : MAX_KEY_PERM;
-  if ((perm & ~max) === 0) return undefined;
-  return `key file ${path} has permissions ${modeString(perm)}, exceeds ${modeString(max)}: run "chmod 600 ${path}".`;
 }
 
 function principals(details: CertDetails): string[] {
@@ -82,7 +73,15 @@ function notesFor(usage: Usage, entry: CertEntry): string {
   return '';
 }
 
-function loadEntry(dir: string, filename: string, role: FileRole, files: Set<string>, opts: ListOptions, now: Date): CertEntry {
+interface Loaded {
+  entry: CertEntry;
+  /** The file's certificates as parsed ([] when it could not be read or parsed). */
+  x509: X509Certificate[];
+  /** Set when CockroachDB skips the file for its name. */
+  badName: boolean;
+}
+
+function loadEntry(dir: string, filename: string, role: FileRole, files: Set<string>, opts: ListOptions, now: Date): Loaded {
   const certPath = join(dir, filename);
   const entry: CertEntry = {
     usage: role.usage, certFile: filename, keyFile: null, certPath, keyPath: null, name: role.name ?? null,
@@ -119,7 +118,32 @@ function loadEntry(dir: string, filename: string, role: FileRole, files: Set<str
   }
   if (!isCaUsage(role.usage) && role.usage !== 'Unknown') checkKey(entry, dir, filename, first, opts);
   entry.notes = notesFor(role.usage, entry);
-  return entry;
+  return { entry, x509: parsed?.ok ? parsed.certs : [], badName: !!role.badName };
+}
+
+/**
+ * Node and client certificates against the CA file that must sign them (the whole file is the
+ * trust pool, as for CockroachDB): a certificate from another CA of the same name, the usual state
+ * after a CA is created again, is an error with its fix, not "ok".
+ */
+function checkChains(dir: string, loaded: Loaded[], files: Set<string>): void {
+  const byName = new Map(loaded.map((l) => [l.entry.certFile, l]));
+  for (const { entry, x509, badName } of loaded) {
+    const caFile = signingCaFile(entry.usage, (n) => files.has(n));
+    const ca = caFile ? byName.get(caFile) : undefined;
+    if (!caFile || !ca || ca.x509.length === 0 || x509.length === 0 || ca.badName || badName) continue;
+    const m = findIssuer(x509[0], ca.x509);
+    entry.chain = { caFile, signedBy: m.signed ? m.index : null };
+    if (m.signed) continue;
+    const caPath = join(dir, caFile);
+    const what = entry.usage === 'Node' ? 'node certificate' : 'client certificate';
+    const reissue = entry.usage === 'Node'
+      ? `crdb-tls cert rotate-node --certs-dir ${dir} --ca-key <ca.key>`
+      : `crdb-tls cert rotate-client ${entry.name ?? '<user>'} --certs-dir ${dir} --ca-key <${caFile === CLIENT_CA_CERT ? 'ca-client.key' : 'ca.key'}>`;
+    entry.errors.push(`${what} ${entry.certPath} does not chain to ${caPath}: ${notSignedText(x509[0], caFile, ca.x509, m)}. ` +
+      `CockroachDB and its clients refuse it (tls: unknown certificate authority). Fix: re-issue it with the key of the first certificate of ${caFile} ("${reissue}"; "crdb-tls cert reissue-all" does every certificate), ` +
+      `or, while a CA rotation is under way, append the CA certificate that signed it to ${caFile}.`);
+  }
 }
 
 /** Why a file of the dir could not be read, naming it and the fix; a FIFO, device or huge file is not read at all. */
@@ -168,7 +192,7 @@ function checkKey(entry: CertEntry, dir: string, filename: string, cert: X509Cer
     return;
   }
   if (!opts.skipPermissionChecks) {
-    const problem = keyPermissionProblem(keyPath, st, opts.gid);
+    const problem = cockroachKeyModeProblem(keyPath, st, opts.gid);
     if (problem) entry.errors.push(problem);
   }
   entry.keyFile = keyFile;
@@ -212,11 +236,13 @@ export function listCertsDir(dir: string, opts: ListOptions = {}): CertEntry[] {
   }
   names.sort();
   const files = new Set(names);
-  const entries = names.map((n) => loadEntry(dir, n, roleFromFilename(n), files, opts, now));
+  const loaded = names.map((n) => loadEntry(dir, n, roleFromFilename(n), files, opts, now));
+  checkChains(dir, loaded, files);
+  const entries = loaded.map((l) => l.entry);
   return entries.sort((a, b) => USAGE_ORDER.indexOf(a.usage) - USAGE_ORDER.indexOf(b.usage) || (a.certFile < b.certFile ? -1 : a.certFile > b.certFile ? 1 : 0));
 }
 
 /** One certificate file outside a certs dir (e.g. a Cloud cluster's downloaded CA), read as the given usage. */
 export function listCertFile(path: string, usage: Usage, opts: ListOptions = {}): CertEntry {
-  return loadEntry(dirname(path), basename(path), { usage }, new Set(), opts, opts.now ?? new Date());
+  return loadEntry(dirname(path), basename(path), { usage }, new Set(), opts, opts.now ?? new Date()).entry;
 }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync, chmodSync, Stats } from 'node:fs';
+import { chmodSync, chownSync, closeSync, fsyncSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError, errnoCode, errMessage } from '../errors';
@@ -55,23 +55,51 @@ export function writeTempFile(tmp: string, data: Buffer | string, mode: number):
   chmodSync(tmp, mode);
 }
 
+function tempPathOf(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+interface Before {
+  data: Buffer;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+/** Puts a replaced file back as a write like any other: temp file (its mode, its owner when we may), fsync, rename. */
+function putBack(path: string, b: Before): void {
+  const tmp = tempPathOf(path);
+  try {
+    writeTempFile(tmp, b.data, b.mode);
+    try {
+      chownSync(tmp, b.uid, b.gid);
+    } catch {
+      // not root: the file is ours anyway
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    try { unlinkSync(tmp); } catch { /* never written */ }
+    throw err;
+  }
+}
+
 /**
  * Writes a set of files atomically: each goes to a temp file in the same directory (exact mode,
  * fsync), then all are renamed into place. If a rename fails, the files already replaced are put
- * back as they were, so the set lands whole or not at all.
+ * back as they were (written the same way), so the set lands whole or not at all.
  */
 export function commitFiles(writes: FileWrite[]): void {
   const temps: string[] = [];
-  const done: { path: string; before?: { data: Buffer; mode: number } }[] = [];
+  const done: { path: string; before?: Before }[] = [];
   try {
     for (const w of writes) {
-      const tmp = join(dirname(w.path), `.${basename(w.path)}.${randomBytes(6).toString('hex')}.tmp`);
+      const tmp = tempPathOf(w.path);
       temps.push(tmp);
       writeTempFile(tmp, w.data, w.mode);
     }
     writes.forEach((w, i) => {
       const st = lstatOrUndefined(w.path);
-      const before = st?.isFile() ? { data: readFileSync(w.path), mode: st.mode & 0o7777 } : undefined;
+      const before = st?.isFile() ? { data: readFileSync(w.path), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid } : undefined;
       renameSync(temps[i], w.path);
       temps[i] = '';
       done.push({ path: w.path, before });
@@ -81,12 +109,11 @@ export function commitFiles(writes: FileWrite[]): void {
     for (const t of temps) if (t) try { unlinkSync(t); } catch { /* already gone */ }
     for (const d of done.reverse()) {
       try {
-        if (d.before) {
-          writeFileSync(d.path, d.before.data, { mode: d.before.mode });
-          chmodSync(d.path, d.before.mode);
-        } else unlinkSync(d.path);
+        if (d.before) putBack(d.path, d.before);
+        else unlinkSync(d.path);
       } catch { /* best effort: report the original error */ }
     }
+    for (const dir of new Set(done.map((d) => dirname(d.path)))) fsyncDir(dir);
     if (err instanceof UserError) throw err;
     throw new UserError(`could not write ${writes.map((w) => w.path).join(', ')} (${errnoCode(err) ?? errMessage(err)}): check that the directory is writable and the disk has space; nothing was changed.`);
   }

@@ -2,12 +2,15 @@ import { X509Certificate } from 'node:crypto';
 import { basename } from 'node:path';
 import { FileRole, Usage, isCaUsage, roleFromFilename } from '../certsdir/layout';
 import { DEFAULT_THRESHOLDS, ExpiryStatus, ExpiryThresholds, daysLeft, expiryStatus, statusText } from '../certsdir/status';
+import { colonHex } from './asn1';
 import {
-  BasicConstraints, GeneralName, OID, PublicKeyInfo, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage, decodeName,
-  decodePublicKeyInfo, decodeSubjectAltName, decodeSubjectKeyId, decodeAuthorityKeyId, extensionText, formatName,
-  readCertificate, serialColonHex, serialHex, serialText, signatureAlgorithmName, colonHex,
-} from './der';
+  BasicConstraints, GeneralName, OID, PublicKeyInfo, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage, decodePublicKeyInfo,
+  decodeSubjectAltName, decodeSubjectKeyId, decodeAuthorityKeyId, readCertificate,
+} from './x509der';
+import { decodeName, formatName } from './x509name';
+import { extensionText, serialColonHex, serialHex, serialText, signatureAlgorithmName } from './x509text';
 import { errMessage } from '../errors';
+import { findIssuer, issuedBy, keyEvidence } from './chain';
 import { parseCertFile } from './inspect';
 import { opensslPemProblems, opensslTrip } from './pem';
 import { parseCertificate } from './x509';
@@ -190,14 +193,6 @@ function safeLines(f: () => string[]): string[] {
   }
 }
 
-function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
-  try {
-    return cert.checkIssued(ca) && cert.verify(ca.publicKey);
-  } catch {
-    return false;
-  }
-}
-
 /** The fields `openssl x509 -text` shows, decoded from the DER; falls back to Node's view when the DER reader refuses it. */
 function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, thresholds: ExpiryThresholds): DescribedCert {
   const x = p.x509;
@@ -345,8 +340,9 @@ function chainOf(c: DescribedCert, p: Parsed, usage: Usage, ca: CaFile | undefin
   const caName = basename(ca.path);
   if (ca.error) return { checked: false, text: `not checked: the CA file cannot be used: ${ca.error}` };
   const n = ca.certs.length;
-  const at = ca.certs.findIndex((k) => issuedBy(p.x509, k.x509));
-  if (at >= 0) {
+  const m = findIssuer(p.x509, ca.certs.map((k) => k.x509));
+  if (m.signed) {
+    const at = m.index;
     const k = ca.certs[at];
     const kd = decodeCert(k, at, new Date(0), 'CA', DEFAULT_THRESHOLDS);
     const signedBy = { index: at, subject: kd.subject, serial: kd.serial, notAfter: kd.notAfter };
@@ -360,10 +356,9 @@ function chainOf(c: DescribedCert, p: Parsed, usage: Usage, ca: CaFile | undefin
   if (isCaUsage(usage) && c.selfSigned) {
     return { checked: true, text: `a self-signed root that is not in ${ca.path}; that is expected only for a separate CA (ca-client.crt, ca-ui.crt, ca-client-tenant.crt).` };
   }
-  const sameName = ca.certs.findIndex((k) => k.x509.subject === p.x509.issuer);
   const lines = [`NOT signed by ${n === 1 ? 'the certificate' : `any of the ${n} certificates`} in ${ca.path} (its issuer is ${c.issuer}).${self}`];
-  if (sameName >= 0) {
-    lines.push(`Certificate ${sameName + 1} of ${caName} has the issuer's name, but its key did not sign this certificate: it comes from another CA with the same name (for example a CA created again with a new key).`);
+  if (m.sameName) {
+    lines.push(`Certificate ${m.sameName.index + 1} of ${caName} has the issuer's name, but its key did not sign this certificate (${keyEvidence(m.sameName)}): it comes from another CA with the same name (for example a CA created again with a new key).`);
   }
   lines.push(`CockroachDB will reject it. Fix: reissue it with the key of the first certificate of ${caName}` +
     (usage === 'Node' ? ' ("crdb-tls cert create-node <hosts> --ca-key <ca.key> --overwrite")' : usage === 'Client' ? ` ("crdb-tls cert create-client ${c.commonName ?? '<user>'} --ca-key <ca.key> --overwrite")` : '') +

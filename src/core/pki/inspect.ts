@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { splitPem } from './pem';
-import { keyUsageNames } from './der';
+import { issuedBy } from './chain';
+import { keyUsageNames } from './x509der';
 import { parseCertificate } from './x509';
 
 /** Plain data about one certificate, shared by the CLI (--json), the tree and hovers. */
@@ -111,7 +112,7 @@ export function certDetails(cert: X509Certificate): CertDetails {
     keyUsage: keyUsageOf(cert),
     extKeyUsage: extKeyUsageOf(cert),
     publicKey: publicKeyText(cert),
-    selfSigned: cert.subject === cert.issuer && cert.checkIssued(cert),
+    selfSigned: issuedBy(cert, cert),
   };
 }
 

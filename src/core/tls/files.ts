@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FileEnv, FileRef, loadRef } from '../connstr/files';
+import { octalMode } from '../cockroach/keymode';
 import { keyMatchesCert } from '../pki/keys';
 
 /** The file parameters of a connection string, as libpq names them. */
@@ -41,30 +41,12 @@ export function loadFile(param: FileParam, written: string, source: FileCheck['s
     what = `${ref.certs.length} certificate${ref.certs.length > 1 ? 's' : ''} (first: ${subjectText(ref.certs[0])})`;
   }
   const check: FileCheck = { param, written, path: ref.path, source, status, ...(what ? { what } : {}) };
-  if (param === 'sslkey' && ref.stat) check.mode = `0${(ref.stat.mode & 0o777).toString(8).padStart(3, '0')}`;
+  if (param === 'sslkey' && ref.stat) check.mode = octalMode(ref.stat.mode);
   return { check, ref };
 }
 
 export function subjectText(x: X509Certificate): string {
   return x.subject.split('\n').reverse().join(', ');
-}
-
-/**
- * libpq's rule for the client key (fe-secure-openssl.c): a regular file; owned by the user running
- * the client, no group or world access (at most 0600); owned by root, at most 0640. Returns why
- * the key is refused, or undefined. `euid` undefined (Windows) skips the check, as libpq does.
- */
-export function libpqKeyModeProblem(st: Pick<Stats, 'mode' | 'uid' | 'isFile'>, euid: number | undefined): string | undefined {
-  if (!st.isFile()) return 'is not a regular file';
-  if (euid === undefined) return undefined;
-  const mode = st.mode & 0o777;
-  const octal = `0${mode.toString(8).padStart(3, '0')}`;
-  if (st.uid === euid) {
-    if (mode & 0o077) return `has mode ${octal}: group or others may access it, and it is owned by the user running the client, so it must be 0600 or less`;
-  } else if (st.uid === 0) {
-    if (mode & 0o037) return `has mode ${octal}: it is owned by root, so it may be at most 0640 (u=rw,g=r)`;
-  }
-  return undefined;
 }
 
 /** A key next to the certificate that belongs to it (client.alice.crt → client.alice.key), if one does. */

@@ -3,7 +3,7 @@ import { Stats } from 'node:fs';
 import { errMessage } from '../errors';
 import { keyMatchesCert, parsePrivateKey } from '../pki/keys';
 import { splitPem } from '../pki/pem';
-import { libpqKeyModeProblem } from './files';
+import { cockroachKeyModeProblem, libpqKeyModeProblem, octalMode } from '../cockroach/keymode';
 
 /** What a key file holds and whether the clients and CockroachDB accept it. */
 export interface KeyFileInfo {
@@ -18,9 +18,9 @@ export interface KeyFileInfo {
   /** Why the file cannot be used as a key. */
   problem?: string;
   mode?: string;
-  /** libpq's rule for sslkey (psql, psycopg): at most 0600 (0640 when owned by root). */
+  /** libpq's rule for sslkey (psql, psycopg): at most 0600, 0640 when owned by root (cockroach/keymode.ts). */
   libpqPermissions?: { ok: boolean; reason?: string };
-  /** cockroach's rule for keys in its certs dir: at most 0700 (0740 when owned by root). */
+  /** cockroach's rule for keys in its certs dir: at most 0700, 0740 when owned by root and the process's group. */
   cockroachPermissions?: { ok: boolean; reason?: string };
   /** Whether the key belongs to the certificate given. */
   cert?: { path: string; subject: string; matches: boolean };
@@ -42,7 +42,9 @@ export interface KeyFileInput {
   path: string;
   content: Buffer;
   stat?: Pick<Stats, 'mode' | 'uid' | 'gid' | 'isFile'>;
+  /** The effective uid of the client, for libpq's rule (undefined: no POSIX modes, as on Windows). */
   euid?: number;
+  /** The group of the cockroach process, for its 0740 allowance (undefined: unknown, 0700 applies). */
   gid?: number;
   cert?: { path: string; cert: X509Certificate };
 }
@@ -50,14 +52,11 @@ export interface KeyFileInput {
 export function describeKeyFile(i: KeyFileInput): KeyFileInfo {
   const out: KeyFileInfo = { path: i.path, ok: false };
   if (i.stat) {
-    const mode = i.stat.mode & 0o777;
-    out.mode = `0${mode.toString(8).padStart(3, '0')}`;
-    const libpq = libpqKeyModeProblem(i.stat, i.euid);
-    out.libpqPermissions = libpq ? { ok: false, reason: `${i.path} ${libpq}: chmod 600 ${i.path}` } : { ok: true };
-    const max = i.stat.uid === 0 && (i.gid === undefined || i.stat.gid === i.gid) ? 0o740 : 0o700;
-    out.cockroachPermissions = mode & ~max
-      ? { ok: false, reason: `key file ${i.path} has permissions ${out.mode}, exceeds 0${max.toString(8)}: chmod 600 ${i.path}` }
-      : { ok: true };
+    out.mode = octalMode(i.stat.mode);
+    const libpq = libpqKeyModeProblem(i.path, i.stat, i.euid);
+    out.libpqPermissions = libpq ? { ok: false, reason: `${libpq.message}: run "${libpq.fix}"` } : { ok: true };
+    const cockroach = cockroachKeyModeProblem(i.path, i.stat, i.gid);
+    out.cockroachPermissions = cockroach ? { ok: false, reason: cockroach } : { ok: true };
   }
   const blocks = splitPem(i.content.toString('latin1'));
   const keyBlock = blocks.find((b) => /PRIVATE KEY$/.test(b.type));

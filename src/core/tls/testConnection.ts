@@ -11,13 +11,15 @@ import { findConnStrings } from '../connstr/find';
 import { FileEnv } from '../connstr/files';
 import { isUrlTarget, targetPort } from '../connstr/target';
 import { ConnString, paramValue } from '../connstr/types';
+import { libpqKeyModeProblem } from '../cockroach/keymode';
 import { UserError, errnoCode, errMessage, quoteInput } from '../errors';
+import { issuedBy } from '../pki/chain';
 import { CertDetails, certDetails, extKeyUsageOf } from '../pki/inspect';
 import { MAX_TIMER_MS } from '../pki/duration';
 import { keyMatchesCert } from '../pki/keys';
 import { Deadline, TimeoutError, formatMs, isAbortError, race, round, throwIfAborted } from './cancel';
 import { explain } from './explain';
-import { FileCheck, LoadedFile, libpqKeyModeProblem, loadFile, matchingSiblingKey } from './files';
+import { FileCheck, LoadedFile, loadFile, matchingSiblingKey } from './files';
 import { DEFAULT_PORT, ProbeResult, probe, sansText } from './probe';
 import { Category, Diagnosis } from './types';
 import { X509_ERRORS } from './verify';
@@ -34,7 +36,7 @@ export interface TestConnectionOptions {
   home?: string;
   /** For the validity of certificates in the messages; default: now. */
   now?: Date;
-  /** The effective user id for libpq's key permission rule; default: process.geteuid(). */
+  /** The effective user id for libpq's key permission rule; default: process.geteuid() (undefined on Windows: no check). */
   euid?: number;
 }
 
@@ -397,12 +399,10 @@ function checkFiles(ctx: Ctx, home: string, euid: number | undefined): TestConne
         `add sslcert=${ctx.key.check.path.replace(/\.key(\.pk8)?$/, '.crt')} (the certificate issued with the key) to the string.`);
     }
     const st = ctx.key.ref.stat;
-    const problem = st ? libpqKeyModeProblem(st, process.platform === 'win32' ? undefined : euid) : undefined;
+    const problem = st ? libpqKeyModeProblem(ctx.key.check.path, st, euid) : undefined;
     if (problem) {
-      const mode = ctx.key.check.mode ?? '?';
-      return result(details, 'key-permissions',
-        `sslkey ${ctx.key.check.path} ${problem}; libpq (psql, psycopg) refuses it: "private key file \\"${ctx.key.check.path}\\" has group or world access".`,
-        `chmod 600 ${ctx.key.check.path}${st && st.uid !== euid && st.uid !== 0 ? ` and chown it to the user that runs the client` : ''} (it is ${mode} now).`);
+      return result(details, 'key-permissions', `sslkey: ${problem.message}; psql and psycopg stop there, before connecting: "${problem.libpqText}".`,
+        `${problem.fix} (it is ${ctx.key.check.mode ?? '?'} now).`);
     }
     const cert = ctx.cert.ref.certs[0];
     const key = ctx.key.ref.key;
@@ -730,10 +730,10 @@ function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
   }
 }
 
+/** issuedBy (pki/chain.ts) for a CA given as PEM text (a probe's chain); false when it does not parse. */
 function safeIssued(cert: X509Certificate, caPem: string): boolean {
   try {
-    const ca = new X509Certificate(caPem);
-    return cert.checkIssued(ca) && cert.verify(ca.publicKey);
+    return issuedBy(cert, new X509Certificate(caPem));
   } catch {
     return false;
   }

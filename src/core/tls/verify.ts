@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import {
-  CertStructure, OID, decodeAuthorityKeyId, decodeBasicConstraints, decodeKeyUsage, decodeName, decodeSubjectKeyId, formatName, readCertificate,
-} from '../pki/der';
+import { CertStructure, OID, decodeAuthorityKeyId, decodeBasicConstraints, decodeKeyUsage, decodeSubjectKeyId, readCertificate } from '../pki/x509der';
+import { decodeName, formatName } from '../pki/x509name';
 import { Category } from './types';
 
 /**

@@ -2,6 +2,7 @@
  * Applies a RotationPlan: under the certs dir's lock, checks that nothing changed since the plan,
  * issues the certificates (in memory), writes every new file to a temp file, backs up the files it
  * replaces, then renames with a journal (txn.ts). Any error before the renames leaves every file as it was.
+ * A rollback is one such transaction, whatever number of later backups it undoes (rollback.ts).
  */
 import { X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -11,13 +12,13 @@ import { issueCertificate } from '../../pki/issue';
 import { generateRsaKey, pkcs8Der } from '../../pki/keys';
 import { splitPem, toPem } from '../../pki/pem';
 import { LoadedCa, loadCa } from '../create';
-import { CaKeyProof, createBackup, findBackup } from './backup';
+import { CaKeyProof, createBackup } from './backup';
 import { inCertsDir } from './confine';
 import { fileSha256, fsyncPath, isRoot, lstatOrUndefined, readFileOrThrow } from './files';
 import { journalProofData } from './journal';
 import { RotationLock } from './lock';
 import { proofsBy } from './proof';
-import { checkRestorable } from './restore';
+import { rollbackSet } from './rollback';
 import { MAX_BACKUP_ENTRIES } from './schema';
 import { StagedWrite, TxnOp, applyOp, opDirs, removeTemps, tempPathFor, writeTemp } from './txn';
 import { BackupInfo, IssuedCert, Journal, RotationPlan, RotationResult } from './types';
@@ -129,15 +130,22 @@ async function materialize(plan: RotationPlan): Promise<Materialized> {
       break;
     }
     case 'rollback': {
-      // The backup is checked again under the lock: the same rules as the plan (restore.ts).
-      const b = findBackup(plan.backupRoot, plan.certsDir, plan.rollbackOf);
-      const { data } = checkRestorable(b, plan.certsDir, plan.caKey);
+      // The backups are checked again under the lock: the same rules as the plan (rollback.ts, restore.ts).
+      const set = rollbackSet(plan.backupRoot, plan.certsDir, plan.rollbackOf, plan.caKey);
+      const again = () => new UserError(`the backups of ${plan.certsDir} changed since the rollback was planned: make the plan again (nothing was changed).`, plan.backupRoot);
+      if (set.later.map((b) => b.id).join(' ') !== (plan.undoes ?? []).join(' ')) throw again();
+      const sources = new Map(set.sources.map((x) => [x.path, x]));
       for (const s of plan.steps) {
-        if (s.action === 'remove') m.unlinks.push(s.path);
+        const src = sources.get(s.path);
+        if (!src || (s.from !== undefined && src.backup.id !== s.from)) throw again();
+        if (s.action === 'remove') {
+          if (src.file) throw again();
+          m.unlinks.push(s.path);
+        }
         if (s.action !== 'restore') continue;
-        const f = b.files.find((x) => x.path === s.path);
-        const bytes = data.get(s.path);
-        if (!f || !bytes) throw new UserError(`backup ${b.id} has no copy of ${s.path}: make the plan again (nothing was changed).`);
+        const f = src.file;
+        const bytes = set.data.get(s.path);
+        if (!f || !bytes) throw new UserError(`backup ${src.backup.id} has no copy of ${s.path}: make the plan again (nothing was changed).`);
         const owner = f.uid !== undefined && f.gid !== undefined && ownerSeen(f.path, f.uid, f.gid) ? { owner: { uid: f.uid, gid: f.gid } } : {};
         m.writes.push({ path: f.path, data: bytes, mode: f.mode, ...owner });
       }

@@ -2,18 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, errnoCode, errMessage } from '../../errors';
+import { issuedBy } from '../../pki/chain';
 import { splitPem } from '../../pki/pem';
 import { readInputBytes } from '../../input';
 import { parseCertificate } from '../../pki/x509';
-
-/** Whether `ca` signed `leaf` (names match and the signature verifies with its key). */
-export function issuedBy(leaf: X509Certificate, ca: X509Certificate): boolean {
-  try {
-    return leaf.checkIssued(ca) && leaf.verify(ca.publicKey);
-  } catch {
-    return false;
-  }
-}
 
 /** Every certificate block of a PEM file that parses. */
 export function readCerts(path: string): X509Certificate[] {

@@ -6,9 +6,11 @@ const day = (iso: string) => iso.slice(0, 10);
 /** The plan as lines of text, the same in the CLI (--dry-run) and the editor's confirmation. */
 export function planLines(plan: RotationPlan): string[] {
   const lines = [`Plan: ${plan.command}${plan.rollbackOf ? ` to backup ${plan.rollbackOf}` : ''}, certs dir ${plan.certsDir}`];
+  if (plan.undoes?.length) lines.push(`  undoes first, newest first: ${plan.undoes.join(', ')}`);
   for (const s of plan.steps) {
     const target = s.action === 'move' ? `${s.path} -> ${s.to} (kept, never deleted)` : s.path;
-    lines.push(`  ${s.action.padEnd(8)} ${target}  [${s.what}${s.mode !== undefined ? `, mode ${oct(s.mode)}` : ''}]`);
+    const from = s.from && s.from !== plan.rollbackOf ? ` (as of backup ${s.from})` : '';
+    lines.push(`  ${s.action.padEnd(8)} ${target}  [${s.what}${s.mode !== undefined ? `, mode ${oct(s.mode)}` : ''}]${from}`);
   }
   for (const c of plan.certs) {
     const names = [...c.sans.dns.map((d) => `DNS:${d}`), ...c.sans.ip.map((i) => `IP:${i}`)];

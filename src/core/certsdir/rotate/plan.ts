@@ -9,14 +9,14 @@ import { validateLifetime } from '../../pki/duration';
 import { DEFAULT_KEY_SIZE, validateKeySize } from '../../pki/keys';
 import { hostsToSans, validateUserName } from '../../pki/names';
 import { DEFAULT_CA_LIFETIME_MS, DEFAULT_CERT_LIFETIME_MS, LoadedCa, checkLifetimeAgainstCa, loadCa } from '../create';
-import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName } from '../layout';
+import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName, signingCaFile } from '../layout';
 import { CertEntry, listCertsDir } from '../list';
 import { CERT_MODE, KEY_MODE } from '../write';
-import { defaultBackupRoot, findBackup } from './backup';
+import { defaultBackupRoot } from './backup';
 import { cnOf, oldCaDependents, readCerts } from './chain';
 import { oldKeyPath } from './confine';
 import { fileSha256, lstatOrUndefined } from './files';
-import { checkRestorable } from './restore';
+import { laterText, rollbackSet } from './rollback';
 import { MAX_CERTS_PER_PLAN } from './schema';
 import { FileWhat, PlanStep, PlannedCert, RotationCommand, RotationPlan } from './types';
 
@@ -192,7 +192,7 @@ export function planRotateClient(given: RotateClientOptions): RotationPlan {
   const names = new Set(users.map(clientCertName));
   const entries = loadDir(o, (e) => names.has(e.certFile));
   const p = new PlanBuilder('rotate-client', o);
-  const caFile = entries.some((e) => e.certFile === CLIENT_CA_CERT) ? CLIENT_CA_CERT : CA_CERT;
+  const caFile = signingCaFile('Client', (n) => entries.some((e) => e.certFile === n)) ?? CA_CERT;
   const ca = p.ca(caFile, caKey);
   for (const user of [...new Set(users)]) {
     const current = entries.find((e) => e.certFile === clientCertName(user));
@@ -314,24 +314,31 @@ export interface RollbackOptions extends PlanOptions {
   caKey?: string;
 }
 
-/** `rollback [ID]`: the files of a backup restored byte for byte with their modes, the files its operation created removed. */
+/**
+ * `rollback [ID]`: the certs dir (and the CA key) as it was when backup ID was made: the files of
+ * that backup and of every later one restored byte for byte with their modes, the files their
+ * operations created removed, all in one transaction (rollback.ts).
+ */
 export function planRollback(given: RollbackOptions): RotationPlan {
   const o = absolute(given);
   requireCertsDir(o);
   const root = o.backupDir ?? defaultBackupRoot(o.certsDir);
-  const b = findBackup(root, o.certsDir, o.backupId);
-  // Refused now, not half-way: paths outside the certs dir, links, damaged copies (restore.ts).
-  const { caKey } = checkRestorable(b, o.certsDir, o.caKey || undefined);
+  // Refused now, not half-way: paths outside the certs dir, links, damaged copies (restore.ts), for every backup undone.
+  const set = rollbackSet(root, o.certsDir, o.backupId, o.caKey || undefined);
   const p = new PlanBuilder('rollback', o);
-  for (const f of b.files) {
-    const st = lstatOrUndefined(f.path);
-    if (p.expect(f.path) === f.sha256 && st && (st.mode & 0o7777) === f.mode) continue;
-    p.steps.push({ action: 'restore', path: f.path, what: whatOf(f.path, o.certsDir), mode: f.mode });
+  for (const s of set.sources) {
+    const cur = p.expect(s.path);
+    if (!s.file) {
+      if (cur !== null) p.steps.push({ action: 'remove', path: s.path, what: whatOf(s.path, o.certsDir), from: s.backup.id });
+      continue;
+    }
+    const st = lstatOrUndefined(s.path);
+    if (cur === s.file.sha256 && st && (st.mode & 0o7777) === s.file.mode) continue;
+    p.steps.push({ action: 'restore', path: s.path, what: whatOf(s.path, o.certsDir), mode: s.file.mode, from: s.backup.id });
   }
-  for (const c of b.created) {
-    if (p.expect(c) !== null) p.steps.push({ action: 'remove', path: c, what: whatOf(c, o.certsDir) });
-  }
+  const b = set.target;
+  if (set.later.length) p.notes.push(`Rolling back to ${b.id} (${b.reason}) also undoes the later changes, newest first: ${laterText(set.later)}.`);
   p.notes.push(p.steps.length === 0 ? `Nothing to do: the files already match backup ${b.id}.`
     : `Copy the restored files to the nodes and clients that use them and SIGHUP the nodes. The current files are backed up first.`);
-  return p.build({ rollbackOf: b.id, ...(caKey ? { caKey } : {}) });
+  return p.build({ rollbackOf: b.id, undoes: set.later.map((x) => x.id), ...(set.caKey ? { caKey: set.caKey } : {}) });
 }

@@ -52,12 +52,16 @@ function authorize(b: BackupInfo, certsDir: string, outside: string[], given: st
   return caKey;
 }
 
-/** The key restored to `caKey` signs the first certificate of ca.crt as it is after the rollback. */
-function checkCaKey(b: BackupInfo, certsDir: string, caKey: string, key: Buffer, data: Map<string, Buffer>): void {
+/**
+ * The key restored to `caKey` signs the first certificate of ca.crt as it is after the rollback:
+ * `caCrt` gives those bytes (the backup's copy, else the current file; rollback.ts: the combined
+ * result of several backups).
+ */
+export function checkCaKey(b: Pick<BackupInfo, 'id' | 'dir'>, certsDir: string, caKey: string, key: Buffer, caCrt: () => Buffer): void {
   const caPath = join(certsDir, CA_CERT);
   let first: X509Certificate | undefined;
   try {
-    const pem = data.get(caPath) ?? readFileOrThrow(caPath);
+    const pem = caCrt();
     const der = splitPem(pem.toString('latin1')).find((x) => x.type === 'CERTIFICATE')?.der;
     first = der ? parseCertificate(der) : undefined;
   } catch {
@@ -89,7 +93,7 @@ export function checkRestorable(b: BackupInfo, certsDir: string, givenCaKey?: st
   for (const f of b.files) {
     if (inCertsDir(f.path, certsDir)) continue;
     const bytes = data.get(f.path) ?? Buffer.alloc(0);
-    if (f.path === caKey) checkCaKey(b, certsDir, caKey, bytes, data);
+    if (f.path === caKey) checkCaKey(b, certsDir, caKey, bytes, () => data.get(join(certsDir, CA_CERT)) ?? readFileOrThrow(join(certsDir, CA_CERT)));
     else if (!isPrivateKey(bytes)) {
       throw new UserError(`backup ${b.id} in ${b.dir} would restore ${f.path} with something that is not a private key; nothing was changed. Use another backup.`, b.dir);
     }

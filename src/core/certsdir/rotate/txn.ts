@@ -6,12 +6,12 @@
  * the renames are redone (each is idempotent). A file moved aside (the old CA key) is hard-linked
  * to its new name before its old name is replaced, so it exists at every moment.
  */
-import { chownSync, copyFileSync, constants, linkSync, renameSync, unlinkSync } from 'node:fs';
+import { chownSync, linkSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError, errnoCode, errMessage } from '../../errors';
 import { notRegular } from './confine';
-import { fileSha256, fsyncPath, isRoot, lstatOrUndefined } from './files';
+import { fileSha256, fsyncPath, isRoot, lstatOrUndefined, readFileOrThrow } from './files';
 import { writeTempFile } from '../write';
 import { Journal, TxnOp } from './types';
 
@@ -74,8 +74,17 @@ function keepAside(from: string, to: string): void {
     if (code === 'EEXIST') throw new UserError(`${to} exists: it was not replaced; move it away and run the rotation again.`, to);
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'EOPNOTSUPP') throw err;
   }
-  copyFileSync(from, to, constants.COPYFILE_EXCL);
-  fsyncPath(to);
+  // No links here: a full copy in a temp file (fsync), then renamed, so `to` never exists half-written
+  // (applyOp skips a `to` that exists when a run is finished after a crash).
+  const tmp = tempPathFor(to);
+  try {
+    writeTempFile(tmp, readFileOrThrow(from), (lstatOrUndefined(from)?.mode ?? 0o600) & 0o777);
+    if (lstatOrUndefined(to)) throw new UserError(`${to} exists: it was not replaced; move it away and run the rotation again.`, to);
+    renameSync(tmp, to);
+  } finally {
+    removeTemps([tmp]);
+  }
+  fsyncPath(dirname(to));
 }
 
 /** Applies one op; safe to repeat after a crash (a done op is skipped). */

@@ -17,6 +17,8 @@ export interface PlanStep {
   what: FileWhat;
   /** The mode the file has afterwards. */
   mode?: number;
+  /** rollback: the backup whose copy is restored (the oldest at or after the target that holds the file). */
+  from?: string;
 }
 
 /** One certificate the plan issues. Serial and key are drawn when the plan is applied. */
@@ -64,6 +66,8 @@ export interface RotationPlan {
   /** prune-ca: the certificates removed from the bundle; rollback: the backup restored. */
   removedCaCerts?: { serial: string; notAfter: string; subject: string }[];
   rollbackOf?: string;
+  /** rollback: the later backups of the certs dir, newest first, whose changes it undoes too. */
+  undoes?: string[];
 }
 
 export interface BackupFile {

@@ -20,8 +20,9 @@ export interface LintEnv extends FileEnv {
   thresholds?: AlertThresholds;
   knownCas?: KnownCa[];
   /**
-   * The client's user id. Not used by the rules: libpq's key-permission check depends only on the
-   * file's owner (root or not) and mode, not on who runs the client.
+   * The client's effective user id; default: this process's (none on Windows: no key-mode check).
+   * libpq's verdict on a key's mode depends only on the file's owner (root or not) and mode; the uid
+   * only adds a chown to the fix when the key belongs to someone else (cockroach/keymode.ts).
    */
   uid?: number;
 }
@@ -202,6 +203,8 @@ type RefKey = 'sslrootcert' | 'sslcert' | 'sslkey';
  */
 export class RuleCtx {
   readonly now: Date;
+  /** The client's effective uid for libpq's key rule (LintEnv.uid); undefined on Windows. */
+  readonly euid: number | undefined;
   readonly scope: LintScope;
   c!: ConnString;
   t!: ConnTable;
@@ -233,6 +236,7 @@ export class RuleCtx {
 
   constructor(readonly text: string, c: ConnString, readonly env: LintEnv, scope?: LintScope) {
     this.now = env.now ?? new Date();
+    this.euid = env.uid ?? process.geteuid?.();
     this.scope = scope ?? new LintScope(env);
     this.passwordFix = new PasswordToEnvFix(text);
     this.reset(c);

@@ -1,7 +1,9 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { KeyObject, X509Certificate } from 'node:crypto';
+import { libpqKeyModeProblem } from '../../cockroach/keymode';
 import { daysLeft } from '../../certsdir/status';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../monitor/expiry';
+import { findIssuer, notSignedText } from '../../pki/chain';
 import { keyMatchesCert } from '../../pki/keys';
 import { opensslTrip } from '../../pki/pem';
 import { extKeyUsageOf, parseDn, parseSans } from '../../pki/inspect';
@@ -55,7 +57,6 @@ function pairMemo<A extends object, B extends object>(fn: (a: A, b: B) => boolea
     return v;
   };
 }
-const issuedBy = pairMemo((cert: X509Certificate, ca: X509Certificate) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
 const keyMatches = pairMemo((key: KeyObject, cert: X509Certificate) => keyMatchesCert(key, cert));
 
 /** CockroachDB's user normalisation, with a fast path for names that are already normal. */
@@ -107,19 +108,11 @@ function expiryProblem(ctx: RuleCtx, key: RefKey, cert: X509Certificate, what: s
   return null;
 }
 
-/**
- * libpq (fe-secure-openssl.c) refuses a key file owned by root with more than u=rw,g=r (0640), and
- * any other key file with a group or world bit (more than 0600). Who runs the client does not
- * matter (a client running as root may use another user's key, and root's 0640 key), and the
- * owner's own bits are not checked (0700 passes).
- */
-function keyModeProblem(ref: FileRef): string | undefined {
-  if (!ref.stat || process.platform === 'win32') return undefined;
-  const perm = ref.stat.mode & 0o777;
-  const rootOwned = ref.stat.uid === 0;
-  if ((perm & (rootOwned ? 0o037 : 0o077)) === 0) return undefined;
-  const allowed = rootOwned ? 'u=rw,g=r (0640) for a key owned by root' : 'u=rw (0600)';
-  return `private key file ${ref.path} has group or world access (mode 0${perm.toString(8)}); libpq refuses it and allows at most ${allowed}: run "chmod ${rootOwned ? '640' : '600'} ${ref.path}".`;
+/** libpq's key-mode rule (cockroach/keymode.ts), as the finding's message with its fix. */
+function keyModeProblem(ref: FileRef, euid: number | undefined): string | undefined {
+  if (!ref.stat) return undefined;
+  const p = libpqKeyModeProblem(ref.path, ref.stat, euid);
+  return p ? `${p.message}: run "${p.fix}".` : undefined;
 }
 
 interface ClientCa {
@@ -218,7 +211,7 @@ function refFacts(ctx: RuleCtx, key: RefKey, ref: FileRef): RefFacts {
     f.byKey = new Map();
     f.byCa = new Map();
   } else {
-    f.mode = keyModeProblem(ref);
+    f.mode = keyModeProblem(ref, ctx.euid);
     if (ref.key && ref.keyFormat !== 'der') {
       const pk8 = ctx.scope.exists(`${ref.path}.pk8`);
       f.jdbc = {
@@ -312,8 +305,10 @@ export function fileRules(ctx: RuleCtx): void {
         let wrong = cf.byCa!.get(ca);
         if (wrong === undefined) {
           const leaf = cert.certs[0];
-          wrong = ca.certs.some((x) => issuedBy(leaf, x)) ? null
-            : `The client certificate is not signed by the cluster's CA ${ca.path}: the server rejects it (tls: unknown certificate authority); issue it from that CA.`;
+          const m = findIssuer(leaf, ca.certs);
+          wrong = m.signed ? null
+            : `The client certificate is not signed by the cluster's CA ${ca.path}: ${notSignedText(leaf, basename(ca.path), ca.certs, m)}. ` +
+              `The server rejects it (tls: unknown certificate authority); issue it again from that CA, or, during a CA rotation, append the CA that signed it to the server's ${basename(ca.path)}.`;
           cf.byCa!.set(ca, wrong);
         }
         if (wrong) ctx.addParam('cert-wrong-ca', certP, PS_VALUE, wrong, user ? issueFixes(ctx, user, ca.dir) : NO_FIXES);
