@@ -5,7 +5,7 @@ import { MAX_LIFETIME_MS, MIN_LIFETIME_MS, formatHours, parseLifetime } from '..
 import { DEFAULT_KEY_SIZE, MAX_KEY_SIZE, MIN_KEY_SIZE, parseKeySize } from '../core/pki/keys';
 import { createCa, createClient, createClientCa, createNode, CreateResult } from '../core/certsdir/create';
 import { listCertsDir } from '../core/certsdir/list';
-import { statusText } from '../core/certsdir/status';
+import { statusText } from '../core/cockroach/expiry';
 import { parseArgs } from './args';
 import type { Io } from './io';
 import { renderTable } from './table';

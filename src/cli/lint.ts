@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FileCache } from '../core/certsdir/cache';
+import { FileCache } from '../core/cache';
 import { UserError, errnoCode, errMessage, quoteInput, safeMessage } from '../core/errors';
 import { InputFileError, MAX_TEXT_BYTES, readInputBytes, statInput } from '../core/input';
 import { LintOptions, lineIndex, lintText } from '../core/connstr/lint';

@@ -1,6 +1,7 @@
 import { UserError } from '../core/errors';
 import { parseTimeout } from '../core/pki/duration';
-import { parseHostPort, probe } from '../core/tls/probe';
+import { probe } from '../core/tls/probe';
+import { parseHostPort } from '../core/cockroach/ports';
 import { probeText } from '../core/tls/report';
 import { parseArgs } from './args';
 import type { Io } from './io';

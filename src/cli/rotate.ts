@@ -6,7 +6,7 @@ import { parseKeySize } from '../core/pki/keys';
 import {
   ApplyOptions, DEFAULT_RELOAD_TIMEOUT_MS, PlanOptions, ReloadReport, readLock, recoverInterrupted, RotationPlan, RotationResult, VerifyReport, applyPlan,
   checkReloadTargets, defaultBackupRoot, listBackups, planLines, planPruneCa, planReissueAll, planRollback, planRotateCa, planRotateClient, planRotateNode,
-  reloadServer, verifyServed,
+  ServedProbe, reloadServer, verifyServed,
 } from '../core/certsdir/rotate';
 import { parseArgs } from './args';
 import type { Io } from './io';
@@ -167,7 +167,12 @@ async function planAndApply(makePlan: () => RotationPlan, values: Record<string,
     }
   }
   if (ro.verify) {
-    verify = await verifyServed(ro.verify, plan.certsDir, { timeoutMs: ro.verifyTimeoutMs });
+    const { probe } = await import('../core/tls/probe');
+    const served: ServedProbe = async (host, port, caFile) => {
+      const r = await probe(host, port, { caFile, timeoutMs: 5000 });
+      return r.chain[0] ? { serial: r.chain[0].serial, chainVerified: r.verification?.ok } : { error: r.error?.message ?? 'no certificate served' };
+    };
+    verify = await verifyServed(ro.verify, plan.certsDir, served, { timeoutMs: ro.verifyTimeoutMs });
     if (!verify.ok) {
       code = 1;
       problems.push(`${verify.endpoint} does not serve the new node.crt (serial ${verify.expectedSerial}; it serves ${verify.servedSerial ? `serial ${verify.servedSerial}` : 'nothing'}${verify.error ? `: ${verify.error}` : ''}) after ${verify.attempts} probe${verify.attempts === 1 ? '' : 's'}; reload the server (SIGHUP) and check its log`);

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { CertEntry } from '../core/certsdir/list';
 import type { CertDetails } from '../core/pki/inspect';
-import { daysLeft } from '../core/certsdir/status';
-import { isCaUsage } from '../core/certsdir/layout';
-import type { AlertThresholds } from '../core/monitor/expiry';
+import { daysLeft } from '../core/cockroach/expiry';
+import { isCaUsage } from '../core/cockroach/layout';
+import type { ExpiryThresholds } from '../core/cockroach/expiry';
 
 /** Escapes text for Markdown, table cells included: file contents are never trusted as markup. */
 export function md(text: string): string {
@@ -14,7 +14,7 @@ export function md(text: string): string {
 export type Health = 'ok' | 'warning' | 'error' | 'expired' | 'problem' | 'not-yet-valid';
 
 /** The health a certificate shows in the tree: loader problems first, then the alert thresholds. */
-export function healthOf(usage: CertEntry['usage'], cert: CertDetails | undefined, errors: string[], now: Date, t: AlertThresholds): Health {
+export function healthOf(usage: CertEntry['usage'], cert: CertDetails | undefined, errors: string[], now: Date, t: ExpiryThresholds): Health {
   if (errors.length > 0 || !cert) return 'problem';
   const notAfter = new Date(cert.notAfter);
   if (now.getTime() > notAfter.getTime()) return 'expired';

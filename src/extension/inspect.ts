@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Usage } from '../core/certsdir/layout';
+import type { Usage } from '../core/cockroach/layout';
 import { errMessage } from '../core/errors';
 import { readInputBytes } from '../core/input';
 import { ClusterModel } from './model';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { existsSync, statSync } from 'node:fs';
-import { FileCache } from '../core/certsdir/cache';
+import { FileCache } from '../core/cache';
 import { CertEntry, listCertFile, listCertsDir } from '../core/certsdir/list';
 import { UserError, errMessage } from '../core/errors';
 import { Cluster, clusterKey, clustersFromSettings, discoverCertsDirs } from './clusters';
@@ -52,7 +52,7 @@ export class ClusterModel implements vscode.Disposable {
     const opts = {
       now, cache: this.cache, gid: process.getgid?.(),
       skipPermissionChecks: process.platform === 'win32' || process.env.COCKROACH_SKIP_KEY_PERMISSION_CHECK === 'true',
-      thresholds: { caDays: t.caWarningDays, leafDays: t.leafWarningDays },
+      thresholds: t,
     };
     this.states = this.clusters.map((cluster) => {
       const key = clusterKey(cluster);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { alertKey, newAlerts, soonest, WatchedCert } from '../core/monitor/expiry';
-import { daysLeft } from '../core/certsdir/status';
+import { daysLeft } from '../core/cockroach/expiry';
 import type { ClusterModel } from './model';
 import type { CommandId } from './commandIds';
 import { settings } from './config';

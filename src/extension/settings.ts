@@ -6,7 +6,7 @@
  */
 import { contributes } from '../../package.json';
 import type { Severity } from '../core/connstr/types';
-import type { AlertThresholds } from '../core/monitor/expiry';
+import type { ExpiryThresholds } from '../core/cockroach/expiry';
 
 export const SECTION = 'cockroachTls';
 
@@ -62,7 +62,7 @@ export class Settings {
     return this.bool('discoverCertsDirs');
   }
 
-  get expiryThresholds(): AlertThresholds {
+  get expiryThresholds(): ExpiryThresholds {
     return { caWarningDays: this.number('expiry.caWarningDays'), leafWarningDays: this.number('expiry.leafWarningDays'), leafErrorDays: this.number('expiry.leafErrorDays') };
   }
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { FileCache } from '../../src/core/certsdir/cache';
+import { FileCache } from '../../src/core/cache';
 import { contextAt, findConnStrings, nextPair } from '../../src/core/connstr/find';
 import { LintOptions, lineIndex, lintText } from '../../src/core/connstr/lint';
 import { Span, TextEdit } from '../../src/core/connstr/types';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_ALERT_THRESHOLDS } from '../../src/core/monitor/expiry';
+import { DEFAULT_THRESHOLDS } from '../../src/core/cockroach/expiry';
 import { SECTION, SettingKey, Settings, settingDefault } from '../../src/extension/settings';
 
 interface Property {
@@ -53,7 +53,7 @@ describe('settings: typed getters over package.json contributes.configuration', 
   });
 
   it('the expiry defaults are the core\'s (the CLI and the editor warn at the same days)', () => {
-    assert.deepEqual(read({}).expiryThresholds, DEFAULT_ALERT_THRESHOLDS);
+    assert.deepEqual(read({}).expiryThresholds, DEFAULT_THRESHOLDS);
   });
 
   it('returns what the user set, when it has the contributed type', () => {
@@ -79,7 +79,7 @@ describe('settings: typed getters over package.json contributes.configuration', 
       'lint.severity': { a: 'fatal', b: 'info' }, 'changefeed.liveCheckTimeoutMs': 100, 'lint.maxFileSize': Number.NaN,
     });
     assert.equal(s.lintEnabled, true);
-    assert.deepEqual(s.expiryThresholds, DEFAULT_ALERT_THRESHOLDS);
+    assert.deepEqual(s.expiryThresholds, DEFAULT_THRESHOLDS);
     assert.deepEqual(s.lintLanguages, []);
     assert.deepEqual(s.lintSeverity, { b: 'info' });
     assert.equal(s.liveCheckTimeoutMs, properties['cockroachTls.changefeed.liveCheckTimeoutMs'].default);

@@ -19,7 +19,7 @@ import { findConnStrings } from '../../src/core/connstr/find';
 import { UserError, quoteInput, safeMessage } from '../../src/core/errors';
 import { MAX_KEY_SIZE, assertKeySigns, parseKeySize, parsePrivateKey, validateKeySize } from '../../src/core/pki/keys';
 import { explain } from '../../src/core/tls/explain';
-import { parseHostPort } from '../../src/core/tls/probe';
+import { parseHostPort } from '../../src/core/cockroach/ports';
 import { makeCertsDir } from '../support/certs';
 import { hashTree, tmpDir } from '../support/tmp';
 

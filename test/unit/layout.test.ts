@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { roleFromFilename } from '../../src/core/certsdir/layout';
+import { roleFromFilename } from '../../src/core/cockroach/layout';
 
 describe('certs dir file names (CertInfoFromFilename)', () => {
   it('recognises every usage', () => {

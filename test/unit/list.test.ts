@@ -5,7 +5,7 @@ import { listCertsDir, CertEntry } from '../../src/core/certsdir/list';
 import { createCa, createNode } from '../../src/core/certsdir/create';
 import { makeCertsDir, CertsFixture } from '../support/certs';
 import { tmpDir } from '../support/tmp';
-import { FileCache } from '../../src/core/certsdir/cache';
+import { FileCache } from '../../src/core/cache';
 
 const DAY = 86_400_000;
 const byFile = (entries: CertEntry[], f: string) => {

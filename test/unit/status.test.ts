@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { daysLeft, expiryStatus, statusText } from '../../src/core/certsdir/status';
+import { daysLeft, expiryStatus, statusText } from '../../src/core/cockroach/expiry';
 
 const DAY = 86_400_000;
 const now = new Date('2026-06-01T00:00:00Z');
@@ -21,8 +21,8 @@ describe('expiry status', () => {
   });
 
   it('honours custom thresholds', () => {
-    assert.equal(expiryStatus('Node', at(-1), at(100), now, { caDays: 30, leafDays: 120 }), 'expiring');
-    assert.equal(expiryStatus('CA', at(-1), at(100), now, { caDays: 30, leafDays: 120 }), 'ok');
+    assert.equal(expiryStatus('Node', at(-1), at(100), now, { caWarningDays: 30, leafWarningDays: 120, leafErrorDays: 10 }), 'expiring');
+    assert.equal(expiryStatus('CA', at(-1), at(100), now, { caWarningDays: 30, leafWarningDays: 120, leafErrorDays: 10 }), 'ok');
   });
 
   it('counts whole days and says it plainly', () => {

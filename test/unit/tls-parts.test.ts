@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseTimeout } from '../../src/core/pki/duration';
-import { SSL_REQUEST, parseHostPort } from '../../src/core/tls/probe';
+import { SSL_REQUEST } from '../../src/core/tls/probe';
+import { parseHostPort } from '../../src/core/cockroach/ports';
 import { classify } from '../../src/core/tls/testConnection';
 import { X509_ERRORS } from '../../src/core/tls/verify';
 import { UserError } from '../../src/core/errors';

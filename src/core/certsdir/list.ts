@@ -2,14 +2,14 @@ import { readdirSync, statSync, Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { cockroachKeyModeProblem } from '../cockroach/keymode';
-import { FileCache } from './cache';
+import { FileCache } from '../cache';
 import { UserError, errnoCode, errMessage } from '../errors';
 import { InputFileError, readInputBytes } from '../input';
 import { CertDetails, ParsedCertFile, certDetails, parseCertFile } from '../pki/inspect';
 import { keyMatchesCert, parsePrivateKey } from '../pki/keys';
 import { findIssuer, notSignedText } from '../pki/chain';
-import { CLIENT_CA_CERT, FileRole, USAGE_ORDER, Usage, isCaUsage, roleFromFilename, signingCaFile } from './layout';
-import { DEFAULT_THRESHOLDS, ExpiryStatus, ExpiryThresholds, daysLeft, expiryStatus } from './status';
+import { CLIENT_CA_CERT, FileRole, USAGE_ORDER, Usage, isCaUsage, roleFromFilename, signingCaFile } from '../cockroach/layout';
+import { DEFAULT_THRESHOLDS, ExpiryStatus, ExpiryThresholds, daysLeft, expiryStatus } from '../cockroach/expiry';
 
 /** One `.crt` file of a certs directory with its key, as `cockroach cert list` sees it, plus our checks. */
 export interface CertEntry {

@@ -1,5 +1,5 @@
 import { quoteInput } from '../errors';
-import { AlertThresholds } from '../monitor/expiry';
+import { ExpiryThresholds } from '../cockroach/expiry';
 import { decodeParam, rawQueryOf } from './decode';
 import { encodeFileParam, encodePath, encodeQueryValue } from './encode';
 import { CertSummary, KeySummary, LoadedPem, PemInput, checkCaCert, checkClientPair, loadPem } from './material';
@@ -53,7 +53,7 @@ export interface BuildInput {
   sink: SinkSpec;
   changefeed?: ChangefeedSpec;
   now?: Date;
-  thresholds?: AlertThresholds;
+  thresholds?: ExpiryThresholds;
   /** Reads certificate files (tests and the editor may pass their own). */
   read?: (path: string) => Buffer;
 }
@@ -158,7 +158,7 @@ interface Pair {
 }
 
 /** Builds one sink URI (Kafka, webhook or schema registry) and runs the checks on what it embeds. */
-export function buildSinkUri(spec: SinkSpec, ctx: { now: Date; thresholds?: AlertThresholds; read?: (p: string) => Buffer }): BuiltUri {
+export function buildSinkUri(spec: SinkSpec, ctx: { now: Date; thresholds?: ExpiryThresholds; read?: (p: string) => Buffer }): BuiltUri {
   const findings: SinkFinding[] = [];
   const address = checkAddress(spec, findings);
   const isKafka = spec.type === 'kafka';

@@ -1,11 +1,12 @@
 import { KeyObject, X509Certificate } from 'node:crypto';
-import { daysLeft } from '../certsdir/status';
-import { Usage } from '../certsdir/layout';
+import { daysLeft } from '../cockroach/expiry';
+import { Usage } from '../cockroach/layout';
 import { errnoCode, errMessage } from '../errors';
 import { InputFileError, readInputBytes } from '../input';
 import { extKeyUsageOf, parseCertFile } from '../pki/inspect';
 import { describeKey, keyMatchesCert, parsePrivateKey } from '../pki/keys';
-import { AlertThresholds, DEFAULT_ALERT_THRESHOLDS, alertFor } from '../monitor/expiry';
+import { alertFor } from '../monitor/expiry';
+import { ExpiryThresholds, DEFAULT_THRESHOLDS } from '../cockroach/expiry';
 import { CertParam, SinkFinding } from './types';
 
 /** A PEM file for a sink parameter: a path to read, or contents (from the editor, a decoded URI). */
@@ -42,7 +43,7 @@ export interface KeySummary {
 
 export interface CheckContext {
   now: Date;
-  thresholds?: AlertThresholds;
+  thresholds?: ExpiryThresholds;
 }
 
 const READ_REASONS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
@@ -93,7 +94,7 @@ function expiryFindings(cert: X509Certificate, usage: Usage, label: string, para
   if (ctx.now.getTime() < notBefore.getTime()) {
     return [{ code: 'sink-cert-not-yet-valid', severity: 'error', param, message: `${label} is not valid until ${notBefore.toISOString()}: check the clock of the machine that issued it, or issue it again.` }];
   }
-  const alert = alertFor({ id: cert.fingerprint256, usage, label, notAfter: new Date(cert.validTo) }, ctx.now, ctx.thresholds ?? DEFAULT_ALERT_THRESHOLDS);
+  const alert = alertFor({ id: cert.fingerprint256, usage, label, notAfter: new Date(cert.validTo) }, ctx.now, ctx.thresholds ?? DEFAULT_THRESHOLDS);
   if (!alert) return [];
   if (alert.threshold === 'expired') return [{ code: 'sink-cert-expired', severity: 'error', param, message: alert.message }];
   return [{ code: 'sink-cert-expiring', severity: 'warning', param, message: alert.message }];

@@ -1,6 +1,6 @@
 import { portProblem } from '../cockroach/ports';
 import { quoteInput } from '../errors';
-import { AlertThresholds } from '../monitor/expiry';
+import { ExpiryThresholds } from '../cockroach/expiry';
 import { GoBase64Error, QueryPair, decodeStdBase64, parseGoBool, parseQuery } from './decode';
 import { encodeFileParam } from './encode';
 import { CertSummary, KeySummary, LoadedPem, checkCaCert, checkClientPair } from './material';
@@ -39,7 +39,7 @@ export interface ParsedSink {
 
 export interface ParseOptions {
   now?: Date;
-  thresholds?: AlertThresholds;
+  thresholds?: ExpiryThresholds;
   context?: UriContext;
 }
 

@@ -25,3 +25,23 @@ export function parsePort(text: string, where: string): number {
   if (problem) throw new UserError(`port ${quoteInput(text)} ${where} is not a port number (${problem}): use 1-65535, e.g. ${DEFAULT_SQL_PORT}.`);
   return Number(text);
 }
+
+/**
+ * "HOST[:PORT]", "[v6]:PORT" or a bare IPv6 address (a leading scheme:// and a /path are ignored).
+ * `label` names the flag in errors ("--verify"); the port follows parsePort's rule.
+ */
+export function parseHostPort(text: string, defaultPort = DEFAULT_SQL_PORT, label?: string): { host: string; port: number } {
+  const t = text.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+  let host = t;
+  let port: string | undefined;
+  const v6 = /^\[([^\]]*)\](?::(.*))?$/.exec(t);
+  if (v6) {
+    host = v6[1];
+    port = v6[2];
+  } else if ((t.match(/:/g) ?? []).length === 1) {
+    [host, port] = t.split(':');
+  }
+  const where = label ? `${label} ${quoteInput(text)}` : quoteInput(text);
+  if (!host) throw new UserError(`${where} names no host: use HOST[:PORT], e.g. localhost:26257.`);
+  return { host, port: port === undefined ? defaultPort : parsePort(port, `in ${where}`) };
+}

@@ -2,7 +2,7 @@ import { KeyObject, X509Certificate } from 'node:crypto';
 import { Stats, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { FileCache } from '../certsdir/cache';
+import { FileCache } from '../cache';
 import { errnoCode, errMessage } from '../errors';
 import { InputFileError, InputProblem, readInputBytes } from '../input';
 import { opensslPemProblems, splitPem } from '../pki/pem';

@@ -1,14 +1,5 @@
-import { Usage, isCaUsage } from '../certsdir/layout';
-import { daysLeft } from '../certsdir/status';
-
-/** Alert thresholds, in days (CockroachDB guidance: CA a year ahead; node/client 90 days to schedule, 30 to rotate now). */
-export interface AlertThresholds {
-  caWarningDays: number;
-  leafWarningDays: number;
-  leafErrorDays: number;
-}
-
-export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = { caWarningDays: 365, leafWarningDays: 90, leafErrorDays: 30 };
+import { Usage, isCaUsage } from '../cockroach/layout';
+import { DEFAULT_THRESHOLDS, ExpiryThresholds, daysLeft } from '../cockroach/expiry';
 
 export interface WatchedCert {
   /** Stable identity of this certificate (its SHA-256 fingerprint): a re-issued cert alerts again. */
@@ -30,7 +21,7 @@ export interface ExpiryAlert {
 }
 
 /** The most urgent threshold a certificate has crossed, if any. */
-export function alertFor(cert: WatchedCert, now: Date, t: AlertThresholds = DEFAULT_ALERT_THRESHOLDS): ExpiryAlert | undefined {
+export function alertFor(cert: WatchedCert, now: Date, t: ExpiryThresholds = DEFAULT_THRESHOLDS): ExpiryAlert | undefined {
   const days = daysLeft(cert.notAfter, now);
   const expired = now.getTime() > cert.notAfter.getTime();
   const when = expired ? `expired ${Math.max(1, -days)} d ago` : `expires in ${days} d`;
@@ -50,7 +41,7 @@ export function alertFor(cert: WatchedCert, now: Date, t: AlertThresholds = DEFA
 
 /** The alerts not yet shown: each certificate alerts once per threshold, never after "Don't show again". */
 export function newAlerts(
-  certs: WatchedCert[], now: Date, shown: ReadonlySet<string>, muted: ReadonlySet<string>, t: AlertThresholds = DEFAULT_ALERT_THRESHOLDS,
+  certs: WatchedCert[], now: Date, shown: ReadonlySet<string>, muted: ReadonlySet<string>, t: ExpiryThresholds = DEFAULT_THRESHOLDS,
 ): ExpiryAlert[] {
   const out: ExpiryAlert[] = [];
   for (const c of certs) {

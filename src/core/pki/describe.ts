@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { basename } from 'node:path';
-import { FileRole, Usage, isCaUsage, roleFromFilename } from '../certsdir/layout';
-import { DEFAULT_THRESHOLDS, ExpiryStatus, ExpiryThresholds, daysLeft, expiryStatus, statusText } from '../certsdir/status';
+import { FileRole, Usage, isCaUsage, roleFromFilename } from '../cockroach/layout';
+import { DEFAULT_THRESHOLDS, ExpiryStatus, ExpiryThresholds, daysLeft, expiryStatus, statusText } from '../cockroach/expiry';
 import { colonHex } from './asn1';
 import {
   BasicConstraints, GeneralName, OID, PublicKeyInfo, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage, decodePublicKeyInfo,

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { Socket, connect as netConnect, isIP } from 'node:net';
 import { DetailedPeerCertificate, TLSSocket, checkServerIdentity, connect as tlsConnect } from 'node:tls';
-import { DEFAULT_SQL_PORT, parsePort } from '../cockroach/ports';
-import { UserError, errnoCode, errMessage, quoteInput } from '../errors';
+import { DEFAULT_SQL_PORT } from '../cockroach/ports';
+import { UserError, errnoCode, errMessage } from '../errors';
 import { InputFileError, readInputBytes } from '../input';
 import { CertDetails, certDetails } from '../pki/inspect';
 import { splitPem, toPem } from '../pki/pem';
@@ -10,8 +10,6 @@ import { parseCertificate } from '../pki/x509';
 import { Deadline, TimeoutError, abortError, formatMs, race, round, throwIfAborted } from './cancel';
 import { X509_ERRORS } from './verify';
 
-/** CockroachDB's SQL port, and the port a probe uses when none is given. */
-export const DEFAULT_PORT = DEFAULT_SQL_PORT;
 
 /** PostgreSQL's SSLRequest: length 8, code 80877103 (what `openssl s_client -starttls postgres` sends). */
 export const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
@@ -67,25 +65,6 @@ export interface ProbeResult {
 
 export type ProbeStage = 'dns' | 'connect' | 'ssl-request' | 'handshake';
 
-/**
- * "HOST[:PORT]", "[v6]:PORT" or a bare IPv6 address (a leading scheme:// and a /path are ignored).
- * `label` names the flag in errors ("--verify"); the port follows parsePort's rule.
- */
-export function parseHostPort(text: string, defaultPort = DEFAULT_PORT, label?: string): { host: string; port: number } {
-  const t = text.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
-  let host = t;
-  let port: string | undefined;
-  const v6 = /^\[([^\]]*)\](?::(.*))?$/.exec(t);
-  if (v6) {
-    host = v6[1];
-    port = v6[2];
-  } else if ((t.match(/:/g) ?? []).length === 1) {
-    [host, port] = t.split(':');
-  }
-  const where = label ? `${label} ${quoteInput(text)}` : quoteInput(text);
-  if (!host) throw new UserError(`${where} names no host: use HOST[:PORT], e.g. localhost:26257.`);
-  return { host, port: port === undefined ? defaultPort : parsePort(port, `in ${where}`) };
-}
 
 function readCa(o: ProbeOptions): { pem?: string; name?: string; certs: X509Certificate[] } {
   let pem: string | undefined;
@@ -187,7 +166,7 @@ function classifySocketError(err: unknown, stage: ProbeStage): { category: Probe
  * serves and whether the CA verifies it. Failures are part of the result, classified; only
  * cancellation (AbortError) and an unreadable CA file throw.
  */
-export async function probe(host: string, port = DEFAULT_PORT, o: ProbeOptions = {}): Promise<ProbeResult> {
+export async function probe(host: string, port = DEFAULT_SQL_PORT, o: ProbeOptions = {}): Promise<ProbeResult> {
   throwIfAborted(o.signal);
   const ca = readCa(o);
   const deadline = new Deadline(o.timeoutMs ?? 5000);

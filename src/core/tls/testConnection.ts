@@ -20,7 +20,8 @@ import { keyMatchesCert } from '../pki/keys';
 import { Deadline, TimeoutError, formatMs, isAbortError, race, round, throwIfAborted } from './cancel';
 import { explain } from './explain';
 import { FileCheck, LoadedFile, loadFile, matchingSiblingKey } from './files';
-import { DEFAULT_PORT, ProbeResult, probe, sansText } from './probe';
+import { ProbeResult, probe, sansText } from './probe';
+import { DEFAULT_SQL_PORT } from '../cockroach/ports';
 import { Category, Diagnosis } from './types';
 import { X509_ERRORS } from './verify';
 
@@ -202,7 +203,7 @@ export async function testConnection(url: string, o: TestConnectionOptions = {})
 
   const first = c.hosts[0];
   const host = first?.host || 'localhost';
-  const port = givenPort ?? DEFAULT_PORT;
+  const port = givenPort ?? DEFAULT_SQL_PORT;
   if (c.hosts.length > 1) notes.push(`The string lists ${c.hosts.length} hosts; tested the first, ${hostPort(host, port)} (libpq tries them in order).`);
   if (!first?.host) notes.push('No host in the string: tested localhost (libpq would use its Unix socket).');
   const user = c.user || safeUser();

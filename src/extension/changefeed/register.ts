@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isCaUsage } from '../../core/certsdir/layout';
+import { isCaUsage } from '../../core/cockroach/layout';
 import { readInputBytes } from '../../core/input';
 import type { ClusterModel } from '../model';
 import type { Node } from '../tree';

@@ -6,7 +6,7 @@
 import type { BuildInput, BuildResult } from '../../core/changefeed/build';
 import type { CertSummary } from '../../core/changefeed/material';
 import type { SinkFinding, SinkType } from '../../core/changefeed/types';
-import { isCaUsage } from '../../core/certsdir/layout';
+import { isCaUsage } from '../../core/cockroach/layout';
 import type { CertEntry } from '../../core/certsdir/list';
 import { errMessage } from '../../core/errors';
 import { BuilderForm, CertField, buildInputOf, mergeForm } from './form';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { loadRef } from '../../core/connstr/files';
 import { ConnString, paramValue } from '../../core/connstr/types';
 import { certDetails } from '../../core/pki/inspect';
-import { daysLeft } from '../../core/certsdir/status';
+import { daysLeft } from '../../core/cockroach/expiry';
 import type { LintedConn } from '../../core/connstr/lint';
 import { md } from '../certView';
 import { LintHover, Span, plainMarkdown } from '../doclint/hover';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileCache } from '../../core/certsdir/cache';
+import { FileCache } from '../../core/cache';
 import type { LintedConn, LintOptions } from '../../core/connstr/lint';
 import type { KnownCa } from '../../core/connstr/rules/context';
 import { settings } from '../config';

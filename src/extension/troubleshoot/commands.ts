@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { TestConnectionResult } from '../../core/tls/testConnection';
 import type { Category } from '../../core/tls/types';
+import { DEFAULT_SQL_PORT, parseHostPort } from '../../core/cockroach/ports';
 import { errMessage } from '../../core/errors';
 import { readInputBytes } from '../../core/input';
 import { splitPem } from '../../core/pki/pem';
@@ -92,14 +93,14 @@ function clusterUrl(node: Node | undefined): string | undefined {
   if (!state) return undefined;
   const c = state.cluster;
   if (c.kind === 'cloud') {
-    return `postgresql://<user>@${c.host}:26257/defaultdb?sslmode=verify-full${c.caCert ? `&sslrootcert=${encodeURI(c.caCert)}` : ''}`;
+    return `postgresql://<user>@${c.host}:${DEFAULT_SQL_PORT}/defaultdb?sslmode=verify-full${c.caCert ? `&sslrootcert=${encodeURI(c.caCert)}` : ''}`;
   }
   const nodeCert = state.entries.find((e) => e.usage === 'Node');
   const host = nodeCert?.sans?.dns.find((d) => !d.includes('*')) ?? nodeCert?.sans?.ip[0] ?? 'localhost';
   const client = state.entries.find((e) => e.usage === 'Client' && e.name === 'root') ?? state.entries.find((e) => e.usage === 'Client' && e.keyPath);
   const user = client?.name ?? 'root';
   const files = client?.keyPath ? `&sslcert=${encodeURI(client.certPath)}&sslkey=${encodeURI(client.keyPath)}` : '';
-  return `postgresql://${encodeURIComponent(user)}@${host.includes(':') ? `[${host}]` : host}:26257/defaultdb?sslmode=verify-full&sslrootcert=${encodeURI(join(c.certsDir, 'ca.crt'))}${files}`;
+  return `postgresql://${encodeURIComponent(user)}@${host.includes(':') ? `[${host}]` : host}:${DEFAULT_SQL_PORT}/defaultdb?sslmode=verify-full&sslrootcert=${encodeURI(join(c.certsDir, 'ca.crt'))}${files}`;
 }
 
 /** The action that goes with a failure category. */
@@ -167,11 +168,11 @@ export async function probeNode(ctx: Ctx, node: Node | undefined): Promise<void>
   const state = nodeState(node);
   const c = state?.cluster;
   const nodeEntry = state?.entries.find((e) => e.usage === 'Node');
-  const suggestion = c?.kind === 'cloud' ? `${c.host}:26257` : `${nodeEntry?.sans?.dns[0] ?? nodeEntry?.sans?.ip[0] ?? 'localhost'}:26257`;
+  const suggestion = `${c?.kind === 'cloud' ? c.host : nodeEntry?.sans?.dns[0] ?? nodeEntry?.sans?.ip[0] ?? 'localhost'}:${DEFAULT_SQL_PORT}`;
   const target = await vscode.window.showInputBox({ title: 'Probe Node', prompt: 'HOST[:PORT] of the node (pgwire SSLRequest, then the TLS handshake)', value: suggestion, ignoreFocusOut: true,
     validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'HOST or HOST:PORT') });
   if (!target) return;
-  const { probe, parseHostPort } = await import('../../core/tls/probe');
+  const { probe } = await import('../../core/tls/probe');
   const { probeText } = await import('../../core/tls/report');
   let hp: { host: string; port: number };
   try {

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CA_CERT, CLIENT_CA_CERT } from '../../core/certsdir/layout';
+import { CA_CERT, CLIENT_CA_CERT } from '../../core/cockroach/layout';
 import { parseLifetime } from '../../core/pki/duration';
 import type { SelfHostedCluster } from '../clusters';
 import { MultiStep, isButton } from '../input';

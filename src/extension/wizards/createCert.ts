@@ -1,7 +1,7 @@
 /** Create Node Certificate and Create Client Certificate: hosts or user, the signing CA key, the lifetime. */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName } from '../../core/certsdir/layout';
+import { CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName } from '../../core/cockroach/layout';
 import { parseLifetime } from '../../core/pki/duration';
 import { hostProblem, normalizeUserName, userNameProblem } from '../../core/pki/names';
 import type { SelfHostedCluster } from '../clusters';

@@ -9,6 +9,6 @@ export { defaultBackupRoot, listBackups, findBackup } from './backup';
 export { LOCK_NAME, readLock, recoverInterrupted } from './lock';
 export type { LockInfo } from './lock';
 export { DEFAULT_RELOAD_TIMEOUT_MS, checkReloadTargets, reloadServer, verifyServed } from './reload';
-export type { ReloadReport, VerifyReport } from './reload';
+export type { ReloadReport, ServedProbe, VerifyReport } from './reload';
 export { oldCaDependents } from './chain';
 export type { CaDependent } from './chain';

@@ -9,7 +9,7 @@ import { validateLifetime } from '../../pki/duration';
 import { DEFAULT_KEY_SIZE, validateKeySize } from '../../pki/keys';
 import { hostsToSans, validateUserName } from '../../pki/names';
 import { DEFAULT_CA_LIFETIME_MS, DEFAULT_CERT_LIFETIME_MS, LoadedCa, checkLifetimeAgainstCa, loadCa } from '../create';
-import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName, signingCaFile } from '../layout';
+import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName, signingCaFile } from '../../cockroach/layout';
 import { CertEntry, listCertsDir } from '../list';
 import { CERT_MODE, KEY_MODE } from '../write';
 import { defaultBackupRoot } from './backup';

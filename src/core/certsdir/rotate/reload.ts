@@ -8,8 +8,8 @@ import { lookup } from 'node:dns/promises';
 import { join } from 'node:path';
 import { UserError, errnoCode, errMessage, quoteInput } from '../../errors';
 import { timerMs } from '../../pki/duration';
-import { DEFAULT_PORT, parseHostPort, probe } from '../../tls/probe';
-import { CA_CERT, NODE_CERT } from '../layout';
+import { DEFAULT_SQL_PORT, parseHostPort } from '../../cockroach/ports';
+import { CA_CERT, NODE_CERT } from '../../cockroach/layout';
 import { readCerts } from './chain';
 
 export interface ReloadReport {
@@ -45,7 +45,7 @@ export async function checkReloadTargets(o: { pid?: number; verify?: string; loo
     }
   }
   if (o.verify !== undefined) {
-    const { host } = parseHostPort(o.verify, DEFAULT_PORT, '--verify');
+    const { host } = parseHostPort(o.verify, DEFAULT_SQL_PORT, '--verify');
     const limit = o.lookupTimeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -135,6 +135,12 @@ function runShell(command: string, timeoutMs: number): Promise<NonNullable<Reloa
   });
 }
 
+/**
+ * What a node serves on its SQL port: the serial of its certificate and whether `caFile` verifies
+ * the chain. Passed in (the CLI gives the TLS probe), so rotation does not depend on the TLS layer.
+ */
+export type ServedProbe = (host: string, port: number, caFile: string) => Promise<{ serial?: string; chainVerified?: boolean; error?: string }>;
+
 export interface VerifyReport {
   endpoint: string;
   /** The serial of node.crt in the certs dir, the one that should be served. */
@@ -152,8 +158,8 @@ export interface VerifyReport {
  * Probes `endpoint` (HOST:PORT) until it serves the certificate in `certsDir/node.crt`, for up to
  * `timeoutMs` (the server reloads asynchronously after SIGHUP).
  */
-export async function verifyServed(endpoint: string, certsDir: string, o: { timeoutMs?: number; intervalMs?: number } = {}): Promise<VerifyReport> {
-  const { host, port } = parseHostPort(endpoint, DEFAULT_PORT, '--verify');
+export async function verifyServed(endpoint: string, certsDir: string, probe: ServedProbe, o: { timeoutMs?: number; intervalMs?: number } = {}): Promise<VerifyReport> {
+  const { host, port } = parseHostPort(endpoint, DEFAULT_SQL_PORT, '--verify');
   const node = readCerts(join(certsDir, NODE_CERT))[0];
   if (!node) throw new UserError(`${join(certsDir, NODE_CERT)} holds no certificate: there is nothing to verify.`);
   const expectedSerial = node.serialNumber.toLowerCase();
@@ -161,13 +167,12 @@ export async function verifyServed(endpoint: string, certsDir: string, o: { time
   const report: VerifyReport = { endpoint: `${host}:${port}`, expectedSerial, ok: false, attempts: 0 };
   for (;;) {
     report.attempts++;
-    const r = await probe(host, port, { caFile: join(certsDir, CA_CERT), timeoutMs: 5000 });
-    const leaf = r.chain[0];
-    if (leaf) {
-      report.servedSerial = leaf.serial.toLowerCase();
-      report.chainVerified = r.verification?.ok;
+    const r = await probe(host, port, join(certsDir, CA_CERT));
+    if (r.serial) {
+      report.servedSerial = r.serial.toLowerCase();
+      report.chainVerified = r.chainVerified;
       delete report.error;
-    } else report.error = r.error?.message ?? 'no certificate served';
+    } else report.error = r.error ?? 'no certificate served';
     report.ok = report.servedSerial === expectedSerial;
     if (report.ok || Date.now() >= end) return report;
     await new Promise((res) => setTimeout(res, o.intervalMs ?? 200));

@@ -13,7 +13,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { UserError } from '../../errors';
 import { splitPem } from '../../pki/pem';
-import { CA_CERT } from '../layout';
+import { CA_CERT } from '../../cockroach/layout';
 import { readBackupFiles } from './backup';
 import { inCertsDir, isOldKeyPathOf, notRegular } from './confine';
 import { readFileOrThrow } from './files';

@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { UserError, errMessage } from '../../errors';
 import { findIssuer, notSignedText } from '../../pki/chain';
 import { parseCertFile } from '../../pki/inspect';
-import { CA_CERT, roleFromFilename, signingCaFile } from '../layout';
+import { CA_CERT, roleFromFilename, signingCaFile } from '../../cockroach/layout';
 import { findBackup, scanBackups } from './backup';
 import { inCertsDir } from './confine';
 import { lstatOrUndefined, readFileOrThrow } from './files';

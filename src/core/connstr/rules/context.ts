@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { AlertThresholds } from '../../monitor/expiry';
+import { ExpiryThresholds } from '../../cockroach/expiry';
 import { FileEnv, FileRef, loadRef } from '../files';
 import { RULES } from './catalog';
 import { encodeValue, removeParamEdit, removeParamsEdits, setParamEdit } from '../edit';
@@ -17,7 +17,7 @@ export interface KnownCa {
 
 export interface LintEnv extends FileEnv {
   now?: Date;
-  thresholds?: AlertThresholds;
+  thresholds?: ExpiryThresholds;
   knownCas?: KnownCa[];
   /**
    * The client's effective user id; default: this process's (none on Windows: no key-mode check).

@@ -1,8 +1,8 @@
 import { basename, dirname, join } from 'node:path';
 import { KeyObject, X509Certificate } from 'node:crypto';
 import { libpqKeyModeProblem } from '../../cockroach/keymode';
-import { daysLeft } from '../../certsdir/status';
-import { DEFAULT_ALERT_THRESHOLDS } from '../../monitor/expiry';
+import { daysLeft } from '../../cockroach/expiry';
+import { DEFAULT_THRESHOLDS } from '../../cockroach/expiry';
 import { findIssuer, notSignedText } from '../../pki/chain';
 import { keyMatchesCert } from '../../pki/keys';
 import { opensslTrip } from '../../pki/pem';
@@ -92,7 +92,7 @@ function fileProblem(key: RefKey, ref: FileRef): Problem | null {
 
 
 function expiryProblem(ctx: RuleCtx, key: RefKey, cert: X509Certificate, what: string): Problem | null {
-  const t = ctx.env.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
+  const t = ctx.env.thresholds ?? DEFAULT_THRESHOLDS;
   const { notAfter, notBefore, notAfterMs, notBeforeMs } = facts(cert);
   const now = ctx.now.getTime();
   const days = daysLeft(notAfter, ctx.now);

@@ -1,15 +1,19 @@
+/** Expiry: the status of a certificate by its dates and the thresholds (CockroachDB's guidance), shared by every feature. */
 import { Usage, isCaUsage } from './layout';
 
 export type ExpiryStatus = 'ok' | 'expiring' | 'expired' | 'not-yet-valid';
 
+/** The one set of expiry thresholds, in days, for every status, warning and alert (the tree, lint, list, notifications). */
 export interface ExpiryThresholds {
   /** A CA is "expiring" with fewer days left than this (CockroachDB guidance: plan CA rotation a year ahead). */
-  caDays: number;
+  caWarningDays: number;
   /** A node, UI or client cert is "expiring" with fewer days left than this (guidance: schedule at 90 days). */
-  leafDays: number;
+  leafWarningDays: number;
+  /** ...and needs rotating now with fewer than this (guidance: 30 days). */
+  leafErrorDays: number;
 }
 
-export const DEFAULT_THRESHOLDS: ExpiryThresholds = { caDays: 365, leafDays: 90 };
+export const DEFAULT_THRESHOLDS: ExpiryThresholds = { caWarningDays: 365, leafWarningDays: 90, leafErrorDays: 30 };
 
 const DAY_MS = 86_400_000;
 
@@ -27,7 +31,7 @@ export function expiryStatus(
 ): ExpiryStatus {
   if (now.getTime() > notAfter.getTime()) return 'expired';
   if (now.getTime() < notBefore.getTime()) return 'not-yet-valid';
-  const limit = isCaUsage(usage) ? thresholds.caDays : thresholds.leafDays;
+  const limit = isCaUsage(usage) ? thresholds.caWarningDays : thresholds.leafWarningDays;
   return daysLeft(notAfter, now) < limit ? 'expiring' : 'ok';
 }
 

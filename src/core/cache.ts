@@ -1,5 +1,5 @@
 import { Stats } from 'node:fs';
-import { readInput, statInput } from '../input';
+import { readInput, statInput } from './input';
 
 interface Cached {
   sig: string;
