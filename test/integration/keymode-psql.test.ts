@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CertsFixture, makeCertsDir } from '../support/certs';
-import { CLI, RunResult, run } from '../support/exec';
+import { CLI, RunResult, cliForAnyUser, run } from '../support/exec';
 import { PgServer } from '../support/postgres';
 import { tmpDir } from '../support/tmp';
 
@@ -18,7 +18,8 @@ const NOBODY = 65534;
 const IS_ROOT = process.geteuid?.() === 0;
 const TIMEOUT_MS = 30_000;
 /** To run the same cases against another build (e.g. the code before this fix). */
-const CLI_UNDER_TEST = process.env.CRDB_TLS_CLI ?? CLI;
+/** A copy anyone can run: the cases run it as nobody too. */
+const CLI_UNDER_TEST = cliForAnyUser(process.env.CRDB_TLS_CLI ?? CLI);
 
 type Verdict = 'connects' | 'mode refused' | 'unreadable';
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { CLI, RunResult, run } from '../support/exec';
+import { CLI, RunResult, cliForAnyUser, run } from '../support/exec';
 import { CertsFixture, makeCertsDir } from '../support/certs';
 import { tmpDir } from '../support/tmp';
 
@@ -18,9 +18,13 @@ const TIMEOUT_MS = 8000;
 const CLI_UNDER_TEST = process.env.CRDB_TLS_CLI ?? CLI;
 const INTERNAL = /unexpected error|TypeError|RangeError|Cannot read propert|is not a function|\bERR_[A-Z][A-Z_]{2,}\b|\n\s+at .+:\d+:\d+\)?/;
 
+let shared: string | undefined;
+/** The CLI copied where nobody may run it (made on first use). */
+const anyUserCli = () => (shared ??= cliForAnyUser(CLI_UNDER_TEST));
+
 function cli(args: string[], o: { cwd?: string; asUser?: number } = {}): RunResult {
   if (o.asUser !== undefined) {
-    return run('setpriv', [`--reuid=${o.asUser}`, `--regid=${o.asUser}`, '--clear-groups', process.execPath, CLI_UNDER_TEST, ...args], { cwd: o.cwd ?? '/', timeoutMs: TIMEOUT_MS });
+    return run('setpriv', [`--reuid=${o.asUser}`, `--regid=${o.asUser}`, '--clear-groups', process.execPath, anyUserCli(), ...args], { cwd: o.cwd ?? '/', timeoutMs: TIMEOUT_MS });
   }
   return run(process.execPath, [CLI_UNDER_TEST, ...args], { cwd: o.cwd, timeoutMs: TIMEOUT_MS });
 }

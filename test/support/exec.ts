@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 
 export interface RunResult {
   status: number;
@@ -40,4 +42,18 @@ export function openssl(args: string[], opts: { allowFail?: boolean; input?: str
   const r = run('openssl', args, { input: opts.input });
   if (r.status !== 0 && !opts.allowFail) throw new Error(`openssl ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r;
+}
+
+/**
+ * The built CLI where any user can run it: a copy of `cli` and its dist/vendor bundles in a
+ * world-readable temp folder. Tests that run the CLI as another user (setpriv) need it, because a
+ * clean clone often sits in a folder only its owner may enter (mktemp -d is 0700).
+ */
+export function cliForAnyUser(cli = CLI): string {
+  const dir = mkdtempSync(join(tmpdir(), 'crdb-tls-cli-'));
+  chmodSync(dir, 0o755);
+  cpSync(dirname(cli), dir, { recursive: true });
+  for (const p of [dir, join(dir, 'vendor')]) if (existsSync(p)) chmodSync(p, 0o755);
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, basename(cli));
 }
