@@ -2,12 +2,9 @@ import { CertDetails } from '../pki/inspect';
 import { formatMs } from './cancel';
 import { ProbeResult, ProbedCert, sansText } from './probe';
 import { CertSummary, TestConnectionResult } from './testConnection';
+import { dn } from './testConnectionTypes';
 
 /** Plain-text renderings shared by the CLI and the editor's result documents. */
-
-function dn(rec: Record<string, string>): string {
-  return Object.entries(rec).map(([k, v]) => `${k}=${v}`).join(', ');
-}
 
 function timings(t: Record<string, number | undefined>, labels: Record<string, string>): string {
   return Object.entries(labels).filter(([k]) => t[k] !== undefined).map(([k, label]) => `${label} ${formatMs(t[k] as number)}`).join(', ');
