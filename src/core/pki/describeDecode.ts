@@ -1,0 +1,123 @@
+import { X509Certificate } from 'node:crypto';
+import { Usage } from '../cockroach/layout';
+import { ExpiryThresholds, daysLeft, expiryStatus, statusText } from '../cockroach/expiry';
+import { colonHex } from './asn1';
+import {
+  OID, PublicKeyInfo, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage, decodePublicKeyInfo,
+  decodeSubjectAltName, decodeSubjectKeyId, decodeAuthorityKeyId, readCertificate,
+} from './x509der';
+import { decodeName, formatName } from './x509name';
+import { extensionText, serialColonHex, serialHex, serialText, signatureAlgorithmName } from './x509text';
+import { errMessage } from '../errors';
+import { issuedBy } from './chain';
+import { parseCertificate } from './x509';
+import { CertCheck, DecodedFields, DescribedCert, Parsed } from './describeTypes';
+
+/** Decoding for describe.ts: the fields of one certificate, with its expiry status; no CockroachDB role checks. */
+
+function iso(d: Date): string {
+  return d.toISOString().replace('.000Z', 'Z');
+}
+
+function publicKeySummary(k: PublicKeyInfo): string {
+  if (k.algorithm === 'rsaEncryption' || k.algorithm === 'rsassaPss') return `RSA ${k.bits ?? '?'} bit`;
+  if (k.algorithm === 'id-ecPublicKey') return `EC ${k.nistCurve ?? k.curve ?? ''} (${k.bits ?? '?'} bit)`.replace('  ', ' ');
+  return k.bits ? `${k.algorithm} (${k.bits} bit)` : k.algorithm;
+}
+
+function safeLines(f: () => string[]): string[] {
+  try {
+    return f();
+  } catch (err) {
+    return [`<could not decode: ${errMessage(err)}>`];
+  }
+}
+
+/** The fields `openssl x509 -text` shows, decoded from the DER; falls back to Node's view when the DER reader refuses it. */
+export function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, thresholds: ExpiryThresholds): DescribedCert {
+  const x = p.x509;
+  const base = {
+    index, fingerprintSha256: x.fingerprint256, isCA: x.ca,
+    selfSigned: issuedBy(x, x),
+    checks: [] as CertCheck[], chain: { checked: false, text: '' },
+  };
+  let d: DecodedFields;
+  let nb: Date;
+  let na: Date;
+  try {
+    const s = readCertificate(p.der);
+    nb = s.notBefore;
+    na = s.notAfter;
+    const subjectRdns = decodeName(s.subject);
+    const ext = (oid: string) => s.extensions.find((e) => e.oid === oid);
+    const tryDecode = <T>(oid: string, f: (v: Buffer) => T): T | undefined => {
+      const e = ext(oid);
+      if (!e) return undefined;
+      try { return f(e.value); } catch { return undefined; }
+    };
+    const eku = tryDecode(OID.extKeyUsage, decodeExtKeyUsage) ?? [];
+    let pk: PublicKeyInfo;
+    try {
+      pk = decodePublicKeyInfo(s.spki);
+    } catch {
+      pk = { algorithm: String(x.publicKey.asymmetricKeyType) };
+    }
+    d = {
+      version: s.version,
+      serial: serialColonHex(s.serial),
+      serialText: serialText(s.serial),
+      serialHex: serialHex(s.serial),
+      signatureAlgorithm: signatureAlgorithmName(s.signatureAlgorithmOid),
+      issuer: formatName(decodeName(s.issuer)),
+      subject: formatName(subjectRdns),
+      commonName: subjectRdns.flat().filter((a) => a.name === 'CN').pop()?.value,
+      notBefore: iso(nb), notAfter: iso(na),
+      publicKey: { ...pk, summary: publicKeySummary(pk) },
+      extensions: s.extensions.map((e) => ({ oid: e.oid, name: e.name, critical: e.critical, lines: safeLines(() => extensionText(e)) })),
+      keyUsage: (tryDecode(OID.keyUsage, decodeKeyUsage) ?? []).map((b) => b.name),
+      extKeyUsage: eku.map((e) => e.name),
+      extKeyUsageOids: eku.map((e) => e.oid),
+      basicConstraints: tryDecode(OID.basicConstraints, decodeBasicConstraints),
+      subjectKeyId: tryDecode(OID.subjectKeyIdentifier, decodeSubjectKeyId),
+      authorityKeyId: tryDecode(OID.authorityKeyIdentifier, decodeAuthorityKeyId)?.keyId,
+      sans: tryDecode(OID.subjectAltName, decodeSubjectAltName) ?? [],
+    };
+  } catch (err) {
+    nb = new Date(x.validFrom);
+    na = new Date(x.validTo);
+    if (Number.isNaN(nb.getTime()) || Number.isNaN(na.getTime())) throw new Error(`certificate ${index + 1} cannot be decoded: ${errMessage(err)}`);
+    d = nodeView(x, `some fields could not be decoded (${errMessage(err)}); the values shown come from Node's X.509 parser. Reissue the certificate if CockroachDB rejects it.`);
+  }
+  const certUsage: Usage = usage === 'Unknown' && x.ca ? 'CA' : usage;
+  const status = expiryStatus(certUsage, nb, na, now, thresholds);
+  const left = daysLeft(na, now);
+  const span = na.getTime() - nb.getTime();
+  const used = span > 0 ? Math.min(100, Math.max(0, ((now.getTime() - nb.getTime()) / span) * 100)) : 100;
+  return { ...base, ...d, status, daysLeft: left, statusText: statusText(status, left), lifetimeUsedPercent: Math.round(used * 10) / 10 };
+}
+
+/** What Node's X509Certificate tells, for a certificate our strict DER reader refuses. */
+function nodeView(x: X509Certificate, problem: string): DecodedFields {
+  const dn = (s: string) => s.split('\n').map((l) => l.replace('=', ' = ')).join(', ');
+  const serial = colonHex(Buffer.from(x.serialNumber.length % 2 ? '0' + x.serialNumber : x.serialNumber, 'hex'), false);
+  const d = x.publicKey.asymmetricKeyDetails;
+  const bits = d?.modulusLength;
+  return {
+    version: 3, serial, serialText: serial, serialHex: x.serialNumber.toUpperCase(), signatureAlgorithm: '?',
+    issuer: dn(x.issuer), subject: dn(x.subject), commonName: /(?:^|\n)CN=([^\n]*)/.exec(x.subject)?.[1],
+    notBefore: iso(new Date(x.validFrom)), notAfter: iso(new Date(x.validTo)),
+    publicKey: { algorithm: String(x.publicKey.asymmetricKeyType), bits, curve: d?.namedCurve, summary: `${String(x.publicKey.asymmetricKeyType).toUpperCase()}${bits ? ` ${bits} bit` : d?.namedCurve ? ` ${d.namedCurve}` : ''}` },
+    extensions: [], keyUsage: [], extKeyUsage: [], extKeyUsageOids: [], sans: [], problem,
+  };
+}
+
+/** A file that is one DER (binary) certificate, as `openssl x509 -inform der` reads it. */
+export function tryDer(content: Buffer): Parsed | undefined {
+  if (content.length === 0 || content[0] !== 0x30) return undefined;
+  try {
+    const x = parseCertificate(content);
+    return { der: x.raw, x509: x };
+  } catch {
+    return undefined;
+  }
+}
