@@ -23,14 +23,8 @@ export class ConnTable {
   nHosts = 0;
   /** Every distinct key, value and host name of the document, once (see pieceId and internId). */
   readonly strings: string[] = [];
-  /**
-   * For the readers, per string id (INFO_INTS numbers, 0 until worked out): what it percent-decodes
-   * to (the id + 1, or -1 when broken); for a URL's query or authority, where to copy its parameters
-   * or hosts from; for a key=value pair, its key and value (see find.ts).
-   */
-  info: Int32Array = new Int32Array(INFO_INTS * 1024);
   /** Parameter and host objects made for the front ends, by string (see Conn.params). */
-  objects: Map<number, Param[] | Host[]> | undefined = undefined;
+  objects: Map<number, Param[] | ConnString['hosts']> | undefined = undefined;
   private ids = new Map<string, number>();
   private pieces: (number[] | undefined)[] = new Array(1 << PIECE_BITS);
 
@@ -42,16 +36,6 @@ export class ConnTable {
     this.params = new Int32Array(PARAM_INTS * 4 * n);
     this.hosts = new Int32Array(HOST_INTS * n);
     this.ports = new Float64Array(n);
-  }
-
-  /** info, with room for string `id`. */
-  infoFor(id: number): Int32Array {
-    if ((id + 1) * INFO_INTS > this.info.length) {
-      const bigger = new Int32Array(Math.max(2 * this.info.length, (id + 1) * INFO_INTS));
-      bigger.set(this.info);
-      this.info = bigger;
-    }
-    return this.info;
   }
 
   /** Parameter j's key and value. */
@@ -110,11 +94,10 @@ export class ConnTable {
     return id;
   }
 
-  /** Drops what only the reading of the document needed (the lookups behind pieceId, internId and info). */
+  /** Drops what only the reading of the document needed (the lookups behind pieceId and internId). */
   seal(): void {
     this.ids = new Map();
     this.pieces = [];
-    this.info = new Int32Array(0);
     // The arrays were sized from the text's length: give back what a document with few strings left unused.
     if (2 * this.nConns * CONN_INTS < this.conns.length) this.conns = this.conns.slice(0, this.nConns * CONN_INTS);
     if (2 * this.nParams * PARAM_INTS < this.params.length) this.params = this.params.slice(0, this.nParams * PARAM_INTS);
@@ -148,26 +131,187 @@ export class ConnTable {
     return i;
   }
 
-  /** Sets one of string ci's numbers (C_KIND, C_USER_ID...). */
-  setInt(ci: number, which: number, value: number): void {
-    this.conns[ci * CONN_INTS + which] = value;
+  // String ci's fields, as the scanner sets them.
+
+  /** The kind (an index into KINDS) and client context (into CONTEXTS). */
+  setKind(ci: number, kind: number, context: number): void {
+    const b = ci * CONN_INTS;
+    this.conns[b + C_KIND] = kind;
+    this.conns[b + C_CONTEXT] = context;
   }
 
-  getInt(ci: number, which: number): number {
-    return this.conns[ci * CONN_INTS + which];
+  /** Where a parameter is appended, and after which separator (an index into SEPARATORS). */
+  setAppend(ci: number, at: number, separator: number): void {
+    const b = ci * CONN_INTS;
+    this.conns[b + C_APPEND_AT] = at;
+    this.conns[b + C_APPEND_SEPARATOR] = separator;
   }
 
-  /** A string field of string ci (C_USER_ID, C_PASSWORD_ID, C_DATABASE_ID), undefined when unset. */
-  getString(ci: number, which: number): string | undefined {
-    const id = this.conns[ci * CONN_INTS + which];
+  setSeparator(ci: number, separator: number): void {
+    this.conns[ci * CONN_INTS + C_APPEND_SEPARATOR] = separator;
+  }
+
+  /** The user (a string id) and where it is written. */
+  setUser(ci: number, id: number, start: number, end: number): void {
+    const b = ci * CONN_INTS;
+    this.conns[b + C_USER_ID] = id;
+    this.conns[b + C_USER] = start;
+    this.conns[b + C_USER + 1] = end;
+  }
+
+  setPassword(ci: number, id: number, start: number, end: number): void {
+    const b = ci * CONN_INTS;
+    this.conns[b + C_PASSWORD_ID] = id;
+    this.conns[b + C_PASSWORD] = start;
+    this.conns[b + C_PASSWORD + 1] = end;
+  }
+
+  /** The password of a URL's userinfo (user:password@), which a password= parameter may override. */
+  setUserinfoPassword(ci: number, start: number, end: number): void {
+    const b = ci * CONN_INTS;
+    this.conns[b + C_USERINFO_PASSWORD] = start;
+    this.conns[b + C_USERINFO_PASSWORD + 1] = end;
+  }
+
+  setDatabase(ci: number, id: number): void {
+    this.conns[ci * CONN_INTS + C_DATABASE_ID] = id;
+  }
+
+  /** String ci's hosts start again at the next host added (a copy of hosts read before). */
+  restartHosts(ci: number): void {
+    this.conns[ci * CONN_INTS + C_H0] = this.nHosts;
+  }
+
+  // String ci's fields, as the rules and the front ends read them.
+
+  connStart(ci: number): number {
+    return this.conns[ci * CONN_INTS + C_START];
+  }
+
+  connEnd(ci: number): number {
+    return this.conns[ci * CONN_INTS + C_END];
+  }
+
+  /** The string's first parameter (an index into the parameters), and how many it has. */
+  firstParam(ci: number): number {
+    return this.conns[ci * CONN_INTS + C_P0];
+  }
+
+  paramCount(ci: number): number {
+    return this.conns[ci * CONN_INTS + C_PN];
+  }
+
+  firstHost(ci: number): number {
+    return this.conns[ci * CONN_INTS + C_H0];
+  }
+
+  hostCount(ci: number): number {
+    return this.conns[ci * CONN_INTS + C_HN];
+  }
+
+  kind(ci: number): ConnKind {
+    return KINDS[this.conns[ci * CONN_INTS + C_KIND]];
+  }
+
+  context(ci: number): ClientContext {
+    return CONTEXTS[this.conns[ci * CONN_INTS + C_CONTEXT]];
+  }
+
+  appendAt(ci: number): number {
+    return this.conns[ci * CONN_INTS + C_APPEND_AT];
+  }
+
+  appendSeparator(ci: number): string {
+    return SEPARATORS[this.conns[ci * CONN_INTS + C_APPEND_SEPARATOR]];
+  }
+
+  user(ci: number): string | undefined {
+    return this.stringAt(ci * CONN_INTS + C_USER_ID);
+  }
+
+  password(ci: number): string | undefined {
+    return this.stringAt(ci * CONN_INTS + C_PASSWORD_ID);
+  }
+
+  database(ci: number): string | undefined {
+    return this.stringAt(ci * CONN_INTS + C_DATABASE_ID);
+  }
+
+  /** Where the password is written (the userinfo's, or the password= parameter's value), -1 when nowhere. */
+  passwordStart(ci: number): number {
+    return this.conns[ci * CONN_INTS + C_PASSWORD];
+  }
+
+  passwordEnd(ci: number): number {
+    return this.conns[ci * CONN_INTS + C_PASSWORD + 1];
+  }
+
+  userSpan(ci: number): Span | undefined {
+    return this.spanAt(ci * CONN_INTS + C_USER);
+  }
+
+  passwordSpan(ci: number): Span | undefined {
+    return this.spanAt(ci * CONN_INTS + C_PASSWORD);
+  }
+
+  userinfoPasswordSpan(ci: number): Span | undefined {
+    return this.spanAt(ci * CONN_INTS + C_USERINFO_PASSWORD);
+  }
+
+  private stringAt(at: number): string | undefined {
+    const id = this.conns[at];
     return id < 0 ? undefined : this.strings[id];
   }
 
-  /** Sets one of the string's spans (C_USER, C_PASSWORD, C_USERINFO_PASSWORD). */
-  setSpan(ci: number, which: number, start: number, end: number): void {
-    const b = ci * CONN_INTS + which;
-    this.conns[b] = start;
-    this.conns[b + 1] = end;
+  private spanAt(at: number): Span | undefined {
+    const start = this.conns[at];
+    return start < 0 ? undefined : { start, end: this.conns[at + 1] };
+  }
+
+  // Parameter j.
+
+  paramStart(j: number): number {
+    return this.params[PARAM_INTS * j];
+  }
+
+  paramKeyEnd(j: number): number {
+    return this.params[PARAM_INTS * j + 1];
+  }
+
+  paramValueStart(j: number): number {
+    return this.params[PARAM_INTS * j + 2];
+  }
+
+  paramEnd(j: number): number {
+    return this.params[PARAM_INTS * j + 3];
+  }
+
+  /** The ids (into strings) of parameter j's key and value. */
+  keyId(j: number): number {
+    return this.params[PARAM_INTS * j + P_KEY];
+  }
+
+  valueId(j: number): number {
+    return this.params[PARAM_INTS * j + P_VALUE];
+  }
+
+  // Host h.
+
+  hostStart(h: number): number {
+    return this.hosts[HOST_INTS * h];
+  }
+
+  hostEnd(h: number): number {
+    return this.hosts[HOST_INTS * h + 1];
+  }
+
+  /** The id (into strings) of host h's name. */
+  hostNameId(h: number): number {
+    return this.hosts[HOST_INTS * h + 2];
+  }
+
+  hostName(h: number): string {
+    return this.strings[this.hosts[HOST_INTS * h + 2]];
   }
 
   /** Adds a parameter to string `ci` (the last one added: a string's parameters are contiguous). */
@@ -225,9 +369,10 @@ export class ConnTable {
   static of(c: ConnString): ConnTable {
     const t = new ConnTable();
     const ci = t.addConn(c.span.start, c.span.end);
-    if (c.userSpan) t.setSpan(ci, C_USER, c.userSpan.start, c.userSpan.end);
-    if (c.passwordSpan) t.setSpan(ci, C_PASSWORD, c.passwordSpan.start, c.passwordSpan.end);
-    if (c.userinfoPasswordSpan) t.setSpan(ci, C_USERINFO_PASSWORD, c.userinfoPasswordSpan.start, c.userinfoPasswordSpan.end);
+    // (Only the spans: the rules read the user and password from the string itself.)
+    if (c.userSpan) t.setUser(ci, -1, c.userSpan.start, c.userSpan.end);
+    if (c.passwordSpan) t.setPassword(ci, -1, c.passwordSpan.start, c.passwordSpan.end);
+    if (c.userinfoPasswordSpan) t.setUserinfoPassword(ci, c.userinfoPasswordSpan.start, c.userinfoPasswordSpan.end);
     for (const h of c.hosts) t.addHost(t.internId(h.host), h.port, h.span.start, h.span.end);
     t.endHosts(ci);
     for (const p of c.params) t.addParam(ci, t.internId(p.key), t.internId(p.value), p.decodeError, p.span.start, p.keySpan.end, p.valueSpan.start, p.span.end);
@@ -247,43 +392,32 @@ const CANONICAL = new Map<string, string>(['host', 'hostaddr', 'port', 'dbname',
   'sslpassword', 'sslcertmode', 'sslrootcert', 'sslcrl', 'sslcrldir', 'sslsni', 'requirepeer', 'ssl_min_protocol_version', 'ssl_max_protocol_version',
   'krbsrvname', 'gsslib', 'gssdelegation', 'service', 'target_session_attrs', 'load_balance_hosts', 'ssl', 'sslfactory', 'results_buffer_size',
   'uselibpqcompat', 'disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'true', 'false', 'system', '26257', ''].map((k) => [k, k]));
-export const PARAM_INTS = 6;
-export const INFO_INTS = 7;
-export const I_DECODED = 0;
-/** A URL's query (after the ?): its first parameter + 1 (0 when it is not known or cannot be reused), and how many. */
-export const I_QUERY = 1;
-export const I_QUERY_N = 2;
-/** A URL's authority and path (before the ?), in a postgres[ql]:// or a jdbc: URL: its layout + 1. */
-export const I_AUTHORITY = 3;
-export const I_AUTHORITY_JDBC = 4;
-/** A key/value string's whole `key=value`: its key's and value's ids + 1. */
-export const I_PAIR_KEY = 5;
-export const I_PAIR_VALUE = 6;
+const PARAM_INTS = 6;
 const P_KEY = 4;
 const P_VALUE = 5;
-export const HOST_INTS = 4;
-export const CONN_INTS = 20;
-export const C_START = 0;
-export const C_END = 1;
-export const C_USER = 2;
-export const C_PASSWORD = 4;
-export const C_USERINFO_PASSWORD = 6;
+const HOST_INTS = 4;
+const CONN_INTS = 20;
+const C_START = 0;
+const C_END = 1;
+const C_USER = 2;
+const C_PASSWORD = 4;
+const C_USERINFO_PASSWORD = 6;
 /** The string's first parameter (an index into the table's parameters), and how many it has. */
-export const C_P0 = 8;
-export const C_PN = 9;
-export const C_H0 = 10;
-export const C_HN = 11;
+const C_P0 = 8;
+const C_PN = 9;
+const C_H0 = 10;
+const C_HN = 11;
 /** KINDS[n] */
-export const C_KIND = 12;
+const C_KIND = 12;
 /** CONTEXTS[n] */
-export const C_CONTEXT = 13;
-export const C_APPEND_AT = 14;
+const C_CONTEXT = 13;
+const C_APPEND_AT = 14;
 /** SEPARATORS[n] */
-export const C_APPEND_SEPARATOR = 15;
+const C_APPEND_SEPARATOR = 15;
 /** The user, password and database: ids into the strings, or -1. */
-export const C_USER_ID = 16;
-export const C_PASSWORD_ID = 17;
-export const C_DATABASE_ID = 18;
+const C_USER_ID = 16;
+const C_PASSWORD_ID = 17;
+const C_DATABASE_ID = 18;
 export const KINDS: readonly ConnKind[] = ['url', 'jdbc', 'kv'];
 export const CONTEXTS: readonly ClientContext[] = ['generic', 'cockroach-cli'];
 export const SEPARATORS: readonly string[] = ['?', '&', '', ' '];
@@ -299,182 +433,3 @@ function grow(a: Int32Array): Int32Array {
   return b;
 }
 
-/** A parameter as the front ends read it; its spans are made on demand. */
-class ParamAt implements Param {
-  readonly key: string;
-  readonly value: string;
-  readonly decodeError: string | undefined;
-  readonly #t: ConnTable;
-  readonly #j: number;
-  constructor(t: ConnTable, j: number) {
-    this.key = t.key(j);
-    this.value = t.value(j);
-    this.decodeError = t.errors.get(j);
-    this.#t = t;
-    this.#j = j;
-  }
-
-  get span(): Span {
-    return this.#t.paramSpan(this.#j, PS_ALL);
-  }
-
-  get keySpan(): Span {
-    return this.#t.paramSpan(this.#j, PS_KEY);
-  }
-
-  get valueSpan(): Span {
-    return this.#t.paramSpan(this.#j, PS_VALUE);
-  }
-
-  /** The plain object a parameter used to be (JSON.stringify, logs). */
-  toJSON(): Param {
-    return { key: this.key, value: this.value, span: this.span, keySpan: this.keySpan, valueSpan: this.valueSpan, decodeError: this.decodeError };
-  }
-}
-
-export interface Host {
-  host: string;
-  port?: number;
-  span: Span;
-}
-
-class HostAt implements Host {
-  readonly host: string;
-  readonly port: number | undefined;
-  readonly #t: ConnTable;
-  readonly #j: number;
-  constructor(t: ConnTable, j: number) {
-    this.host = t.strings[t.hosts[HOST_INTS * j + 2]];
-    this.port = t.port(j);
-    this.#t = t;
-    this.#j = j;
-  }
-
-  get span(): Span {
-    return { start: this.#t.hosts[HOST_INTS * this.#j], end: this.#t.hosts[HOST_INTS * this.#j + 1] };
-  }
-
-  toJSON(): Host {
-    return { host: this.host, port: this.port, span: this.span };
-  }
-}
-
-/** The table of a string found by findConnStrings (undefined for a ConnString built elsewhere), and its index there. */
-export let tableOf: (c: ConnString) => ConnTable | undefined;
-export let indexOf: (c: ConnString) => number;
-
-/** A connection string: its fields, spans, parameters and hosts, read from the document's table when asked for. */
-export class Conn implements ConnString {
-  readonly #t: ConnTable;
-  readonly #i: number;
-
-  static {
-    tableOf = (c) => (#t in c ? c.#t : undefined);
-    indexOf = (c) => (#t in c ? c.#i : -1);
-  }
-
-  constructor(t: ConnTable, i: number) {
-    this.#t = t;
-    this.#i = i;
-  }
-
-  #int(k: number): number {
-    return this.#t.conns[this.#i * CONN_INTS + k];
-  }
-
-  #span(k: number): Span | undefined {
-    const start = this.#int(k);
-    return start < 0 ? undefined : { start, end: this.#int(k + 1) };
-  }
-
-  get kind(): ConnKind {
-    return KINDS[this.#int(C_KIND)];
-  }
-
-  get context(): ClientContext {
-    return CONTEXTS[this.#int(C_CONTEXT)];
-  }
-
-  /** Where the string starts (without making its span). */
-  get start(): number {
-    return this.#int(C_START);
-  }
-
-  get span(): Span {
-    return { start: this.#int(C_START), end: this.#int(C_END) };
-  }
-
-  get raw(): string {
-    return this.#t.text.slice(this.#int(C_START), this.#int(C_END));
-  }
-
-  get user(): string | undefined {
-    return this.#t.getString(this.#i, C_USER_ID);
-  }
-
-  get userSpan(): Span | undefined {
-    return this.#span(C_USER);
-  }
-
-  get password(): string | undefined {
-    return this.#t.getString(this.#i, C_PASSWORD_ID);
-  }
-
-  get passwordSpan(): Span | undefined {
-    return this.#span(C_PASSWORD);
-  }
-
-  get userinfoPasswordSpan(): Span | undefined {
-    return this.#span(C_USERINFO_PASSWORD);
-  }
-
-  get database(): string | undefined {
-    return this.#t.getString(this.#i, C_DATABASE_ID);
-  }
-
-  get appendAt(): number {
-    return this.#int(C_APPEND_AT);
-  }
-
-  get appendSeparator(): string {
-    return SEPARATORS[this.#int(C_APPEND_SEPARATOR)];
-  }
-
-  /** The objects of the string's parameters (made once, on the first call: the same array each time). */
-  get params(): Param[] {
-    const t = this.#t;
-    const key = 2 * this.#i;
-    let out = t.objects?.get(key) as Param[] | undefined;
-    if (!out) {
-      const p0 = this.#int(C_P0);
-      const n = this.#int(C_PN);
-      out = new Array<Param>(n);
-      for (let k = 0; k < n; k++) out[k] = new ParamAt(t, p0 + k);
-      (t.objects ??= new Map()).set(key, out);
-    }
-    return out;
-  }
-
-  get hosts(): Host[] {
-    const t = this.#t;
-    const key = 2 * this.#i + 1;
-    let out = t.objects?.get(key) as Host[] | undefined;
-    if (!out) {
-      const h0 = this.#int(C_H0);
-      const n = this.#int(C_HN);
-      out = new Array<Host>(n);
-      for (let k = 0; k < n; k++) out[k] = new HostAt(t, h0 + k);
-      (t.objects ??= new Map()).set(key, out);
-    }
-    return out;
-  }
-
-  /** The plain object a connection string used to be (JSON.stringify, logs). */
-  toJSON(): ConnString {
-    return {
-      kind: this.kind, context: this.context, span: this.span, raw: this.raw, user: this.user, userSpan: this.userSpan, password: this.password,
-      passwordSpan: this.passwordSpan, userinfoPasswordSpan: this.userinfoPasswordSpan, hosts: this.hosts, database: this.database, params: this.params,
-      appendAt: this.appendAt, appendSeparator: this.appendSeparator,
-    };
-  }
-}

@@ -3,7 +3,8 @@ import { ExpiryThresholds } from '../../cockroach/expiry';
 import { FileEnv, FileRef, loadRef } from '../files';
 import { RULES } from './catalog';
 import { encodeValue, removeParamEdit, removeParamsEdits, setParamEdit } from '../edit';
-import { C_P0, C_PN, C_H0, C_HN, C_START, CONN_INTS, ConnTable, PARAM_INTS, PS_KEY, PS_VALUE, ParamPart, indexOf, tableOf } from '../table';
+import { Conn } from '../conn';
+import { ConnTable, PS_KEY, PS_VALUE, ParamPart } from '../table';
 import { ConnString, Finding, Fix, Severity, Span } from '../types';
 import type { TypoText } from './params';
 
@@ -245,9 +246,9 @@ export class RuleCtx {
   /** Moves to the next string (with no findings yet). */
   reset(c: ConnString): void {
     this.c = c;
-    let t = tableOf(c);
+    let t = Conn.tableOf(c);
     let ci = 0;
-    if (t) ci = indexOf(c);
+    if (t) ci = Conn.indexOf(c);
     else t = ConnTable.of(c);
     if (t !== this.t) {
       this.typos = [];
@@ -255,13 +256,12 @@ export class RuleCtx {
     }
     this.t = t;
     this.ci = ci;
-    const b = ci * CONN_INTS;
-    const p0 = t.conns[b + C_P0];
-    const pn = t.conns[b + C_PN];
+    const p0 = t.firstParam(ci);
+    const pn = t.paramCount(ci);
     this.p0 = p0;
     this.pn = pn;
-    this.h0 = t.conns[b + C_H0];
-    this.hn = t.conns[b + C_HN];
+    this.h0 = t.firstHost(ci);
+    this.hn = t.hostCount(ci);
     this.nOut = 0;
     this.rootRef = this.certRef = this.keyRef = null;
     let sslmode = -1;
@@ -350,14 +350,12 @@ export class RuleCtx {
 
   /** Adds a finding about (part of) parameter j. */
   addParam(code: string, j: number, part: ParamPart, message: string, fixes: Fix[] | FixRecipe = NO_FIXES): LintFinding {
-    const P = this.t.params;
-    const b = PARAM_INTS * j;
-    return this.add(code, P[b + (part === PS_VALUE ? 2 : 0)], P[b + (part === PS_KEY ? 1 : 3)], message, fixes);
+    const t = this.t;
+    return this.add(code, part === PS_VALUE ? t.paramValueStart(j) : t.paramStart(j), part === PS_KEY ? t.paramKeyEnd(j) : t.paramEnd(j), message, fixes);
   }
 
   /** Adds a finding about the whole string. */
   addConn(code: string, message: string, fixes: Fix[] | FixRecipe = NO_FIXES): LintFinding {
-    const b = this.ci * CONN_INTS + C_START;
-    return this.add(code, this.t.conns[b], this.t.conns[b + 1], message, fixes);
+    return this.add(code, this.t.connStart(this.ci), this.t.connEnd(this.ci), message, fixes);
   }
 }

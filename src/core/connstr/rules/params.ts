@@ -1,5 +1,5 @@
 import { encodeValue } from '../edit';
-import { C_PASSWORD, CONN_INTS, HOST_INTS, PARAM_INTS, PS_ALL, PS_KEY, PS_VALUE } from '../table';
+import { PS_ALL, PS_KEY, PS_VALUE } from '../table';
 import { Fix } from '../types';
 import { RemoveParamFix, RuleCtx } from './context';
 
@@ -62,7 +62,7 @@ export function paramRules(ctx: RuleCtx): void {
   for (let j = p0; j < end; j++) {
     const key = t.key(j);
     // Once per distinct key of the document: typoOf[keyId] is 0 until known, -1 for none, else 1 + an index in typos.
-    const keyId = t.params[PARAM_INTS * j + 4];
+    const keyId = t.keyId(j);
     let state = typoOf[keyId];
     if (state === 0) {
       const found = KNOWN.has(key) ? undefined : typoText(key);
@@ -91,8 +91,8 @@ export function paramRules(ctx: RuleCtx): void {
   }
   const password = c.password;
   if (password !== undefined && password !== '' && !PLACEHOLDER_RE.test(password)) {
-    const b = ctx.ci * CONN_INTS + C_PASSWORD;
-    if (t.conns[b] >= 0) ctx.add('password-in-string', t.conns[b], t.conns[b + 1], PASSWORD_MSG, ctx.passwordFix);
+    const start = t.passwordStart(ctx.ci);
+    if (start >= 0) ctx.add('password-in-string', start, t.passwordEnd(ctx.ci), PASSWORD_MSG, ctx.passwordFix);
   }
   const opts = ctx.options;
   if (opts >= 0 && t.value(opts).includes('--cluster=')) {
@@ -105,7 +105,7 @@ export function paramRules(ctx: RuleCtx): void {
   } else {
     for (let h = ctx.h0; h < ctx.h0 + ctx.hn; h++) {
       const port = t.port(h);
-      if (port !== undefined && port !== 26257) ctx.add('port-non-default', t.hosts[HOST_INTS * h], t.hosts[HOST_INTS * h + 1], scope.byValue('port', port, portMessage));
+      if (port !== undefined && port !== 26257) ctx.add('port-non-default', t.hostStart(h), t.hostEnd(h), scope.byValue('port', port, portMessage));
     }
   }
 }
