@@ -23,15 +23,29 @@ function coreLayers() {
     {
       // The basics at the root of src/core (errors, input, cache) import no core folder.
       files: ['src/core/*.ts'],
-      rules: { 'no-restricted-imports': ['error', { paths: [NO_VSCODE], patterns: [front, { regex: folderRe(all), message: 'src/core/*.ts are the bottom layer: they import no core folder.' }] }] },
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          { paths: [NO_VSCODE], patterns: [front, { regex: folderRe(all), message: 'src/core/*.ts are the bottom layer: they import no core folder.' }] },
+        ],
+      },
     },
     ...LAYERS.map((l) => ({
       files: l.folders.map((f) => `src/core/${f}/**/*.ts`),
       rules: {
-        'no-restricted-imports': ['error', {
-          paths: [NO_VSCODE],
-          patterns: [front, { regex: folderRe(l.above), message: `src/core/${l.folders[0]} must not import ${l.above.join(', ')}: core layers import only downward (pass a callback instead).` }],
-        }],
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: [NO_VSCODE],
+            patterns: [
+              front,
+              {
+                regex: folderRe(l.above),
+                message: `src/core/${l.folders[0]} must not import ${l.above.join(', ')}: core layers import only downward (pass a callback instead).`,
+              },
+            ],
+          },
+        ],
       },
     })),
   ];
@@ -55,7 +69,22 @@ export default tseslint.config(
   {
     files: ['**/*.mjs'],
     languageOptions: {
-      globals: Object.fromEntries(['process', 'console', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Buffer', 'AbortController', 'fetch', 'performance'].map((g) => [g, 'readonly'])),
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'URL',
+          'URLSearchParams',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'Buffer',
+          'AbortController',
+          'fetch',
+          'performance',
+        ].map((g) => [g, 'readonly']),
+      ),
     },
   },
 );

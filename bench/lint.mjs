@@ -46,7 +46,10 @@ function ensureBuilt() {
   const src = newestMtime(join(ROOT, 'src', 'core'));
   if (!existsSync(OUT_LINT) || statSync(OUT_LINT).mtimeMs < src) {
     // tsc still emits when an unrelated file has a type error; the check below is what matters.
-    spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.test.json')], { stdio: 'inherit', cwd: ROOT });
+    spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.test.json')], {
+      stdio: 'inherit',
+      cwd: ROOT,
+    });
     if (!existsSync(OUT_LINT)) throw new Error(`${OUT_LINT} is missing: run npx tsc -p tsconfig.test.json`);
   }
   if (!existsSync(CLI) || statSync(CLI).mtimeMs < src) {

@@ -80,7 +80,9 @@ export async function runProbeBench({ reps = Number(process.env.BENCH_PROBE_REPS
       const r = await probe('127.0.0.1', port, { caFile: ca });
       inproc.push(Number(process.hrtime.bigint() - t0) / 1e6);
       if (!r.verification?.ok) throw new Error('in-process probe did not verify');
-      openssl.push(timed('openssl', ['s_client', '-starttls', 'postgres', '-connect', `127.0.0.1:${port}`, '-CAfile', ca, '-verify_return_error', '-brief']).ms);
+      openssl.push(
+        timed('openssl', ['s_client', '-starttls', 'postgres', '-connect', `127.0.0.1:${port}`, '-CAfile', ca, '-verify_return_error', '-brief']).ms,
+      );
     }
     const m = { cliMs: median(cli), inProcessMs: median(inproc), opensslMs: median(openssl) };
     return { reps, ...m, ratioCli: m.cliMs / m.opensslMs, ratioInProcess: m.inProcessMs / m.opensslMs };

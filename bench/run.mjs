@@ -37,9 +37,7 @@
 import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generatePrime, X509Certificate } from 'node:crypto';
-import {
-  chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
-} from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -79,7 +77,12 @@ const devNull = openSync('/dev/null', 'w');
 /** Runs a command to completion; throws with its stderr when it fails. Returns wall-clock ms. */
 function run(cmd, args, opts = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', opts.stdout ?? devNull, 'pipe'], cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, {
+    stdio: ['ignore', opts.stdout ?? devNull, 'pipe'],
+    cwd: opts.cwd ?? ROOT,
+    env: opts.env ?? process.env,
+    maxBuffer: 64 << 20,
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}: ${String(r.stderr).trim()}`);
@@ -133,12 +136,19 @@ function writeOpensslConfig(dir) {
   const req = join(dir, 'req.cnf');
   const node = join(dir, 'node.ext');
   const client = join(dir, 'client.ext');
-  writeFileSync(req, [
-    '[req]', 'distinguished_name = dn', '[dn]', '[v3_ca]',
-    'basicConstraints = critical,CA:TRUE,pathlen:1',
-    'keyUsage = critical,digitalSignature,nonRepudiation,keyEncipherment,keyCertSign',
-    'subjectKeyIdentifier = hash', '',
-  ].join('\n'));
+  writeFileSync(
+    req,
+    [
+      '[req]',
+      'distinguished_name = dn',
+      '[dn]',
+      '[v3_ca]',
+      'basicConstraints = critical,CA:TRUE,pathlen:1',
+      'keyUsage = critical,digitalSignature,nonRepudiation,keyEncipherment,keyCertSign',
+      'subjectKeyIdentifier = hash',
+      '',
+    ].join('\n'),
+  );
   const leaf = ['keyUsage = critical,digitalSignature,keyEncipherment', 'authorityKeyIdentifier = keyid', 'subjectKeyIdentifier = none'];
   writeFileSync(node, [...leaf, 'extendedKeyUsage = serverAuth,clientAuth', 'subjectAltName = DNS:localhost,IP:127.0.0.1', ''].join('\n'));
   writeFileSync(client, [...leaf, 'extendedKeyUsage = clientAuth', ''].join('\n'));
@@ -175,11 +185,44 @@ function issueOpenssl(base, cnf) {
     const csr = join(dir, `${name}.csr`);
     run('openssl', ['genrsa', '-traditional', '-out', key, '2048']);
     run('openssl', ['req', '-new', '-config', cnf.req, '-key', key, '-subj', `/O=Cockroach/CN=${cn}`, '-out', csr]);
-    run('openssl', ['x509', '-req', '-in', csr, '-CA', caCrt, '-CAkey', caKey, '-days', '1830', '-sha256', '-extfile', ext, '-out', join(certs, `${name}.crt`)]);
+    run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      caCrt,
+      '-CAkey',
+      caKey,
+      '-days',
+      '1830',
+      '-sha256',
+      '-extfile',
+      ext,
+      '-out',
+      join(certs, `${name}.crt`),
+    ]);
   };
   const t0 = process.hrtime.bigint();
   run('openssl', ['genrsa', '-traditional', '-out', caKey, '2048']);
-  run('openssl', ['req', '-new', '-x509', '-config', cnf.req, '-extensions', 'v3_ca', '-key', caKey, '-subj', '/O=Cockroach/CN=Cockroach CA', '-days', '3660', '-sha256', '-out', caCrt]);
+  run('openssl', [
+    'req',
+    '-new',
+    '-x509',
+    '-config',
+    cnf.req,
+    '-extensions',
+    'v3_ca',
+    '-key',
+    caKey,
+    '-subj',
+    '/O=Cockroach/CN=Cockroach CA',
+    '-days',
+    '3660',
+    '-sha256',
+    '-out',
+    caCrt,
+  ]);
   leaf('node', 'node', cnf.node);
   leaf('client.root', 'root', cnf.client);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -244,9 +287,16 @@ async function loadCore(base) {
   await esbuild.build({
     stdin: {
       contents: "export { issueCertificate } from './src/core/pki/issue';\nexport { generateRsaKey } from './src/core/pki/keys';\n",
-      resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-core.ts',
+      resolveDir: ROOT,
+      loader: 'ts',
+      sourcefile: 'bench-core.ts',
     },
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    logLevel: 'warning',
   });
   return createRequire(import.meta.url)(outfile);
 }
@@ -285,7 +335,17 @@ async function distinctRsaKeys(count) {
       const d = modInverse(RSA_E, (p - 1n) * (q - 1n));
       const privateKey = createPrivateKey({
         format: 'jwk',
-        key: { kty: 'RSA', n: b64url(p * q), e: b64url(RSA_E), d: b64url(d), p: b64url(p), q: b64url(q), dp: b64url(d % (p - 1n)), dq: b64url(d % (q - 1n)), qi: b64url(modInverse(q, p)) },
+        key: {
+          kty: 'RSA',
+          n: b64url(p * q),
+          e: b64url(RSA_E),
+          d: b64url(d),
+          p: b64url(p),
+          q: b64url(q),
+          dp: b64url(d % (p - 1n)),
+          dq: b64url(d % (q - 1n)),
+          qi: b64url(modInverse(q, p)),
+        },
       });
       if (privateKey.asymmetricKeyDetails?.modulusLength !== 2048) throw new Error('fixture key is not 2048 bits');
       keys.push({ publicKey: createPublicKey(privateKey), pkcs1Pem: privateKey.export({ type: 'pkcs1', format: 'pem' }) });
@@ -306,17 +366,31 @@ async function buildListFixture(base) {
     chmodSync(p, mode); // the umask may have narrowed it
   };
   const caKey = await core.generateRsaKey(2048);
-  const caPem = await core.issueCertificate({ kind: 'ca', commonName: 'Cockroach CA', lifetimeMs: 87_840 * HOUR_MS, now, publicKey: caKey.publicKey }, { key: caKey.privateKey });
+  const caPem = await core.issueCertificate(
+    { kind: 'ca', commonName: 'Cockroach CA', lifetimeMs: 87_840 * HOUR_MS, now, publicKey: caKey.publicKey },
+    { key: caKey.privateKey },
+  );
   put('ca.crt', caPem, 0o644);
   const issuer = { cert: new X509Certificate(caPem), key: caKey.privateKey };
   const lifetimeMs = 43_920 * HOUR_MS;
   const nodeKey = await core.generateRsaKey(2048);
-  put('node.crt', await core.issueCertificate({ kind: 'node', commonName: 'node', lifetimeMs, now, dns: ['localhost'], ip: ['127.0.0.1'], publicKey: nodeKey.publicKey }, issuer), 0o644);
+  put(
+    'node.crt',
+    await core.issueCertificate(
+      { kind: 'node', commonName: 'node', lifetimeMs, now, dns: ['localhost'], ip: ['127.0.0.1'], publicKey: nodeKey.publicKey },
+      issuer,
+    ),
+    0o644,
+  );
   put('node.key', nodeKey.pkcs1Pem, 0o600);
   const clientKeys = await distinctRsaKeys(LIST_CERTS);
   for (let i = 0; i < LIST_CERTS; i++) {
     const user = `user${i}`;
-    put(`client.${user}.crt`, await core.issueCertificate({ kind: 'client', commonName: user, lifetimeMs, now, publicKey: clientKeys[i].publicKey }, issuer), 0o644);
+    put(
+      `client.${user}.crt`,
+      await core.issueCertificate({ kind: 'client', commonName: user, lifetimeMs, now, publicKey: clientKeys[i].publicKey }, issuer),
+      0o644,
+    );
     put(`client.${user}.key`, clientKeys[i].pkcs1Pem, 0o600);
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -364,7 +438,12 @@ function listProcessUsage(dir, base) {
   if (existsSync('/usr/bin/time')) {
     method = '/usr/bin/time -f "%M %U %S"';
     for (let i = 0; i < reps; i++) {
-      const [kb, user, sys] = run('/usr/bin/time', ['-f', '%M %U %S', NODE, ...listArgs]).stderr.trim().split('\n').pop().split(' ').map(Number);
+      const [kb, user, sys] = run('/usr/bin/time', ['-f', '%M %U %S', NODE, ...listArgs])
+        .stderr.trim()
+        .split('\n')
+        .pop()
+        .split(' ')
+        .map(Number);
       rss.push(kb);
       cpu.push((user + sys) * 1000);
     }
@@ -372,7 +451,10 @@ function listProcessUsage(dir, base) {
     method = 'process.resourceUsage() at exit (--require preload)';
     const preload = join(base, 'usage.cjs');
     const out = join(base, 'usage.txt');
-    writeFileSync(preload, `process.on('exit', () => { const u = process.resourceUsage(); require('fs').writeFileSync(${JSON.stringify(out)}, [u.maxRSS, u.userCPUTime, u.systemCPUTime].join(' ')); });\n`);
+    writeFileSync(
+      preload,
+      `process.on('exit', () => { const u = process.resourceUsage(); require('fs').writeFileSync(${JSON.stringify(out)}, [u.maxRSS, u.userCPUTime, u.systemCPUTime].join(' ')); });\n`,
+    );
     for (let i = 0; i < reps; i++) {
       run(NODE, ['--require', preload, ...listArgs]);
       const [kb, userUs, sysUs] = readFileSync(out, 'utf8').split(' ').map(Number);
@@ -380,7 +462,8 @@ function listProcessUsage(dir, base) {
       cpu.push((userUs + sysUs) / 1000);
     }
   }
-  if ([...rss, ...cpu].some((x) => !Number.isFinite(x) || x < 0) || rss.some((x) => x === 0)) throw new Error(`list process usage: could not read it (${rss.join(', ')} KB; ${cpu.join(', ')} ms)`);
+  if ([...rss, ...cpu].some((x) => !Number.isFinite(x) || x < 0) || rss.some((x) => x === 0))
+    throw new Error(`list process usage: could not read it (${rss.join(', ')} KB; ${cpu.join(', ')} ms)`);
   const kb = stats(rss);
   return { method, kb, mb: Math.round((kb.median / 1024) * 10) / 10, cpuMs: stats(cpu) };
 }
@@ -430,14 +513,18 @@ async function main() {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model,
       version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
-      reps: { issue: ISSUE_REPS, list: LIST_REPS }, listCerts: LIST_CERTS, quick: QUICK,
+      reps: { issue: ISSUE_REPS, list: LIST_REPS },
+      listCerts: LIST_CERTS,
+      quick: QUICK,
     };
     console.log(`crdb-tls ${env.version} benchmark: node ${env.node} (OpenSSL ${env.nodeOpenssl}), ${env.openssl}, ${env.cpus} CPUs, ${env.platform}`);
 
     progress('list: building the fixture');
     const fixture = await buildListFixture(base);
     progressDone();
-    console.log(`list fixture: ${fixture.files} files (${LIST_CERTS} client certs + ca.crt + node.crt/.key) built in ${(fixture.ms / 1000).toFixed(1)} s, verified with one cert list`);
+    console.log(
+      `list fixture: ${fixture.files} files (${LIST_CERTS} client certs + ca.crt + node.crt/.key) built in ${(fixture.ms / 1000).toFixed(1)} s, verified with one cert list`,
+    );
 
     const issue = benchIssue(base);
     const startup = benchStartup();
@@ -449,14 +536,45 @@ async function main() {
     progress('probe: pgwire SSLRequest + TLS handshake');
     const probeBench = await runProbeBench({ reps: QUICK ? 5 : 15 });
     progressDone();
-    const editor = process.env.BENCH_SKIP_EDITOR ? { bundleKb: Math.round(statSync(join(ROOT, 'dist', 'extension.js')).size / 1024), error: 'skipped (BENCH_SKIP_EDITOR)' } : benchEditor();
+    const editor = process.env.BENCH_SKIP_EDITOR
+      ? { bundleKb: Math.round(statSync(join(ROOT, 'dist', 'extension.js')).size / 1024), error: 'skipped (BENCH_SKIP_EDITOR)' }
+      : benchEditor();
 
     const targets = {
-      issue: { metric: 'median crdb-tls ms / median openssl ms', target: `<= ${TARGET_ISSUE_RATIO}`, value: issue.ratio, met: issue.ratio <= TARGET_ISSUE_RATIO },
-      list: { metric: 'median openssl loop ms / median crdb-tls ms', target: `>= ${TARGET_LIST_SPEEDUP}`, value: list.speedup, met: list.speedup >= TARGET_LIST_SPEEDUP },
-      lint: { metric: 'median lintText ms / median bare regex scan ms (same text, same process)', target: '<= 10', value: Math.round(lint.ratio * 100) / 100, met: lint.ratio <= 10 },
-      bundle: { metric: 'dist/extension.js KB (node-forge and pg live in dist/vendor/, loaded on first use)', target: `< ${TARGET_BUNDLE_KB}`, value: editor.bundleKb, met: editor.bundleKb < TARGET_BUNDLE_KB },
-      ...(editor.activationMs ? { activation: { metric: 'median activate() ms in the extension host', target: `< ${TARGET_ACTIVATION_MS}`, value: editor.activationMs.median, met: editor.activationMs.median < TARGET_ACTIVATION_MS } } : {}),
+      issue: {
+        metric: 'median crdb-tls ms / median openssl ms',
+        target: `<= ${TARGET_ISSUE_RATIO}`,
+        value: issue.ratio,
+        met: issue.ratio <= TARGET_ISSUE_RATIO,
+      },
+      list: {
+        metric: 'median openssl loop ms / median crdb-tls ms',
+        target: `>= ${TARGET_LIST_SPEEDUP}`,
+        value: list.speedup,
+        met: list.speedup >= TARGET_LIST_SPEEDUP,
+      },
+      lint: {
+        metric: 'median lintText ms / median bare regex scan ms (same text, same process)',
+        target: '<= 10',
+        value: Math.round(lint.ratio * 100) / 100,
+        met: lint.ratio <= 10,
+      },
+      bundle: {
+        metric: 'dist/extension.js KB (node-forge and pg live in dist/vendor/, loaded on first use)',
+        target: `< ${TARGET_BUNDLE_KB}`,
+        value: editor.bundleKb,
+        met: editor.bundleKb < TARGET_BUNDLE_KB,
+      },
+      ...(editor.activationMs
+        ? {
+            activation: {
+              metric: 'median activate() ms in the extension host',
+              target: `< ${TARGET_ACTIVATION_MS}`,
+              value: editor.activationMs.median,
+              met: editor.activationMs.median < TARGET_ACTIVATION_MS,
+            },
+          }
+        : {}),
     };
     const verdict = (t) => (t.met ? 'met' : 'MISSED');
     for (const t of Object.values(targets)) t.status = verdict(t);
@@ -480,18 +598,38 @@ async function main() {
     console.log(`\n3. crdb-tls cert list --json (${LIST_CERTS + 2} certs), ${memory.kb.n} runs, ${memory.method}:`);
     console.log(`  peak RSS median ${memory.mb} MB (${memory.kb.min}-${memory.kb.max} KB); CPU time (user+sys) median ${memory.cpuMs.median.toFixed(0)} ms`);
 
-    console.log(`\n4. The extension: dist/extension.js ${editor.bundleKb} KB without the lazily loaded vendor bundles (dist/vendor: ${vendorKb()} KB) (target < ${TARGET_BUNDLE_KB} KB: ${verdict(targets.bundle)})`);
-    if (editor.activationMs) console.log(`  activate() in the real extension host: median ${editor.activationMs.median.toFixed(1)} ms over ${editor.activationMs.n} runs (target < ${TARGET_ACTIVATION_MS} ms: ${verdict(targets.activation)})`);
+    console.log(
+      `\n4. The extension: dist/extension.js ${editor.bundleKb} KB without the lazily loaded vendor bundles (dist/vendor: ${vendorKb()} KB) (target < ${TARGET_BUNDLE_KB} KB: ${verdict(targets.bundle)})`,
+    );
+    if (editor.activationMs)
+      console.log(
+        `  activate() in the real extension host: median ${editor.activationMs.median.toFixed(1)} ms over ${editor.activationMs.n} runs (target < ${TARGET_ACTIVATION_MS} ms: ${verdict(targets.activation)})`,
+      );
     else console.log(`  activation not measured: ${editor.error}`);
-    console.log(`\n5. crdb-tls lint core: ${(lint.bytes / 1048576).toFixed(1)} MiB, ${lint.strings} connection strings: lintText median ${lint.lintMs.toFixed(1)} ms, bare regex scan ${lint.floorMs.toFixed(1)} ms: ${lint.ratio.toFixed(1)}x (target <= 10x: ${verdict(targets.lint)})`);
-    console.log(`\n6. Probe (SSLRequest + TLS handshake + checks), ${probeBench.reps} runs: crdb-tls probe ${probeBench.cliMs.toFixed(1)} ms (whole process), probe() ${probeBench.inProcessMs.toFixed(1)} ms, openssl s_client -starttls postgres ${probeBench.opensslMs.toFixed(1)} ms`);
-    console.log(`  ratios: CLI / openssl ${probeBench.ratioCli.toFixed(2)} (Node start-up included), in-process / openssl ${probeBench.ratioInProcess.toFixed(2)} (no target set)`);
-    const missed = Object.entries(targets).filter(([, t]) => !t.met).map(([k]) => k);
+    console.log(
+      `\n5. crdb-tls lint core: ${(lint.bytes / 1048576).toFixed(1)} MiB, ${lint.strings} connection strings: lintText median ${lint.lintMs.toFixed(1)} ms, bare regex scan ${lint.floorMs.toFixed(1)} ms: ${lint.ratio.toFixed(1)}x (target <= 10x: ${verdict(targets.lint)})`,
+    );
+    console.log(
+      `\n6. Probe (SSLRequest + TLS handshake + checks), ${probeBench.reps} runs: crdb-tls probe ${probeBench.cliMs.toFixed(1)} ms (whole process), probe() ${probeBench.inProcessMs.toFixed(1)} ms, openssl s_client -starttls postgres ${probeBench.opensslMs.toFixed(1)} ms`,
+    );
+    console.log(
+      `  ratios: CLI / openssl ${probeBench.ratioCli.toFixed(2)} (Node start-up included), in-process / openssl ${probeBench.ratioInProcess.toFixed(2)} (no target set)`,
+    );
+    const missed = Object.entries(targets)
+      .filter(([, t]) => !t.met)
+      .map(([k]) => k);
     console.log(missed.length === 0 ? '\nAll targets met.' : `\nMISSED: ${missed.join(', ')}${STRICT ? ' (BENCH_STRICT=1: exit 1)' : ''}`);
 
     mkdirSync(RESULTS_DIR, { recursive: true });
     const out = join(RESULTS_DIR, 'latest.json');
-    writeFileSync(out, JSON.stringify({ env, issue, startup, list: { ...list, fixtureBuildMs: Math.round(fixture.ms) }, memory, editor, lint, probe: probeBench, targets }, null, 2) + '\n');
+    writeFileSync(
+      out,
+      JSON.stringify(
+        { env, issue, startup, list: { ...list, fixtureBuildMs: Math.round(fixture.ms) }, memory, editor, lint, probe: probeBench, targets },
+        null,
+        2,
+      ) + '\n',
+    );
     console.log(`results: ${out}`);
     if (STRICT && missed.length > 0) process.exitCode = 1;
   } finally {

@@ -68,14 +68,30 @@ function parseArgs(argv) {
         if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) throw new Error(`--port ${v}: not a port number (1-65535)`);
         break;
       }
-      case '--host': o.host = value(); break;
-      case '--no-postgres': o.postgres = false; break;
-      case '--workspace-trust': o.workspaceTrust = true; break;
-      case '--skip-build': o.build = false; break;
-      case '--keep': o.keep = true; break;
-      case '--smoke': o.smoke = true; break;
-      case '-h': case '--help': o.help = true; break;
-      default: throw new Error(`unknown option ${a} (--help lists them)`);
+      case '--host':
+        o.host = value();
+        break;
+      case '--no-postgres':
+        o.postgres = false;
+        break;
+      case '--workspace-trust':
+        o.workspaceTrust = true;
+        break;
+      case '--skip-build':
+        o.build = false;
+        break;
+      case '--keep':
+        o.keep = true;
+        break;
+      case '--smoke':
+        o.smoke = true;
+        break;
+      case '-h':
+      case '--help':
+        o.help = true;
+        break;
+      default:
+        throw new Error(`unknown option ${a} (--help lists them)`);
     }
   }
   return o;
@@ -154,7 +170,9 @@ function step(what, cmd, args) {
 
 /** Processes still running that belong to what we started (by pid, process group or a path in their arguments). */
 function leftovers({ pids = [], pgids = [], markers = [] }) {
-  return readPs().filter((p) => p.pid !== process.pid && (pids.includes(p.pid) || pids.includes(p.ppid) || pgids.includes(p.pgid) || markers.some((m) => m && p.args.includes(m))));
+  return readPs().filter(
+    (p) => p.pid !== process.pid && (pids.includes(p.pid) || pids.includes(p.ppid) || pgids.includes(p.pgid) || markers.some((m) => m && p.args.includes(m))),
+  );
 }
 
 function readPs() {
@@ -181,7 +199,10 @@ function readdirProc() {
 }
 
 function lanAddresses() {
-  return Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a.address);
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => a.address);
 }
 
 async function smokeBrowser(url, artifacts) {
@@ -203,8 +224,18 @@ async function smokeBrowser(url, artifacts) {
     }
     const status = await page.locator(STATUS_ITEM).innerText({ timeout: 30_000 });
     // For a representative picture: the expiry alerts as toasts and the README preview (not checked here: test/e2e does).
-    await page.locator('.notification-toast').first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => say('smoke: (no notification toast within 10 s)'));
-    await page.frameLocator('iframe.webview').frameLocator('iframe').locator('h1').first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => say('smoke: (the README preview did not render within 10 s)'));
+    await page
+      .locator('.notification-toast')
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 })
+      .catch(() => say('smoke: (no notification toast within 10 s)'));
+    await page
+      .frameLocator('iframe.webview')
+      .frameLocator('iframe')
+      .locator('h1')
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 })
+      .catch(() => say('smoke: (the README preview did not render within 10 s)'));
     await page.screenshot({ path: join(artifacts, 'workbench.png') });
     say(`smoke: the tree shows ${groups.map((g) => `${g.cluster.label} (${g.items.map((r) => `${r.label}: ${r.description}`).join('; ')})`).join(', ')}`);
     say(`smoke: status bar: ${status.trim()}; screenshot test-artifacts/start/workbench.png`);
@@ -296,30 +327,37 @@ async function main() {
 
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
   const line = '─'.repeat(78);
-  const remote = opts.host === '127.0.0.1' || opts.host === 'localhost' ? [] : [
-    ...(['0.0.0.0', '::'].includes(opts.host) ? lanAddresses() : [opts.host]).map((a) => `   Remote:      http://${a}:${server.port}/?folder=${encodeURI(demo.workspace)}`),
-    `   WARNING:     listening on ${opts.host} WITHOUT a connection token: anyone who reaches port ${server.port}`,
-    '                gets a VS Code with a terminal on this machine. Use it on a trusted network only.',
-  ];
-  console.log([
-    '',
-    line,
-    ` CockroachDB TLS demo: VS Code ${server.vscodeVersion} with ${pkg.publisher}.${pkg.name} ${pkg.version} installed from dist/cockroach-tls.vsix`,
-    '',
-    `   Open:        ${url}`,
-    ...remote,
-    `   Workspace:   ${demo.workspace}${opts.keep ? ' (kept after exit: --keep)' : ' (temporary, removed on exit)'}`,
-    pg
-      ? `   PostgreSQL:  127.0.0.1:${pg.port} (localhost), TLS with client-certificate auth; roles root, app_user`
-      : `   PostgreSQL:  not started (--no-postgres); connection strings use port ${DEFAULT_SQL_PORT}`,
-    ...(pg ? [`   psql:        ${psqlCmd.line}`] : []),
-    ...(pg && !psql ? ['                (psql is not installed here: apt-get install -y postgresql-client)'] : []),
-    `   Trust:       ${opts.workspaceTrust ? 'workspace trust on: the folder opens in restricted mode' : 'workspace trust disabled (--disable-workspace-trust): the demo folder is trusted'}`,
-    '',
-    `   Ready in ${((tReady - t0) / 1000).toFixed(1)} s (build ${((tBuild - t0) / 1000).toFixed(1)} s). Press Ctrl-C to stop the VS Code server${pg ? ' and PostgreSQL' : ''}${opts.keep ? '' : ' and remove the workspace'}.`,
-    line,
-    '',
-  ].join('\n'));
+  const remote =
+    opts.host === '127.0.0.1' || opts.host === 'localhost'
+      ? []
+      : [
+          ...(['0.0.0.0', '::'].includes(opts.host) ? lanAddresses() : [opts.host]).map(
+            (a) => `   Remote:      http://${a}:${server.port}/?folder=${encodeURI(demo.workspace)}`,
+          ),
+          `   WARNING:     listening on ${opts.host} WITHOUT a connection token: anyone who reaches port ${server.port}`,
+          '                gets a VS Code with a terminal on this machine. Use it on a trusted network only.',
+        ];
+  console.log(
+    [
+      '',
+      line,
+      ` CockroachDB TLS demo: VS Code ${server.vscodeVersion} with ${pkg.publisher}.${pkg.name} ${pkg.version} installed from dist/cockroach-tls.vsix`,
+      '',
+      `   Open:        ${url}`,
+      ...remote,
+      `   Workspace:   ${demo.workspace}${opts.keep ? ' (kept after exit: --keep)' : ' (temporary, removed on exit)'}`,
+      pg
+        ? `   PostgreSQL:  127.0.0.1:${pg.port} (localhost), TLS with client-certificate auth; roles root, app_user`
+        : `   PostgreSQL:  not started (--no-postgres); connection strings use port ${DEFAULT_SQL_PORT}`,
+      ...(pg ? [`   psql:        ${psqlCmd.line}`] : []),
+      ...(pg && !psql ? ['                (psql is not installed here: apt-get install -y postgresql-client)'] : []),
+      `   Trust:       ${opts.workspaceTrust ? 'workspace trust on: the folder opens in restricted mode' : 'workspace trust disabled (--disable-workspace-trust): the demo folder is trusted'}`,
+      '',
+      `   Ready in ${((tReady - t0) / 1000).toFixed(1)} s (build ${((tBuild - t0) / 1000).toFixed(1)} s). Press Ctrl-C to stop the VS Code server${pg ? ' and PostgreSQL' : ''}${opts.keep ? '' : ' and remove the workspace'}.`,
+      line,
+      '',
+    ].join('\n'),
+  );
 
   const markers = [root, server.tmp, pg?.dir].filter(Boolean);
   const pgPid = pg ? pg.child?.pid : undefined;
@@ -331,7 +369,8 @@ async function main() {
         const rows = checkSamples(psql, demo, samples);
         for (const r of rows) say(`smoke: ${r.pass ? 'ok  ' : 'FAIL'} ${r.file} ${r.name}: expected ${r.expected}; ${r.detail}`);
         const bad = rows.filter((r) => !r.pass);
-        if (bad.length) throw new Error(`${bad.length} connection string(s) did not behave as the sample says: ${bad.map((r) => `${r.file} ${r.name}`).join(', ')}`);
+        if (bad.length)
+          throw new Error(`${bad.length} connection string(s) did not behave as the sample says: ${bad.map((r) => `${r.file} ${r.name}`).join(', ')}`);
         writeFileSync(join(artifacts, 'connection-strings.json'), JSON.stringify(rows, null, 2) + '\n');
       }
     } catch (err) {

@@ -100,15 +100,20 @@
       const lines = view.certs.filter((c) => c.field === field).map((c) => el('li', c.severity || '', c.line));
       const problems = view.findings.filter((f) => f.field === field && f.severity !== 'info').map((f) => el('li', f.severity, f.message));
       detail.replaceChildren(...lines, ...problems);
-      p.classList.toggle('invalid', view.findings.some((f) => f.field === field && f.severity === 'error'));
+      p.classList.toggle(
+        'invalid',
+        view.findings.some((f) => f.field === field && f.severity === 'error'),
+      );
     }
 
     const certs = $('#certs');
-    certs.replaceChildren(...view.certs.map((c) => {
-      const li = el('li', c.severity || '');
-      li.append(el('code', 'code', `${c.field.startsWith('registry') ? 'registry ' : ''}${c.param}`), el('span', 'msg', c.line));
-      return li;
-    }));
+    certs.replaceChildren(
+      ...view.certs.map((c) => {
+        const li = el('li', c.severity || '');
+        li.append(el('code', 'code', `${c.field.startsWith('registry') ? 'registry ' : ''}${c.param}`), el('span', 'msg', c.line));
+        return li;
+      }),
+    );
     if (view.certs.length === 0) certs.append(el('li', 'muted', 'None: choose certificates above.'));
 
     $('#sql-title').textContent = view.sqlForm === 'external' ? 'SQL (external connection: keys stay out of the changefeed)' : 'SQL';
@@ -125,7 +130,9 @@
     const live = view.live;
     const check = $('#live-check');
     check.disabled = !view.trusted || Boolean(live && live.running);
-    check.title = view.trusted ? 'TLS handshake with the host presenting client_cert: does it accept it, does ca_cert verify it?' : 'Live Check needs a trusted workspace: it connects over the network.';
+    check.title = view.trusted
+      ? 'TLS handshake with the host presenting client_cert: does it accept it, does ca_cert verify it?'
+      : 'Live Check needs a trusted workspace: it connects over the network.';
     check.textContent = live && live.running ? 'Checking…' : 'Live Check';
     const out = $('#live');
     out.hidden = !live;
@@ -133,7 +140,13 @@
       out.className = `live ${live.running ? 'running' : live.category === 'ok' ? 'ok' : live.category === 'server-unverified' ? 'warning' : 'error'}`;
       out.textContent = live.running ? `Checking ${live.target}…` : `${live.target}: ${live.message || ''}`;
     }
-    vscode.postMessage({ type: 'rendered', uri: $('#uri').textContent, sql: $('#sql').textContent, findings: view.findings.length, status: live ? out.textContent : '' });
+    vscode.postMessage({
+      type: 'rendered',
+      uri: $('#uri').textContent,
+      sql: $('#sql').textContent,
+      findings: view.findings.length,
+      status: live ? out.textContent : '',
+    });
   }
 
   function changed(now) {

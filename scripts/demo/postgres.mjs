@@ -8,7 +8,8 @@ import { dirname, join, relative } from 'node:path';
 import { EXPIRED_USER, repoRoot } from './workspace.mjs';
 
 export const PG_SUPPORT = join(repoRoot, 'out', 'test', 'support', 'postgres.js');
-export const PG_INSTALL_HINT = "install Debian's PostgreSQL server: sudo apt-get install -y postgresql (or set PG_BIN to a folder holding postgres, initdb and pg_ctl), or run with --no-postgres";
+export const PG_INSTALL_HINT =
+  "install Debian's PostgreSQL server: sudo apt-get install -y postgresql (or set PG_BIN to a folder holding postgres, initdb and pg_ctl), or run with --no-postgres";
 
 /**
  * The PostgreSQL bin dir (PG_BIN, else the newest /usr/lib/postgresql/<version>/bin), checked
@@ -26,7 +27,11 @@ export function pgBinOrThrow() {
   } catch {
     // none installed
   }
-  const bins = versions.filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => parseFloat(b) - parseFloat(a)).map((v) => join('/usr/lib/postgresql', v, 'bin')).filter(has);
+  const bins = versions
+    .filter((v) => /^\d+(\.\d+)?$/.test(v))
+    .sort((a, b) => parseFloat(b) - parseFloat(a))
+    .map((v) => join('/usr/lib/postgresql', v, 'bin'))
+    .filter(has);
   if (!bins.length) throw new Error(`no PostgreSQL server binaries found (PG_BIN is not set, nothing in /usr/lib/postgresql/*/bin): ${PG_INSTALL_HINT}`);
   return bins[0];
 }
@@ -82,7 +87,12 @@ export function psqlCommand(demo, port, { user = 'root', psql = 'psql' } = {}) {
 /** Runs `psql <url> -c <sql>` in `cwd` (relative sslrootcert/sslcert/sslkey resolve there, as in an app run from there). */
 export function runPsql(psql, url, { cwd, sql = 'SELECT current_user', timeoutMs = 15_000 } = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^PG/.test(k)));
-  const r = spawnSync(psql, ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql, url], { cwd, env: { ...env, PGCONNECT_TIMEOUT: '5' }, encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(psql, ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql, url], {
+    cwd,
+    env: { ...env, PGCONNECT_TIMEOUT: '5' },
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
   return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? r.error?.message ?? '').trim() };
 }
 
@@ -92,10 +102,18 @@ export function runPsql(psql, url, { cwd, sql = 'SELECT current_user', timeoutMs
  * which connects without verifying the server). Returns rows { file, name, expected, ok, detail }.
  */
 export function checkSamples(psql, demo, samples) {
-  return samples.filter((s) => s.url.startsWith('postgresql://') && s.connects !== undefined).map((s) => {
-    const r = runPsql(psql, s.url, { cwd: dirname(join(demo.workspace, s.file)) });
-    const user = /^postgresql:\/\/([^:@]+)/.exec(s.url)[1];
-    const pass = s.connects ? r.ok && r.out === user : !r.ok;
-    return { file: s.file, name: s.name, expected: s.connects ? `connects as ${user}` : 'refused', pass, detail: r.ok ? `connected as ${r.out}` : r.err.split('\n')[0] };
-  });
+  return samples
+    .filter((s) => s.url.startsWith('postgresql://') && s.connects !== undefined)
+    .map((s) => {
+      const r = runPsql(psql, s.url, { cwd: dirname(join(demo.workspace, s.file)) });
+      const user = /^postgresql:\/\/([^:@]+)/.exec(s.url)[1];
+      const pass = s.connects ? r.ok && r.out === user : !r.ok;
+      return {
+        file: s.file,
+        name: s.name,
+        expected: s.connects ? `connects as ${user}` : 'refused',
+        pass,
+        detail: r.ok ? `connected as ${r.out}` : r.err.split('\n')[0],
+      };
+    });
 }

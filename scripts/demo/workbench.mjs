@@ -31,20 +31,24 @@ export async function openCockroachView(page, { timeout = 60_000 } = {}) {
  * level 1 is a cluster, level 2 its items.
  */
 export function readTree(page) {
-  return page.locator(TREE_ROWS).evaluateAll((rows) => rows.map((r) => {
-    const icon = r.querySelector('.custom-view-tree-node-item-icon');
-    return {
-      index: Number(r.getAttribute('data-index')),
-      level: Number(r.getAttribute('aria-level')),
-      label: r.querySelector('.label-name')?.textContent ?? '',
-      description: r.querySelector('.label-description')?.textContent ?? '',
-      icons: icon ? [...icon.classList].filter((c) => c.startsWith('codicon-')).map((c) => c.slice('codicon-'.length)) : [],
-      color: icon?.style.color ?? '',
-      selected: r.getAttribute('aria-selected') === 'true',
-      focused: r.classList.contains('focused'),
-      ariaLabel: r.getAttribute('aria-label') ?? '',
-    };
-  }).sort((a, b) => a.index - b.index));
+  return page.locator(TREE_ROWS).evaluateAll((rows) =>
+    rows
+      .map((r) => {
+        const icon = r.querySelector('.custom-view-tree-node-item-icon');
+        return {
+          index: Number(r.getAttribute('data-index')),
+          level: Number(r.getAttribute('aria-level')),
+          label: r.querySelector('.label-name')?.textContent ?? '',
+          description: r.querySelector('.label-description')?.textContent ?? '',
+          icons: icon ? [...icon.classList].filter((c) => c.startsWith('codicon-')).map((c) => c.slice('codicon-'.length)) : [],
+          color: icon?.style.color ?? '',
+          selected: r.getAttribute('aria-selected') === 'true',
+          focused: r.classList.contains('focused'),
+          ariaLabel: r.getAttribute('aria-label') ?? '',
+        };
+      })
+      .sort((a, b) => a.index - b.index),
+  );
 }
 
 /** Groups readTree() rows by cluster: [{ cluster: row, items: rows }]. */
@@ -81,9 +85,13 @@ export async function until(what, probe, { timeout = 30_000, interval = 100 } = 
 
 /** Waits until the tree shows the cluster `name` with at least `minItems` items; returns byCluster() groups. */
 export function waitForCluster(page, name, { minItems = 1, timeout = 60_000 } = {}) {
-  return until(`cluster "${name}" with ${minItems}+ items in the CockroachDB TLS tree`, async () => {
-    const groups = byCluster(await readTree(page));
-    const g = groups.find((x) => x.cluster.label === name);
-    return g && g.items.length >= minItems ? groups : undefined;
-  }, { timeout });
+  return until(
+    `cluster "${name}" with ${minItems}+ items in the CockroachDB TLS tree`,
+    async () => {
+      const groups = byCluster(await readTree(page));
+      const g = groups.find((x) => x.cluster.label === name);
+      return g && g.items.length >= minItems ? groups : undefined;
+    },
+    { timeout },
+  );
 }

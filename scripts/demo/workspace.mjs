@@ -82,9 +82,16 @@ export async function createDemoWorkspace({ parent, log = () => {} }) {
   log(`issued ${LEGACY_DIR}: CA expires in ~200 d, node in ~20 d, client.${EXPIRED_USER} expired ~3 d ago`);
 
   mkdirSync(join(workspace, '.vscode'));
-  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({
-    'cockroachTls.clusters': [{ name: DEMO_CLUSTER, certsDir: 'certs', caKey: 'my-safe-directory/ca.key' }],
-  }, null, 2) + '\n');
+  writeFileSync(
+    join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify(
+      {
+        'cockroachTls.clusters': [{ name: DEMO_CLUSTER, certsDir: 'certs', caKey: 'my-safe-directory/ca.key' }],
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 
   return {
     workspace,
@@ -111,7 +118,8 @@ function samplesFor(demo, { host, port }) {
   const at = (file) => {
     const dir = dirname(join(ws, file));
     const p = (target) => rel(dir, join(ws, target));
-    const tls = (user, extra = '') => `sslmode=verify-full&sslrootcert=${p('certs/ca.crt')}&sslcert=${p(`certs/client.${user}.crt`)}&sslkey=${p(`certs/client.${user}.key`)}${extra}`;
+    const tls = (user, extra = '') =>
+      `sslmode=verify-full&sslrootcert=${p('certs/ca.crt')}&sslcert=${p(`certs/client.${user}.crt`)}&sslkey=${p(`certs/client.${user}.key`)}${extra}`;
     const url = (user, query) => `postgresql://${user}@${host}:${port}/postgres?${query}`;
     return { p, tls, url };
   };
@@ -122,19 +130,95 @@ function samplesFor(demo, { host, port }) {
   const jdbc = at('jdbc.properties');
   return [
     { file: 'app/.env', name: 'DATABASE_URL', good: true, connects: true, problem: '', url: env.url('app_user', env.tls('app_user')) },
-    { file: 'app/.env', name: 'DATABASE_URL_LOCAL', good: false, connects: false, problem: 'sslmode=disable: no TLS at all (the cluster refuses it)', url: env.url('app_user', 'sslmode=disable') },
-    { file: 'app/.env', name: 'REPORTING_DATABASE_URL', good: false, connects: false, problem: `expired client certificate (${LEGACY_DIR}/client.${EXPIRED_USER}.crt)`, url: `postgresql://${EXPIRED_USER}@${host}:${port}/postgres?sslmode=verify-full&sslrootcert=${env.p('certs/ca.crt')}&sslcert=${env.p(`${LEGACY_DIR}/client.${EXPIRED_USER}.crt`)}&sslkey=${env.p(`${LEGACY_DIR}/client.${EXPIRED_USER}.key`)}` },
-    { file: 'app/.env', name: 'ADMIN_DATABASE_URL', good: false, connects: false, problem: 'password in the URL (and no client certificate)', url: `postgresql://root:s3cret-pa55@${host}:${port}/postgres?sslmode=verify-full&sslrootcert=${env.p('certs/ca.crt')}` },
+    {
+      file: 'app/.env',
+      name: 'DATABASE_URL_LOCAL',
+      good: false,
+      connects: false,
+      problem: 'sslmode=disable: no TLS at all (the cluster refuses it)',
+      url: env.url('app_user', 'sslmode=disable'),
+    },
+    {
+      file: 'app/.env',
+      name: 'REPORTING_DATABASE_URL',
+      good: false,
+      connects: false,
+      problem: `expired client certificate (${LEGACY_DIR}/client.${EXPIRED_USER}.crt)`,
+      url: `postgresql://${EXPIRED_USER}@${host}:${port}/postgres?sslmode=verify-full&sslrootcert=${env.p('certs/ca.crt')}&sslcert=${env.p(`${LEGACY_DIR}/client.${EXPIRED_USER}.crt`)}&sslkey=${env.p(`${LEGACY_DIR}/client.${EXPIRED_USER}.key`)}`,
+    },
+    {
+      file: 'app/.env',
+      name: 'ADMIN_DATABASE_URL',
+      good: false,
+      connects: false,
+      problem: 'password in the URL (and no client certificate)',
+      url: `postgresql://root:s3cret-pa55@${host}:${port}/postgres?sslmode=verify-full&sslrootcert=${env.p('certs/ca.crt')}`,
+    },
     { file: 'app/db.ts', name: 'primary', good: true, connects: true, problem: '', url: ts.url('app_user', ts.tls('app_user')) },
-    { file: 'app/db.ts', name: 'replica', good: false, connects: false, problem: '`sslroot=` is not a parameter (typo of sslrootcert)', url: ts.url('app_user', `sslmode=verify-full&sslroot=${ts.p('certs/ca.crt')}&sslcert=${ts.p('certs/client.app_user.crt')}&sslkey=${ts.p('certs/client.app_user.key')}`) },
-    { file: 'app/db.ts', name: 'jobs', good: false, connects: false, problem: 'key file app/keys/client.app_user.key has mode 0644 (libpq wants 0600)', url: ts.url('app_user', `sslmode=verify-full&sslrootcert=${ts.p('certs/ca.crt')}&sslcert=${ts.p('certs/client.app_user.crt')}&sslkey=${ts.p('app/keys/client.app_user.key')}`) },
+    {
+      file: 'app/db.ts',
+      name: 'replica',
+      good: false,
+      connects: false,
+      problem: '`sslroot=` is not a parameter (typo of sslrootcert)',
+      url: ts.url(
+        'app_user',
+        `sslmode=verify-full&sslroot=${ts.p('certs/ca.crt')}&sslcert=${ts.p('certs/client.app_user.crt')}&sslkey=${ts.p('certs/client.app_user.key')}`,
+      ),
+    },
+    {
+      file: 'app/db.ts',
+      name: 'jobs',
+      good: false,
+      connects: false,
+      problem: 'key file app/keys/client.app_user.key has mode 0644 (libpq wants 0600)',
+      url: ts.url(
+        'app_user',
+        `sslmode=verify-full&sslrootcert=${ts.p('certs/ca.crt')}&sslcert=${ts.p('certs/client.app_user.crt')}&sslkey=${ts.p('app/keys/client.app_user.key')}`,
+      ),
+    },
     { file: 'config/database.yml', name: 'production', good: true, connects: true, problem: '', url: yml.url('app_user', yml.tls('app_user')) },
-    { file: 'config/database.yml', name: 'staging', good: false, connects: false, problem: 'no sslrootcert: the server certificate is checked against ~/.postgresql/root.crt', url: yml.url('app_user', `sslmode=verify-full&sslcert=${yml.p('certs/client.app_user.crt')}&sslkey=${yml.p('certs/client.app_user.key')}`) },
-    { file: 'config/database.yml', name: 'worker', good: false, connects: false, problem: 'user root, but the certificate is for app_user (CN=app_user)', url: yml.url('root', yml.tls('app_user')) },
+    {
+      file: 'config/database.yml',
+      name: 'staging',
+      good: false,
+      connects: false,
+      problem: 'no sslrootcert: the server certificate is checked against ~/.postgresql/root.crt',
+      url: yml.url('app_user', `sslmode=verify-full&sslcert=${yml.p('certs/client.app_user.crt')}&sslkey=${yml.p('certs/client.app_user.key')}`),
+    },
+    {
+      file: 'config/database.yml',
+      name: 'worker',
+      good: false,
+      connects: false,
+      problem: 'user root, but the certificate is for app_user (CN=app_user)',
+      url: yml.url('root', yml.tls('app_user')),
+    },
     { file: 'README.md', name: 'root', good: true, connects: true, problem: '', url: readme.url('root', readme.tls('root')) },
-    { file: 'README.md', name: 'quickstart', good: false, connects: true, problem: 'sslmode=require: encrypted, but the server is not verified (anyone in the middle can pose as it)', url: readme.url('app_user', `sslmode=require&sslcert=${readme.p('certs/client.app_user.crt')}&sslkey=${readme.p('certs/client.app_user.key')}`) },
-    { file: 'jdbc.properties', name: 'db.url', good: true, connects: undefined, problem: '', url: `jdbc:postgresql://${host}:${port}/postgres?user=app_user&${jdbc.tls('app_user').replace('client.app_user.key', 'client.app_user.key.pk8')}` },
-    { file: 'jdbc.properties', name: 'db.reporting.url', good: false, connects: undefined, problem: 'sslmode=require and a password instead of a client certificate', url: `jdbc:postgresql://${host}:${port}/postgres?user=app_user&password=changeme&sslmode=require` },
+    {
+      file: 'README.md',
+      name: 'quickstart',
+      good: false,
+      connects: true,
+      problem: 'sslmode=require: encrypted, but the server is not verified (anyone in the middle can pose as it)',
+      url: readme.url('app_user', `sslmode=require&sslcert=${readme.p('certs/client.app_user.crt')}&sslkey=${readme.p('certs/client.app_user.key')}`),
+    },
+    {
+      file: 'jdbc.properties',
+      name: 'db.url',
+      good: true,
+      connects: undefined,
+      problem: '',
+      url: `jdbc:postgresql://${host}:${port}/postgres?user=app_user&${jdbc.tls('app_user').replace('client.app_user.key', 'client.app_user.key.pk8')}`,
+    },
+    {
+      file: 'jdbc.properties',
+      name: 'db.reporting.url',
+      good: false,
+      connects: undefined,
+      problem: 'sslmode=require and a password instead of a client certificate',
+      url: `jdbc:postgresql://${host}:${port}/postgres?user=app_user&password=changeme&sslmode=require`,
+    },
   ];
 }
 
@@ -161,13 +245,18 @@ export function writeSampleFiles(demo, { host = 'localhost', port = DEFAULT_SQL_
   copyFileSync(join(demo.certsDir, 'client.app_user.key'), looseKey);
   chmodSync(looseKey, 0o644);
 
-  write('app/.env', [
-    '# Connection strings for the app (paths relative to this file).',
-    ...of('app/.env').flatMap((s) => [...(s.good ? [] : [`# BAD: ${s.problem}`]), `${s.name}=${s.url}`]),
-    '',
-  ].join('\n'));
+  write(
+    'app/.env',
+    [
+      '# Connection strings for the app (paths relative to this file).',
+      ...of('app/.env').flatMap((s) => [...(s.good ? [] : [`# BAD: ${s.problem}`]), `${s.name}=${s.url}`]),
+      '',
+    ].join('\n'),
+  );
 
-  write('app/db.ts', `import { Pool } from 'pg';
+  write(
+    'app/db.ts',
+    `import { Pool } from 'pg';
 
 // The app's pools. Paths in the URLs are relative to this file's folder (app/).
 export const primary = new Pool({
@@ -183,9 +272,12 @@ export const replica = new Pool({
 export const jobs = new Pool({
   connectionString: '${get('app/db.ts', 'jobs')}',
 });
-`);
+`,
+  );
 
-  write('config/database.yml', `# Database settings per environment (paths relative to this file's folder, config/).
+  write(
+    'config/database.yml',
+    `# Database settings per environment (paths relative to this file's folder, config/).
 production:
   url: "${get('config/database.yml', 'production')}"
 
@@ -196,16 +288,22 @@ staging:
 # BAD: ${of('config/database.yml')[2].problem}
 worker:
   url: "${get('config/database.yml', 'worker')}"
-`);
+`,
+  );
 
-  write('jdbc.properties', `# JDBC (pgJDBC) settings: Java reads the PKCS#8 key (.key.pk8).
+  write(
+    'jdbc.properties',
+    `# JDBC (pgJDBC) settings: Java reads the PKCS#8 key (.key.pk8).
 db.url=${get('jdbc.properties', 'db.url')}
 # BAD: ${of('jdbc.properties')[1].problem}
 db.reporting.url=${get('jdbc.properties', 'db.reporting.url')}
-`);
+`,
+  );
 
   const bad = samples.filter((s) => !s.good);
-  write('README.md', `# CockroachDB TLS demo workspace
+  write(
+    'README.md',
+    `# CockroachDB TLS demo workspace
 
 Made by \`npm start\` in the cockroach-tls repository. Everything here is throw-away.
 
@@ -234,7 +332,10 @@ psql "${get('README.md', 'root')}"
 ## Connection strings in this workspace
 
 Good (verify-full, the cluster CA, a client certificate for the user):
-${samples.filter((s) => s.good).map((s) => `- \`${s.file}\` ${s.name}`).join('\n')}
+${samples
+  .filter((s) => s.good)
+  .map((s) => `- \`${s.file}\` ${s.name}`)
+  .join('\n')}
 
 Bad, on purpose:
 ${bad.map((s) => `- \`${s.file}\` ${s.name}: ${s.problem}`).join('\n')}
@@ -244,6 +345,7 @@ BAD: ${of('README.md')[1].problem}
 \`\`\`sh
 psql "${get('README.md', 'quickstart')}"
 \`\`\`
-`);
+`,
+  );
   return samples;
 }

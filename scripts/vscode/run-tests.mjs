@@ -37,7 +37,8 @@ const restricted = argv.includes('--restricted');
 const grepAt = argv.indexOf('--grep');
 const grep = grepAt >= 0 ? argv[grepAt + 1] : process.env.MOCHA_GREP;
 const vscodeAt = argv.findIndex((a) => a === '--vscode' || a.startsWith('--vscode='));
-const which = vscodeAt < 0 ? process.env.VSCODE_TEST_SERVER || 'current' : argv[vscodeAt].includes('=') ? argv[vscodeAt].slice('--vscode='.length) : argv[vscodeAt + 1];
+const which =
+  vscodeAt < 0 ? process.env.VSCODE_TEST_SERVER || 'current' : argv[vscodeAt].includes('=') ? argv[vscodeAt].slice('--vscode='.length) : argv[vscodeAt + 1];
 const runName = `${which}${restricted ? '-restricted' : ''}`;
 const verbose = Boolean(process.env.VSCODE_TEST_VERBOSE);
 const timeoutMs = Number(process.env.VSCODE_TEST_TIMEOUT_MS || 300_000);
@@ -73,7 +74,9 @@ function checkMinimum(vscodeVersion) {
   const have = /^(\d+)\.(\d+)\./.exec(vscodeVersion);
   if (!want) throw new Error(`package.json engines.vscode is "${claim}": expected ^X.Y.Z`);
   if (!have || have[1] !== want[1] || have[2] !== want[2]) {
-    throw new Error(`package.json engines.vscode is ${claim}, but the "min" server (test/vscode-server-min) is VS Code ${vscodeVersion}: pin the code-server release that ships VS Code ${want[1]}.${want[2]} there`);
+    throw new Error(
+      `package.json engines.vscode is ${claim}, but the "min" server (test/vscode-server-min) is VS Code ${vscodeVersion}: pin the code-server release that ships VS Code ${want[1]}.${want[2]} there`,
+    );
   }
 }
 
@@ -84,7 +87,9 @@ async function main() {
   serverFlavor(which); // an unknown --vscode value fails here, before anything slow
   chromiumPath(); // fail early, before installing or starting anything, when there is no browser
   const installed = await ensureServer({ vscode: which });
-  say(`VS Code ${installed.vscodeVersion} (server "${which}", Node ${installed.nodeVersion}), ${restricted ? 'restricted mode (workspace untrusted)' : 'trusted workspace'}`);
+  say(
+    `VS Code ${installed.vscodeVersion} (server "${which}", Node ${installed.nodeVersion}), ${restricted ? 'restricted mode (workspace untrusted)' : 'trusted workspace'}`,
+  );
   if (which === 'min') checkMinimum(installed.vscodeVersion);
 
   let workspace = process.env.VSCODE_TEST_WORKSPACE ? resolve(process.env.VSCODE_TEST_WORKSPACE) : undefined;
@@ -169,10 +174,18 @@ async function main() {
       return 2;
     }
     const tEnd = Date.now();
-    const counts = ['passing', 'failing', 'pending'].filter((k) => k in totals).map((k) => `${totals[k]} ${k}`).join(', ') || 'no mocha totals seen';
-    say(`VS Code ${suitesVersion ?? '(version not reported by the suites)'}: ${counts}; exit code ${result}; server start ${((tServer - t0) / 1000).toFixed(1)} s, workbench + suites ${((tEnd - tServer) / 1000).toFixed(1)} s; screenshot: ${artifactsRel}/workbench.png`);
+    const counts =
+      ['passing', 'failing', 'pending']
+        .filter((k) => k in totals)
+        .map((k) => `${totals[k]} ${k}`)
+        .join(', ') || 'no mocha totals seen';
+    say(
+      `VS Code ${suitesVersion ?? '(version not reported by the suites)'}: ${counts}; exit code ${result}; server start ${((tServer - t0) / 1000).toFixed(1)} s, workbench + suites ${((tEnd - tServer) / 1000).toFixed(1)} s; screenshot: ${artifactsRel}/workbench.png`,
+    );
     if (suitesVersion !== installed.vscodeVersion) {
-      say(`error: the suites ran on VS Code ${suitesVersion ?? '(unknown: no "[vscode-suites] VS Code" line from test/vscode/index.ts)'}, but the "${which}" server is VS Code ${installed.vscodeVersion}`);
+      say(
+        `error: the suites ran on VS Code ${suitesVersion ?? '(unknown: no "[vscode-suites] VS Code" line from test/vscode/index.ts)'}, but the "${which}" server is VS Code ${installed.vscodeVersion}`,
+      );
       return result || 2;
     }
     return result;

@@ -52,7 +52,10 @@ export function freePort() {
  * (`server-main.js --install-extension X --extensions-dir D`, run with Node 24) into the
  * extensions dir a server is then started with. Throws with the CLI's output on failure.
  */
-export async function installExtensions(extensions, { extensionsDir, userDataDir, serverDataDir, vscode = 'current', log = (m) => console.error(`[vscode-server] ${m}`) }) {
+export async function installExtensions(
+  extensions,
+  { extensionsDir, userDataDir, serverDataDir, vscode = 'current', log = (m) => console.error(`[vscode-server] ${m}`) },
+) {
   const { node, serverMain } = await ensureServer({ vscode, log });
   const args = [serverMain, '--accept-server-license-terms', '--extensions-dir', extensionsDir];
   if (userDataDir) args.push('--user-data-dir', userDataDir);
@@ -140,7 +143,11 @@ export async function startServer({
   installExitHooks(handleSignals);
   port ??= await freePort();
   const tmp = mkdtempSync(join(tmpdir(), 'crdb-tls-vscode-'));
-  const dirs = { userData: join(tmp, 'user-data'), serverData: join(tmp, 'server-data'), extensions: extensionsDir ? resolve(extensionsDir) : join(tmp, 'extensions') };
+  const dirs = {
+    userData: join(tmp, 'user-data'),
+    serverData: join(tmp, 'server-data'),
+    extensions: extensionsDir ? resolve(extensionsDir) : join(tmp, 'extensions'),
+  };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   if (userSettings) {
     // The web workbench keeps its user data on the server, in <user-data-dir>/User.
@@ -161,15 +168,20 @@ export async function startServer({
 
   const args = [
     serverMain,
-    '--host', host,
-    '--port', String(port),
+    '--host',
+    host,
+    '--port',
+    String(port),
     '--without-connection-token',
     '--accept-server-license-terms',
     ...(smokeTestDriver ? ['--enable-smoke-test-driver'] : []),
     ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
-    '--user-data-dir', dirs.userData,
-    '--server-data-dir', dirs.serverData,
-    '--extensions-dir', dirs.extensions,
+    '--user-data-dir',
+    dirs.userData,
+    '--server-data-dir',
+    dirs.serverData,
+    '--extensions-dir',
+    dirs.extensions,
     ...extraArgs,
   ];
   const t0 = Date.now();
@@ -216,11 +228,16 @@ export async function startServer({
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.once('error', rej);
-    exited.then(({ code, signal }) => rej(new Error(`VS Code server exited before listening (code ${code}, signal ${signal}); log: ${logFile}\n${output ?? ''}`)));
+    exited.then(({ code, signal }) =>
+      rej(new Error(`VS Code server exited before listening (code ${code}, signal ${signal}); log: ${logFile}\n${output ?? ''}`)),
+    );
   });
   let timer;
   const timeout = new Promise((_, rej) => {
-    timer = setTimeout(() => rej(new Error(`VS Code server did not print "Extension host agent listening" within ${startTimeoutMs / 1000} s; log: ${logFile}\n${output ?? ''}`)), startTimeoutMs);
+    timer = setTimeout(
+      () => rej(new Error(`VS Code server did not print "Extension host agent listening" within ${startTimeoutMs / 1000} s; log: ${logFile}\n${output ?? ''}`)),
+      startTimeoutMs,
+    );
   });
 
   async function stop() {
@@ -246,7 +263,9 @@ export async function startServer({
   } finally {
     clearTimeout(timer);
   }
-  log(`VS Code ${vscodeVersion} server (Node ${nodeVersion}) listening on ${host}:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s${workspaceTrust ? ' (workspace trust on)' : ''}`);
+  log(
+    `VS Code ${vscodeVersion} server (Node ${nodeVersion}) listening on ${host}:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s${workspaceTrust ? ' (workspace trust on)' : ''}`,
+  );
 
   const baseUrl = `http://${HOST}:${port}`;
   /** vscode-remote URI of an absolute path on this machine (the server's file system). */

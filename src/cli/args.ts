@@ -37,7 +37,8 @@ function knownFlags(spec: FlagSpec): string {
 
 /** The error for an argument that starts with "-" and is not a flag of the command; `arg` is the whole argument as given. */
 function unknownFlag(arg: string, spec: FlagSpec, command: string): UserError {
-  if (!arg.startsWith('--')) return new UserError(`${command}: unknown flag ${flagText(arg)}: flags are long ones, such as --help; known flags: ${knownFlags(spec)}.`);
+  if (!arg.startsWith('--'))
+    return new UserError(`${command}: unknown flag ${flagText(arg)}: flags are long ones, such as --help; known flags: ${knownFlags(spec)}.`);
   const eq = arg.indexOf('=');
   return new UserError(`${command}: unknown flag ${flagText(eq < 0 ? arg : arg.slice(0, eq))}; known flags: ${knownFlags(spec)}.`);
 }
@@ -60,7 +61,8 @@ export function nodeParseError(e: unknown, spec: FlagSpec, command: string): Use
     if (spec.bools.includes(name)) return new UserError(`${command}: --${name} takes true or false: give it as --${name} or --${name}=false.`);
     return needsValue(name, command);
   }
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UserError(`${command} takes no arguments: pass values with flags (known flags: ${knownFlags(spec)}).`);
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return new UserError(`${command} takes no arguments: pass values with flags (known flags: ${knownFlags(spec)}).`);
   return new UserError(`${command}: cannot read the arguments: give flags as --flag=VALUE or --flag VALUE; known flags: ${knownFlags(spec)}.`);
 }
 

@@ -28,7 +28,6 @@ from ${formatHours(MIN_LIFETIME_MS)} to ${formatHours(MAX_LIFETIME_MS)} (100 yea
 
 const COMMON = ['certs-dir', 'ca-key', 'key-size', 'lifetime'];
 
-
 function certsDirOf(values: Record<string, string>, env: NodeJS.ProcessEnv): string {
   return values['certs-dir'] ?? env.COCKROACH_CERTS_DIR ?? join(homedir(), '.cockroach-certs');
 }
@@ -53,30 +52,54 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
     case 'create-ca':
     case 'create-client-ca': {
       const a = parseArgs(rest, { values: COMMON, bools: ['allow-ca-key-reuse', 'overwrite', 'json'] }, cmd);
-      if (a.positionals.length > 0) throw new UserError(`${cmd} takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass paths with --certs-dir and --ca-key.`);
+      if (a.positionals.length > 0)
+        throw new UserError(`${cmd} takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass paths with --certs-dir and --ca-key.`);
       const opts = {
-        certsDir: certsDirOf(a.values, io.env), caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '', keySize: keySizeOf(a.values),
-        lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined, allowKeyReuse: a.bools['allow-ca-key-reuse'], overwrite: a.bools.overwrite,
+        certsDir: certsDirOf(a.values, io.env),
+        caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '',
+        keySize: keySizeOf(a.values),
+        lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined,
+        allowKeyReuse: a.bools['allow-ca-key-reuse'],
+        overwrite: a.bools.overwrite,
       };
       report(io, await (sub === 'create-ca' ? createCa(opts) : createClientCa(opts)), !!a.bools.json);
       return 0;
     }
     case 'create-node': {
       const a = parseArgs(rest, { values: COMMON, bools: ['overwrite', 'json'] }, cmd);
-      report(io, await createNode({
-        certsDir: certsDirOf(a.values, io.env), caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '', keySize: keySizeOf(a.values),
-        lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined, overwrite: a.bools.overwrite, hosts: a.positionals,
-      }), !!a.bools.json);
+      report(
+        io,
+        await createNode({
+          certsDir: certsDirOf(a.values, io.env),
+          caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '',
+          keySize: keySizeOf(a.values),
+          lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined,
+          overwrite: a.bools.overwrite,
+          hosts: a.positionals,
+        }),
+        !!a.bools.json,
+      );
       return 0;
     }
     case 'create-client': {
       const a = parseArgs(rest, { values: COMMON, bools: ['overwrite', 'also-generate-pkcs8-key', 'json'] }, cmd);
-      if (a.positionals.length !== 1) throw new UserError(`create-client takes exactly one user name, got ${a.positionals.length}: e.g. crdb-tls cert create-client root --certs-dir certs --ca-key my-safe-directory/ca.key.`);
-      report(io, await createClient({
-        certsDir: certsDirOf(a.values, io.env), caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '', keySize: keySizeOf(a.values),
-        lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined, overwrite: a.bools.overwrite,
-        user: a.positionals[0], alsoGeneratePkcs8Key: a.bools['also-generate-pkcs8-key'],
-      }), !!a.bools.json);
+      if (a.positionals.length !== 1)
+        throw new UserError(
+          `create-client takes exactly one user name, got ${a.positionals.length}: e.g. crdb-tls cert create-client root --certs-dir certs --ca-key my-safe-directory/ca.key.`,
+        );
+      report(
+        io,
+        await createClient({
+          certsDir: certsDirOf(a.values, io.env),
+          caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '',
+          keySize: keySizeOf(a.values),
+          lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined,
+          overwrite: a.bools.overwrite,
+          user: a.positionals[0],
+          alsoGeneratePkcs8Key: a.bools['also-generate-pkcs8-key'],
+        }),
+        !!a.bools.json,
+      );
       return 0;
     }
     case 'list': {
@@ -93,8 +116,13 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       }
       io.out(`Certificate directory: ${dir}\n`);
       const rows = entries.map((e) => [
-        e.usage, e.certFile, e.keyFile ?? '', e.notAfter ? e.notAfter.slice(0, 10).replace(/-/g, '/') : '',
-        e.status ? statusText(e.status, e.daysLeft ?? 0) : '', e.notes, e.errors.join(' '),
+        e.usage,
+        e.certFile,
+        e.keyFile ?? '',
+        e.notAfter ? e.notAfter.slice(0, 10).replace(/-/g, '/') : '',
+        e.status ? statusText(e.status, e.daysLeft ?? 0) : '',
+        e.notes,
+        e.errors.join(' '),
       ]);
       io.out(renderTable(['Usage', 'Certificate File', 'Key File', 'Expires', 'Status', 'Notes', 'Error'], rows));
       return 0;
@@ -113,6 +141,8 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       io.out(CERT_USAGE);
       return sub === undefined ? 2 : 0;
     default:
-      throw new UserError(`unknown cert command ${quoteInput(sub)}: use create-ca, create-client-ca, create-node, create-client, list, or ${ROTATE_COMMANDS.join(', ')} (crdb-tls cert --help).`);
+      throw new UserError(
+        `unknown cert command ${quoteInput(sub)}: use create-ca, create-client-ca, create-node, create-client, list, or ${ROTATE_COMMANDS.join(', ')} (crdb-tls cert --help).`,
+      );
   }
 }

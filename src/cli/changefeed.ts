@@ -44,8 +44,23 @@ export interface ChangefeedIo extends Io {
   now?: Date;
 }
 
-const VALUES = ['sink', 'ca-cert', 'client-cert', 'client-key', 'external-connection', 'sasl-user', 'sasl-password', 'sasl-mechanism',
-  'topic-prefix', 'topic-name', 'schema-registry', 'registry-ca-cert', 'registry-client-cert', 'registry-client-key', 'live-timeout'];
+const VALUES = [
+  'sink',
+  'ca-cert',
+  'client-cert',
+  'client-key',
+  'external-connection',
+  'sasl-user',
+  'sasl-password',
+  'sasl-mechanism',
+  'topic-prefix',
+  'topic-name',
+  'schema-registry',
+  'registry-ca-cert',
+  'registry-client-cert',
+  'registry-client-key',
+  'live-timeout',
+];
 const BOOLS = ['tls-enabled', 'insecure-tls-skip-verify', 'check-live', 'json', 'help'];
 const REPEATABLE = ['table', 'option'];
 
@@ -53,7 +68,10 @@ const REPEATABLE = ['table', 'option'];
 const MAX_PROBLEMS = 3;
 
 function oneLine(findings: SinkFinding[]): string {
-  const shown = findings.slice(0, MAX_PROBLEMS).map((f) => f.message.replace(/\s*\n\s*/g, ' ')).join(' ');
+  const shown = findings
+    .slice(0, MAX_PROBLEMS)
+    .map((f) => f.message.replace(/\s*\n\s*/g, ' '))
+    .join(' ');
   const rest = findings.length - MAX_PROBLEMS;
   return rest > 0 ? `${shown} (and ${rest} more problem${rest === 1 ? '' : 's'}: run with --json for all)` : shown;
 }
@@ -71,7 +89,9 @@ function printText(io: Io, r: BuildResult, live: LiveResult | undefined): void {
   if (r.sql.length) io.out(`\n${r.sql.join('\n')}\n`);
   const notes: string[] = [];
   for (const c of r.certs) {
-    notes.push(`-- ${c.param}${c.index > 0 ? ` #${c.index}` : ''}: ${c.subject}, issued by ${c.issuer}, expires ${c.notAfter.slice(0, 10)} (${c.daysLeft} d left)`);
+    notes.push(
+      `-- ${c.param}${c.index > 0 ? ` #${c.index}` : ''}: ${c.subject}, issued by ${c.issuer}, expires ${c.notAfter.slice(0, 10)} (${c.daysLeft} d left)`,
+    );
   }
   if (r.key) notes.push(`-- client_key: ${r.key.description}, matches client_cert`);
   for (const w of r.warnings) notes.push(`-- ${w.severity} ${w.code}: ${w.message}`);
@@ -86,17 +106,23 @@ export async function runChangefeedUri(argv: string[], io: ChangefeedIo): Promis
     io.out(CHANGEFEED_USAGE);
     return 0;
   }
-  if (a.positionals.length > 0) throw new UserError(`changefeed-uri takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass the sink with --sink URL.`);
+  if (a.positionals.length > 0)
+    throw new UserError(`changefeed-uri takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass the sink with --sink URL.`);
   const v = a.values;
   if (v.sink === undefined) {
-    throw new UserError('changefeed-uri: --sink is required: pass --sink kafka://broker:9093, webhook-https://host:port/path or https://registry:8081 (a schema registry); see crdb-tls changefeed-uri --help.');
+    throw new UserError(
+      'changefeed-uri: --sink is required: pass --sink kafka://broker:9093, webhook-https://host:port/path or https://registry:8081 (a schema registry); see crdb-tls changefeed-uri --help.',
+    );
   }
   // Every flag is read before any file is: a bad --live-timeout is refused first.
   const liveTimeoutMs = v['live-timeout'] !== undefined ? parseTimeout(v['live-timeout'], '--live-timeout', { bare: 'ms' }) : 5000;
-  if (v['live-timeout'] !== undefined && !a.bools['check-live']) throw new UserError('changefeed-uri: --live-timeout is a limit of --check-live: add --check-live, or leave --live-timeout out.');
+  if (v['live-timeout'] !== undefined && !a.bools['check-live'])
+    throw new UserError('changefeed-uri: --live-timeout is a limit of --check-live: add --check-live, or leave --live-timeout out.');
   const sink = specFrom(v.sink, '--sink');
   if (sink.type === 'schema-registry' && (lists.table.length > 0 || lists.option.length > 0)) {
-    throw new UserError('--sink https://... builds a schema registry URI alone: pass the Kafka sink with --sink and the registry with --schema-registry to write the changefeed.');
+    throw new UserError(
+      '--sink https://... builds a schema registry URI alone: pass the Kafka sink with --sink and the registry with --schema-registry to write the changefeed.',
+    );
   }
   if (v['ca-cert'] !== undefined) sink.caCert = { file: v['ca-cert'] };
   if (v['client-cert'] !== undefined) sink.clientCert = { file: v['client-cert'] };
@@ -118,7 +144,8 @@ export async function runChangefeedUri(argv: string[], io: ChangefeedIo): Promis
   let schemaRegistry: SinkSpec | undefined;
   if (v['schema-registry'] !== undefined) {
     schemaRegistry = specFrom(v['schema-registry'], '--schema-registry');
-    if (schemaRegistry.type !== 'schema-registry') throw new UserError('--schema-registry: give the registry\'s https:// URL, e.g. https://registry.example.com:8081.');
+    if (schemaRegistry.type !== 'schema-registry')
+      throw new UserError("--schema-registry: give the registry's https:// URL, e.g. https://registry.example.com:8081.");
   } else if (['registry-ca-cert', 'registry-client-cert', 'registry-client-key'].some((f) => v[f] !== undefined)) {
     throw new UserError('--registry-ca-cert, --registry-client-cert and --registry-client-key need --schema-registry URL.');
   }
@@ -141,17 +168,34 @@ export async function runChangefeedUri(argv: string[], io: ChangefeedIo): Promis
     const read = io.read ?? readPemFile;
     const bytes = (p: SinkSpec['caCert']) => (p?.content !== undefined ? Buffer.from(p.content) : p?.file ? read(p.file) : undefined);
     live = await liveCheck({
-      host: sink.host, port: sink.port ?? (sink.type === 'kafka' ? 9092 : 443),
-      ca: bytes(sink.caCert), cert: bytes(sink.clientCert), key: bytes(sink.clientKey), timeoutMs: liveTimeoutMs,
+      host: sink.host,
+      port: sink.port ?? (sink.type === 'kafka' ? 9092 : 443),
+      ca: bytes(sink.caCert),
+      cert: bytes(sink.clientCert),
+      key: bytes(sink.clientKey),
+      timeoutMs: liveTimeoutMs,
     });
   }
 
   if (a.bools.json) {
-    io.out(JSON.stringify({
-      uri: result.ok ? result.uri : null, maskedUri: result.ok ? result.maskedUri : null, registryUri: result.registryUri ?? null,
-      sql: result.sql, directSql: result.directSql, warnings: result.warnings, errors: result.errors, certs: result.certs, key: result.key ?? null,
-      ...(live ? { live } : {}),
-    }, null, 2) + '\n');
+    io.out(
+      JSON.stringify(
+        {
+          uri: result.ok ? result.uri : null,
+          maskedUri: result.ok ? result.maskedUri : null,
+          registryUri: result.registryUri ?? null,
+          sql: result.sql,
+          directSql: result.directSql,
+          warnings: result.warnings,
+          errors: result.errors,
+          certs: result.certs,
+          key: result.key ?? null,
+          ...(live ? { live } : {}),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   } else if (result.ok) {
     printText(io, result, live);
   }

@@ -26,7 +26,10 @@ export async function runExplain(argv: string[], io: ExplainIo): Promise<number>
     io.out(EXPLAIN_USAGE);
     return 0;
   }
-  if (a.positionals.length === 0) throw new UserError('explain needs the error text: crdb-tls explain "x509: certificate signed by unknown authority" (or "-" to read it from standard input).');
+  if (a.positionals.length === 0)
+    throw new UserError(
+      'explain needs the error text: crdb-tls explain "x509: certificate signed by unknown authority" (or "-" to read it from standard input).',
+    );
   const text = a.positionals.length === 1 && a.positionals[0] === '-' ? (io.stdin ?? (() => readFileSync(0, 'utf8')))() : a.positionals.join(' ');
   const r = explain(text);
   if (a.bools.json) io.out(JSON.stringify({ category: r.category, cause: r.cause, fix: r.fix }, null, 2) + '\n');

@@ -63,10 +63,14 @@ function parseSize(v: string): number {
 function disabledCodes(values: string[]): Set<string> {
   const disabled = new Set<string>();
   for (const v of values) {
-    const codes = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const codes = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (codes.length === 0) throw new UserError(`lint: --disable ${quoteInput(v)} names no rule code: e.g. --disable port-non-default.`);
     for (const code of codes) {
-      if (!Object.hasOwn(RULES, code)) throw new UserError(`lint: unknown rule code ${quoteInput(code)} for --disable; codes: ${Object.keys(RULES).join(', ')}.`);
+      if (!Object.hasOwn(RULES, code))
+        throw new UserError(`lint: unknown rule code ${quoteInput(code)} for --disable; codes: ${Object.keys(RULES).join(', ')}.`);
       disabled.add(code);
     }
   }
@@ -80,7 +84,13 @@ function readReason(err: unknown): string {
     if (err.problem === 'directory') return 'is a directory (EISDIR)';
   }
   const code = errnoCode(err);
-  const plain: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'a parent is not a directory', EPERM: 'operation not permitted' };
+  const plain: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'a parent is not a directory',
+    EPERM: 'operation not permitted',
+  };
   return code && plain[code] ? `${plain[code]} (${code})` : errMessage(err);
 }
 
@@ -137,12 +147,29 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
     const results = lintText(text, { ...base, docPath: file === '-' ? undefined : abs });
     conns += results.length;
     const at = lineIndex(text);
-    const found = results.flatMap((r) => r.findings).sort((x, y) => x.range.start - y.range.start || x.range.end - y.range.end
-      || SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity] || (x.code < y.code ? -1 : x.code > y.code ? 1 : 0));
+    const found = results
+      .flatMap((r) => r.findings)
+      .sort(
+        (x, y) =>
+          x.range.start - y.range.start ||
+          x.range.end - y.range.end ||
+          SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity] ||
+          (x.code < y.code ? -1 : x.code > y.code ? 1 : 0),
+      );
     for (const f of found) {
       const s = at(f.range.start);
       const e = at(f.range.end);
-      records.push({ file, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, severity: f.severity, code: f.code, message: f.message, docs: f.docs });
+      records.push({
+        file,
+        line: s.line,
+        column: s.column,
+        endLine: e.line,
+        endColumn: e.column,
+        severity: f.severity,
+        code: f.code,
+        message: f.message,
+        docs: f.docs,
+      });
     }
   }
   // Sorted by file, then position (the sort is stable, so findings keep their order within a file).
@@ -153,7 +180,9 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
     io.out(JSON.stringify(records, null, 2) + '\n');
   } else {
     for (const r of records) io.out(`${r.file}:${r.line}:${r.column}: ${r.severity} ${r.code} ${r.message.replace(/\s*\n\s*/g, ' ')}\n`);
-    io.out(`${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'info')} in ${plural(linted, 'file')} (${plural(conns, 'connection string')})\n`);
+    io.out(
+      `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'info')} in ${plural(linted, 'file')} (${plural(conns, 'connection string')})\n`,
+    );
   }
   return failed || count('error') > 0 ? 1 : 0;
 }

@@ -6,7 +6,14 @@ import { VERSION } from './version';
 // the linter, the changefeed builder or the TLS troubleshooting code.
 async function usage(): Promise<string> {
   const [cert, lint, probe, test, explain, inspect, verify, changefeed] = await Promise.all([
-    import('./cert'), import('./lint'), import('./probe'), import('./testConnection'), import('./explain'), import('./inspect'), import('./verify'), import('./changefeed'),
+    import('./cert'),
+    import('./lint'),
+    import('./probe'),
+    import('./testConnection'),
+    import('./explain'),
+    import('./inspect'),
+    import('./verify'),
+    import('./changefeed'),
   ]);
   return `crdb-tls: CockroachDB TLS certificates from the command line
 

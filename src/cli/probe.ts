@@ -29,10 +29,13 @@ export async function runProbe(argv: string[], io: Io): Promise<number> {
     io.out(PROBE_USAGE);
     return 0;
   }
-  if (a.positionals.length !== 1) throw new UserError(`probe takes one HOST[:PORT], got ${a.positionals.length}: e.g. crdb-tls probe localhost:26257 --ca-file certs/ca.crt.`);
+  if (a.positionals.length !== 1)
+    throw new UserError(`probe takes one HOST[:PORT], got ${a.positionals.length}: e.g. crdb-tls probe localhost:26257 --ca-file certs/ca.crt.`);
   const { host, port } = parseHostPort(a.positionals[0]);
   const r = await probe(host, port, {
-    caFile: a.values['ca-file'], servername: a.values.servername, timeoutMs: a.values.timeout !== undefined ? parseTimeout(a.values.timeout) : 5000,
+    caFile: a.values['ca-file'],
+    servername: a.values.servername,
+    timeoutMs: a.values.timeout !== undefined ? parseTimeout(a.values.timeout) : 5000,
   });
   io.out(a.bools.json ? JSON.stringify(r, null, 2) + '\n' : probeText(r));
   const handshake = r.acceptsTls === true && !r.error && r.protocol !== undefined;

@@ -4,9 +4,29 @@ import { UserError, errMessage, quoteInput } from '../core/errors';
 import { formatDuration, parseLifetime, parseTimeout } from '../core/pki/duration';
 import { parseKeySize } from '../core/pki/keys';
 import {
-  ApplyOptions, DEFAULT_RELOAD_TIMEOUT_MS, PlanOptions, ReloadReport, readLock, recoverInterrupted, RotationPlan, RotationResult, VerifyReport, applyPlan,
-  checkReloadTargets, defaultBackupRoot, listBackups, planLines, planPruneCa, planReissueAll, planRollback, planRotateCa, planRotateClient, planRotateNode,
-  ServedProbe, reloadServer, verifyServed,
+  ApplyOptions,
+  DEFAULT_RELOAD_TIMEOUT_MS,
+  PlanOptions,
+  ReloadReport,
+  readLock,
+  recoverInterrupted,
+  RotationPlan,
+  RotationResult,
+  VerifyReport,
+  applyPlan,
+  checkReloadTargets,
+  defaultBackupRoot,
+  listBackups,
+  planLines,
+  planPruneCa,
+  planReissueAll,
+  planRollback,
+  planRotateCa,
+  planRotateClient,
+  planRotateNode,
+  ServedProbe,
+  reloadServer,
+  verifyServed,
 } from '../core/certsdir/rotate';
 import { parseArgs } from './args';
 import type { Io } from './io';
@@ -31,7 +51,19 @@ must resolve). --reload-cmd is killed after --reload-timeout. When the reload or
 after the files are written, the one-line error gives the rollback command.
 `;
 
-const VALUES = ['certs-dir', 'ca-key', 'client-ca-key', 'backup-dir', 'key-size', 'lifetime', 'reload-pid', 'reload-cmd', 'reload-timeout', 'verify', 'verify-timeout'];
+const VALUES = [
+  'certs-dir',
+  'ca-key',
+  'client-ca-key',
+  'backup-dir',
+  'key-size',
+  'lifetime',
+  'reload-pid',
+  'reload-cmd',
+  'reload-timeout',
+  'verify',
+  'verify-timeout',
+];
 const BOOLS = ['dry-run', 'json', 'also-generate-pkcs8-key'];
 
 function certsDirOf(values: Record<string, string>, env: NodeJS.ProcessEnv): string {
@@ -58,7 +90,10 @@ export function planText(plan: RotationPlan): string {
 function resultText(r: RotationResult): string {
   const lines = r.messages.map((m) => `note: ${m}`);
   if (r.backup) lines.push(`backup ${r.backup.id}: ${r.backup.dir} (${r.backup.files.length} file${r.backup.files.length === 1 ? '' : 's'})`);
-  for (const s of r.plan.steps) lines.push(`${s.action === 'move' ? 'moved' : s.action === 'write' ? 'wrote' : s.action === 'replace' ? 'replaced' : s.action === 'restore' ? 'restored' : 'removed'} ${s.action === 'move' ? `${s.path} -> ${s.to}` : s.path}`);
+  for (const s of r.plan.steps)
+    lines.push(
+      `${s.action === 'move' ? 'moved' : s.action === 'write' ? 'wrote' : s.action === 'replace' ? 'replaced' : s.action === 'restore' ? 'restored' : 'removed'} ${s.action === 'move' ? `${s.path} -> ${s.to}` : s.path}`,
+    );
   for (const c of r.issued) lines.push(`issued ${c.kind} certificate ${c.path}: serial ${c.serial}, expires ${c.notAfter}`);
   if (r.plan.steps.length === 0) lines.push('nothing to do.');
   return lines.join('\n') + '\n';
@@ -127,7 +162,9 @@ async function planAndApply(makePlan: () => RotationPlan, values: Record<string,
   if (bools['dry-run']) {
     const pending = readLock(certsDir);
     const plan = makePlan();
-    const note = pending?.journal ? `note: an interrupted ${pending.journal.command} (pid ${pending.pid}) left its journal in ${certsDir}; the next rotation finishes it first.\n` : '';
+    const note = pending?.journal
+      ? `note: an interrupted ${pending.journal.command} (pid ${pending.pid}) left its journal in ${certsDir}; the next rotation finishes it first.\n`
+      : '';
     io.out(json ? JSON.stringify({ dryRun: true, plan }, null, 2) + '\n' : note + planText(plan) + 'Dry run: nothing was written.\n');
     return 0;
   }
@@ -161,8 +198,11 @@ async function planAndApply(makePlan: () => RotationPlan, values: Record<string,
       if (!json) io.out(`ran ${rc.command}: ${status}${rc.output ? `\n${rc.output}` : ''}\n`);
       if (rc.exitCode !== 0) {
         code = 1;
-        problems.push(rc.timedOut ? `the reload command was ${status}; check it, then reload the server yourself`
-          : `the reload command ${rc.exitCode === null ? 'could not run' : `exited with ${rc.exitCode}`}${rc.output ? ` (${quoteInput(rc.output.split('\n').pop() ?? '', 80)})` : ''}; fix it and reload the server yourself`);
+        problems.push(
+          rc.timedOut
+            ? `the reload command was ${status}; check it, then reload the server yourself`
+            : `the reload command ${rc.exitCode === null ? 'could not run' : `exited with ${rc.exitCode}`}${rc.output ? ` (${quoteInput(rc.output.split('\n').pop() ?? '', 80)})` : ''}; fix it and reload the server yourself`,
+        );
       }
     }
   }
@@ -175,14 +215,23 @@ async function planAndApply(makePlan: () => RotationPlan, values: Record<string,
     verify = await verifyServed(ro.verify, plan.certsDir, served, { timeoutMs: ro.verifyTimeoutMs });
     if (!verify.ok) {
       code = 1;
-      problems.push(`${verify.endpoint} does not serve the new node.crt (serial ${verify.expectedSerial}; it serves ${verify.servedSerial ? `serial ${verify.servedSerial}` : 'nothing'}${verify.error ? `: ${verify.error}` : ''}) after ${verify.attempts} probe${verify.attempts === 1 ? '' : 's'}; reload the server (SIGHUP) and check its log`);
+      problems.push(
+        `${verify.endpoint} does not serve the new node.crt (serial ${verify.expectedSerial}; it serves ${verify.servedSerial ? `serial ${verify.servedSerial}` : 'nothing'}${verify.error ? `: ${verify.error}` : ''}) after ${verify.attempts} probe${verify.attempts === 1 ? '' : 's'}; reload the server (SIGHUP) and check its log`,
+      );
     }
     if (!json) {
-      io.out(verify.ok ? `verified: ${verify.endpoint} serves node.crt serial ${verify.expectedSerial}${verify.chainVerified === false ? ' (but ca.crt does not verify its chain)' : ''}\n`
-        : `NOT verified: ${verify.endpoint} serves ${verify.servedSerial ? `serial ${verify.servedSerial}` : 'nothing'}${verify.error ? ` (${verify.error})` : ''}, expected node.crt serial ${verify.expectedSerial} after ${verify.attempts} probe${verify.attempts === 1 ? '' : 's'}: reload the server (SIGHUP) and check its log.\n`);
+      io.out(
+        verify.ok
+          ? `verified: ${verify.endpoint} serves node.crt serial ${verify.expectedSerial}${verify.chainVerified === false ? ' (but ca.crt does not verify its chain)' : ''}\n`
+          : `NOT verified: ${verify.endpoint} serves ${verify.servedSerial ? `serial ${verify.servedSerial}` : 'nothing'}${verify.error ? ` (${verify.error})` : ''}, expected node.crt serial ${verify.expectedSerial} after ${verify.attempts} probe${verify.attempts === 1 ? '' : 's'}: reload the server (SIGHUP) and check its log.\n`,
+      );
     }
   }
-  if (json) io.out(JSON.stringify({ plan, result: { backup: result.backup, issued: result.issued, messages: result.messages }, reload, reloadError, verify }, null, 2) + '\n');
+  if (json)
+    io.out(
+      JSON.stringify({ plan, result: { backup: result.backup, issued: result.issued, messages: result.messages }, reload, reloadError, verify }, null, 2) +
+        '\n',
+    );
   if (problems.length > 0) throw afterWriteError(plan, result, values, problems.join('; and '));
   return code;
 }
@@ -201,7 +250,12 @@ export async function runRotate(sub: string, argv: string[], io: Io): Promise<nu
     case 'rotate-node':
       return planAndApply(() => planRotateNode({ ...o, hosts: a.positionals }), a.values, a.bools, io);
     case 'rotate-client':
-      return planAndApply(() => planRotateClient({ ...o, users: a.positionals, alsoGeneratePkcs8Key: a.bools['also-generate-pkcs8-key'] }), a.values, a.bools, io);
+      return planAndApply(
+        () => planRotateClient({ ...o, users: a.positionals, alsoGeneratePkcs8Key: a.bools['also-generate-pkcs8-key'] }),
+        a.values,
+        a.bools,
+        io,
+      );
     case 'rotate-ca':
       none();
       return planAndApply(() => planRotateCa(o), a.values, a.bools, io);
@@ -219,11 +273,22 @@ export async function runRotate(sub: string, argv: string[], io: Io): Promise<nu
       const root = o.backupDir ?? defaultBackupRoot(o.certsDir);
       const list = listBackups(root, o.certsDir);
       if (a.bools.json) {
-        io.out(JSON.stringify(list.map((b) => ({ id: b.id, createdAt: b.createdAt, reason: b.reason, files: b.files, created: b.created, dir: b.dir })), null, 2) + '\n');
+        io.out(
+          JSON.stringify(
+            list.map((b) => ({ id: b.id, createdAt: b.createdAt, reason: b.reason, files: b.files, created: b.created, dir: b.dir })),
+            null,
+            2,
+          ) + '\n',
+        );
         return 0;
       }
       io.out(`Backups of ${o.certsDir} in ${root} (newest first):\n`);
-      io.out(renderTable(['Id', 'Created', 'Reason', 'Files'], list.map((b) => [b.id, b.createdAt, b.reason, b.files.map((f) => f.path).join(', ')])));
+      io.out(
+        renderTable(
+          ['Id', 'Created', 'Reason', 'Files'],
+          list.map((b) => [b.id, b.createdAt, b.reason, b.files.map((f) => f.path).join(', ')]),
+        ),
+      );
       return 0;
     }
     default:

@@ -35,11 +35,17 @@ export async function runTestConnection(argv: string[], io: TestConnectionIo): P
     return 0;
   }
   if (a.positionals.length !== 1) {
-    throw new UserError(`test-connection takes one connection string, got ${a.positionals.length}: quote it, e.g. crdb-tls test-connection "postgresql://root@localhost:26257/defaultdb?sslmode=verify-full&sslrootcert=certs/ca.crt".`);
+    throw new UserError(
+      `test-connection takes one connection string, got ${a.positionals.length}: quote it, e.g. crdb-tls test-connection "postgresql://root@localhost:26257/defaultdb?sslmode=verify-full&sslrootcert=certs/ca.crt".`,
+    );
   }
   const r = await testConnection(a.positionals[0], {
-    timeoutMs: a.values.timeout !== undefined ? parseTimeout(a.values.timeout) : undefined, cwd: io.cwd ?? process.cwd(), home: io.env.HOME,
+    timeoutMs: a.values.timeout !== undefined ? parseTimeout(a.values.timeout) : undefined,
+    cwd: io.cwd ?? process.cwd(),
+    home: io.env.HOME,
   });
-  io.out(a.bools.json ? JSON.stringify({ ok: r.ok, category: r.category, cause: r.cause, fix: r.fix, details: r.details }, null, 2) + '\n' : testConnectionText(r));
+  io.out(
+    a.bools.json ? JSON.stringify({ ok: r.ok, category: r.category, cause: r.cause, fix: r.fix, details: r.details }, null, 2) + '\n' : testConnectionText(r),
+  );
   return r.ok ? 0 : 1;
 }

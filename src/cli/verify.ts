@@ -51,7 +51,8 @@ export async function runVerify(argv: string[], io: Io): Promise<number> {
   }
   const caFile = a.values['ca-file'];
   if (!caFile) throw new UserError('verify needs the CA: crdb-tls verify --ca-file certs/ca.crt certs/node.crt.');
-  if (a.positionals.length !== 1) throw new UserError(`verify takes one CERT file, got ${a.positionals.length}: e.g. crdb-tls verify --ca-file certs/ca.crt certs/node.crt.`);
+  if (a.positionals.length !== 1)
+    throw new UserError(`verify takes one CERT file, got ${a.positionals.length}: e.g. crdb-tls verify --ca-file certs/ca.crt certs/node.crt.`);
   const file = a.positionals[0];
   const trusted = certsOf(caFile, 'CA file');
   const [leaf, ...untrusted] = certsOf(file, 'certificate file');

@@ -3,7 +3,10 @@
  * Front ends print `message` as is (CLI: one line on stderr, exit 1; editor: a notification).
  */
 export class UserError extends Error {
-  constructor(message: string, readonly file?: string) {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
     super(message);
     this.name = 'UserError';
   }

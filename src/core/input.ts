@@ -22,7 +22,13 @@ export class InputFileError extends UserError {
    * "is a FIFO (named pipe), not a regular file", "is 2 MiB, larger than the 1 MiB limit", "permission denied (EACCES)".
    */
   readonly detail: string;
-  constructor(message: string, file: string, readonly problem: InputProblem, readonly code?: string, detail?: string) {
+  constructor(
+    message: string,
+    file: string,
+    readonly problem: InputProblem,
+    readonly code?: string,
+    detail?: string,
+  ) {
     super(message, file);
     this.name = 'InputFileError';
     this.detail = detail ?? message;
@@ -52,8 +58,16 @@ function sizeText(n: number): string {
 const forWhat = (o: ReadInputOptions) => (o.what ? ` for ${o.what}` : '');
 
 function problemFor(path: string, st: Stats, o: ReadInputOptions): InputFileError | undefined {
-  if (st.isDirectory()) return new InputFileError(`${path} is a directory, not a file: pass the file itself${forWhat(o)}.`, path, 'directory', undefined, 'is a directory');
-  if (!st.isFile()) return new InputFileError(`${path} is ${kindOf(st)}, not a regular file: only regular files are read; pass a regular file${forWhat(o)}.`, path, 'not-regular', undefined, `is ${kindOf(st)}, not a regular file`);
+  if (st.isDirectory())
+    return new InputFileError(`${path} is a directory, not a file: pass the file itself${forWhat(o)}.`, path, 'directory', undefined, 'is a directory');
+  if (!st.isFile())
+    return new InputFileError(
+      `${path} is ${kindOf(st)}, not a regular file: only regular files are read; pass a regular file${forWhat(o)}.`,
+      path,
+      'not-regular',
+      undefined,
+      `is ${kindOf(st)}, not a regular file`,
+    );
   if (st.size > (o.maxBytes ?? MAX_PEM_BYTES)) return tooLarge(path, st.size, o);
   return undefined;
 }
@@ -64,12 +78,19 @@ function tooLarge(path: string, size: number, o: ReadInputOptions): InputFileErr
   return new InputFileError(`${path} ${detail}: pass the right file.`, path, 'too-large', undefined, detail);
 }
 
-const PLAIN_ERRNO: Record<string, string> = { EACCES: 'permission denied', EPERM: 'operation not permitted', ELOOP: 'too many symbolic links', EIO: 'input/output error' };
+const PLAIN_ERRNO: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ELOOP: 'too many symbolic links',
+  EIO: 'input/output error',
+};
 
 function openError(path: string, err: unknown, o: ReadInputOptions): InputFileError {
   const code = errnoCode(err);
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new InputFileError(`${path} does not exist: check the path${o.what ? ` of ${o.what}` : ''}.`, path, 'missing', code, 'does not exist');
-  if (code === 'EISDIR') return new InputFileError(`${path} is a directory, not a file: pass the file itself${forWhat(o)}.`, path, 'directory', code, 'is a directory');
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return new InputFileError(`${path} does not exist: check the path${o.what ? ` of ${o.what}` : ''}.`, path, 'missing', code, 'does not exist');
+  if (code === 'EISDIR')
+    return new InputFileError(`${path} is a directory, not a file: pass the file itself${forWhat(o)}.`, path, 'directory', code, 'is a directory');
   const plain = code && PLAIN_ERRNO[code] ? `${PLAIN_ERRNO[code]} (${code})` : (code ?? errMessage(err));
   return new InputFileError(`could not read ${path} (${code ?? errMessage(err)}): check its permissions.`, path, 'unreadable', code, plain);
 }

@@ -34,7 +34,11 @@ export async function inspectCertificate(tree: ClusterTree, arg: unknown): Promi
   if (!node && arg instanceof vscode.Uri) node = tree.allCertNodes().find((c) => c.entry.certPath === arg.fsPath && c.index === 0);
   const path = node?.entry.certPath ?? (arg instanceof vscode.Uri ? arg.fsPath : (await pickCertNode(tree, 'Certificate to inspect'))?.entry.certPath);
   if (!path) return;
-  const uri = vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `${path}.txt`, query: new URLSearchParams({ path, usage: node?.entry.usage ?? '', cluster: node?.parent.id ?? '' }).toString() });
+  const uri = vscode.Uri.from({
+    scheme: INSPECT_SCHEME,
+    path: `${path}.txt`,
+    query: new URLSearchParams({ path, usage: node?.entry.usage ?? '', cluster: node?.parent.id ?? '' }).toString(),
+  });
   const doc = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(doc, { preview: true });
 }

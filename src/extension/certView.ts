@@ -26,16 +26,28 @@ export function healthOf(usage: CertEntry['usage'], cert: CertDetails | undefine
 }
 
 const KIND_ICON: Record<string, string> = {
-  CA: 'workspace-trusted', 'Client CA': 'verified', 'UI CA': 'verified', 'Tenant Client CA': 'verified',
-  Node: 'server', UI: 'browser', Client: 'person', 'Tenant Client': 'organization', Unknown: 'file',
+  CA: 'workspace-trusted',
+  'Client CA': 'verified',
+  'UI CA': 'verified',
+  'Tenant Client CA': 'verified',
+  Node: 'server',
+  UI: 'browser',
+  Client: 'person',
+  'Tenant Client': 'organization',
+  Unknown: 'file',
 };
 
 const HEALTH_COLOR: Record<Health, string> = {
-  ok: 'charts.green', warning: 'charts.yellow', error: 'charts.orange', expired: 'errorForeground', problem: 'errorForeground', 'not-yet-valid': 'charts.orange',
+  ok: 'charts.green',
+  warning: 'charts.yellow',
+  error: 'charts.orange',
+  expired: 'errorForeground',
+  problem: 'errorForeground',
+  'not-yet-valid': 'charts.orange',
 };
 
 export function certIcon(usage: CertEntry['usage'], health: Health): vscode.ThemeIcon {
-  const id = health === 'problem' || health === 'expired' ? 'error' : KIND_ICON[usage] ?? 'file';
+  const id = health === 'problem' || health === 'expired' ? 'error' : (KIND_ICON[usage] ?? 'file');
   return new vscode.ThemeIcon(id, new vscode.ThemeColor(HEALTH_COLOR[health]));
 }
 
@@ -56,7 +68,9 @@ export function lifetimeUsedPercent(cert: CertDetails, now: Date): number {
 }
 
 function dn(d: Record<string, string>): string {
-  return Object.entries(d).map(([k, v]) => `${k}=${v}`).join(', ');
+  return Object.entries(d)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 }
 
 /** The hover of a certificate item: every value escaped (it comes from files). */
@@ -64,12 +78,16 @@ export function certTooltip(entry: CertEntry, cert: CertDetails | undefined, ind
   const m = new vscode.MarkdownString(undefined, false);
   m.isTrusted = false;
   m.supportHtml = false;
-  const pos = entry.certs.length > 1 ? ` (certificate ${index + 1} of ${entry.certs.length}${index === 0 ? ', signs new certificates' : ', still trusted'})` : '';
+  const pos =
+    entry.certs.length > 1 ? ` (certificate ${index + 1} of ${entry.certs.length}${index === 0 ? ', signs new certificates' : ', still trusted'})` : '';
   m.appendMarkdown(`**${md(entry.usage)} certificate**${md(pos)} · \`${entry.certFile.replace(/`/g, "'")}\`\n\n`);
   if (cert) {
     const rows: [string, string][] = [
       ['Subject', dn(cert.subject)],
-      ['SANs', [...cert.sans.dns.map((d) => `DNS:${d}`), ...cert.sans.ip.map((i) => `IP:${i}`), ...cert.sans.uri.map((u) => `URI:${u}`)].join(', ') || '(none)'],
+      [
+        'SANs',
+        [...cert.sans.dns.map((d) => `DNS:${d}`), ...cert.sans.ip.map((i) => `IP:${i}`), ...cert.sans.uri.map((u) => `URI:${u}`)].join(', ') || '(none)',
+      ],
       ['Issuer', dn(cert.issuer)],
       ['Serial', cert.serial],
       ['SHA-256', cert.fingerprintSha256],

@@ -43,9 +43,22 @@ export function clustersFromSettings(log: vscode.LogOutputChannel): Cluster[] {
   const out: Cluster[] = [];
   for (const [i, c] of raw.entries()) {
     if (c && typeof c.certsDir === 'string' && c.certsDir) {
-      out.push({ kind: 'self-hosted', name: c.name || c.certsDir, certsDir: resolvePath(c.certsDir), caKey: c.caKey ? resolvePath(c.caKey) : undefined, source: 'settings' });
+      out.push({
+        kind: 'self-hosted',
+        name: c.name || c.certsDir,
+        certsDir: resolvePath(c.certsDir),
+        caKey: c.caKey ? resolvePath(c.caKey) : undefined,
+        source: 'settings',
+      });
     } else if (c && typeof c.clusterId === 'string' && typeof c.host === 'string') {
-      out.push({ kind: 'cloud', name: c.name || c.host, clusterId: c.clusterId, host: c.host, caCert: c.caCert ? resolvePath(c.caCert) : undefined, source: 'settings' });
+      out.push({
+        kind: 'cloud',
+        name: c.name || c.host,
+        clusterId: c.clusterId,
+        host: c.host,
+        caCert: c.caCert ? resolvePath(c.caCert) : undefined,
+        source: 'settings',
+      });
     } else {
       log.warn(`cockroachTls.clusters[${i}] is neither self-hosted {name, certsDir} nor Cloud {name, clusterId, host}: ignored.`);
     }
@@ -60,7 +73,12 @@ const EXCLUDE = '**/{node_modules,.git,dist,out,.vscode-test}/**';
 export async function discoverCertsDirs(known: Set<string>, token?: vscode.CancellationToken): Promise<SelfHostedCluster[]> {
   const files = await vscode.workspace.findFiles(CERT_GLOB, EXCLUDE, 2000, token);
   const dirs = [...new Set(files.map((f) => dirname(f.fsPath)))].filter((d) => !known.has(`dir:${d}`)).sort();
-  return dirs.map((d) => ({ kind: 'self-hosted', name: vscode.workspace.asRelativePath(d, (vscode.workspace.workspaceFolders?.length ?? 0) > 1), certsDir: d, source: 'workspace' }));
+  return dirs.map((d) => ({
+    kind: 'self-hosted',
+    name: vscode.workspace.asRelativePath(d, (vscode.workspace.workspaceFolders?.length ?? 0) > 1),
+    certsDir: d,
+    source: 'workspace',
+  }));
 }
 
 export const CERT_WATCH_GLOB = CERT_GLOB;

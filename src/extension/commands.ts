@@ -57,7 +57,8 @@ const COMMANDS: Record<CommandId, Factory> = {
   'cockroachTls.pruneCa': (s) => (n: unknown) => pruneCa(s, node(n)),
   'cockroachTls.showBackups': (s) => (n: unknown) => showBackups(s, node(n)),
   'cockroachTls.rollback': (s) => (n: unknown) => rollback(s, node(n)),
-  'cockroachTls.addSslRootCert': (s) => (uri: vscode.Uri, insertAt: number, separator: string, kind: string, chosen?: string) => addSslRootCert(s.linter, uri, insertAt, separator, kind, chosen),
+  'cockroachTls.addSslRootCert': (s) => (uri: vscode.Uri, insertAt: number, separator: string, kind: string, chosen?: string) =>
+    addSslRootCert(s.linter, uri, insertAt, separator, kind, chosen),
   'cockroachTls.explainPasswordEnv': () => (envVar: string) => explainPasswordEnv(envVar),
 };
 

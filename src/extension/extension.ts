@@ -51,17 +51,22 @@ export function activate(context: vscode.ExtensionContext): Api {
   // Connection strings in any file: diagnostics, hover, quick fixes.
   const linter = new ConnLinter(model, log);
   const selector: vscode.DocumentSelector = [...LINTED_SCHEMES].map((scheme) => ({ scheme }));
-  context.subscriptions.push(linter,
+  context.subscriptions.push(
+    linter,
     vscode.languages.registerHoverProvider(selector, new ConnHover(linter)),
-    vscode.languages.registerCodeActionsProvider(selector, new ConnActions(linter), { providedCodeActionKinds: ConnActions.kinds }));
+    vscode.languages.registerCodeActionsProvider(selector, new ConnActions(linter), { providedCodeActionKinds: ConnActions.kinds }),
+  );
 
   // Changefeed sink URIs: the builder panel, and diagnostics, hover and quick fixes in any file.
   const changefeed = registerChangefeed(context, { model, log, selector });
 
   // Troubleshooting: Test Connection on every string, Explain TLS Error, Probe Node, Verify.
   const results = new ResultDocuments();
-  context.subscriptions.push(results, vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results),
-    vscode.languages.registerCodeLensProvider(selector, new TestConnectionLens(linter)));
+  context.subscriptions.push(
+    results,
+    vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results),
+    vscode.languages.registerCodeLensProvider(selector, new TestConnectionLens(linter)),
+  );
 
   // Every command, from the one table.
   registerCommands(context, { log, model, tree, monitor, linter, results, changefeed });
@@ -84,16 +89,23 @@ export function activate(context: vscode.ExtensionContext): Api {
   wsWatcher.onDidCreate(rediscover);
   wsWatcher.onDidDelete(rediscover);
   let watchedKey = '';
-  context.subscriptions.push(wsWatcher, model.onDidChange(() => {
-    const key = model.selfHostedDirs().join('\n');
-    if (key !== watchedKey) {
-      watchedKey = key;
-      watchDirs();
-    }
-  }), { dispose: () => dirWatchers.forEach((w) => w.dispose()) });
-  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (affects(e)) void model.reload(affects(e, 'discoverCertsDirs'));
-  }), vscode.workspace.onDidGrantWorkspaceTrust(() => model.relist()));
+  context.subscriptions.push(
+    wsWatcher,
+    model.onDidChange(() => {
+      const key = model.selfHostedDirs().join('\n');
+      if (key !== watchedKey) {
+        watchedKey = key;
+        watchDirs();
+      }
+    }),
+    { dispose: () => dirWatchers.forEach((w) => w.dispose()) },
+  );
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affects(e)) void model.reload(affects(e, 'discoverCertsDirs'));
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => model.relist()),
+  );
   // Expiry moves with the clock: refresh statuses a few times a day.
   const tick = setInterval(() => model.relist(), 6 * 3_600_000);
   context.subscriptions.push({ dispose: () => clearInterval(tick) });

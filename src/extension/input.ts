@@ -53,8 +53,7 @@ export class MultiStep {
           input.current?.dispose();
           activeInput = undefined;
           return undefined;
-        }
-        else throw err;
+        } else throw err;
       }
     }
     input.current?.dispose();
@@ -129,7 +128,6 @@ export class MultiStep {
     });
   }
 }
-
 
 export function isButton(v: unknown): v is vscode.QuickInputButton {
   return typeof v === 'object' && v !== null && 'iconPath' in v;

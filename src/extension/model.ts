@@ -50,7 +50,9 @@ export class ClusterModel implements vscode.Disposable {
     const now = new Date();
     const t = settings().expiryThresholds;
     const opts = {
-      now, cache: this.cache, gid: process.getgid?.(),
+      now,
+      cache: this.cache,
+      gid: process.getgid?.(),
       skipPermissionChecks: process.platform === 'win32' || process.env.COCKROACH_SKIP_KEY_PERMISSION_CHECK === 'true',
       thresholds: t,
     };
@@ -59,7 +61,13 @@ export class ClusterModel implements vscode.Disposable {
       try {
         if (cluster.kind === 'cloud') {
           if (!cluster.caCert) return { cluster, key, entries: [] };
-          if (!existsSync(cluster.caCert)) return { cluster, key, entries: [], problem: `CA certificate ${cluster.caCert} not found: download the cluster CA (https://cockroachlabs.cloud/clusters/${cluster.clusterId}/cert) or fix caCert.` };
+          if (!existsSync(cluster.caCert))
+            return {
+              cluster,
+              key,
+              entries: [],
+              problem: `CA certificate ${cluster.caCert} not found: download the cluster CA (https://cockroachlabs.cloud/clusters/${cluster.clusterId}/cert) or fix caCert.`,
+            };
           return { cluster, key, entries: [listCertFile(cluster.caCert, 'CA', opts)] };
         }
         return { cluster, key, entries: listCertsDir(cluster.certsDir, opts) };

@@ -68,8 +68,12 @@ export class ExpiryMonitor implements vscode.Disposable {
     const leafUrgent = first.usage !== 'CA' && first.usage !== 'Client CA' && days < t.leafErrorDays;
     this.item.text = `$(${expired || leafUrgent ? 'error' : 'workspace-trusted'}) ${first.label.split(': ').slice(1).join(': ') || first.label} ${text.replace('expires in ', '')}`;
     this.item.tooltip = `Soonest certificate expiry: ${first.label} ${text} (${first.notAfter.toISOString().slice(0, 10)}). Click to show it.`;
-    this.item.backgroundColor = expired || leafUrgent ? new vscode.ThemeColor('statusBarItem.errorBackground')
-      : days < (first.usage === 'CA' ? t.caWarningDays : t.leafWarningDays) ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor =
+      expired || leafUrgent
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : days < (first.usage === 'CA' ? t.caWarningDays : t.leafWarningDays)
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.item.show();
     this.notify(certs, now);
   }

@@ -24,19 +24,32 @@ async function pickCluster(ctx: Ctx, node: Node | undefined, title: string): Pro
     void vscode.window.showInformationMessage(`${title}: no self-hosted cluster yet; add one first.`);
     return undefined;
   }
-  const pick = await vscode.window.showQuickPick(clusters.map((c) => ({ label: c.name, description: c.certsDir, c })), { title, placeHolder: 'Cluster (certs directory)' });
+  const pick = await vscode.window.showQuickPick(
+    clusters.map((c) => ({ label: c.name, description: c.certsDir, c })),
+    { title, placeHolder: 'Cluster (certs directory)' },
+  );
   return pick?.c;
 }
 
 async function askCaKey(cluster: SelfHostedCluster, title: string, prompt: string, initial?: string): Promise<string | undefined> {
   let value: string | undefined;
-  const done = await MultiStep.run([async (input) => {
-    const r = await input.box({
-      title, step: 1, totalSteps: 1, prompt, value: initial ?? cluster.caKey ?? '',
-      validate: (x) => (!x.trim() ? 'The CA key path is required.' : existsSync(resolvePath(x.trim())) ? undefined : `${resolvePath(x.trim())} does not exist.`),
-    });
-    if (!isButton(r)) value = resolvePath(r.trim());
-  }], () => value);
+  const done = await MultiStep.run(
+    [
+      async (input) => {
+        const r = await input.box({
+          title,
+          step: 1,
+          totalSteps: 1,
+          prompt,
+          value: initial ?? cluster.caKey ?? '',
+          validate: (x) =>
+            !x.trim() ? 'The CA key path is required.' : existsSync(resolvePath(x.trim())) ? undefined : `${resolvePath(x.trim())} does not exist.`,
+        });
+        if (!isButton(r)) value = resolvePath(r.trim());
+      },
+    ],
+    () => value,
+  );
   return done;
 }
 
@@ -66,7 +79,12 @@ async function confirmAndApply(ctx: Ctx, title: string, plan: RotationPlan, core
   }
 }
 
-async function run(ctx: Ctx, title: string, node: Node | undefined, make: (core: Rotate, cluster: SelfHostedCluster) => Promise<RotationPlan | undefined>): Promise<RotationResult | undefined> {
+async function run(
+  ctx: Ctx,
+  title: string,
+  node: Node | undefined,
+  make: (core: Rotate, cluster: SelfHostedCluster) => Promise<RotationPlan | undefined>,
+): Promise<RotationResult | undefined> {
   if (!requireTrust(title, 'write')) return undefined;
   const cluster = await pickCluster(ctx, node, title);
   if (!cluster) return undefined;
@@ -95,14 +113,23 @@ export function rotateNode(ctx: Ctx, n: Node | undefined): Promise<RotationResul
 
 export function rotateClient(ctx: Ctx, n: Node | undefined): Promise<RotationResult | undefined> {
   return run(ctx, ROTATE_CLIENT, n, async (core, c) => {
-    let user = n?.type === 'cert' && n.entry.usage === 'Client' ? n.entry.name ?? undefined : undefined;
+    let user = n?.type === 'cert' && n.entry.usage === 'Client' ? (n.entry.name ?? undefined) : undefined;
     if (!user) {
-      const users = ctx.model.states.find((s) => s.cluster === c)?.entries.filter((e) => e.usage === 'Client' && e.name).map((e) => e.name as string) ?? [];
+      const users =
+        ctx.model.states
+          .find((s) => s.cluster === c)
+          ?.entries.filter((e) => e.usage === 'Client' && e.name)
+          .map((e) => e.name as string) ?? [];
       user = (await vscode.window.showQuickPick(users, { title: ROTATE_CLIENT, placeHolder: 'User' })) ?? undefined;
     }
     if (!user) return undefined;
     const clientCa = existsSync(`${c.certsDir}/ca-client.crt`);
-    const caKey = await askCaKey(c, ROTATE_CLIENT, clientCa ? 'The client CA key (ca-client.crt signs client certificates)' : 'The CA key that signed ca.crt', clientCa ? '' : undefined);
+    const caKey = await askCaKey(
+      c,
+      ROTATE_CLIENT,
+      clientCa ? 'The client CA key (ca-client.crt signs client certificates)' : 'The CA key that signed ca.crt',
+      clientCa ? '' : undefined,
+    );
     return caKey ? core.planRotateClient({ certsDir: c.certsDir, caKey, users: [user] }) : undefined;
   });
 }
@@ -134,8 +161,10 @@ export function rollback(ctx: Ctx, n: Node | undefined): Promise<RotationResult 
       void vscode.window.showInformationMessage(`No backups of ${c.certsDir} yet: rotations make one before they replace anything.`);
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(backups.map((b) => ({ label: b.id, description: `${b.reason} · ${b.createdAt}`, detail: b.files.map((f) => basename(f.path)).join(', '), b })),
-      { title: ROLL_BACK, placeHolder: 'The backup to restore (the current files are backed up first)' });
+    const pick = await vscode.window.showQuickPick(
+      backups.map((b) => ({ label: b.id, description: `${b.reason} · ${b.createdAt}`, detail: b.files.map((f) => basename(f.path)).join(', '), b })),
+      { title: ROLL_BACK, placeHolder: 'The backup to restore (the current files are backed up first)' },
+    );
     return pick ? core.planRollback({ certsDir: c.certsDir, backupId: pick.b.id }) : undefined;
   });
 }
@@ -152,8 +181,10 @@ export async function showBackups(ctx: Ctx, n: Node | undefined): Promise<void> 
   }
   ctx.log.info(`Backups of ${c.certsDir}:`);
   for (const b of backups) ctx.log.info(`  ${b.id}  ${b.createdAt}  ${b.reason}  ${b.files.length} files  ${b.dir}`);
-  const pick = await vscode.window.showQuickPick(backups.map((b) => ({ label: b.id, description: `${b.reason} · ${b.createdAt}`, detail: b.files.map((f) => basename(f.path)).join(', '), b })),
-    { title: `Backups of ${c.name}`, placeHolder: 'Choose one to roll back to it, or Escape' });
+  const pick = await vscode.window.showQuickPick(
+    backups.map((b) => ({ label: b.id, description: `${b.reason} · ${b.createdAt}`, detail: b.files.map((f) => basename(f.path)).join(', '), b })),
+    { title: `Backups of ${c.name}`, placeHolder: 'Choose one to roll back to it, or Escape' },
+  );
   if (!pick) return;
   await run(ctx, ROLL_BACK, n, async (core2) => core2.planRollback({ certsDir: c.certsDir, backupId: pick.b.id }));
 }

@@ -63,7 +63,11 @@ export class Settings {
   }
 
   get expiryThresholds(): ExpiryThresholds {
-    return { caWarningDays: this.number('expiry.caWarningDays'), leafWarningDays: this.number('expiry.leafWarningDays'), leafErrorDays: this.number('expiry.leafErrorDays') };
+    return {
+      caWarningDays: this.number('expiry.caWarningDays'),
+      leafWarningDays: this.number('expiry.leafWarningDays'),
+      leafErrorDays: this.number('expiry.leafErrorDays'),
+    };
   }
 
   get expiryNotifications(): boolean {
@@ -85,7 +89,8 @@ export class Settings {
 
   get lintSeverity(): Record<string, Severity> {
     const v = this.read('lint.severity');
-    const obj = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : (settingDefault('lint.severity') as Record<string, unknown>);
+    const obj =
+      typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : (settingDefault('lint.severity') as Record<string, unknown>);
     return Object.fromEntries(Object.entries(obj).filter((e): e is [string, Severity] => e[1] === 'error' || e[1] === 'warning' || e[1] === 'info'));
   }
 

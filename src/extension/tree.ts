@@ -35,7 +35,15 @@ export interface InfoNode {
 export type Node = ClusterNode | CertNode | InfoNode;
 
 const USAGE_KEY: Record<string, string> = {
-  CA: 'ca', 'Client CA': 'clientCa', 'UI CA': 'uiCa', 'Tenant Client CA': 'tenantCa', Node: 'node', UI: 'ui', Client: 'client', 'Tenant Client': 'tenantClient', Unknown: 'unknown',
+  CA: 'ca',
+  'Client CA': 'clientCa',
+  'UI CA': 'uiCa',
+  'Tenant Client CA': 'tenantCa',
+  Node: 'node',
+  UI: 'ui',
+  Client: 'client',
+  'Tenant Client': 'tenantClient',
+  Unknown: 'unknown',
 };
 
 function certLabel(e: CertEntry, index: number): string {
@@ -69,7 +77,16 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
     if (c.kind === 'cloud') {
       out.push({ type: 'info', id: `${parent.id}|host`, parent, label: 'Host', description: c.host, icon: 'globe' });
       out.push({ type: 'info', id: `${parent.id}|id`, parent, label: 'Cluster ID', description: c.clusterId, icon: 'symbol-key' });
-      if (!c.caCert) out.push({ type: 'info', id: `${parent.id}|noca`, parent, label: 'No cluster CA on this machine', description: 'set caCert', icon: 'info', tooltip: `Download https://cockroachlabs.cloud/clusters/${c.clusterId}/cert and set caCert in cockroachTls.clusters.` });
+      if (!c.caCert)
+        out.push({
+          type: 'info',
+          id: `${parent.id}|noca`,
+          parent,
+          label: 'No cluster CA on this machine',
+          description: 'set caCert',
+          icon: 'info',
+          tooltip: `Download https://cockroachlabs.cloud/clusters/${c.clusterId}/cert and set caCert in cockroachTls.clusters.`,
+        });
     }
     if (state.problem) out.push({ type: 'info', id: `${parent.id}|problem`, parent, label: state.problem, icon: 'warning', tooltip: state.problem });
     for (const entry of state.entries) {
@@ -86,7 +103,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
 
   getChildren(node?: Node): Node[] {
     if (!node) return this.roots;
-    return node.type === 'cluster' ? this.children.get(node.id) ?? [] : [];
+    return node.type === 'cluster' ? (this.children.get(node.id) ?? []) : [];
   }
 
   getParent(node: Node): Node | undefined {
@@ -115,11 +132,15 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
       item.id = node.id;
       item.contextValue = c.kind === 'cloud' ? 'cluster.cloud' : `cluster.selfHosted.${c.source}`;
       item.iconPath = new vscode.ThemeIcon(c.kind === 'cloud' ? 'cloud' : 'database');
-      item.description = c.kind === 'cloud' ? 'CockroachDB Cloud' : c.source === 'workspace' ? 'found in the workspace' : vscode.workspace.asRelativePath(c.certsDir, false);
+      item.description =
+        c.kind === 'cloud' ? 'CockroachDB Cloud' : c.source === 'workspace' ? 'found in the workspace' : vscode.workspace.asRelativePath(c.certsDir, false);
       const tip = new vscode.MarkdownString(undefined, false);
       tip.appendMarkdown(`**${md(c.name)}**\n\n`);
       if (c.kind === 'cloud') tip.appendMarkdown(`Cloud cluster \`${c.clusterId.replace(/`/g, '')}\` at ${md(c.host)}`);
-      else tip.appendMarkdown(`Self-hosted certs dir ${md(c.certsDir)}${c.caKey ? `\n\nCA key ${md(c.caKey)}` : ''}${c.source === 'workspace' ? '\n\nFound in the workspace.' : ''}`);
+      else
+        tip.appendMarkdown(
+          `Self-hosted certs dir ${md(c.certsDir)}${c.caKey ? `\n\nCA key ${md(c.caKey)}` : ''}${c.source === 'workspace' ? '\n\nFound in the workspace.' : ''}`,
+        );
       item.tooltip = tip;
       return item;
     }

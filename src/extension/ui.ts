@@ -49,7 +49,14 @@ export async function pickCertNode(tree: ClusterTree, placeholder: string): Prom
     void vscode.window.showInformationMessage('No certificates found: add a cluster or create a CA first.');
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(nodes.map((n) => ({ label: `${n.parent.state.cluster.name}: ${n.entry.certFile}${n.entry.certs.length > 1 ? ` (${n.index + 1} of ${n.entry.certs.length})` : ''}`, description: n.entry.usage, node: n })), { placeHolder: placeholder });
+  const picked = await vscode.window.showQuickPick(
+    nodes.map((n) => ({
+      label: `${n.parent.state.cluster.name}: ${n.entry.certFile}${n.entry.certs.length > 1 ? ` (${n.index + 1} of ${n.entry.certs.length})` : ''}`,
+      description: n.entry.usage,
+      node: n,
+    })),
+    { placeHolder: placeholder },
+  );
   return picked?.node;
 }
 
@@ -57,6 +64,10 @@ export async function pickCertNode(tree: ClusterTree, placeholder: string): Prom
 export async function confirmReplace(paths: string[], verb = 'Replace'): Promise<boolean> {
   const existing = paths.filter((p) => existsSync(p));
   if (existing.length === 0) return true;
-  const a = await vscode.window.showWarningMessage(`${verb} ${existing.map((p) => basename(p)).join(', ')}?`, { modal: true, detail: existing.join('\n') }, verb);
+  const a = await vscode.window.showWarningMessage(
+    `${verb} ${existing.map((p) => basename(p)).join(', ')}?`,
+    { modal: true, detail: existing.join('\n') },
+    verb,
+  );
   return a === verb;
 }

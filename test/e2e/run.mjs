@@ -36,7 +36,16 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createDemoWorkspace, DEMO_CLUSTER, EXPIRED_USER, LEGACY_DIR, repoRoot, writeSampleFiles } from '../../scripts/demo/workspace.mjs';
 import {
-  ACTIVITY_ENTRY, byCluster, openCockroachView, readTree, rowLocator, STATUS_ITEM, until, VIEW_CONTAINER, waitForCluster, waitForWorkbench,
+  ACTIVITY_ENTRY,
+  byCluster,
+  openCockroachView,
+  readTree,
+  rowLocator,
+  STATUS_ITEM,
+  until,
+  VIEW_CONTAINER,
+  waitForCluster,
+  waitForWorkbench,
 } from '../../scripts/demo/workbench.mjs';
 import { startServer } from '../../scripts/vscode/server.mjs';
 import { chromiumPath, launchChromium } from '../../scripts/vscode/browser.mjs';
@@ -105,7 +114,11 @@ async function clearHover() {
 
 /** The hover's markdown table as { key: value }. */
 async function hoverTable() {
-  return hover().evaluate((h) => Object.fromEntries([...h.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())).filter((r) => r.length === 2)));
+  return hover().evaluate((h) =>
+    Object.fromEntries(
+      [...h.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())).filter((r) => r.length === 2),
+    ),
+  );
 }
 
 function find(groups, cluster, label) {
@@ -163,10 +176,14 @@ async function demoPage(demo) {
     const title = (await page.locator('.part.sidebar .composite.title h2').first().innerText({ timeout: 10_000 })).trim();
     expect(/CockroachDB TLS: Clusters/i.test(title), `the side bar title is "${title}"`);
     groups = await waitForCluster(page, DEMO_CLUSTER, { minItems: 4 });
-    groups = await until('the second cluster with 3 items', async () => {
-      const g = byCluster(await readTree(page));
-      return g.find((x) => x.cluster.label === LEGACY_CLUSTER)?.items.length >= 3 ? g : undefined;
-    }, { timeout: 30_000 });
+    groups = await until(
+      'the second cluster with 3 items',
+      async () => {
+        const g = byCluster(await readTree(page));
+        return g.find((x) => x.cluster.label === LEGACY_CLUSTER)?.items.length >= 3 ? g : undefined;
+      },
+      { timeout: 30_000 },
+    );
     const want = [
       [DEMO_CLUSTER, undefined, 'database', /^certs$/],
       [DEMO_CLUSTER, 'CA', 'workspace-trusted', /^expires in 36\d\d d$/],
@@ -189,7 +206,11 @@ async function demoPage(demo) {
     expect(groups.length === 2, `expected 2 clusters, the tree shows ${groups.map((g) => g.cluster.label).join(', ')}`);
     // Health colours: healthy items share one colour; the expiring CA, the expiring node and the expired client differ from it.
     const ok = find(groups, DEMO_CLUSTER, 'Node').color;
-    for (const l of ['CA', 'Client: app_user', 'Client: root']) expect(find(groups, DEMO_CLUSTER, l).color === ok, `${DEMO_CLUSTER} › ${l} is drawn in ${find(groups, DEMO_CLUSTER, l).color}, the other healthy items in ${ok}`);
+    for (const l of ['CA', 'Client: app_user', 'Client: root'])
+      expect(
+        find(groups, DEMO_CLUSTER, l).color === ok,
+        `${DEMO_CLUSTER} › ${l} is drawn in ${find(groups, DEMO_CLUSTER, l).color}, the other healthy items in ${ok}`,
+      );
     for (const l of ['CA', 'Node', `Client: ${EXPIRED_USER}`]) {
       const c = find(groups, LEGACY_CLUSTER, l).color;
       expect(c && c !== ok, `${LEGACY_CLUSTER} › ${l} is drawn in "${c}", like the healthy items (${ok})`);
@@ -203,20 +224,32 @@ async function demoPage(demo) {
     const wanted = [new RegExp(`client ${EXPIRED_USER} expired`), /Node expires in (19|20) d: rotate it now/, /CA expires in \d+ d: plan the CA rotation/];
     if (!dev) {
       // Installed extension, no smoke-test driver: the alerts pop up as toasts.
-      const toasts = await until('3 notification toasts', async () => {
-        const all = await page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
-        return all.length >= 3 ? all : undefined;
-      }, { timeout: 15_000 });
-      for (const re of wanted) expect(toasts.some((t) => re.test(t)), `no toast matches ${re}; toasts: ${toasts.join(' | ')}`);
+      const toasts = await until(
+        '3 notification toasts',
+        async () => {
+          const all = await page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
+          return all.length >= 3 ? all : undefined;
+        },
+        { timeout: 15_000 },
+      );
+      for (const re of wanted)
+        expect(
+          toasts.some((t) => re.test(t)),
+          `no toast matches ${re}; toasts: ${toasts.join(' | ')}`,
+        );
       notes.push(`${toasts.length} toasts: ${toasts.join(' | ')}`, await shot('03-notification-toasts.png'));
     }
     await page.locator('[id="status.notifications"]').click();
     const center = page.locator('.notifications-center');
     await center.waitFor({ state: 'visible', timeout: 10_000 });
-    const items = await until('the notification center to list them', async () => {
-      const t = await center.locator('.notification-list-item-message').allInnerTexts();
-      return wanted.every((re) => t.some((x) => re.test(x))) ? t : undefined;
-    }, { timeout: 10_000 });
+    const items = await until(
+      'the notification center to list them',
+      async () => {
+        const t = await center.locator('.notification-list-item-message').allInnerTexts();
+        return wanted.every((re) => t.some((x) => re.test(x))) ? t : undefined;
+      },
+      { timeout: 10_000 },
+    );
     const file = await shot('03-notifications.png');
     await page.keyboard.press('Escape');
     await center.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => page.locator('[id="status.notifications"]').click());
@@ -248,7 +281,9 @@ async function demoPage(demo) {
     await clearHover();
     return [
       `Subject ${t.Subject}; SHA-256 ${t['SHA-256']} (matches node.crt)`,
-      ...(clip && clip.text > clip.hover ? [`note: the SHA-256 value is cut off at the hover's right edge (text ends at x=${clip.text}, hover at x=${clip.hover})`] : []),
+      ...(clip && clip.text > clip.hover
+        ? [`note: the SHA-256 value is cut off at the hover's right edge (text ends at x=${clip.text}, hover at x=${clip.hover})`]
+        : []),
       file,
     ];
   });
@@ -275,10 +310,14 @@ async function demoPage(demo) {
     expect(!before.selected, 'the expired client is already selected before the click');
     await page.locator(STATUS_ITEM).click();
     await page.mouse.move(860, 300);
-    const row = await until(`Client: ${EXPIRED_USER} selected`, async () => {
-      const r = find(byCluster(await readTree(page)), LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`);
-      return r?.selected ? r : undefined;
-    }, { timeout: 15_000 });
+    const row = await until(
+      `Client: ${EXPIRED_USER} selected`,
+      async () => {
+        const r = find(byCluster(await readTree(page)), LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`);
+        return r?.selected ? r : undefined;
+      },
+      { timeout: 15_000 },
+    );
     const selected = (await readTree(page)).filter((r) => r.selected);
     expect(selected.length === 1, `${selected.length} rows are selected: ${selected.map((r) => r.label).join(', ')}`);
     const file = await shot('06-status-bar-click.png');
@@ -291,21 +330,39 @@ async function demoPage(demo) {
     const reporting = find(byCluster(tree), LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`);
     if (!reporting.focused || !(await page.evaluate(() => document.activeElement?.closest('[id="workbench.view.extension.cockroachTls"]') !== null))) {
       await page.locator(STATUS_ITEM).click();
-      await until('the tree to have focus', () => page.evaluate(() => document.activeElement?.closest('[id="workbench.view.extension.cockroachTls"]') !== null), { timeout: 5_000 });
+      await until(
+        'the tree to have focus',
+        () => page.evaluate(() => document.activeElement?.closest('[id="workbench.view.extension.cockroachTls"]') !== null),
+        { timeout: 5_000 },
+      );
     }
     await page.keyboard.press('ArrowUp');
-    const focused = await until('the focus to move up', async () => (await readTree(page)).find((r) => r.focused && r.label !== reporting.label), { timeout: 5_000 });
+    const focused = await until('the focus to move up', async () => (await readTree(page)).find((r) => r.focused && r.label !== reporting.label), {
+      timeout: 5_000,
+    });
     expect(focused.label === 'Node', `ArrowUp focused "${focused.label}", expected the ${LEGACY_CLUSTER} Node`);
     await page.keyboard.press('Enter');
-    const tab = await until('the inspect editor tab node.crt.txt, selected', async () => {
-      const tabs = await page.locator('.part.editor .tabs-container [role="tab"]').evaluateAll((ts) => ts.map((t) => ({ label: t.getAttribute('aria-label') || t.textContent.trim(), selected: t.getAttribute('aria-selected') === 'true' })));
-      return tabs.find((t) => /node\.crt\.txt/.test(t.label) && t.selected);
-    }, { timeout: 15_000 });
+    const tab = await until(
+      'the inspect editor tab node.crt.txt, selected',
+      async () => {
+        const tabs = await page
+          .locator('.part.editor .tabs-container [role="tab"]')
+          .evaluateAll((ts) =>
+            ts.map((t) => ({ label: t.getAttribute('aria-label') || t.textContent.trim(), selected: t.getAttribute('aria-selected') === 'true' })),
+          );
+        return tabs.find((t) => /node\.crt\.txt/.test(t.label) && t.selected);
+      },
+      { timeout: 15_000 },
+    );
     const lines = page.locator('.part.editor .editor-instance .view-lines').first();
-    const content = await until('the inspect document text', async () => {
-      const t = (await lines.innerText({ timeout: 1_000 })).replace(/\u00a0/g, ' '); // the editor draws spaces as U+00A0
-      return /Subject/.test(t) ? t : undefined;
-    }, { timeout: 15_000 });
+    const content = await until(
+      'the inspect document text',
+      async () => {
+        const t = (await lines.innerText({ timeout: 1_000 })).replace(/\u00a0/g, ' '); // the editor draws spaces as U+00A0
+        return /Subject/.test(t) ? t : undefined;
+      },
+      { timeout: 15_000 },
+    );
     expect(/CN ?= ?node/.test(content), `the inspect document does not show the node subject:\n${content.slice(0, 400)}`);
     expect(/Status: expiring \((19|20) d left\)/.test(content), `the inspect document does not show the expiry:\n${content.slice(0, 600)}`);
     const file = await shot('07-keyboard-inspect.png');
@@ -323,7 +380,9 @@ async function demoPage(demo) {
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     const file = await shot('08-command-palette.png');
     await page.keyboard.press('Enter');
-    await until(`Client: ${EXPIRED_USER} selected`, async () => find(byCluster(await readTree(page)), LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`)?.selected, { timeout: 15_000 });
+    await until(`Client: ${EXPIRED_USER} selected`, async () => find(byCluster(await readTree(page)), LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`)?.selected, {
+      timeout: 15_000,
+    });
     const after = await shot('08-command-palette-done.png');
     return [`selection before: ${sel.join(', ') || '(none)'}; after: Client: ${EXPIRED_USER}`, file, after];
   });
@@ -334,77 +393,113 @@ async function demoPage(demo) {
     const row = (name) => explorer.locator(`.monaco-list-row[aria-label="${name}"]`);
     if ((await row('app').getAttribute('aria-expanded')) !== 'true') await row('app').click();
     await row('.env').click();
-    await until('the .env editor', async () => (await page.locator('.part.editor .tabs-container [role="tab"][aria-selected="true"]').getAttribute('aria-label'))?.startsWith('.env'), { timeout: 15_000 });
+    await until(
+      'the .env editor',
+      async () => (await page.locator('.part.editor .tabs-container [role="tab"][aria-selected="true"]').getAttribute('aria-label'))?.startsWith('.env'),
+      { timeout: 15_000 },
+    );
     await page.locator('.part.editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 20_000 });
     await page.keyboard.press('Control+Shift+M'); // View: Problems
     const rows = page.locator('.markers-panel .monaco-list-row[role="treeitem"]');
     // app/.env: line 2 is DATABASE_URL (good); lines 4, 6 and 8 are the bad ones (sslmode=disable, expired certificate, password).
-    const markers = await until('problems from CockroachDB TLS on lines 4, 6 and 8 of app/.env', async () => {
-      const m = (await rows.evaluateAll((rs) => {
-        let file = '';
-        return rs.flatMap((r) => {
-          if (r.getAttribute('aria-level') === '1') {
-            file = r.querySelector('.label-name')?.textContent ?? '';
-            return [];
-          }
-          return [{
-            file,
-            severity: (r.getAttribute('aria-label') ?? '').split(':')[0],
-            message: r.querySelector('.marker-message')?.textContent ?? '',
-            source: r.querySelector('.marker-source')?.textContent ?? '',
-            code: r.querySelector('.marker-code')?.textContent ?? '',
-            line: Number(/Ln (\d+)/.exec(r.querySelector('.marker-line')?.textContent ?? '')?.[1]),
-          }];
-        });
-      })).filter((x) => x.file === '.env');
-      return [4, 6, 8].every((l) => m.some((x) => x.line === l && x.source === 'CockroachDB TLS')) ? m : undefined;
-    }, { timeout: 20_000 });
-    expect(!markers.some((x) => x.line === 2), `the good DATABASE_URL (line 2) has a problem: ${markers.filter((x) => x.line === 2).map((x) => x.message).join('; ')}`);
+    const markers = await until(
+      'problems from CockroachDB TLS on lines 4, 6 and 8 of app/.env',
+      async () => {
+        const m = (
+          await rows.evaluateAll((rs) => {
+            let file = '';
+            return rs.flatMap((r) => {
+              if (r.getAttribute('aria-level') === '1') {
+                file = r.querySelector('.label-name')?.textContent ?? '';
+                return [];
+              }
+              return [
+                {
+                  file,
+                  severity: (r.getAttribute('aria-label') ?? '').split(':')[0],
+                  message: r.querySelector('.marker-message')?.textContent ?? '',
+                  source: r.querySelector('.marker-source')?.textContent ?? '',
+                  code: r.querySelector('.marker-code')?.textContent ?? '',
+                  line: Number(/Ln (\d+)/.exec(r.querySelector('.marker-line')?.textContent ?? '')?.[1]),
+                },
+              ];
+            });
+          })
+        ).filter((x) => x.file === '.env');
+        return [4, 6, 8].every((l) => m.some((x) => x.line === l && x.source === 'CockroachDB TLS')) ? m : undefined;
+      },
+      { timeout: 20_000 },
+    );
+    expect(
+      !markers.some((x) => x.line === 2),
+      `the good DATABASE_URL (line 2) has a problem: ${markers
+        .filter((x) => x.line === 2)
+        .map((x) => x.message)
+        .join('; ')}`,
+    );
     const file = await shot('09-connection-strings.png');
     return [...markers.map((x) => `Ln ${x.line} ${x.severity} ${x.code}: ${x.message.slice(0, 90)}`), file];
   });
 
-  await step('09b-changefeed-builder', 'a client certificate\'s menu opens "Build Changefeed Sink URI": the fields typed give the masked URI and the SQL', async () => {
-    await openCockroachView(page);
-    // Room for the panel: hide the Problems panel of step 09.
-    if (await page.locator('.part.panel').isVisible()) await page.keyboard.press('Control+J');
-    const row = find(byCluster(await readTree(page)), DEMO_CLUSTER, 'Client: root');
-    expect(row, 'no Client: root row in the tree');
-    await rowLocator(page, row).click({ button: 'right' });
-    const entry = page.locator('.monaco-menu .action-label', { hasText: 'Build Changefeed Sink URI' });
-    await entry.waitFor({ state: 'visible', timeout: 10_000 });
-    await entry.hover();
-    await entry.click();
-    // Under load a click can land while the menu is still fading in: the highlighted entry then takes Enter.
-    if (await entry.isVisible().catch(() => false)) {
-      await page.waitForTimeout(500);
-      if (await entry.isVisible().catch(() => false)) await page.keyboard.press('Enter');
-    }
-    // The webview: an iframe in an iframe, as VS Code draws every webview.
-    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-    await frame.locator('#f-host').waitFor({ state: 'visible', timeout: 30_000 });
-    const picked = await until('the client certificate picked from the tree', async () => {
-      const v = await frame.locator('#f-clientCert').inputValue();
-      return /client\.root\.crt$/.test(v) ? v : undefined;
-    }, { timeout: 10_000 });
-    await frame.locator('#f-host').fill('broker.example.com');
-    await frame.locator('#f-tables').fill('movr.public.rides, users');
-    await frame.locator('#f-externalConnection').fill('kafka_sink');
-    const uri = await until('the masked URI', async () => {
-      const t = (await frame.locator('#uri').innerText()).trim();
-      return /^kafka:\/\/broker\.example\.com:9093\?tls_enabled=true&ca_cert=<\d+ chars>&client_cert=<\d+ chars>&client_key=redacted$/.test(t) ? t : undefined;
-    }, { timeout: 15_000 });
-    const sql = await until('the SQL', async () => {
-      const t = (await frame.locator('#sql').innerText()).trim();
-      return /INTO 'external:\/\/kafka_sink'/.test(t) ? t : undefined;
-    }, { timeout: 10_000 });
-    expect(sql.startsWith(`CREATE EXTERNAL CONNECTION kafka_sink AS '${uri}';`), `the SQL shown: ${sql}`);
-    const button = await frame.locator('#copy-sql').evaluate((b) => ({ bg: getComputedStyle(b).backgroundColor, disabled: b.disabled }));
-    expect(!button.disabled, 'Copy SQL is disabled');
-    await frame.locator('h1').scrollIntoViewIfNeeded();
-    const file = await shot('09b-changefeed-builder.png');
-    return [`client_cert ${picked}`, `URI ${uri}`, `Copy SQL drawn in ${button.bg}`, file];
-  });
+  await step(
+    '09b-changefeed-builder',
+    'a client certificate\'s menu opens "Build Changefeed Sink URI": the fields typed give the masked URI and the SQL',
+    async () => {
+      await openCockroachView(page);
+      // Room for the panel: hide the Problems panel of step 09.
+      if (await page.locator('.part.panel').isVisible()) await page.keyboard.press('Control+J');
+      const row = find(byCluster(await readTree(page)), DEMO_CLUSTER, 'Client: root');
+      expect(row, 'no Client: root row in the tree');
+      await rowLocator(page, row).click({ button: 'right' });
+      const entry = page.locator('.monaco-menu .action-label', { hasText: 'Build Changefeed Sink URI' });
+      await entry.waitFor({ state: 'visible', timeout: 10_000 });
+      await entry.hover();
+      await entry.click();
+      // Under load a click can land while the menu is still fading in: the highlighted entry then takes Enter.
+      if (await entry.isVisible().catch(() => false)) {
+        await page.waitForTimeout(500);
+        if (await entry.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+      }
+      // The webview: an iframe in an iframe, as VS Code draws every webview.
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await frame.locator('#f-host').waitFor({ state: 'visible', timeout: 30_000 });
+      const picked = await until(
+        'the client certificate picked from the tree',
+        async () => {
+          const v = await frame.locator('#f-clientCert').inputValue();
+          return /client\.root\.crt$/.test(v) ? v : undefined;
+        },
+        { timeout: 10_000 },
+      );
+      await frame.locator('#f-host').fill('broker.example.com');
+      await frame.locator('#f-tables').fill('movr.public.rides, users');
+      await frame.locator('#f-externalConnection').fill('kafka_sink');
+      const uri = await until(
+        'the masked URI',
+        async () => {
+          const t = (await frame.locator('#uri').innerText()).trim();
+          return /^kafka:\/\/broker\.example\.com:9093\?tls_enabled=true&ca_cert=<\d+ chars>&client_cert=<\d+ chars>&client_key=redacted$/.test(t)
+            ? t
+            : undefined;
+        },
+        { timeout: 15_000 },
+      );
+      const sql = await until(
+        'the SQL',
+        async () => {
+          const t = (await frame.locator('#sql').innerText()).trim();
+          return /INTO 'external:\/\/kafka_sink'/.test(t) ? t : undefined;
+        },
+        { timeout: 10_000 },
+      );
+      expect(sql.startsWith(`CREATE EXTERNAL CONNECTION kafka_sink AS '${uri}';`), `the SQL shown: ${sql}`);
+      const button = await frame.locator('#copy-sql').evaluate((b) => ({ bg: getComputedStyle(b).backgroundColor, disabled: b.disabled }));
+      expect(!button.disabled, 'Copy SQL is disabled');
+      await frame.locator('h1').scrollIntoViewIfNeeded();
+      const file = await shot('09b-changefeed-builder.png');
+      return [`client_cert ${picked}`, `URI ${uri}`, `Copy SQL drawn in ${button.bg}`, file];
+    },
+  );
 }
 
 async function emptyPage() {
@@ -417,7 +512,10 @@ async function emptyPage() {
     expect(/No CockroachDB clusters yet/.test(text), `the welcome view says: ${text}`);
     const buttons = (await welcome.locator('.monaco-button').allInnerTexts()).map((b) => b.trim());
     for (const b of ['Add Cluster', 'Create CA']) expect(buttons.includes(b), `no "${b}" button in the welcome view (buttons: ${buttons.join(', ')})`);
-    expect((await page.locator(STATUS_ITEM).count()) === 0 || !(await page.locator(STATUS_ITEM).isVisible()), 'the status bar item shows although there are no certificates');
+    expect(
+      (await page.locator(STATUS_ITEM).count()) === 0 || !(await page.locator(STATUS_ITEM).isVisible()),
+      'the status bar item shows although there are no certificates',
+    );
     const file = await shot('10-welcome.png');
     return [`buttons: ${buttons.join(', ')}`, file];
   });
@@ -426,12 +524,25 @@ async function emptyPage() {
     await page.locator(`${VIEW_CONTAINER} .welcome-view-content .monaco-button`, { hasText: 'Add Cluster' }).click();
     const qi = page.locator('.quick-input-widget');
     await qi.waitFor({ state: 'visible', timeout: 10_000 });
-    const items = await until('the cluster kinds', async () => {
-      const t = (await qi.locator('.monaco-list-row .label-name').allInnerTexts()).map((x) => x.trim());
-      return t.length >= 2 ? t : undefined;
-    }, { timeout: 10_000 });
-    for (const k of ['Self-hosted', 'CockroachDB Cloud']) expect(items.some((i) => i.includes(k)), `no "${k}" in the quick pick: ${items.join(', ')}`);
-    const title = (await qi.locator('.quick-input-title').innerText().catch(() => '')).trim();
+    const items = await until(
+      'the cluster kinds',
+      async () => {
+        const t = (await qi.locator('.monaco-list-row .label-name').allInnerTexts()).map((x) => x.trim());
+        return t.length >= 2 ? t : undefined;
+      },
+      { timeout: 10_000 },
+    );
+    for (const k of ['Self-hosted', 'CockroachDB Cloud'])
+      expect(
+        items.some((i) => i.includes(k)),
+        `no "${k}" in the quick pick: ${items.join(', ')}`,
+      );
+    const title = (
+      await qi
+        .locator('.quick-input-title')
+        .innerText()
+        .catch(() => '')
+    ).trim();
     expect(/Add Cluster/.test(title), `the quick pick title is "${title}"`);
     const file = await shot('11-welcome-add-cluster.png');
     await page.keyboard.press('Escape');
@@ -452,11 +563,13 @@ async function main() {
       const execPath = process.env.npm_execpath;
       const npm = execPath && /npm-cli\.js$/.test(execPath) ? [process.execPath, execPath] : ['npm'];
       const r = spawnSync(npm[0], [...npm.slice(1), 'run', 'package'], { cwd: repoRoot, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`npm run package failed (${r.signal ?? `exit ${r.status}`}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-20).join('\n')}`);
+      if (r.status !== 0)
+        throw new Error(`npm run package failed (${r.signal ?? `exit ${r.status}`}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-20).join('\n')}`);
     }
     if (!existsSync(vsix)) throw new Error(`${relative(repoRoot, vsix)} is missing: run \`npm run package\` (or drop --skip-package)`);
     const built = join(repoRoot, 'dist', 'extension.js');
-    if (existsSync(built) && statSync(built).mtimeMs > statSync(vsix).mtimeMs + 1000) say(`warning: ${relative(repoRoot, vsix)} is older than dist/extension.js`);
+    if (existsSync(built) && statSync(built).mtimeMs > statSync(vsix).mtimeMs + 1000)
+      say(`warning: ${relative(repoRoot, vsix)} is older than dist/extension.js`);
   }
   const tPackage = Date.now();
 
@@ -481,7 +594,10 @@ async function main() {
   const consoleLog = createWriteStream(join(artifacts, 'browser-console.log'));
   const watchdog = setTimeout(() => {
     say(`the run did not finish within ${overallMs / 1000} s: stopping`);
-    void page?.screenshot({ path: join(artifacts, 'timeout.png') }).catch(() => {}).finally(() => process.exit(2));
+    void page
+      ?.screenshot({ path: join(artifacts, 'timeout.png') })
+      .catch(() => {})
+      .finally(() => process.exit(2));
   }, overallMs);
   try {
     browser = await launchChromium();
@@ -513,11 +629,14 @@ async function main() {
 
   const failed = results.filter((r) => r.status !== 'passed');
   const tEnd = Date.now();
-  say(`${results.length - failed.length}/${results.length} steps passed (${dev ? 'extension under development' : 'installed .vsix'}); ` +
-    `package ${((tPackage - t0) / 1000).toFixed(1)} s, workspace + server ${((tServer - tPackage) / 1000).toFixed(1)} s, UI ${((tEnd - tServer) / 1000).toFixed(1)} s, total ${((tEnd - t0) / 1000).toFixed(1)} s; screenshots in test-artifacts/e2e/`);
+  say(
+    `${results.length - failed.length}/${results.length} steps passed (${dev ? 'extension under development' : 'installed .vsix'}); ` +
+      `package ${((tPackage - t0) / 1000).toFixed(1)} s, workspace + server ${((tServer - tPackage) / 1000).toFixed(1)} s, UI ${((tEnd - tServer) / 1000).toFixed(1)} s, total ${((tEnd - t0) / 1000).toFixed(1)} s; screenshots in test-artifacts/e2e/`,
+  );
   if (failed.length) {
     say('FAILED:');
-    for (const r of failed) say(`  ${r.title}: ${r.status === 'skipped' ? 'skipped after an earlier failure' : `${r.message}\n    screenshot test-artifacts/e2e/${r.screenshot}`}`);
+    for (const r of failed)
+      say(`  ${r.title}: ${r.status === 'skipped' ? 'skipped after an earlier failure' : `${r.message}\n    screenshot test-artifacts/e2e/${r.screenshot}`}`);
     return 1;
   }
   return 0;

@@ -94,7 +94,9 @@ describe('crdb-tls cert, cross-checked with the openssl CLI', function () {
     assert.doesNotMatch(t, /Basic Constraints/);
     const lifetime = opensslDate(join(certs, 'node.crt'), 'enddate') - t0;
     assert.ok(Math.abs(lifetime - 43920 * 3_600_000) < 60_000, `node lifetime 43920h (${lifetime / 3_600_000}h)`);
-    const serial = openssl(['x509', '-in', join(certs, 'node.crt'), '-noout', '-serial']).stdout.trim().split('=')[1];
+    const serial = openssl(['x509', '-in', join(certs, 'node.crt'), '-noout', '-serial'])
+      .stdout.trim()
+      .split('=')[1];
     assert.ok(serial.replace(/^0+/, '').length <= 32, `128-bit serial ${serial}`);
   });
 
@@ -111,8 +113,10 @@ describe('crdb-tls cert, cross-checked with the openssl CLI', function () {
     assert.match(pem, /-----BEGIN PRIVATE KEY-----/);
     const modulus = (args: string[], input?: string) => openssl(['rsa', ...args, '-noout', '-modulus'], { input }).stdout.trim();
     assert.equal(modulus([], pem), modulus(['-in', join(certs, 'client.root.key')]));
-    assert.equal(modulus(['-in', join(certs, 'client.root.key')]),
-      openssl(['x509', '-in', join(certs, 'client.root.crt'), '-noout', '-modulus']).stdout.trim());
+    assert.equal(
+      modulus(['-in', join(certs, 'client.root.key')]),
+      openssl(['x509', '-in', join(certs, 'client.root.crt'), '-noout', '-modulus']).stdout.trim(),
+    );
   });
 
   it('lists like cockroach cert list, with a status column', () => {
@@ -121,17 +125,34 @@ describe('crdb-tls cert, cross-checked with the openssl CLI', function () {
     assert.equal(lines[0], `Certificate directory: ${certs}`);
     assert.match(lines[1], /^\s+Usage\s+\|\s+Certificate File\s+\|\s+Key File\s+\|\s+Expires\s+\|\s+Status\s+\|\s+Notes\s+\|\s+Error$/);
     assert.match(out, /\n\s+CA\s+\| ca\.crt\s+\|\s+\| \d{4}\/\d{2}\/\d{2} \| ok \(36\d\d d left\)\s+\| num certs: 1/);
-    assert.match(out, /\n\s+Node\s+\| node\.crt\s+\| node\.key\s+\| \d{4}\/\d{2}\/\d{2} \| ok \(18\d\d d left\) \| addresses: localhost,node1\.example\.com,\*\.crdb\.internal,127\.0\.0\.1,::1/);
+    assert.match(
+      out,
+      /\n\s+Node\s+\| node\.crt\s+\| node\.key\s+\| \d{4}\/\d{2}\/\d{2} \| ok \(18\d\d d left\) \| addresses: localhost,node1\.example\.com,\*\.crdb\.internal,127\.0\.0\.1,::1/,
+    );
     assert.match(out, /\n\s+Client \| client\.root\.crt\s+\| client\.root\.key \| \d{4}\/\d{2}\/\d{2} \| ok \(18\d\d d left\) \| user: root/);
     assert.match(out, /\(3 rows\)\n$/);
   });
 
   it('lists as JSON with the fields CI pipelines need', () => {
     const entries = JSON.parse(ok(crdbTls(['cert', 'list', '--certs-dir', certs, '--json'])).stdout) as Record<string, unknown>[];
-    assert.deepEqual(entries.map((e) => e.usage), ['CA', 'Node', 'Client']);
+    assert.deepEqual(
+      entries.map((e) => e.usage),
+      ['CA', 'Node', 'Client'],
+    );
     const node = entries[1] as {
-      certFile: string; keyFile: string; notBefore: string; notAfter: string; subject: { CN: string }; sans: { dns: string[]; ip: string[] };
-      issuer: { CN: string }; serial: string; fingerprintSha256: string; numCerts: number; status: string; daysLeft: number; errors: string[];
+      certFile: string;
+      keyFile: string;
+      notBefore: string;
+      notAfter: string;
+      subject: { CN: string };
+      sans: { dns: string[]; ip: string[] };
+      issuer: { CN: string };
+      serial: string;
+      fingerprintSha256: string;
+      numCerts: number;
+      status: string;
+      daysLeft: number;
+      errors: string[];
     };
     assert.equal(node.certFile, 'node.crt');
     assert.equal(node.keyFile, 'node.key');
@@ -144,9 +165,13 @@ describe('crdb-tls cert, cross-checked with the openssl CLI', function () {
     assert.equal(new Date(node.notAfter).toISOString(), node.notAfter);
     // The same facts openssl reports.
     assert.equal(Date.parse(node.notAfter), opensslDate(join(certs, 'node.crt'), 'enddate'));
-    const fp = openssl(['x509', '-in', join(certs, 'node.crt'), '-noout', '-fingerprint', '-sha256']).stdout.trim().split('=')[1];
+    const fp = openssl(['x509', '-in', join(certs, 'node.crt'), '-noout', '-fingerprint', '-sha256'])
+      .stdout.trim()
+      .split('=')[1];
     assert.equal(node.fingerprintSha256, fp);
-    const serial = openssl(['x509', '-in', join(certs, 'node.crt'), '-noout', '-serial']).stdout.trim().split('=')[1];
+    const serial = openssl(['x509', '-in', join(certs, 'node.crt'), '-noout', '-serial'])
+      .stdout.trim()
+      .split('=')[1];
     assert.equal(node.serial.replace(/^0+/, ''), serial.toLowerCase().replace(/^0+/, ''));
   });
 
@@ -175,7 +200,10 @@ describe('crdb-tls cert, cross-checked with the openssl CLI', function () {
     assert.equal((bundle.match(/BEGIN CERTIFICATE/g) ?? []).length, 2);
     // New node cert signed by the new (first) CA; the old client cert still chains to the bundle.
     ok(crdbTls(['cert', 'create-node', 'localhost', '--certs-dir', dir, '--ca-key', newKey]));
-    assert.match(openssl(['verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'node.crt'), join(dir, 'client.alice.crt')]).stdout, /node\.crt: OK\n.*client\.alice\.crt: OK/);
+    assert.match(
+      openssl(['verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'node.crt'), join(dir, 'client.alice.crt')]).stdout,
+      /node\.crt: OK\n.*client\.alice\.crt: OK/,
+    );
     const firstCa = join(root, 'first.pem');
     writeFileSync(firstCa, bundle.slice(0, bundle.indexOf('-----END CERTIFICATE-----') + 26));
     assert.match(openssl(['verify', '-CAfile', firstCa, join(dir, 'node.crt')]).stdout, /OK/);
@@ -201,8 +229,14 @@ describe('crdb-tls cert, cross-checked with the openssl CLI', function () {
     assert.match(openssl(['verify', '-CAfile', join(dir, 'ca-client.crt'), join(dir, 'client.root.crt')]).stdout, /OK/);
     assert.notEqual(openssl(['verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'client.root.crt')], { allowFail: true }).status, 0);
     const entries = JSON.parse(ok(crdbTls(['cert', 'list', '--certs-dir', dir, '--json'])).stdout) as { usage: string; errors: string[] }[];
-    assert.deepEqual(entries.map((e) => e.usage), ['CA', 'Client CA', 'Node', 'Client', 'Client']);
-    assert.ok(entries.every((e) => e.errors.length === 0), JSON.stringify(entries.map((e) => e.errors)));
+    assert.deepEqual(
+      entries.map((e) => e.usage),
+      ['CA', 'Client CA', 'Node', 'Client', 'Client'],
+    );
+    assert.ok(
+      entries.every((e) => e.errors.length === 0),
+      JSON.stringify(entries.map((e) => e.errors)),
+    );
     // With the cluster CA key instead of the client CA key: refused.
     const r = crdbTls(['cert', 'create-client', 'carol', '--certs-dir', dir, '--ca-key', key]);
     assert.match(r.stderr, /does not match the first certificate in .*ca-client\.crt/);
@@ -231,26 +265,74 @@ describe('crdb-tls cert on bad input: a clear error, nothing changed', function 
   });
 
   const cases: [string, () => string[], RegExp][] = [
-    ['missing CA key', () => ['create-node', 'localhost', '--certs-dir', certs, '--ca-key', join(root, 'nope.key'), '--overwrite'], /CA key .*nope\.key not found: pass the key that signed .*ca\.crt with --ca-key/],
+    [
+      'missing CA key',
+      () => ['create-node', 'localhost', '--certs-dir', certs, '--ca-key', join(root, 'nope.key'), '--overwrite'],
+      /CA key .*nope\.key not found: pass the key that signed .*ca\.crt with --ca-key/,
+    ],
     ['garbage CA key', () => ['create-client', 'bob', '--certs-dir', certs, '--ca-key', join(root, 'garbage.key')], /garbage\.key is not a PEM private key/],
-    ['a certificate passed as the CA key', () => ['create-client', 'bob', '--certs-dir', certs, '--ca-key', join(root, 'cert-as-key.pem')], /cert-as-key\.pem is not a PEM private key/],
-    ['another CA\'s key', () => ['create-client', 'bob', '--certs-dir', certs, '--ca-key', join(root, 'other.key')], /CA key .*other\.key does not match the first certificate in .*ca\.crt/],
-    ['missing ca.crt', () => ['create-client', 'bob', '--certs-dir', join(root, 'empty-dir'), '--ca-key', caKey], /CA certificate .*empty-dir\/ca\.crt not found: create the CA/],
-    ['garbage ca.crt', () => ['create-client', 'bob', '--certs-dir', join(root, 'garbage-ca'), '--ca-key', caKey], /CA certificate .*garbage-ca\/ca\.crt holds no PEM certificate/],
-    ['missing certs dir', () => ['create-node', 'localhost', '--certs-dir', join(root, 'missing'), '--ca-key', caKey], /certs directory .*missing does not exist: create the CA first/],
+    [
+      'a certificate passed as the CA key',
+      () => ['create-client', 'bob', '--certs-dir', certs, '--ca-key', join(root, 'cert-as-key.pem')],
+      /cert-as-key\.pem is not a PEM private key/,
+    ],
+    [
+      "another CA's key",
+      () => ['create-client', 'bob', '--certs-dir', certs, '--ca-key', join(root, 'other.key')],
+      /CA key .*other\.key does not match the first certificate in .*ca\.crt/,
+    ],
+    [
+      'missing ca.crt',
+      () => ['create-client', 'bob', '--certs-dir', join(root, 'empty-dir'), '--ca-key', caKey],
+      /CA certificate .*empty-dir\/ca\.crt not found: create the CA/,
+    ],
+    [
+      'garbage ca.crt',
+      () => ['create-client', 'bob', '--certs-dir', join(root, 'garbage-ca'), '--ca-key', caKey],
+      /CA certificate .*garbage-ca\/ca\.crt holds no PEM certificate/,
+    ],
+    [
+      'missing certs dir',
+      () => ['create-node', 'localhost', '--certs-dir', join(root, 'missing'), '--ca-key', caKey],
+      /certs directory .*missing does not exist: create the CA first/,
+    ],
     ['invalid user name', () => ['create-client', 'bad user!', '--certs-dir', certs, '--ca-key', caKey], /Invalid user name "bad user!"/],
     ['no user name', () => ['create-client', '--certs-dir', certs, '--ca-key', caKey], /create-client takes exactly one user name/],
     ['invalid host', () => ['create-node', 'localhost', 'bad host', '--certs-dir', certs, '--ca-key', caKey, '--overwrite'], /Invalid host "bad host"/],
-    ['no host', () => ['create-node', '--certs-dir', certs, '--ca-key', caKey, '--overwrite'], /create-node requires at least one host name or address, none was specified/],
-    ['existing node cert without --overwrite', () => ['create-node', 'localhost', '--certs-dir', certs, '--ca-key', caKey], /file exists: .*node\.crt; rerun with --overwrite/],
+    [
+      'no host',
+      () => ['create-node', '--certs-dir', certs, '--ca-key', caKey, '--overwrite'],
+      /create-node requires at least one host name or address, none was specified/,
+    ],
+    [
+      'existing node cert without --overwrite',
+      () => ['create-node', 'localhost', '--certs-dir', certs, '--ca-key', caKey],
+      /file exists: .*node\.crt; rerun with --overwrite/,
+    ],
     ['existing client cert without --overwrite', () => ['create-client', 'Root', '--certs-dir', certs, '--ca-key', caKey], /file exists: .*client\.root\.crt/],
-    ['existing ca.crt without --overwrite', () => ['create-ca', '--certs-dir', certs, '--ca-key', join(root, 'new-ca.key')], /file exists: .*ca\.crt; rerun with --overwrite/],
-    ['existing CA key without reuse', () => ['create-ca', '--certs-dir', certs, '--ca-key', caKey, '--overwrite'], /CA key .*ca\.key exists, but key reuse is disabled: rerun with --allow-ca-key-reuse/],
-    ['lifetime past the CA\'s', () => ['create-client', 'bob', '--certs-dir', certs, '--ca-key', caKey], /ca\.crt: CA lifetime is 19\d\d\.\d{6}h, shorter than the requested 439(19|20)\.\d{6}h\. Renew CA certificate, or rerun with --lifetime=19\d\dh for a shorter duration\./],
+    [
+      'existing ca.crt without --overwrite',
+      () => ['create-ca', '--certs-dir', certs, '--ca-key', join(root, 'new-ca.key')],
+      /file exists: .*ca\.crt; rerun with --overwrite/,
+    ],
+    [
+      'existing CA key without reuse',
+      () => ['create-ca', '--certs-dir', certs, '--ca-key', caKey, '--overwrite'],
+      /CA key .*ca\.key exists, but key reuse is disabled: rerun with --allow-ca-key-reuse/,
+    ],
+    [
+      "lifetime past the CA's",
+      () => ['create-client', 'bob', '--certs-dir', certs, '--ca-key', caKey],
+      /ca\.crt: CA lifetime is 19\d\d\.\d{6}h, shorter than the requested 439(19|20)\.\d{6}h\. Renew CA certificate, or rerun with --lifetime=19\d\dh for a shorter duration\./,
+    ],
     ['bad lifetime', () => ['create-client', 'bob', '--certs-dir', certs, '--ca-key', caKey, '--lifetime', '5y'], /--lifetime "5y" is not a duration/],
     ['bad key size', () => ['create-client', 'bob', '--certs-dir', certs, '--ca-key', caKey, '--key-size', '512'], /--key-size 512 is not supported/],
     ['unknown flag', () => ['create-client', 'bob', '--certs-dir', certs, '--ca-key', caKey, '--ovewrite'], /unknown flag --ovewrite/],
-    ['CA key directory missing', () => ['create-ca', '--certs-dir', join(root, 'fresh'), '--ca-key', join(root, 'no-such-dir', 'ca.key')], /the directory of CA key .*no-such-dir\/ca\.key does not exist/],
+    [
+      'CA key directory missing',
+      () => ['create-ca', '--certs-dir', join(root, 'fresh'), '--ca-key', join(root, 'no-such-dir', 'ca.key')],
+      /the directory of CA key .*no-such-dir\/ca\.key does not exist/,
+    ],
     ['unknown command', () => ['create-user', 'bob'], /unknown cert command "create-user"/],
   ];
 

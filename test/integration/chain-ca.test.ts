@@ -45,8 +45,16 @@ function assertAgreesWithOpenssl(dir: string): CertEntry[] {
   for (const e of leaves) {
     assert.ok(e.chain, `${e.certFile} is checked`);
     const verified = opensslVerifies(join(dir, e.chain.caFile), e.certPath);
-    assert.equal(e.chain.signedBy !== null, verified, `${e.certFile} against ${e.chain.caFile}: openssl verify says ${verified ? 'OK' : 'no'}; we say signed by ${e.chain.signedBy}`);
-    assert.equal(e.errors.some((x) => x.includes('does not chain to')), !verified, `${e.certFile}: ${e.errors.join(' | ')}`);
+    assert.equal(
+      e.chain.signedBy !== null,
+      verified,
+      `${e.certFile} against ${e.chain.caFile}: openssl verify says ${verified ? 'OK' : 'no'}; we say signed by ${e.chain.signedBy}`,
+    );
+    assert.equal(
+      e.errors.some((x) => x.includes('does not chain to')),
+      !verified,
+      `${e.certFile}: ${e.errors.join(' | ')}`,
+    );
   }
   return entries;
 }
@@ -65,28 +73,88 @@ describe('a certificate from another CA of the same name: list, inspect and lint
     // And a client certificate from a CA of another name, made with openssl.
     other = tmpDir();
     const o = (...args: string[]) => openssl(args);
-    o('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(other, 'other.key'), '-out', join(other, 'other.crt'), '-subj', '/O=Other/CN=Other CA', '-days', '30',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
-    o('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(a.certsDir, 'client.eve.key'), '-out', join(other, 'eve.csr'), '-subj', '/O=Cockroach/CN=eve');
-    o('x509', '-req', '-in', join(other, 'eve.csr'), '-CA', join(other, 'other.crt'), '-CAkey', join(other, 'other.key'), '-set_serial', '7', '-days', '20', '-out', join(a.certsDir, 'client.eve.crt'));
+    o(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(other, 'other.key'),
+      '-out',
+      join(other, 'other.crt'),
+      '-subj',
+      '/O=Other/CN=Other CA',
+      '-days',
+      '30',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign',
+    );
+    o(
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(a.certsDir, 'client.eve.key'),
+      '-out',
+      join(other, 'eve.csr'),
+      '-subj',
+      '/O=Cockroach/CN=eve',
+    );
+    o(
+      'x509',
+      '-req',
+      '-in',
+      join(other, 'eve.csr'),
+      '-CA',
+      join(other, 'other.crt'),
+      '-CAkey',
+      join(other, 'other.key'),
+      '-set_serial',
+      '7',
+      '-days',
+      '20',
+      '-out',
+      join(a.certsDir, 'client.eve.crt'),
+    );
   });
 
   it('cert list: node.crt and client.root.crt do not chain to ca.crt; the message names the key ids openssl shows, and the fix', () => {
     const entries = assertAgreesWithOpenssl(a.certsDir);
-    assert.deepEqual(entries.filter((e) => e.chain).map((e) => [e.certFile, e.chain?.caFile, e.chain?.signedBy]), [
-      ['node.crt', 'ca.crt', null], ['client.eve.crt', 'ca.crt', null], ['client.root.crt', 'ca.crt', null],
-    ]);
+    assert.deepEqual(
+      entries.filter((e) => e.chain).map((e) => [e.certFile, e.chain?.caFile, e.chain?.signedBy]),
+      [
+        ['node.crt', 'ca.crt', null],
+        ['client.eve.crt', 'ca.crt', null],
+        ['client.root.crt', 'ca.crt', null],
+      ],
+    );
     const caPath = join(a.certsDir, 'ca.crt');
     for (const file of ['node.crt', 'client.root.crt']) {
       const text = entry(entries, file).errors.join(' ');
       const aki = opensslKeyId(join(a.certsDir, file), 'authorityKeyIdentifier');
       const ski = opensslKeyId(caPath, 'subjectKeyIdentifier');
       assert.notEqual(aki, ski);
-      assert.ok(text.includes(`does not chain to ${caPath}: its issuer O=Cockroach, CN=Cockroach CA is the name of the CA certificate in ca.crt, but not its key: ` +
-        `its authority key id ${aki} is not that CA's subject key id ${ski}; it comes from another CA with the same name`), text);
-      assert.match(text, /Fix: re-issue it with the key of the first certificate of ca\.crt \("crdb-tls cert rotate-(node|client root) --certs-dir .*"; "crdb-tls cert reissue-all" does every certificate\), or, while a CA rotation is under way, append the CA certificate that signed it to ca\.crt\./);
+      assert.ok(
+        text.includes(
+          `does not chain to ${caPath}: its issuer O=Cockroach, CN=Cockroach CA is the name of the CA certificate in ca.crt, but not its key: ` +
+            `its authority key id ${aki} is not that CA's subject key id ${ski}; it comes from another CA with the same name`,
+        ),
+        text,
+      );
+      assert.match(
+        text,
+        /Fix: re-issue it with the key of the first certificate of ca\.crt \("crdb-tls cert rotate-(node|client root) --certs-dir .*"; "crdb-tls cert reissue-all" does every certificate\), or, while a CA rotation is under way, append the CA certificate that signed it to ca\.crt\./,
+      );
     }
-    assert.match(entry(entries, 'client.eve.crt').errors.join(' '), /does not chain to .*ca\.crt: no certificate in ca\.crt signed it \(its issuer O=Other, CN=Other CA is not that CA\)/);
+    assert.match(
+      entry(entries, 'client.eve.crt').errors.join(' '),
+      /does not chain to .*ca\.crt: no certificate in ca\.crt signed it \(its issuer O=Other, CN=Other CA is not that CA\)/,
+    );
     assert.deepEqual(entry(entries, 'ca.crt').errors, [], 'the CA itself is fine');
     const table = crdbTls(['cert', 'list', '--certs-dir', a.certsDir]);
     assert.match(table.stdout, /Node +\| node\.crt .*does not chain to/);
@@ -96,10 +164,18 @@ describe('a certificate from another CA of the same name: list, inspect and lint
     const r = crdbTls(['inspect', join(a.certsDir, 'node.crt')]);
     assert.equal(r.status, 1, r.stdout);
     const aki = opensslKeyId(join(a.certsDir, 'node.crt'), 'authorityKeyIdentifier');
-    assert.match(r.stdout, new RegExp(`has the issuer's name, but its key did not sign this certificate \\(its authority key id ${aki} is not that CA's subject key id [0-9A-F:]+\\)`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `has the issuer's name, but its key did not sign this certificate \\(its authority key id ${aki} is not that CA's subject key id [0-9A-F:]+\\)`,
+      ),
+    );
 
     const env = join(tmpDir(), 'app.env');
-    writeFileSync(env, `DATABASE_URL=postgresql://root@localhost:26257/defaultdb?sslmode=verify-full&sslrootcert=${join(a.certsDir, 'ca.crt')}&sslcert=${join(a.certsDir, 'client.root.crt')}&sslkey=${join(a.certsDir, 'client.root.key')}\n`);
+    writeFileSync(
+      env,
+      `DATABASE_URL=postgresql://root@localhost:26257/defaultdb?sslmode=verify-full&sslrootcert=${join(a.certsDir, 'ca.crt')}&sslcert=${join(a.certsDir, 'client.root.crt')}&sslkey=${join(a.certsDir, 'client.root.key')}\n`,
+    );
     const l = crdbTls(['lint', '--json', env]);
     assert.equal(l.status, 1);
     const wrong = (JSON.parse(l.stdout) as { code: string; message: string }[]).find((f) => f.code === 'cert-wrong-ca');
@@ -129,10 +205,18 @@ describe('a certificate from another CA of the same name: list, inspect and lint
     await createClientCa({ certsDir: dir, caKey: join(root, 'ca-client.key') });
     await createClient({ certsDir: dir, caKey: join(root, 'ca-client.key'), user: 'root' });
     const entries = assertAgreesWithOpenssl(dir);
-    assert.deepEqual(entries.filter((e) => e.chain).map((e) => [e.certFile, e.chain?.caFile, e.chain?.signedBy]), [
-      ['node.crt', 'ca.crt', 0], ['client.bob.crt', 'ca-client.crt', null], ['client.root.crt', 'ca-client.crt', 0],
-    ]);
-    assert.match(entry(entries, 'client.bob.crt').errors.join(' '), /does not chain to .*ca-client\.crt: .*rotate-client bob --certs-dir .* --ca-key <ca-client\.key>/);
+    assert.deepEqual(
+      entries.filter((e) => e.chain).map((e) => [e.certFile, e.chain?.caFile, e.chain?.signedBy]),
+      [
+        ['node.crt', 'ca.crt', 0],
+        ['client.bob.crt', 'ca-client.crt', null],
+        ['client.root.crt', 'ca-client.crt', 0],
+      ],
+    );
+    assert.match(
+      entry(entries, 'client.bob.crt').errors.join(' '),
+      /does not chain to .*ca-client\.crt: .*rotate-client bob --certs-dir .* --ca-key <ca-client\.key>/,
+    );
   });
 });
 

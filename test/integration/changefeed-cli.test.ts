@@ -43,7 +43,17 @@ describe('crdb-tls changefeed-uri', function () {
   after(() => broker?.close());
 
   it('prints the URI, then the SQL, then notes as SQL comments', async () => {
-    const r = await run(['--sink', 'kafka://broker.example.com:9093', ...certArgs(a), '--table', 'movr.rides', '--table', 'users', '--external-connection', 'kafka_sink']);
+    const r = await run([
+      '--sink',
+      'kafka://broker.example.com:9093',
+      ...certArgs(a),
+      '--table',
+      'movr.rides',
+      '--table',
+      'users',
+      '--external-connection',
+      'kafka_sink',
+    ]);
     assert.equal(r.code, 0, r.error);
     const lines = r.out.split('\n');
     const uri = lines[0];
@@ -64,13 +74,25 @@ describe('crdb-tls changefeed-uri', function () {
     assert.match(j.uri, /^kafka:\/\/b:9093\?tls_enabled=true&/);
     assert.match(j.maskedUri, /client_key=redacted$/);
     assert.deepEqual(j.sql, [`CREATE CHANGEFEED FOR TABLE t INTO '${j.uri}' WITH updated, resolved = '10s';`]);
-    assert.deepEqual(j.warnings.map((w: { code: string }) => w.code), ['sink-tls-enabled-auto', 'sink-keys-in-statement']);
+    assert.deepEqual(
+      j.warnings.map((w: { code: string }) => w.code),
+      ['sink-tls-enabled-auto', 'sink-keys-in-statement'],
+    );
     assert.deepEqual(j.errors, []);
     assert.equal(j.certs.length, 2);
   });
 
   it('fails with one clear line on a bad input: mismatched key, leaf as CA, missing key, expired, no clientAuth', async () => {
-    const mismatch = await run(['--sink', 'kafka://b:9093', '--ca-cert', f(a, 'ca.crt'), '--client-cert', f(a, 'client.root.crt'), '--client-key', f(b, 'client.root.key')]);
+    const mismatch = await run([
+      '--sink',
+      'kafka://b:9093',
+      '--ca-cert',
+      f(a, 'ca.crt'),
+      '--client-cert',
+      f(a, 'client.root.crt'),
+      '--client-key',
+      f(b, 'client.root.key'),
+    ]);
     assert.equal(mismatch.code, undefined);
     assert.equal(mismatch.out, '', 'nothing printed on error');
     assert.ok(mismatch.error?.includes(`${f(b, 'client.root.key')} is not the private key of ${f(a, 'client.root.crt')}`), mismatch.error);
@@ -78,25 +100,50 @@ describe('crdb-tls changefeed-uri', function () {
 
     assert.match((await run(['--sink', 'kafka://b:9093', '--ca-cert', f(a, 'client.root.crt')])).error ?? '', /client\.root\.crt is not a CA certificate/);
     assert.match((await run(['--sink', 'kafka://b:9093', '--client-cert', f(a, 'client.root.crt')])).error ?? '', /client_cert requires client_key to be set/);
-    assert.match((await run(['--sink', 'kafka://b:9093', '--ca-cert', f(a, 'ca.crt'), '--tls-enabled=false'])).error ?? '', /ca_cert requires tls_enabled=true/);
+    assert.match(
+      (await run(['--sink', 'kafka://b:9093', '--ca-cert', f(a, 'ca.crt'), '--tls-enabled=false'])).error ?? '',
+      /ca_cert requires tls_enabled=true/,
+    );
 
     const old = await makeCertsDir({ users: ['root'], now: new Date(Date.now() - 400 * 86_400_000), lifetimeMs: 86_400_000 });
     assert.match((await run(['--sink', 'kafka://b:9093', ...certArgs(old)])).error ?? '', /client\.root\.crt \(CN=root, O=Cockroach\) expired \d+ d ago/);
 
     // A server-only certificate, issued by openssl: no clientAuth in its extended key usage.
     const dir = tmpDir();
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'srv.key'), '-out', join(dir, 'srv.crt'), '-subj', '/CN=srv', '-days', '30', '-addext', 'extendedKeyUsage=serverAuth']);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'srv.key'),
+      '-out',
+      join(dir, 'srv.crt'),
+      '-subj',
+      '/CN=srv',
+      '-days',
+      '30',
+      '-addext',
+      'extendedKeyUsage=serverAuth',
+    ]);
     const noClientAuth = await run(['--sink', 'kafka://b:9093', '--client-cert', join(dir, 'srv.crt'), '--client-key', join(dir, 'srv.key')]);
     assert.match(noClientAuth.error ?? '', /srv\.crt may not be used for client authentication \(extended key usage: serverAuth\)/);
 
     const json = await run(['--sink', 'kafka://b:9093', '--client-key', f(a, 'client.root.key'), '--json']);
     assert.match(json.error ?? '', /client_key requires client_cert/);
-    assert.deepEqual(JSON.parse(json.out).errors.map((e: { code: string }) => e.code), ['sink-key-without-cert']);
+    assert.deepEqual(
+      JSON.parse(json.out).errors.map((e: { code: string }) => e.code),
+      ['sink-key-without-cert'],
+    );
     assert.equal(JSON.parse(json.out).uri, null);
   });
 
   it('SASL from flags and the environment, webhook and schema registry sinks', async () => {
-    const sasl = await run(['--sink', 'kafka://b:9093?topic_prefix=crdb.', '--ca-cert', f(a, 'ca.crt'), '--sasl-user', 'svc', '--sasl-mechanism', 'SCRAM-SHA-256', '--json'], { CRDB_TLS_SASL_PASSWORD: 's3cr+t' });
+    const sasl = await run(
+      ['--sink', 'kafka://b:9093?topic_prefix=crdb.', '--ca-cert', f(a, 'ca.crt'), '--sasl-user', 'svc', '--sasl-mechanism', 'SCRAM-SHA-256', '--json'],
+      { CRDB_TLS_SASL_PASSWORD: 's3cr+t' },
+    );
     assert.equal(sasl.code, 0, sasl.error);
     const uri: string = JSON.parse(sasl.out).uri;
     assert.match(uri, /sasl_enabled=true&sasl_mechanism=SCRAM-SHA-256&sasl_user=svc&sasl_password=s3cr%2Bt&topic_prefix=crdb\.$/);
@@ -105,7 +152,19 @@ describe('crdb-tls changefeed-uri', function () {
     assert.equal(hook.code, 0, hook.error);
     assert.match(hook.out, /^webhook-https:\/\/hooks\.example\.com:8443\/cdc\?ca_cert=/);
 
-    const avro = await run(['--sink', 'kafka://b:9093', '--table', 't', '--schema-registry', 'https://registry:8081', '--registry-ca-cert', f(a, 'ca.crt'), '--external-connection', 'cdc', '--json']);
+    const avro = await run([
+      '--sink',
+      'kafka://b:9093',
+      '--table',
+      't',
+      '--schema-registry',
+      'https://registry:8081',
+      '--registry-ca-cert',
+      f(a, 'ca.crt'),
+      '--external-connection',
+      'cdc',
+      '--json',
+    ]);
     assert.equal(avro.code, 0, avro.error);
     const j = JSON.parse(avro.out);
     assert.match(j.registryUri, /^https:\/\/registry:8081\?ca_cert=/);
@@ -124,7 +183,7 @@ describe('crdb-tls changefeed-uri', function () {
     assert.match(usage.error ?? '', /^changefeed-uri: --sink is required: pass --sink kafka:\/\/broker:9093, webhook-https:\/\/.* or https:\/\/registry:8081/);
   });
 
-  it('--check-live: the broker accepts the client certificate and the CA verifies it; another CA\'s certificate fails', async () => {
+  it("--check-live: the broker accepts the client certificate and the CA verifies it; another CA's certificate fails", async () => {
     const ok = await run(['--sink', `kafka://${broker.host}:${broker.port}`, ...certArgs(a), '--check-live', '--json']);
     assert.equal(ok.code, 0, ok.error);
     const live = JSON.parse(ok.out).live;
@@ -133,7 +192,17 @@ describe('crdb-tls changefeed-uri', function () {
     const text = await run(['--sink', `kafka://${broker.host}:${broker.port}`, ...certArgs(a), '--check-live']);
     assert.match(text.out, /\n-- live check \(ok\): 127\.0\.0\.1:\d+ accepted the client certificate and its certificate verifies with the CA\.\n/);
 
-    const foreign = await run(['--sink', `kafka://${broker.host}:${broker.port}`, '--ca-cert', f(a, 'ca.crt'), '--client-cert', f(b, 'client.root.crt'), '--client-key', f(b, 'client.root.key'), '--check-live']);
+    const foreign = await run([
+      '--sink',
+      `kafka://${broker.host}:${broker.port}`,
+      '--ca-cert',
+      f(a, 'ca.crt'),
+      '--client-cert',
+      f(b, 'client.root.crt'),
+      '--client-key',
+      f(b, 'client.root.key'),
+      '--check-live',
+    ]);
     assert.match(foreign.error ?? '', /^live check: 127\.0\.0\.1:\d+ .*refused the client certificate/);
   });
 

@@ -63,7 +63,7 @@ describe('changefeed live check: a TLS handshake to a broker that requires clien
     assert.ok(broker.refused.length > refusedBefore);
   });
 
-  it('refuses another CA\'s client certificate over TLS 1.2 too (the refusal comes during the handshake)', async () => {
+  it("refuses another CA's client certificate over TLS 1.2 too (the refusal comes during the handshake)", async () => {
     const r = await liveCheck({ host: tls12Broker.host, port: tls12Broker.port, ca: read(a, 'ca.crt'), ...client(b) });
     assert.equal(r.category, 'client-cert-rejected', r.message);
     assert.equal(r.connected, false);
@@ -99,16 +99,37 @@ describe('changefeed live check: a TLS handshake to a broker that requires clien
     }
   });
 
-  it('an OpenSSL server (as Kafka\'s JSSE does) refuses with an alert: unknown CA, certificate required', async () => {
+  it("an OpenSSL server (as Kafka's JSSE does) refuses with an alert: unknown CA, certificate required", async () => {
     const free = await plainServer(() => undefined);
     await new Promise<void>((resolve) => free.server.close(() => resolve()));
     const d = a.certsDir;
-    const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${free.port}`, '-cert', join(d, 'node.crt'), '-key', join(d, 'node.key'),
-      '-CAfile', join(d, 'ca.crt'), '-Verify', '1', '-verify_return_error', '-naccept', '3'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const server = spawn(
+      'openssl',
+      [
+        's_server',
+        '-accept',
+        `127.0.0.1:${free.port}`,
+        '-cert',
+        join(d, 'node.crt'),
+        '-key',
+        join(d, 'node.key'),
+        '-CAfile',
+        join(d, 'ca.crt'),
+        '-Verify',
+        '1',
+        '-verify_return_error',
+        '-naccept',
+        '3',
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         let out = '';
-        server.stdout.on('data', (c) => { out += c; if (out.includes('ACCEPT')) resolve(); });
+        server.stdout.on('data', (c) => {
+          out += c;
+          if (out.includes('ACCEPT')) resolve();
+        });
         server.on('exit', (code) => reject(new Error(`openssl s_server exited (${code})`)));
       });
       const foreign = await liveCheck({ host: '127.0.0.1', port: free.port, ca: read(a, 'ca.crt'), ...client(b) });

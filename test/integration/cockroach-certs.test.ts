@@ -17,7 +17,10 @@ const WHEN_VALID = 1_704_067_200;
 function shape(path: string): string[] {
   const text = openssl(['x509', '-in', path, '-noout', '-text']).stdout;
   const ext = text.slice(text.indexOf('X509v3 extensions:'), text.indexOf('Signature Algorithm', text.indexOf('X509v3 extensions:')));
-  const lines = ext.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = ext
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (/Key Identifier/.test(lines[i])) {
@@ -45,7 +48,14 @@ describe('certificates that cockroach cert wrote', function () {
   it('cert list reads them as cockroach does: the CA, and a node cert for its hosts that chains to it and has expired', () => {
     const r = crdbTls(['cert', 'list', '--certs-dir', dir, '--json']);
     assert.equal(r.status, 0, r.stderr);
-    const entries = JSON.parse(r.stdout) as { usage: string; certFile: string; status: string; errors: string[]; sans: { dns: string[]; ip: string[] }; notes: string }[];
+    const entries = JSON.parse(r.stdout) as {
+      usage: string;
+      certFile: string;
+      status: string;
+      errors: string[];
+      sans: { dns: string[]; ip: string[] };
+      notes: string;
+    }[];
     const ca = entries.find((e) => e.usage === 'CA');
     const node = entries.find((e) => e.usage === 'Node');
     assert.ok(ca && node, r.stdout);

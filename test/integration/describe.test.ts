@@ -29,7 +29,10 @@ function opensslView(pem: string): OpensslView {
   let current: { critical: boolean; lines: string[] } | undefined;
   let inExt = false;
   for (const line of text.split('\n')) {
-    if (line === '        X509v3 extensions:') { inExt = true; continue; }
+    if (line === '        X509v3 extensions:') {
+      inExt = true;
+      continue;
+    }
     if (!inExt) continue;
     if (/^ {4}\S/.test(line)) break; // "    Signature Algorithm:" ends the extensions
     const head = /^ {12}(\S.*?):( critical)?\s*$/.exec(line);
@@ -39,7 +42,8 @@ function opensslView(pem: string): OpensslView {
   const after = (out: string) => out.trim().split('=').slice(1).join('=');
   const dates = x('-dates');
   return {
-    text, extensions,
+    text,
+    extensions,
     serial: after(x('-serial')),
     fingerprint: after(x('-fingerprint', '-sha256')),
     notBefore: /notBefore=(.*)/.exec(dates)?.[1] ?? '',
@@ -71,17 +75,32 @@ function assertMatchesOpenssl(c: DescribedCert, pem: string, doc: string): void 
   if (bits) assert.equal(c.publicKey.bits, Number(bits[1]), 'public key size');
   const curve = /ASN1 OID: (.*)/.exec(o.text);
   if (curve) assert.equal(c.publicKey.curve, curve[1], 'curve');
-  assert.deepEqual(c.extensions.map((e) => e.name), [...o.extensions.keys()], 'extension names, in order');
+  assert.deepEqual(
+    c.extensions.map((e) => e.name),
+    [...o.extensions.keys()],
+    'extension names, in order',
+  );
   for (const e of c.extensions) {
     const theirs = o.extensions.get(e.name);
     assert.ok(theirs);
     assert.equal(e.critical, theirs.critical, `${e.name} critical`);
     assert.deepEqual(e.lines, theirs.lines, e.name);
     // The document shows the same lines under the same heading.
-    assert.ok(doc.includes(`        ${e.name}:${e.critical ? ' critical' : ''}\n${e.lines.map((l) => `            ${l}\n`).join('')}`), `${e.name} in the document`);
+    assert.ok(
+      doc.includes(`        ${e.name}:${e.critical ? ' critical' : ''}\n${e.lines.map((l) => `            ${l}\n`).join('')}`),
+      `${e.name} in the document`,
+    );
   }
-  for (const l of [`Serial Number:`, `Signature Algorithm: ${c.signatureAlgorithm}`, `Issuer: ${c.issuer}`, `Subject: ${c.subject}`,
-    `Not Before: ${o.notBefore} (${c.notBefore})`, `Not After : ${o.notAfter} (${c.notAfter})`, `SHA-256 Fingerprint: ${o.fingerprint}`, c.serialText]) {
+  for (const l of [
+    `Serial Number:`,
+    `Signature Algorithm: ${c.signatureAlgorithm}`,
+    `Issuer: ${c.issuer}`,
+    `Subject: ${c.subject}`,
+    `Not Before: ${o.notBefore} (${c.notBefore})`,
+    `Not After : ${o.notAfter} (${c.notAfter})`,
+    `SHA-256 Fingerprint: ${o.fingerprint}`,
+    c.serialText,
+  ]) {
     assert.ok(doc.includes(l), `${l} in the document`);
   }
   if (bits) assert.ok(doc.includes(`Public-Key: (${bits[1]} bit)`));
@@ -89,7 +108,9 @@ function assertMatchesOpenssl(c: DescribedCert, pem: string, doc: string): void 
 
 function describe_(path: string, opts: { ca?: string; now?: Date; content?: Buffer } = {}): CertFileDescription {
   return describeCertFile({
-    path, content: opts.content ?? readFileSync(path), now: opts.now ?? new Date(),
+    path,
+    content: opts.content ?? readFileSync(path),
+    now: opts.now ?? new Date(),
     clusterCa: opts.ca ? { path: opts.ca, content: readFileSync(opts.ca) } : undefined,
   });
 }
@@ -129,7 +150,10 @@ describe('Inspect Certificate document, cross-checked with the openssl CLI', fun
     assert.deepEqual(client.extKeyUsage, ['TLS Web Client Authentication']);
     assert.equal(node.authorityKeyId, ca.subjectKeyId);
     assert.equal(client.authorityKeyId, ca.subjectKeyId);
-    assert.deepEqual(node.sans.map((s) => s.compact ?? s.value), ['localhost', '127.0.0.1']);
+    assert.deepEqual(
+      node.sans.map((s) => s.compact ?? s.value),
+      ['localhost', '127.0.0.1'],
+    );
     assert.equal(node.publicKey.summary, 'RSA 2048 bit');
     assert.equal(node.commonName, 'node');
     assert.equal(client.commonName, 'root');
@@ -155,7 +179,10 @@ describe('Inspect Certificate document, cross-checked with the openssl CLI', fun
     const path = join(b.certsDir, 'node.crt');
     const d = describe_(path);
     assertMatchesOpenssl(d.certs[0], readFileSync(path, 'latin1'), d.text);
-    assert.deepEqual(d.certs[0].sans.map((s) => s.compact ?? s.value), ['localhost', 'node1.example.com', '127.0.0.1', '::1']);
+    assert.deepEqual(
+      d.certs[0].sans.map((s) => s.compact ?? s.value),
+      ['localhost', 'node1.example.com', '127.0.0.1', '::1'],
+    );
     assert.match(d.text, /\[ok\] SANs localhost, node1\.example\.com, 127\.0\.0\.1, ::1:/);
   });
 
@@ -167,7 +194,10 @@ describe('Inspect Certificate document, cross-checked with the openssl CLI', fun
       assert.equal(c.chain.checked, true);
       assert.equal(c.chain.signedBy?.index, 0);
       assert.equal(c.chain.signedBy?.serial, caSerial);
-      assert.equal(c.chain.text, `signed by certificate 1 of 1 in ${caA} (the one that signs new certificates): O = Cockroach, CN = Cockroach CA, serial ${caSerial}, valid until ${c.chain.signedBy?.notAfter}.`);
+      assert.equal(
+        c.chain.text,
+        `signed by certificate 1 of 1 in ${caA} (the one that signs new certificates): O = Cockroach, CN = Cockroach CA, serial ${caSerial}, valid until ${c.chain.signedBy?.notAfter}.`,
+      );
     }
     // During the rotation the old node cert is signed by the second CA, the new client cert by the first.
     const caB = join(b.certsDir, 'ca.crt');
@@ -175,7 +205,10 @@ describe('Inspect Certificate document, cross-checked with the openssl CLI', fun
     const oldNode = describe_(join(b.certsDir, 'node.crt'), { ca: caB });
     assert.equal(oldNode.certs[0].chain.signedBy?.index, 1);
     assert.equal(oldNode.certs[0].chain.signedBy?.serial, bundle[1].serial);
-    assert.match(oldNode.text, new RegExp(`Certificate 1 \\(CN = node\\): signed by certificate 2 of 2 in .*ca\\.crt: O = Cockroach, CN = Cockroach CA, serial ${bundle[1].serial}`));
+    assert.match(
+      oldNode.text,
+      new RegExp(`Certificate 1 \\(CN = node\\): signed by certificate 2 of 2 in .*ca\\.crt: O = Cockroach, CN = Cockroach CA, serial ${bundle[1].serial}`),
+    );
     const alice = describe_(join(b.certsDir, 'client.alice.crt'), { ca: caB });
     assert.equal(alice.certs[0].chain.signedBy?.index, 0);
     assert.equal(alice.certs[0].chain.signedBy?.serial, bundle[0].serial);
@@ -191,7 +224,10 @@ describe('Inspect Certificate document, cross-checked with the openssl CLI', fun
     assert.equal(c.chain.signedBy, undefined);
     assert.match(c.chain.text, /^NOT signed by any of the 2 certificates in .*ca\.crt \(its issuer is O = Cockroach, CN = Cockroach CA\)\./);
     assert.match(c.chain.text, /has the issuer's name, but its key did not sign this certificate/);
-    assert.match(c.chain.text, /reissue it with the key of the first certificate of ca\.crt \("crdb-tls cert create-node <hosts> --ca-key <ca\.key> --overwrite"\)/);
+    assert.match(
+      c.chain.text,
+      /reissue it with the key of the first certificate of ca\.crt \("crdb-tls cert create-node <hosts> --ca-key <ca\.key> --overwrite"\)/,
+    );
     assert.match(d.text, /^Chain \(against .*ca\.crt, 2 certificates\)$/m);
     // openssl agrees.
     assert.notEqual(openssl(['verify', '-CAfile', caB, join(a.certsDir, 'node.crt')], { allowFail: true }).status, 0);
@@ -200,25 +236,64 @@ describe('Inspect Certificate document, cross-checked with the openssl CLI', fun
   it('shows a foreign ECDSA certificate with every extension openssl decodes', () => {
     const dir = tmpDir();
     const cnf = join(dir, 'ext.cnf');
-    writeFileSync(cnf, [
-      '[req]', 'distinguished_name=dn', '[dn]', '[v3]', 'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,digitalSignature,keyAgreement,decipherOnly',
-      'extendedKeyUsage=serverAuth,clientAuth,codeSigning,1.2.3.4.5,OCSPSigning,emailProtection,timeStamping,anyExtendedKeyUsage',
-      'subjectAltName=DNS:db.example.com,IP:::1,IP:fd00::a,IP:10.0.0.1,URI:crdb://tenant/1/user/root,email:ops@example.com,dirName:dir_sect,RID:1.2.3.4',
-      'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid:always,issuer:always',
-      'crlDistributionPoints=URI:http://crl.example.com/ca.crl', 'authorityInfoAccess=OCSP;URI:http://ocsp.example.com,caIssuers;URI:http://ca.example.com/ca.crt',
-      '[dir_sect]', 'O=Acme', 'CN=Dir, Name', '',
-    ].join('\n'));
+    writeFileSync(
+      cnf,
+      [
+        '[req]',
+        'distinguished_name=dn',
+        '[dn]',
+        '[v3]',
+        'basicConstraints=critical,CA:FALSE',
+        'keyUsage=critical,digitalSignature,keyAgreement,decipherOnly',
+        'extendedKeyUsage=serverAuth,clientAuth,codeSigning,1.2.3.4.5,OCSPSigning,emailProtection,timeStamping,anyExtendedKeyUsage',
+        'subjectAltName=DNS:db.example.com,IP:::1,IP:fd00::a,IP:10.0.0.1,URI:crdb://tenant/1/user/root,email:ops@example.com,dirName:dir_sect,RID:1.2.3.4',
+        'subjectKeyIdentifier=hash',
+        'authorityKeyIdentifier=keyid:always,issuer:always',
+        'crlDistributionPoints=URI:http://crl.example.com/ca.crl',
+        'authorityInfoAccess=OCSP;URI:http://ocsp.example.com,caIssuers;URI:http://ca.example.com/ca.crt',
+        '[dir_sect]',
+        'O=Acme',
+        'CN=Dir, Name',
+        '',
+      ].join('\n'),
+    );
     const crt = join(dir, 'node.crt');
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', crt,
-      '-subj', '/C=US/O=Acme, Inc./CN=node', '-days', '30', '-config', cnf, '-extensions', 'v3', '-sha256']);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      crt,
+      '-subj',
+      '/C=US/O=Acme, Inc./CN=node',
+      '-days',
+      '30',
+      '-config',
+      cnf,
+      '-extensions',
+      'v3',
+      '-sha256',
+    ]);
     const d = describe_(crt, { ca: join(a.certsDir, 'ca.crt') });
     const c = d.certs[0];
     assertMatchesOpenssl(c, readFileSync(crt, 'latin1'), d.text);
     assert.equal(c.signatureAlgorithm, 'ecdsa-with-SHA256');
     assert.deepEqual([c.publicKey.bits, c.publicKey.curve, c.publicKey.nistCurve, c.publicKey.summary], [256, 'prime256v1', 'P-256', 'EC P-256 (256 bit)']);
     assert.ok(c.extKeyUsage.includes('1.2.3.4.5'));
-    assert.deepEqual(c.sans.filter((s) => s.type === 'IP Address').map((s) => [s.value, s.compact]), [['0:0:0:0:0:0:0:1', '::1'], ['FD00:0:0:0:0:0:0:A', 'fd00::a'], ['10.0.0.1', '10.0.0.1']]);
+    assert.deepEqual(
+      c.sans.filter((s) => s.type === 'IP Address').map((s) => [s.value, s.compact]),
+      [
+        ['0:0:0:0:0:0:0:1', '::1'],
+        ['FD00:0:0:0:0:0:0:A', 'fd00::a'],
+        ['10.0.0.1', '10.0.0.1'],
+      ],
+    );
     assert.match(c.chain.text, /^NOT signed by the certificate in /);
     assert.ok(c.status === 'expiring' && c.daysLeft >= 29, c.statusText); // leaf with under 90 days left
   });
@@ -251,7 +326,10 @@ describe('Inspect Certificate document, cross-checked with the openssl CLI', fun
     const node = describe_(join(a.certsDir, 'node.crt'));
     assert.match(node.text, /^CockroachDB role: node certificate \(node\.crt\)$/m);
     assert.match(node.text, /Its CN must be node, its extended key usage must/);
-    assert.ok(node.certs[0].checks.every((ch) => ch.ok), JSON.stringify(node.certs[0].checks));
+    assert.ok(
+      node.certs[0].checks.every((ch) => ch.ok),
+      JSON.stringify(node.certs[0].checks),
+    );
     const client = describe_(join(a.certsDir, 'client.root.crt'));
     assert.match(client.text, /^CockroachDB role: client certificate for SQL user "root" \(client\.root\.crt\)$/m);
     assert.match(client.text, /The CN is the SQL user it logs in as \(root\)/);
@@ -315,8 +393,14 @@ describe('Inspect Certificate document, cross-checked with the openssl CLI', fun
     berBool[critAt + 7] = 0x01; // BER TRUE: OpenSSL takes it, DER does not
     const fallback = d(toPem('CERTIFICATE', berBool));
     assert.equal(fallback.ok, true, fallback.text);
-    assert.match(fallback.certs[0].problem ?? '', /^some fields could not be decoded \(bad DER: BOOLEAN must be one byte, 00 or FF\); the values shown come from Node's X\.509 parser/);
-    assert.deepEqual([fallback.certs[0].commonName, fallback.certs[0].subject, fallback.certs[0].notAfter], ['node', 'O = Cockroach, CN = node', fromDer.certs[0].notAfter]);
+    assert.match(
+      fallback.certs[0].problem ?? '',
+      /^some fields could not be decoded \(bad DER: BOOLEAN must be one byte, 00 or FF\); the values shown come from Node's X\.509 parser/,
+    );
+    assert.deepEqual(
+      [fallback.certs[0].commonName, fallback.certs[0].subject, fallback.certs[0].notAfter],
+      ['node', 'O = Cockroach, CN = node', fromDer.certs[0].notAfter],
+    );
     assert.equal(fallback.certs[0].publicKey.summary, 'RSA 2048 bit');
     const badTime = Buffer.from(der);
     let utc = der.indexOf(hexBuf('17 0d')); // notBefore: UTCTime, 13 bytes
@@ -326,10 +410,18 @@ describe('Inspect Certificate document, cross-checked with the openssl CLI', fun
     const time = d(toPem('CERTIFICATE', badTime));
     assert.equal(time.ok, false);
     // Go's x509 refuses a certificate whose time is not a date; parseCertificate does too, before any field is shown.
-    assert.match(time.text, /Problem: failed to parse certificate 0 in file node\.crt \(its notBefore time is not a valid date\): replace it with a valid PEM certificate\./);
+    assert.match(
+      time.text,
+      /Problem: failed to parse certificate 0 in file node\.crt \(its notBefore time is not a valid date\): replace it with a valid PEM certificate\./,
+    );
 
     // A broken cluster CA file: the chain is not checked, and the text says why.
-    const broken = describeCertFile({ path: join(a.certsDir, 'node.crt'), content: readFileSync(join(a.certsDir, 'node.crt')), now, clusterCa: { path: '/x/ca.crt', content: Buffer.from('junk') } });
+    const broken = describeCertFile({
+      path: join(a.certsDir, 'node.crt'),
+      content: readFileSync(join(a.certsDir, 'node.crt')),
+      now,
+      clusterCa: { path: '/x/ca.crt', content: Buffer.from('junk') },
+    });
     assert.equal(broken.certs[0].chain.checked, false);
     assert.match(broken.certs[0].chain.text, /^not checked: the CA file cannot be used: no certificates found in \/x\/ca\.crt/);
     assert.match(describe_(join(a.certsDir, 'node.crt')).certs[0].chain.text, /^not checked: no cluster CA file given\.$/);

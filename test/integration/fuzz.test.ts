@@ -38,7 +38,10 @@ function derOf(pem: string): Buffer {
 }
 
 function toPem(type: string, der: Buffer): string {
-  return `-----BEGIN ${type}-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${type}-----\n`;
+  return `-----BEGIN ${type}-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END ${type}-----\n`;
 }
 
 /** Immutable even for root (chattr +i), else chmod 0500; the undo. */
@@ -167,16 +170,51 @@ function fileCases(fx: Fixture): FuzzCase[] {
       { name: `inspect ${kind}`, args: ['inspect', F, '--ca-file', ca], exits: any, mention: [F] },
       { name: `inspect --json ${kind}`, args: ['inspect', F, '--ca-file', ca, '--json'], exits: any, mention: [F] },
       { name: `verify cert=${kind}`, args: ['verify', '--ca-file', ca, F], exits: any, mention: named },
-      { name: `verify ca-file=${kind}`, args: ['verify', '--ca-file', F, join(certsDir, 'node.crt')], exits: kind === 'cert-as-key' ? [0] : any, mention: named },
+      {
+        name: `verify ca-file=${kind}`,
+        args: ['verify', '--ca-file', F, join(certsDir, 'node.crt')],
+        exits: kind === 'cert-as-key' ? [0] : any,
+        mention: named,
+      },
       { name: `create-node --ca-key ${kind}`, args: ['cert', 'create-node', 'localhost', '--certs-dir', fx.issuing, '--ca-key', F], mention: [F] },
       { name: `create-client --ca-key ${kind}`, args: ['cert', 'create-client', 'alice', '--certs-dir', fx.issuing, '--ca-key', F], mention: [F] },
       { name: `lint ${kind}`, args: ['lint', F], exits: [0, 1], mention: textLike ? undefined : [F] },
-      { name: `lint sslrootcert=${kind}`, args: ['lint', lintDoc(fx, `rootcert-${kind}`, `DATABASE_URL=${url(`sslrootcert=${F}`, 'localhost:26257')}\n`)], exits: any, mention: named },
-      { name: `lint sslkey=${kind}`, args: ['lint', lintDoc(fx, `sslkey-${kind}`, `DATABASE_URL=${url(`sslrootcert=${ca}&sslcert=${clientCrt}&sslkey=${F}`, 'localhost:26257')}\n`)], exits: [1], mention: [F] },
-      { name: `test-connection sslrootcert=${kind}`, args: ['test-connection', url(`sslrootcert=${F}&sslcert=${clientCrt}&sslkey=${clientKey}`), '--timeout', '5s'], exits: [1], mention: usable.has(kind) ? undefined : [F] },
-      { name: `test-connection sslkey=${kind}`, args: ['test-connection', url(`sslrootcert=${ca}&sslcert=${clientCrt}&sslkey=${F}`), '--timeout', '5s'], exits: [1], mention: [F] },
-      { name: `changefeed-uri --ca-cert ${kind}`, args: ['changefeed-uri', '--sink', 'kafka://127.0.0.1:9093', '--ca-cert', F], exits: any, mention: usable.has(kind) ? undefined : [F] },
-      { name: `changefeed-uri --client-key ${kind}`, args: ['changefeed-uri', '--sink', 'kafka://127.0.0.1:9093', '--ca-cert', ca, '--client-cert', clientCrt, '--client-key', F], exits: [1], mention: [F] },
+      {
+        name: `lint sslrootcert=${kind}`,
+        args: ['lint', lintDoc(fx, `rootcert-${kind}`, `DATABASE_URL=${url(`sslrootcert=${F}`, 'localhost:26257')}\n`)],
+        exits: any,
+        mention: named,
+      },
+      {
+        name: `lint sslkey=${kind}`,
+        args: ['lint', lintDoc(fx, `sslkey-${kind}`, `DATABASE_URL=${url(`sslrootcert=${ca}&sslcert=${clientCrt}&sslkey=${F}`, 'localhost:26257')}\n`)],
+        exits: [1],
+        mention: [F],
+      },
+      {
+        name: `test-connection sslrootcert=${kind}`,
+        args: ['test-connection', url(`sslrootcert=${F}&sslcert=${clientCrt}&sslkey=${clientKey}`), '--timeout', '5s'],
+        exits: [1],
+        mention: usable.has(kind) ? undefined : [F],
+      },
+      {
+        name: `test-connection sslkey=${kind}`,
+        args: ['test-connection', url(`sslrootcert=${ca}&sslcert=${clientCrt}&sslkey=${F}`), '--timeout', '5s'],
+        exits: [1],
+        mention: [F],
+      },
+      {
+        name: `changefeed-uri --ca-cert ${kind}`,
+        args: ['changefeed-uri', '--sink', 'kafka://127.0.0.1:9093', '--ca-cert', F],
+        exits: any,
+        mention: usable.has(kind) ? undefined : [F],
+      },
+      {
+        name: `changefeed-uri --client-key ${kind}`,
+        args: ['changefeed-uri', '--sink', 'kafka://127.0.0.1:9093', '--ca-cert', ca, '--client-cert', clientCrt, '--client-key', F],
+        exits: [1],
+        mention: [F],
+      },
       { name: `probe --ca-file ${kind}`, args: ['probe', CLOSED, '--ca-file', F, '--timeout', '3s'], exits: [1] },
     );
     for (const name of ['ca.crt', 'node.crt', 'client.root.crt']) {
@@ -199,20 +237,44 @@ function flagCases(fx: Fixture, rand: () => number): FuzzCase[] {
   const badDurations = ['', '0', '-1', '-5h', 'abc', '1e99', '999999999999h', '99999999999h', 'NaN', '1ns', '9'.repeat(25), '🙂', long];
   const badLifetimes = [...badDurations, '1ms', '1s'];
   for (const v of badLifetimes) {
-    out.push({ name: `create-node --lifetime ${JSON.stringify(v.slice(0, 20))}`, args: ['cert', 'create-node', 'localhost', '--certs-dir', fx.issuing, '--ca-key', caKey, `--lifetime=${v}`], mention: ['--lifetime', 'lifetime'] });
-    out.push({ name: `rotate-node --lifetime ${JSON.stringify(v.slice(0, 20))}`, args: ['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', caKey, `--lifetime=${v}`], mention: ['--lifetime', 'lifetime'] });
+    out.push({
+      name: `create-node --lifetime ${JSON.stringify(v.slice(0, 20))}`,
+      args: ['cert', 'create-node', 'localhost', '--certs-dir', fx.issuing, '--ca-key', caKey, `--lifetime=${v}`],
+      mention: ['--lifetime', 'lifetime'],
+    });
+    out.push({
+      name: `rotate-node --lifetime ${JSON.stringify(v.slice(0, 20))}`,
+      args: ['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', caKey, `--lifetime=${v}`],
+      mention: ['--lifetime', 'lifetime'],
+    });
   }
   for (const v of ['', '0', '-1', 'abc', '1e99', '1023', '16385', '99999', 'NaN', '2048.5']) {
-    out.push({ name: `create-client --key-size ${JSON.stringify(v)}`, args: ['cert', 'create-client', 'bob', '--certs-dir', fx.issuing, '--ca-key', caKey, `--key-size=${v}`], mention: ['--key-size', 'key size'] });
+    out.push({
+      name: `create-client --key-size ${JSON.stringify(v)}`,
+      args: ['cert', 'create-client', 'bob', '--certs-dir', fx.issuing, '--ca-key', caKey, `--key-size=${v}`],
+      mention: ['--key-size', 'key size'],
+    });
   }
   for (const v of ['garbage', '127.0.0.1:0', '127.0.0.1:65536', '127.0.0.1:abc', '', ':', '[::1', 'localhost:-1', long]) {
-    out.push({ name: `rotate-node --verify ${JSON.stringify(v.slice(0, 20))}`, args: ['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', caKey, `--verify=${v}`], mention: ['--verify'] });
+    out.push({
+      name: `rotate-node --verify ${JSON.stringify(v.slice(0, 20))}`,
+      args: ['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', caKey, `--verify=${v}`],
+      mention: ['--verify'],
+    });
   }
   for (const v of ['1ns', '0', 'abc', '99999999999h', '', '-1s', '1e99']) {
-    out.push({ name: `rotate-node --verify-timeout ${JSON.stringify(v)}`, args: ['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', caKey, '--verify', CLOSED, `--verify-timeout=${v}`], mention: ['--verify-timeout'] });
+    out.push({
+      name: `rotate-node --verify-timeout ${JSON.stringify(v)}`,
+      args: ['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', caKey, '--verify', CLOSED, `--verify-timeout=${v}`],
+      mention: ['--verify-timeout'],
+    });
   }
   for (const v of ['99999999999999999999', '0', '-1', 'abc', '', '1.5', '4194305']) {
-    out.push({ name: `rotate-node --reload-pid ${JSON.stringify(v)}`, args: ['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', caKey, `--reload-pid=${v}`], mention: ['--reload-pid'] });
+    out.push({
+      name: `rotate-node --reload-pid ${JSON.stringify(v)}`,
+      args: ['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', caKey, `--reload-pid=${v}`],
+      mention: ['--reload-pid'],
+    });
   }
   for (const flag of ['--backup-dir', '--certs-dir', '--ca-key', '--reload-cmd']) {
     out.push({ name: `rotate-node ${flag}=`, args: ['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', caKey, `${flag}=`], mention: [flag] });
@@ -221,24 +283,59 @@ function flagCases(fx: Fixture, rand: () => number): FuzzCase[] {
   out.push({ name: 'inspect --key=', args: ['inspect', ca, '--key='], mention: ['--key'] });
   for (const v of badDurations) {
     out.push({ name: `probe --timeout ${JSON.stringify(v.slice(0, 20))}`, args: ['probe', CLOSED, `--timeout=${v}`], mention: ['--timeout'] });
-    out.push({ name: `test-connection --timeout ${JSON.stringify(v.slice(0, 20))}`, args: ['test-connection', url(`sslrootcert=${ca}`), `--timeout=${v}`], mention: ['--timeout'] });
+    out.push({
+      name: `test-connection --timeout ${JSON.stringify(v.slice(0, 20))}`,
+      args: ['test-connection', url(`sslrootcert=${ca}`), `--timeout=${v}`],
+      mention: ['--timeout'],
+    });
   }
   for (const v of ['', '0', '-1', 'abc', '1e99', '99999999999', 'NaN']) {
-    out.push({ name: `changefeed-uri --live-timeout ${JSON.stringify(v)}`, args: ['changefeed-uri', '--sink', 'kafka://127.0.0.1:1', '--ca-cert', ca, '--check-live', `--live-timeout=${v}`], mention: ['--live-timeout'] });
+    out.push({
+      name: `changefeed-uri --live-timeout ${JSON.stringify(v)}`,
+      args: ['changefeed-uri', '--sink', 'kafka://127.0.0.1:1', '--ca-cert', ca, '--check-live', `--live-timeout=${v}`],
+      mention: ['--live-timeout'],
+    });
   }
   // Ports: parsed once, the same way, in URLs and key=value strings.
   for (const p of ['65536', 'abc', '-1', '0', '99999999999', '1.5', '0x10']) {
-    out.push({ name: `test-connection url port ${p}`, args: ['test-connection', `postgresql://root@127.0.0.1:${p}/db?sslmode=verify-full&sslrootcert=${ca}`], mention: [p, 'port'] });
-    out.push({ name: `test-connection kv port=${p}`, args: ['test-connection', `host=127.0.0.1 port=${p} sslmode=verify-full sslrootcert=${ca}`], mention: [p, 'port'] });
+    out.push({
+      name: `test-connection url port ${p}`,
+      args: ['test-connection', `postgresql://root@127.0.0.1:${p}/db?sslmode=verify-full&sslrootcert=${ca}`],
+      mention: [p, 'port'],
+    });
+    out.push({
+      name: `test-connection kv port=${p}`,
+      args: ['test-connection', `host=127.0.0.1 port=${p} sslmode=verify-full sslrootcert=${ca}`],
+      mention: [p, 'port'],
+    });
   }
   for (const kv of ['host=127.0.0.1 port=', 'host=127.0.0.1 port', 'host=127.0.0.1 sslmode', `host=127.0.0.1 sslrootcert`, "host='127.0.0.1 port=1"]) {
-    out.push({ name: `test-connection kv ${JSON.stringify(kv)}`, args: ['test-connection', kv], mention: ['port', 'sslmode', 'sslrootcert', 'quote', 'value', '='] });
+    out.push({
+      name: `test-connection kv ${JSON.stringify(kv)}`,
+      args: ['test-connection', kv],
+      mention: ['port', 'sslmode', 'sslrootcert', 'quote', 'value', '='],
+    });
   }
   // Unknown flags: named, one line.
-  for (const cmd of [['inspect', ca], ['verify', '--ca-file', ca, ca], ['cert', 'list', '--certs-dir', certsDir], ['lint', ca], ['probe', CLOSED], ['test-connection', url('')], ['changefeed-uri', '--sink', 'kafka://127.0.0.1:1'], ['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', caKey]]) {
+  for (const cmd of [
+    ['inspect', ca],
+    ['verify', '--ca-file', ca, ca],
+    ['cert', 'list', '--certs-dir', certsDir],
+    ['lint', ca],
+    ['probe', CLOSED],
+    ['test-connection', url('')],
+    ['changefeed-uri', '--sink', 'kafka://127.0.0.1:1'],
+    ['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', caKey],
+  ]) {
     for (const flag of ['-x', '--nope', `--${long.slice(0, 500)}`, '-']) {
       if (flag === '-' && (cmd[0] === 'lint' || cmd[0] === 'inspect' || cmd[0] === 'verify')) continue;
-      out.push({ name: `${cmd.slice(0, 2).join(' ')} ${flag.slice(0, 12)}`, args: [...cmd, flag], exits: [1, 2], mention: [flag.slice(0, 12), 'argument', 'flag'], maxOutput: 4096 });
+      out.push({
+        name: `${cmd.slice(0, 2).join(' ')} ${flag.slice(0, 12)}`,
+        args: [...cmd, flag],
+        exits: [1, 2],
+        mention: [flag.slice(0, 12), 'argument', 'flag'],
+        maxOutput: 4096,
+      });
     }
   }
   // Pasted key material: never echoed.
@@ -249,22 +346,45 @@ function flagCases(fx: Fixture, rand: () => number): FuzzCase[] {
   out.push({ name: 'inspect with a pasted key as the file', args: ['inspect', key], exits: [1] });
   out.push({ name: 'verify with a pasted key as the CA', args: ['verify', '--ca-file', key, ca], exits: [1] });
   out.push({ name: 'test-connection with a pasted key as sslkey', args: ['test-connection', url(`sslkey=${encodeURIComponent(key)}`)], exits: [1] });
-  out.push({ name: 'cert create-node with a pasted key as a host', args: ['cert', 'create-node', key, '--certs-dir', fx.issuing, '--ca-key', caKey], exits: [1] });
+  out.push({
+    name: 'cert create-node with a pasted key as a host',
+    args: ['cert', 'create-node', key, '--certs-dir', fx.issuing, '--ca-key', caKey],
+    exits: [1],
+  });
   out.push({ name: 'explain text starting with -', args: ['explain', '-x509: certificate signed by unknown authority'], exits: [0] });
   out.push({ name: 'explain text starting with --', args: ['explain', '--', '--weird message'], exits: [0, 1] });
   // Changefeed messages.
   out.push({ name: 'changefeed-uri without --sink', args: ['changefeed-uri', '--ca-cert', ca], exits: [1, 2], mention: ['--sink'] });
   const params = Array.from({ length: 10_000 }, (_, i) => `p${i}=${Math.floor(rand() * 1e6)}`).join('&');
-  out.push({ name: 'changefeed-uri with 10k unknown parameters', args: ['changefeed-uri', '--sink', `kafka://127.0.0.1:9093?${params}`], exits: [0, 1], maxOutput: 16 * 1024 });
+  out.push({
+    name: 'changefeed-uri with 10k unknown parameters',
+    args: ['changefeed-uri', '--sink', `kafka://127.0.0.1:9093?${params}`],
+    exits: [0, 1],
+    maxOutput: 16 * 1024,
+  });
   // Writes refused: nothing may be left behind.
   const unwritable = join(fx.root, 'ro-safe');
   mkdirSync(unwritable, { recursive: true });
-  out.push({ name: 'create-ca with an unwritable CA key folder', args: ['cert', 'create-ca', '--certs-dir', join(fx.root, 'new-certs'), '--ca-key', join(unwritable, 'ca.key')], mention: [unwritable], setup: () => readOnly(unwritable) });
+  out.push({
+    name: 'create-ca with an unwritable CA key folder',
+    args: ['cert', 'create-ca', '--certs-dir', join(fx.root, 'new-certs'), '--ca-key', join(unwritable, 'ca.key')],
+    mention: [unwritable],
+    setup: () => readOnly(unwritable),
+  });
   const roParent = join(fx.root, 'ro-parent');
   mkdirSync(roParent, { recursive: true });
-  out.push({ name: 'create-ca in an unwritable parent', args: ['cert', 'create-ca', '--certs-dir', join(roParent, 'certs'), '--ca-key', join(fx.root, 'home', 'ca.key')], mention: [roParent], setup: () => readOnly(roParent) });
+  out.push({
+    name: 'create-ca in an unwritable parent',
+    args: ['cert', 'create-ca', '--certs-dir', join(roParent, 'certs'), '--ca-key', join(fx.root, 'home', 'ca.key')],
+    mention: [roParent],
+    setup: () => readOnly(roParent),
+  });
   for (const k of ['corrupt-key-0', 'corrupt-key-1', 'corrupt-key-2', 'truncated-key', 'cert-as-key', 'empty']) {
-    out.push({ name: `create-ca --allow-ca-key-reuse ${k}`, args: ['cert', 'create-ca', '--certs-dir', join(fx.root, 'reuse-certs'), '--ca-key', fx.files[k], '--allow-ca-key-reuse'], mention: [fx.files[k]] });
+    out.push({
+      name: `create-ca --allow-ca-key-reuse ${k}`,
+      args: ['cert', 'create-ca', '--certs-dir', join(fx.root, 'reuse-certs'), '--ca-key', fx.files[k], '--allow-ca-key-reuse'],
+      mention: [fx.files[k]],
+    });
   }
   return out;
 }
@@ -278,7 +398,11 @@ function manifestCases(fx: Fixture, rand: () => number): FuzzCase[] {
   const safe = join(base, 'safe');
   cpSync(join(fx.root, 'safe'), safe, { recursive: true });
   // A genuine backup to mutate.
-  const r = runCli(['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', join(safe, 'ca.key'), '--key-size', '1024'], { cwd: fx.cwd, env: fx.env, timeoutMs: 60_000 });
+  const r = runCli(['cert', 'rotate-node', '--certs-dir', certsDir, '--ca-key', join(safe, 'ca.key'), '--key-size', '1024'], {
+    cwd: fx.cwd,
+    env: fx.env,
+    timeoutMs: 60_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   const backups = `${certsDir}.backups`;
   const [id] = readdirSync(backups);
@@ -353,15 +477,32 @@ describe('bad input through every command (seeded fuzz suite)', function () {
 
   after(() => {
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    const line = OUTCOMES.filter((o) => counts.get(o)).map((o) => `${o} ${counts.get(o)}`).join(', ');
+    const line = OUTCOMES.filter((o) => counts.get(o))
+      .map((o) => `${o} ${counts.get(o)}`)
+      .join(', ');
     console.log(`      fuzz seed ${SEED}: ${total} cases: ${line}`);
-    if (process.env.FUZZ_REPORT) writeFileSync(process.env.FUZZ_REPORT, JSON.stringify({ seed: SEED, total, counts: Object.fromEntries(counts), failures }, null, 2));
+    if (process.env.FUZZ_REPORT)
+      writeFileSync(process.env.FUZZ_REPORT, JSON.stringify({ seed: SEED, total, counts: Object.fromEntries(counts), failures }, null, 2));
   });
 
   it('has at least 300 cases over every command', () => {
     assert.ok(cases.length >= 300, `${cases.length} cases`);
     const commands = new Set(cases.map((c) => (c.args[0] === 'cert' ? `cert ${c.args[1]}` : c.args[0])));
-    for (const c of ['inspect', 'verify', 'lint', 'probe', 'test-connection', 'explain', 'changefeed-uri', 'cert list', 'cert create-node', 'cert create-client', 'cert create-ca', 'cert rotate-node', 'cert rollback']) {
+    for (const c of [
+      'inspect',
+      'verify',
+      'lint',
+      'probe',
+      'test-connection',
+      'explain',
+      'changefeed-uri',
+      'cert list',
+      'cert create-node',
+      'cert create-client',
+      'cert create-ca',
+      'cert rotate-node',
+      'cert rollback',
+    ]) {
       assert.ok(commands.has(c), `no case for ${c}`);
     }
   });
@@ -383,6 +524,9 @@ describe('bad input through every command (seeded fuzz suite)', function () {
       counts.set(v.outcome, (counts.get(v.outcome) ?? 0) + 1);
       if (v.outcome !== 'ok') failures.push({ name: c.name, outcome: v.outcome, detail: v.detail });
     }
-    assert.deepEqual(failures.map((f) => `${f.name}: ${f.outcome}: ${f.detail}`), []);
+    assert.deepEqual(
+      failures.map((f) => `${f.name}: ${f.outcome}: ${f.detail}`),
+      [],
+    );
   });
 });

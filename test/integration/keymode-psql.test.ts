@@ -39,7 +39,9 @@ function psqlVerdict(r: RunResult): Verdict {
 }
 
 function lintVerdict(r: RunResult): Verdict {
-  const codes = (JSON.parse(r.stdout) as { code: string; message: string }[]).filter((f) => f.message.includes('sslkey') || f.message.includes('key file') || f.code.startsWith('key-') || f.code.startsWith('file-'));
+  const codes = (JSON.parse(r.stdout) as { code: string; message: string }[]).filter(
+    (f) => f.message.includes('sslkey') || f.message.includes('key file') || f.code.startsWith('key-') || f.code.startsWith('file-'),
+  );
   const c = codes.map((f) => f.code);
   if (c.includes('key-permissions')) return 'mode refused';
   if (c.includes('file-unreadable')) return 'unreadable';
@@ -62,7 +64,7 @@ function testConnectionVerdict(r: RunResult): Verdict {
   assert.fail(`test-connection: ${r.stdout}`);
 }
 
-describe('libpq key modes: lint, inspect and test-connection give psql\'s verdict', function () {
+describe("libpq key modes: lint, inspect and test-connection give psql's verdict", function () {
   this.timeout(180_000);
   let fx: CertsFixture;
   let server: PgServer | undefined;
@@ -120,13 +122,21 @@ describe('libpq key modes: lint, inspect and test-connection give psql\'s verdic
     });
   }
 
-  it('psql\'s verdicts are the rule in the facts file: by owner, root ≤ 0640, anyone else ≤ 0600; the client\'s uid only decides whether it can read the key', function () {
+  it("psql's verdicts are the rule in the facts file: by owner, root ≤ 0640, anyone else ≤ 0600; the client's uid only decides whether it can read the key", function () {
     if (seen.size !== cases.length) this.skip();
     const expected: Record<string, Verdict> = {
-      'as root: key 0600 owned by root': 'connects', 'as root: key 0640 owned by root': 'connects', 'as root: key 0644 owned by root': 'mode refused',
-      'as root: key 0600 owned by nobody': 'connects', 'as root: key 0640 owned by nobody': 'mode refused', 'as root: key 0644 owned by nobody': 'mode refused',
-      'as nobody: key 0600 owned by root': 'unreadable', 'as nobody: key 0640 owned by root': 'unreadable', 'as nobody: key 0644 owned by root': 'mode refused',
-      'as nobody: key 0600 owned by nobody': 'connects', 'as nobody: key 0640 owned by nobody': 'mode refused', 'as nobody: key 0644 owned by nobody': 'mode refused',
+      'as root: key 0600 owned by root': 'connects',
+      'as root: key 0640 owned by root': 'connects',
+      'as root: key 0644 owned by root': 'mode refused',
+      'as root: key 0600 owned by nobody': 'connects',
+      'as root: key 0640 owned by nobody': 'mode refused',
+      'as root: key 0644 owned by nobody': 'mode refused',
+      'as nobody: key 0600 owned by root': 'unreadable',
+      'as nobody: key 0640 owned by root': 'unreadable',
+      'as nobody: key 0644 owned by root': 'mode refused',
+      'as nobody: key 0600 owned by nobody': 'connects',
+      'as nobody: key 0640 owned by nobody': 'mode refused',
+      'as nobody: key 0644 owned by nobody': 'mode refused',
     };
     assert.deepEqual(Object.fromEntries(seen), expected);
   });

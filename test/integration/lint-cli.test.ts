@@ -30,23 +30,35 @@ describe('crdb-tls lint (dist/cli.js) on files with real certificates', function
 
     mkdirSync(join(root, 'app'));
     // Relative paths: ../certs from app/, certs/ from the current directory (root).
-    writeFileSync(join(root, 'app', 'config.yaml'), [
-      'database:',
-      '  primary: "postgresql://root@localhost:26257/defaultdb?sslmode=verify-full&sslrootcert=../certs/ca.crt&sslcert=../certs/client.root.crt&sslkey=../certs/client.root.key"',
-      '  replica: "postgresql://root:hunter2@replica:5432/defaultdb?sslmode=require"',
-      '',
-    ].join('\n'));
-    writeFileSync(join(root, 'README.md'), [
-      '# Connect',
-      '',
-      '    cockroach sql --url "postgresql://old@localhost:26257?sslrootcert=certs/ca.crt&sslcert=certs/client.old.crt&sslkey=certs/client.old.key"',
-      '',
-      'Java: `jdbc:postgresql://localhost:26257/defaultdb?user=root&sslmode=verify-full&sslrootcert=certs/ca.crt&sslcert=certs/client.root.crt&sslkey=certs/client.root.key`',
-      '',
-    ].join('\n'));
-    writeFileSync(join(root, 'clean.env'), 'DATABASE_URL=postgresql://root@localhost:26257/defaultdb?sslmode=verify-full&sslrootcert=certs/ca.crt&sslcert=certs/client.root.crt&sslkey=certs/client.root.key\n');
+    writeFileSync(
+      join(root, 'app', 'config.yaml'),
+      [
+        'database:',
+        '  primary: "postgresql://root@localhost:26257/defaultdb?sslmode=verify-full&sslrootcert=../certs/ca.crt&sslcert=../certs/client.root.crt&sslkey=../certs/client.root.key"',
+        '  replica: "postgresql://root:hunter2@replica:5432/defaultdb?sslmode=require"',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(root, 'README.md'),
+      [
+        '# Connect',
+        '',
+        '    cockroach sql --url "postgresql://old@localhost:26257?sslrootcert=certs/ca.crt&sslcert=certs/client.old.crt&sslkey=certs/client.old.key"',
+        '',
+        'Java: `jdbc:postgresql://localhost:26257/defaultdb?user=root&sslmode=verify-full&sslrootcert=certs/ca.crt&sslcert=certs/client.root.crt&sslkey=certs/client.root.key`',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(root, 'clean.env'),
+      'DATABASE_URL=postgresql://root@localhost:26257/defaultdb?sslmode=verify-full&sslrootcert=certs/ca.crt&sslcert=certs/client.root.crt&sslkey=certs/client.root.key\n',
+    );
     writeFileSync(join(root, 'warn.sh'), 'psql "host=localhost port=26257 user=root sslmode=prefer"\n');
-    writeFileSync(join(root, 'perm.env'), `PGDSN="host=localhost user=root sslmode=verify-full sslrootcert=certs/ca.crt sslcert=certs/client.root.crt sslkey=${join(root, 'loose.key')}"\n`);
+    writeFileSync(
+      join(root, 'perm.env'),
+      `PGDSN="host=localhost user=root sslmode=verify-full sslrootcert=certs/ca.crt sslcert=certs/client.root.crt sslkey=${join(root, 'loose.key')}"\n`,
+    );
     writeFileSync(join(root, 'big.txt'), `${'x'.repeat(5000)}\npostgresql://db/app?sslmode=disable\n`);
   });
 
@@ -65,13 +77,16 @@ describe('crdb-tls lint (dist/cli.js) on files with real certificates', function
     const lines = r.stdout.trimEnd().split('\n');
     const rows = lines.slice(0, -1).map((l) => /^([^:]+):(\d+):(\d+): (error|warning|info) ([a-z-]+) (.+)$/.exec(l));
     assert.ok(rows.every(Boolean), r.stdout);
-    assert.deepEqual(rows.map((m) => [m![1], Number(m![2]), Number(m![3]), m![4], m![5]]), [
-      ['README.md', 3, col('README.md', 3, 'certs/client.old.crt'), 'error', 'cert-expired'],
-      ['README.md', 5, col('README.md', 5, 'certs/client.root.key'), 'error', 'jdbc-key-format'],
-      ['app/config.yaml', 3, col('app/config.yaml', 3, 'hunter2'), 'warning', 'password-in-string'],
-      ['app/config.yaml', 3, col('app/config.yaml', 3, 'replica:5432'), 'info', 'port-non-default'],
-      ['app/config.yaml', 3, col('app/config.yaml', 3, 'sslmode=require'), 'warning', 'sslmode-require'],
-    ]);
+    assert.deepEqual(
+      rows.map((m) => [m![1], Number(m![2]), Number(m![3]), m![4], m![5]]),
+      [
+        ['README.md', 3, col('README.md', 3, 'certs/client.old.crt'), 'error', 'cert-expired'],
+        ['README.md', 5, col('README.md', 5, 'certs/client.root.key'), 'error', 'jdbc-key-format'],
+        ['app/config.yaml', 3, col('app/config.yaml', 3, 'hunter2'), 'warning', 'password-in-string'],
+        ['app/config.yaml', 3, col('app/config.yaml', 3, 'replica:5432'), 'info', 'port-non-default'],
+        ['app/config.yaml', 3, col('app/config.yaml', 3, 'sslmode=require'), 'warning', 'sslmode-require'],
+      ],
+    );
     assert.match(lines[0], /The client certificate in sslcert expired on \d{4}-\d{2}-\d{2} \(3 d ago\)/);
     assert.equal(lines[lines.length - 1], '2 errors, 2 warnings, 1 info in 2 files (4 connection strings)');
   });
@@ -86,9 +101,15 @@ describe('crdb-tls lint (dist/cli.js) on files with real certificates', function
       assert.match(String(f.docs), /^https:\/\/www\.cockroachlabs\.com\//);
     }
     assert.deepEqual(out[2], {
-      file: 'app/config.yaml', line: 3, column: col('app/config.yaml', 3, 'hunter2'), endLine: 3, endColumn: col('app/config.yaml', 3, 'hunter2') + 7,
-      severity: 'warning', code: 'password-in-string',
-      message: 'A password is written in the connection string (a secret in source): move it to the PGPASSWORD environment variable, or use a client certificate.',
+      file: 'app/config.yaml',
+      line: 3,
+      column: col('app/config.yaml', 3, 'hunter2'),
+      endLine: 3,
+      endColumn: col('app/config.yaml', 3, 'hunter2') + 7,
+      severity: 'warning',
+      code: 'password-in-string',
+      message:
+        'A password is written in the connection string (a secret in source): move it to the PGPASSWORD environment variable, or use a client certificate.',
       docs: 'https://www.cockroachlabs.com/docs/stable/connection-parameters',
     });
     assert.equal(r.stderr, '');

@@ -7,7 +7,10 @@ describe('the .vsix', function () {
     const r = run(process.execPath, [join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], { cwd: REPO_ROOT });
     assert.equal(r.status, 0, r.stderr);
     const files = r.stdout.trim().split('\n').sort();
-    assert.deepEqual(files.filter((f) => !f.startsWith('media/')), ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/extension.js', 'dist/vendor/node-forge.js', 'dist/vendor/pg.js', 'package.json']);
+    assert.deepEqual(
+      files.filter((f) => !f.startsWith('media/')),
+      ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/extension.js', 'dist/vendor/node-forge.js', 'dist/vendor/pg.js', 'package.json'],
+    );
     assert.ok(files.some((f) => f.startsWith('media/') && f.endsWith('.svg')));
   });
 });

@@ -30,7 +30,24 @@ function ours(text: string): GoBlock[] {
 
 /** Small edits that hit the parser's edge cases: dashes, newlines, CR, spaces, tabs, colons, padding, NUL. */
 function mutate(text: string, rand: () => number): string {
-  const alphabet = ['-', '-----', '\n', '\r\n', '\r', ' ', '\t', ':', '=', '\0', 'A', '/', '+', '\n\n', '-----END CERTIFICATE-----', '-----BEGIN CERTIFICATE-----\n'];
+  const alphabet = [
+    '-',
+    '-----',
+    '\n',
+    '\r\n',
+    '\r',
+    ' ',
+    '\t',
+    ':',
+    '=',
+    '\0',
+    'A',
+    '/',
+    '+',
+    '\n\n',
+    '-----END CERTIFICATE-----',
+    '-----BEGIN CERTIFICATE-----\n',
+  ];
   let s = text;
   const n = 1 + Math.floor(rand() * 3);
   for (let i = 0; i < n; i++) {
@@ -64,13 +81,30 @@ describe('PEM as CockroachDB reads it (Go encoding/pem, built here)', function (
   it('finds the same blocks, headers and bytes as Go on hand-made edge cases', () => {
     const l = ca.split('\n');
     const cases = [
-      ca, key, ca + key, `junk before\n${ca}junk after`, ca.replace(/\n/g, '\r\n'), ca.trimEnd(), ca.trimEnd() + ca,
-      ca.replace('-----\n', '-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n'), ca.replace('-----\n', '-----\nA: b\n'),
-      ca.replace(`${l[3]}\n`, `${l[3]}\n\n`), ca.replace(l[3], `${l[3].slice(0, 9)}\0${l[3].slice(10)}`), ca.replace(l[3], ` \t${l[3]}  `),
-      ca.replace('-----END CERTIFICATE-----', '-----END CERTIFICATE-----   '), ca.replace('-----END CERTIFICATE-----', '-----END CERTIFICATE----- x'),
-      ca.replace('-----END CERTIFICATE-----', '-----END KEY-----'), ca.replace('-----BEGIN CERTIFICATE-----', '-----BEGIN CERTIFICATE-----x'),
-      `x${ca}`, ` ${ca}`, ca.replace(/=+\n-----END/, '\n-----END'), '-----BEGIN A-----\n-----END A-----\n', '-----BEGIN -----\nAAAA\n-----END -----\n',
-      '', '-----BEGIN CERTIFICATE-----', '\n-----BEGIN CERTIFICATE-----\n',
+      ca,
+      key,
+      ca + key,
+      `junk before\n${ca}junk after`,
+      ca.replace(/\n/g, '\r\n'),
+      ca.trimEnd(),
+      ca.trimEnd() + ca,
+      ca.replace('-----\n', '-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n'),
+      ca.replace('-----\n', '-----\nA: b\n'),
+      ca.replace(`${l[3]}\n`, `${l[3]}\n\n`),
+      ca.replace(l[3], `${l[3].slice(0, 9)}\0${l[3].slice(10)}`),
+      ca.replace(l[3], ` \t${l[3]}  `),
+      ca.replace('-----END CERTIFICATE-----', '-----END CERTIFICATE-----   '),
+      ca.replace('-----END CERTIFICATE-----', '-----END CERTIFICATE----- x'),
+      ca.replace('-----END CERTIFICATE-----', '-----END KEY-----'),
+      ca.replace('-----BEGIN CERTIFICATE-----', '-----BEGIN CERTIFICATE-----x'),
+      `x${ca}`,
+      ` ${ca}`,
+      ca.replace(/=+\n-----END/, '\n-----END'),
+      '-----BEGIN A-----\n-----END A-----\n',
+      '-----BEGIN -----\nAAAA\n-----END -----\n',
+      '',
+      '-----BEGIN CERTIFICATE-----',
+      '\n-----BEGIN CERTIFICATE-----\n',
     ];
     const go = goDecode(cases, bin);
     cases.forEach((c, i) => assert.deepEqual(ours(c), go[i], `case ${i}: ${JSON.stringify(c.slice(0, 80))}`));
@@ -82,7 +116,10 @@ describe('PEM as CockroachDB reads it (Go encoding/pem, built here)', function (
     const cases = Array.from({ length: 2000 }, (_, i) => mutate(seeds[i % seeds.length], rand));
     const go = goDecode(cases, bin);
     const diff = cases.map((c, i) => ({ i, c })).filter(({ c, i }) => JSON.stringify(ours(c)) !== JSON.stringify(go[i]));
-    assert.deepEqual(diff.slice(0, 3).map(({ c, i }) => ({ input: c, ours: ours(c), go: go[i] })), []);
+    assert.deepEqual(
+      diff.slice(0, 3).map(({ c, i }) => ({ input: c, ours: ours(c), go: go[i] })),
+      [],
+    );
   });
 
   it('says when openssl cannot load a CA file that Go reads (and not otherwise)', () => {

@@ -176,7 +176,14 @@ describe('PostgreSQL with TLS and certificate auth (a CockroachDB node on the wi
   it('refuses a connection without a client certificate', async () => {
     const s = srv();
     const f = filesFor(fx.certsDir, 'alice');
-    const err = await refusal({ host: 'localhost', port: s.port, user: 'alice', database: 'postgres', connectionTimeoutMillis: 15_000, ssl: { ca: readFileSync(f.ca, 'utf8'), rejectUnauthorized: true } });
+    const err = await refusal({
+      host: 'localhost',
+      port: s.port,
+      user: 'alice',
+      database: 'postgres',
+      connectionTimeoutMillis: 15_000,
+      ssl: { ca: readFileSync(f.ca, 'utf8'), rejectUnauthorized: true },
+    });
     assert.match(err.message, /connection requires a valid client certificate/);
   });
 
@@ -277,7 +284,10 @@ describe('PostgreSQL reload: new TLS files after SIGHUP, as a CockroachDB node r
     server.replaceTlsFiles({ key: join(fx.certsDir, 'client.alice.key') });
     const bad = await server.reload();
     assert.equal(bad.sslReloaded, false, bad.log.join('\n'));
-    assert.ok(bad.log.some((l) => /could not load private key file/.test(l)), bad.log.join('\n'));
+    assert.ok(
+      bad.log.some((l) => /could not load private key file/.test(l)),
+      bad.log.join('\n'),
+    );
     assert.equal(servedSerial(server.port), issued.serial);
     assert.equal(await currentUser(tlsConfig('127.0.0.1', server.port, 'alice', filesFor(fx.certsDir, 'alice'))), 'alice');
   });

@@ -39,7 +39,9 @@ function backupId(r: RunResult): string {
 /** openssl verify of every node and client certificate of the dir against `caFile` (default its ca.crt): file → OK or not. */
 function opensslVerdicts(dir: string, caFile = join(dir, 'ca.crt')): Record<string, boolean> {
   const out: Record<string, boolean> = {};
-  for (const n of readdirSync(dir).filter((x) => /^(node|client\..+)\.crt$/.test(x)).sort()) {
+  for (const n of readdirSync(dir)
+    .filter((x) => /^(node|client\..+)\.crt$/.test(x))
+    .sort()) {
     out[n] = openssl(['verify', '-CAfile', caFile, join(dir, n)], { allowFail: true }).status === 0;
   }
   return out;
@@ -75,7 +77,11 @@ describe('cert rollback to an older backup: the whole dir as of that point, chec
     const dry = ok(cert('rollback', ids.rotateCa, '--certs-dir', f.certsDir, '--dry-run', '--json'), 'dry run');
     const plan = (JSON.parse(dry.stdout) as { plan: { undoes: string[]; steps: { action: string; path: string; from?: string }[] } }).plan;
     assert.deepEqual(plan.undoes, [ids.pruneCa, ids.reissueAll]);
-    assert.deepEqual(plan.steps.filter((s) => s.path.endsWith('node.crt')).map((s) => [s.action, s.from]), [['restore', ids.reissueAll]], 'node.crt as it was before reissue-all');
+    assert.deepEqual(
+      plan.steps.filter((s) => s.path.endsWith('node.crt')).map((s) => [s.action, s.from]),
+      [['restore', ids.reissueAll]],
+      'node.crt as it was before reissue-all',
+    );
 
     const r = ok(cert('rollback', ids.rotateCa, '--certs-dir', f.certsDir), 'rollback');
     assert.match(r.stdout, /undoes first, newest first: /);
@@ -84,8 +90,14 @@ describe('cert rollback to an older backup: the whole dir as of that point, chec
     assert.deepEqual(opensslVerdicts(f.certsDir), { 'client.app.crt': true, 'client.root.crt': true, 'node.crt': true });
     assert.equal(state(f), before, 'the certs dir and the CA key folder byte for byte as before rotate-ca');
     const entries = JSON.parse(ok(cert('list', '--certs-dir', f.certsDir, '--json'), 'list').stdout) as CertEntry[];
-    assert.deepEqual(entries.flatMap((e) => e.errors), []);
-    assert.deepEqual(entries.filter((e) => e.chain).map((e) => e.chain?.signedBy), [0, 0, 0]);
+    assert.deepEqual(
+      entries.flatMap((e) => e.errors),
+      [],
+    );
+    assert.deepEqual(
+      entries.filter((e) => e.chain).map((e) => e.chain?.signedBy),
+      [0, 0, 0],
+    );
 
     // One transaction, one backup: rolling that back returns to the pruned new CA, which verifies too.
     const all = JSON.parse(ok(cert('backups', '--certs-dir', f.certsDir, '--json'), 'backups').stdout) as BackupManifest[];
@@ -101,9 +113,13 @@ describe('cert rollback to an older backup: the whole dir as of that point, chec
     const m = JSON.parse(readFileSync(join(backups(f), ids.reissueAll, 'manifest.json'), 'utf8')) as BackupManifest;
     appendFileSync(join(backups(f), ids.reissueAll, m.files[0].copy), 'x');
     const h = state(f) + hashTree(backups(f));
-    refused(cert('rollback', ids.rotateCa, '--certs-dir', f.certsDir),
-      new RegExp(`^crdb-tls: cannot roll back \\S+ to backup ${ids.rotateCa}: a rollback to it first undoes the later changes, newest first \\(${ids.pruneCa} \\(prune-ca\\), ${ids.reissueAll} \\(reissue-all\\)\\), ` +
-        `and ${ids.reissueAll} \\(reissue-all\\) cannot be undone: backup ${ids.reissueAll} is damaged: .*nothing was changed`));
+    refused(
+      cert('rollback', ids.rotateCa, '--certs-dir', f.certsDir),
+      new RegExp(
+        `^crdb-tls: cannot roll back \\S+ to backup ${ids.rotateCa}: a rollback to it first undoes the later changes, newest first \\(${ids.pruneCa} \\(prune-ca\\), ${ids.reissueAll} \\(reissue-all\\)\\), ` +
+          `and ${ids.reissueAll} \\(reissue-all\\) cannot be undone: backup ${ids.reissueAll} is damaged: .*nothing was changed`,
+      ),
+    );
     assert.equal(state(f) + hashTree(backups(f)), h);
     assert.deepEqual(Object.values(opensslVerdicts(f.certsDir)), [true, true, true]);
     // The newer backups still roll back on their own.
@@ -121,8 +137,10 @@ describe('cert rollback to an older backup: the whole dir as of that point, chec
     writeFileSync(oldCa, readFileSync(join(backups(f), ids.rotateCa, caCopy.copy)));
     assert.deepEqual(opensslVerdicts(f.certsDir, oldCa), { 'client.app.crt': false, 'client.root.crt': false, 'node.crt': false });
     const h = state(f);
-    refused(cert('rollback', ids.rotateCa, '--certs-dir', f.certsDir),
-      /cannot roll back \S+ to backup \S+: it would leave \S+\/client\.app\.crt not chaining to \S+\/ca\.crt \(its issuer O=Cockroach, CN=Cockroach CA is the name of the CA certificate in ca\.crt, but not its key: .*\): .*nothing was changed\.$/);
+    refused(
+      cert('rollback', ids.rotateCa, '--certs-dir', f.certsDir),
+      /cannot roll back \S+ to backup \S+: it would leave \S+\/client\.app\.crt not chaining to \S+\/ca\.crt \(its issuer O=Cockroach, CN=Cockroach CA is the name of the CA certificate in ca\.crt, but not its key: .*\): .*nothing was changed\.$/,
+    );
     assert.equal(state(f), h);
   });
 
@@ -132,7 +150,10 @@ describe('cert rollback to an older backup: the whole dir as of that point, chec
     mkdirSync(bad, { mode: 0o700 });
     writeFileSync(join(bad, 'manifest.json'), '{"id": 1}');
     const h = state(f);
-    refused(cert('rollback', ids.rotateCa, '--certs-dir', f.certsDir), /backup folder \S+29991231T235959999Z after it has an invalid manifest\.json .*repair or remove that folder/);
+    refused(
+      cert('rollback', ids.rotateCa, '--certs-dir', f.certsDir),
+      /backup folder \S+29991231T235959999Z after it has an invalid manifest\.json .*repair or remove that folder/,
+    );
     assert.equal(state(f), h);
   });
 });

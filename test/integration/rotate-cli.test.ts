@@ -32,12 +32,21 @@ describe('crdb-tls cert rotation commands', function () {
     const r = ok(cert('rotate-node', 'db1.example.com', '127.0.0.1', '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--dry-run'));
     assert.match(r.stdout, /^Plan: rotate-node, certs dir /);
     assert.match(r.stdout, /replace +\S+node\.crt +\[node certificate, mode 0644\]/);
-    assert.match(r.stdout, /new node certificate \S+: CN=node, DNS:db1\.example\.com, IP:127\.0\.0\.1, RSA 2048\n +valid \S+ to \S+ \(expires \d{4}-\d\d-\d\d\), signed by ca\.crt serial [0-9a-f]+; replaces serial/);
+    assert.match(
+      r.stdout,
+      /new node certificate \S+: CN=node, DNS:db1\.example\.com, IP:127\.0\.0\.1, RSA 2048\n +valid \S+ to \S+ \(expires \d{4}-\d\d-\d\d\), signed by ca\.crt serial [0-9a-f]+; replaces serial/,
+    );
     assert.match(r.stdout, /backup first: .* -> a new folder in .*certs\.backups\n/);
     assert.match(r.stdout, /Dry run: nothing was written\.\n$/);
-    const j = JSON.parse(ok(cert('rotate-ca', '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--dry-run', '--json')).stdout) as { dryRun: boolean; plan: { steps: { action: string; to?: string }[] } };
+    const j = JSON.parse(ok(cert('rotate-ca', '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--dry-run', '--json')).stdout) as {
+      dryRun: boolean;
+      plan: { steps: { action: string; to?: string }[] };
+    };
     assert.equal(j.dryRun, true);
-    assert.deepEqual(j.plan.steps.map((s) => s.action), ['move', 'write', 'replace']);
+    assert.deepEqual(
+      j.plan.steps.map((s) => s.action),
+      ['move', 'write', 'replace'],
+    );
     assert.equal(j.plan.steps[0].to, join(f.root, 'safe', 'ca.old.key'));
     assert.equal(hashTree(f.root), h);
   });
@@ -49,11 +58,22 @@ describe('crdb-tls cert rotation commands', function () {
     assert.match(r.stdout, /backup \d{8}T\d{9}Z: \S+certs\.backups\/\d{8}T\d{9}Z \(2 files\)/);
     assert.match(r.stdout, /issued client certificate \S+client\.root\.crt: serial [0-9a-f]+/);
     assert.notEqual(state(f), h0);
-    const list = JSON.parse(ok(cert('backups', '--certs-dir', f.certsDir, '--json')).stdout) as { id: string; createdAt: string; reason: string; files: { path: string; mode: number; sha256: string }[] }[];
+    const list = JSON.parse(ok(cert('backups', '--certs-dir', f.certsDir, '--json')).stdout) as {
+      id: string;
+      createdAt: string;
+      reason: string;
+      files: { path: string; mode: number; sha256: string }[];
+    }[];
     assert.equal(list.length, 1);
     assert.equal(list[0].reason, 'rotate-client');
     assert.match(list[0].createdAt, /^\d{4}-\d\d-\d\dT/);
-    assert.deepEqual(list[0].files.map((x) => [x.path, x.mode]), [[join(f.certsDir, 'client.root.crt'), 0o644], [join(f.certsDir, 'client.root.key'), 0o600]]);
+    assert.deepEqual(
+      list[0].files.map((x) => [x.path, x.mode]),
+      [
+        [join(f.certsDir, 'client.root.crt'), 0o644],
+        [join(f.certsDir, 'client.root.key'), 0o600],
+      ],
+    );
     const rb = ok(cert('rollback', '--certs-dir', f.certsDir));
     assert.match(rb.stdout, new RegExp(`Plan: rollback to backup ${list[0].id}`));
     assert.match(rb.stdout, /restored \S+client\.root\.key/);
@@ -84,8 +104,21 @@ describe('crdb-tls cert rotation commands', function () {
   it('--reload-cmd runs after the rotation; --verify reports a server that does not serve the new cert, exit 1', () => {
     const f = clone(fx);
     const marker = join(f.root, 'reloaded');
-    const r = cert('rotate-node', '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--key-size', '1024',
-      '--reload-cmd', `echo reloading > ${JSON.stringify(marker)}`, '--verify', '127.0.0.1:1', '--verify-timeout', '300ms');
+    const r = cert(
+      'rotate-node',
+      '--certs-dir',
+      f.certsDir,
+      '--ca-key',
+      f.caKey,
+      '--key-size',
+      '1024',
+      '--reload-cmd',
+      `echo reloading > ${JSON.stringify(marker)}`,
+      '--verify',
+      '127.0.0.1:1',
+      '--verify-timeout',
+      '300ms',
+    );
     assert.equal(r.status, 1, r.stdout);
     assert.equal(readFileSync(marker, 'utf8'), 'reloading\n');
     assert.match(r.stdout, /ran echo reloading > .*: exit 0/);

@@ -85,7 +85,11 @@ describe('crash safety: SIGKILL at every write step of a rotation', function () 
         recoverInterrupted(f.certsDir); // what the next run does first
         c.noKeyLost(f, pristine);
         assert.deepEqual(errorsOf(f.certsDir), [], `step ${step}: the dir loads after recovery`);
-        assert.deepEqual(readdirSync(f.certsDir).filter((n) => n.startsWith('.')), [], `step ${step}: no temp or lock file left`);
+        assert.deepEqual(
+          readdirSync(f.certsDir).filter((n) => n.startsWith('.')),
+          [],
+          `step ${step}: no temp or lock file left`,
+        );
         if (c.isNew(f, pristine)) {
           outcomes.push(`${step}:new${loads ? '' : '(finished)'}`);
           ok(crdbTls(['cert', 'rollback', '--certs-dir', f.certsDir]));
@@ -98,9 +102,13 @@ describe('crash safety: SIGKILL at every write step of a rotation', function () 
           assert.deepEqual(errorsOf(f.certsDir), []);
         }
       }
-      assert.ok(outcomes.length >= 7, outcomes.join(" "));
+      assert.ok(outcomes.length >= 7, outcomes.join(' '));
       // node.crt and node.key are two renames: a kill between them is the one mixed state, finished by the recovery.
-      if (c.name === 'rotate-node') assert.ok(outcomes.some((o) => o.endsWith('(finished)')), outcomes.join(' '));
+      if (c.name === 'rotate-node')
+        assert.ok(
+          outcomes.some((o) => o.endsWith('(finished)')),
+          outcomes.join(' '),
+        );
       assert.ok(outcomes.some((o) => o.endsWith('old')) && outcomes.some((o) => o.includes('new')), outcomes.join(' '));
     });
   }

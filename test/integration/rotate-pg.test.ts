@@ -38,12 +38,20 @@ interface ClientFiles {
   key: string;
 }
 
-const clientFiles = (dir: string, user: string): ClientFiles => ({ ca: join(dir, 'ca.crt'), cert: join(dir, `client.${user}.crt`), key: join(dir, `client.${user}.key`) });
+const clientFiles = (dir: string, user: string): ClientFiles => ({
+  ca: join(dir, 'ca.crt'),
+  cert: join(dir, `client.${user}.crt`),
+  key: join(dir, `client.${user}.key`),
+});
 
 /** One TLS connection with verify-full and a client certificate, SELECT 1; resolves to the server certificate's serial. */
 async function connectOnce(port: number, user: string, f: ClientFiles): Promise<string> {
   const c = new Client({
-    host: 'localhost', port, user, database: 'postgres', connectionTimeoutMillis: 10_000,
+    host: 'localhost',
+    port,
+    user,
+    database: 'postgres',
+    connectionTimeoutMillis: 10_000,
     ssl: { ca: readFileSync(f.ca, 'utf8'), cert: readFileSync(f.cert, 'utf8'), key: readFileSync(f.key, 'utf8'), rejectUnauthorized: true },
   });
   c.on('error', () => undefined);
@@ -71,10 +79,12 @@ function clientLoop(port: number, user: string, f: ClientFiles, everyMs = 50): {
   const attempts: Promise<Attempt>[] = [];
   const fire = () => {
     const startedAt = Date.now();
-    attempts.push(connectOnce(port, user, f).then(
-      (serial) => ({ startedAt, endedAt: Date.now(), serial }),
-      (err: unknown) => ({ startedAt, endedAt: Date.now(), error: String(err) }),
-    ));
+    attempts.push(
+      connectOnce(port, user, f).then(
+        (serial) => ({ startedAt, endedAt: Date.now(), serial }),
+        (err: unknown) => ({ startedAt, endedAt: Date.now(), error: String(err) }),
+      ),
+    );
   };
   fire();
   const timer = setInterval(fire, everyMs);
@@ -134,7 +144,9 @@ describe('rotation against PostgreSQL with TLS (a CockroachDB node on the wire),
     const oldSerial = serialOf(join(fx.certsDir, 'node.crt'));
     const loop = clientLoop(server.port, 'alice', clientFiles(fx.certsDir, 'alice'));
     await delay(500);
-    const r = ok(await cli(['rotate-node', '--certs-dir', fx.certsDir, '--ca-key', fx.caKey, '--reload-pid', String(s.pid), '--verify', `localhost:${server.port}`]));
+    const r = ok(
+      await cli(['rotate-node', '--certs-dir', fx.certsDir, '--ca-key', fx.caKey, '--reload-pid', String(s.pid), '--verify', `localhost:${server.port}`]),
+    );
     const rotatedAt = Date.now();
     await delay(500);
     const attempts = await loop.stop();
@@ -146,7 +158,10 @@ describe('rotation against PostgreSQL with TLS (a CockroachDB node on the wire),
     const failed = attempts.filter((a) => a.error);
     assert.deepEqual(failed, [], 'no connection failed during the rotation');
     assert.ok(attempts.length >= 15, `the client kept connecting (${attempts.length} connections)`);
-    assert.ok(attempts.some((a) => a.serial === oldSerial), 'connections before the reload saw the old serial');
+    assert.ok(
+      attempts.some((a) => a.serial === oldSerial),
+      'connections before the reload saw the old serial',
+    );
     const after = attempts.filter((a) => a.startedAt > rotatedAt);
     assert.ok(after.length >= 3, `${after.length} connections after the reload`);
     assert.deepEqual([...new Set(after.map((a) => a.serial))], [newSerial], 'new connections see the new serial after the reload');
@@ -174,14 +189,19 @@ describe('rotation against PostgreSQL with TLS (a CockroachDB node on the wire),
     const h = hashTree(fx.certsDir);
     const early = await cli(['prune-ca', ...dir]);
     assert.equal(early.status, 1);
-    for (const n of ['node.crt', 'client.root.crt', 'client.alice.crt']) assert.ok(early.stderr.includes(join(fx.certsDir, n)), `${n} listed:\n${early.stderr}`);
+    for (const n of ['node.crt', 'client.root.crt', 'client.alice.crt'])
+      assert.ok(early.stderr.includes(join(fx.certsDir, n)), `${n} listed:\n${early.stderr}`);
     assert.equal(hashTree(fx.certsDir), h, 'a refused prune changes nothing');
 
     const re = ok(await cli(['reissue-all', ...dir, '--ca-key', fx.caKey, ...sighup, '--verify', `localhost:${port}`]));
     assert.match(re.stdout, /verified: .* serves node\.crt serial/);
     await delay(300);
     const attempts = await loop.stop();
-    assert.deepEqual(attempts.filter((a) => a.error), [], 'the old-CA client connected throughout the transition');
+    assert.deepEqual(
+      attempts.filter((a) => a.error),
+      [],
+      'the old-CA client connected throughout the transition',
+    );
     assert.equal(attempts.at(-1)?.serial, serialOf(join(fx.certsDir, 'node.crt')), 'and it now sees the re-issued node certificate');
     assert.equal(await connectOnce(port, 'root', clientFiles(fx.certsDir, 'root')).then(() => 'ok'), 'ok', 'a new-CA client connects too');
 

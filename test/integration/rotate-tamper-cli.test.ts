@@ -72,7 +72,11 @@ const cert = (...args: string[]) => crdbTls(['cert', ...args], { timeoutMs: 30_0
 /** A manifest of the form createBackup writes: node.key restored from a copy of `bytes`. */
 function base(f: Fx, bytes: Buffer): { m: BackupManifest & Record<string, unknown>; dir: string; copies: Map<string, Buffer | string> } {
   const m = {
-    id: ID, createdAt: CREATED_AT, reason: 'rotate-node', certsDir: f.certsDir, created: [] as string[],
+    id: ID,
+    createdAt: CREATED_AT,
+    reason: 'rotate-node',
+    certsDir: f.certsDir,
+    created: [] as string[],
     files: [{ path: join(f.certsDir, 'node.key'), copy: '000-node.key', mode: 0o600, sha256: sha(bytes), size: bytes.length }],
   };
   return { m, dir: join(f.backups, ID), copies: new Map([['000-node.key', bytes]]) };
@@ -102,7 +106,7 @@ const entry = (path: string, copy: string, data: Buffer | string, mode = 0o600) 
 
 const MANIFEST_CASES: ManifestCase[] = [
   {
-    name: 'CA key overwritten with the attacker\'s key and CA (no proof)',
+    name: "CA key overwritten with the attacker's key and CA (no proof)",
     mutate: (f, b, other) => {
       const key = readFileSync(other.caKey);
       const ca = readFileSync(join(other.certsDir, 'ca.crt'));
@@ -113,7 +117,7 @@ const MANIFEST_CASES: ManifestCase[] = [
     re: /outside the certs dir .* pass it with --ca-key/,
   },
   {
-    name: 'CA key overwritten, caKey recorded, signed by the attacker\'s own key',
+    name: "CA key overwritten, caKey recorded, signed by the attacker's own key",
     mutate: (f, b, other) => {
       const key = readFileSync(other.caKey);
       const ca = readFileSync(join(other.certsDir, 'ca.crt'));
@@ -235,7 +239,7 @@ const MANIFEST_CASES: ManifestCase[] = [
     re: /id is "\.\.\/\.\.\/x", not a backup id/,
   },
   {
-    name: 'an id that is not its folder\'s name',
+    name: "an id that is not its folder's name",
     mutate: (_f, b) => {
       b.m.id = '20250102T030405678Z-1';
     },
@@ -351,13 +355,21 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
     const b = base(f, Buffer.from('old key\n'));
     b.m.files = [null as unknown as BackupManifest['files'][0]];
     plant(b.dir, b.m, new Map());
-    refused(cert('backups', '--certs-dir', f.certsDir), /backup folder \S+20250102T030405678Z has an invalid manifest\.json \(files\[0\] is null, not an object\)/, 'backups');
+    refused(
+      cert('backups', '--certs-dir', f.certsDir),
+      /backup folder \S+20250102T030405678Z has an invalid manifest\.json \(files\[0\] is null, not an object\)/,
+      'backups',
+    );
     const ok = cert('rotate-node', '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--key-size', '1024');
     assert.equal(ok.status, 0, ok.stderr);
     const list = cert('backups', '--certs-dir', f.certsDir);
     assert.equal(list.status, 0, list.stderr);
     assert.match(list.stdout, /rotate-node/);
-    refused(cert('rollback', ID, '--certs-dir', f.certsDir, '--dry-run'), /backup folder \S+20250102T030405678Z has an invalid manifest\.json/, 'rollback of the bad one');
+    refused(
+      cert('rollback', ID, '--certs-dir', f.certsDir, '--dry-run'),
+      /backup folder \S+20250102T030405678Z has an invalid manifest\.json/,
+      'rollback of the bad one',
+    );
   });
 
   it('genuine rotate-ca: signed manifest, rollback without --ca-key works; the same manifest tampered is refused', () => {
@@ -405,8 +417,16 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
     assert.equal(cert('rotate-ca', '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--key-size', '1024').status, 0);
     // The first backup is signed by the first two keys; the third is at ca.key now.
     const before = snapshot(f.root);
-    refused(cert('rollback', id, '--certs-dir', f.certsDir), /nothing shows it was made with the CA key there: if \S+ca\.key is your CA key, pass it with --ca-key/, 'older rotation');
-    refused(cert('rollback', id, '--certs-dir', f.certsDir, '--ca-key', join(f.root, 'safe', 'other.key')), /was made for the CA key \S+ca\.key, not \S+other\.key/, 'another --ca-key');
+    refused(
+      cert('rollback', id, '--certs-dir', f.certsDir),
+      /nothing shows it was made with the CA key there: if \S+ca\.key is your CA key, pass it with --ca-key/,
+      'older rotation',
+    );
+    refused(
+      cert('rollback', id, '--certs-dir', f.certsDir, '--ca-key', join(f.root, 'safe', 'other.key')),
+      /was made for the CA key \S+ca\.key, not \S+other\.key/,
+      'another --ca-key',
+    );
     assert.equal(snapshot(f.root), before);
     const rb = cert('rollback', id, '--certs-dir', f.certsDir, '--ca-key', f.caKey);
     assert.equal(rb.status, 0, rb.stderr);
@@ -427,14 +447,20 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
     const CASES: LockCase[] = [
       {
         name: 'rename from a temp outside the certs dir',
-        lock: (f) => stale({ command: 'rotate-node', phase: 'commit', temps: [f.victim], ops: [{ op: 'rename', tmp: f.victim, path: join(f.certsDir, 'node.key') }] }),
+        lock: (f) =>
+          stale({ command: 'rotate-node', phase: 'commit', temps: [f.victim], ops: [{ op: 'rename', tmp: f.victim, path: join(f.certsDir, 'node.key') }] }),
         re: /journal\.ops\[0\]\.tmp .* is not a temp file beside/,
       },
       {
         name: 'rename of a well-formed temp over a file outside',
         lock: (f) => {
           writeFileSync(tmpOf(f.outside, 'victim.txt'), 'pwned\n');
-          return stale({ command: 'rotate-node', phase: 'commit', temps: [tmpOf(f.outside, 'victim.txt')], ops: [{ op: 'rename', tmp: tmpOf(f.outside, 'victim.txt'), path: f.victim }] });
+          return stale({
+            command: 'rotate-node',
+            phase: 'commit',
+            temps: [tmpOf(f.outside, 'victim.txt')],
+            ops: [{ op: 'rename', tmp: tmpOf(f.outside, 'victim.txt'), path: f.victim }],
+          });
         },
         re: /is neither a file directly in the certs dir nor the journal's CA key/,
       },
@@ -455,12 +481,27 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
       },
       {
         name: 'keep a key as a file outside',
-        lock: (f) => stale({ command: 'rotate-ca', phase: 'commit', temps: [], ops: [{ op: 'keep', from: join(f.certsDir, 'node.key'), to: join(f.outside, 'stolen.key'), sha256: sha(readFileSync(join(f.certsDir, 'node.key'))) }] }),
+        lock: (f) =>
+          stale({
+            command: 'rotate-ca',
+            phase: 'commit',
+            temps: [],
+            ops: [
+              { op: 'keep', from: join(f.certsDir, 'node.key'), to: join(f.outside, 'stolen.key'), sha256: sha(readFileSync(join(f.certsDir, 'node.key'))) },
+            ],
+          }),
         re: /journal\.ops\[0\] keeps .*node\.key" as .*stolen\.key": only the CA key is kept/,
       },
       {
         name: 'keep the CA key beside it, without a signature',
-        lock: (f) => stale({ command: 'rotate-ca', phase: 'commit', temps: [], caKey: f.caKey, ops: [{ op: 'keep', from: f.caKey, to: join(f.root, 'safe', 'ca.old.key'), sha256: sha(readFileSync(f.caKey)) }] }),
+        lock: (f) =>
+          stale({
+            command: 'rotate-ca',
+            phase: 'commit',
+            temps: [],
+            caKey: f.caKey,
+            ops: [{ op: 'keep', from: f.caKey, to: join(f.root, 'safe', 'ca.old.key'), sha256: sha(readFileSync(f.caKey)) }],
+          }),
         re: /not signed by the CA key there/,
       },
       {
@@ -476,9 +517,21 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
         lock: (f) => stale({ command: 'rotate-node', phase: 'staging', temps: [join(f.certsDir, 'node.key')], ops: [] }),
         re: /journal\.temps\[0\] .* is not a temp file name of this tool/,
       },
-      { name: 'an unknown op', lock: (f) => stale({ command: 'rotate-node', phase: 'commit', temps: [], ops: [{ op: 'exec', path: f.victim }] }), re: /journal\.ops\[0\]\.op is "exec", not one of keep, rename, unlink/ },
-      { name: 'ops: [null]', lock: () => stale({ command: 'rotate-node', phase: 'commit', temps: [], ops: [null] }), re: /journal\.ops\[0\] is null, not an object/ },
-      { name: 'a pid that is a string', lock: () => ({ pid: '1', hostname: hostname(), startedAt: 'x', command: 'rotate-node' }), re: /pid is "1", not a whole number/ },
+      {
+        name: 'an unknown op',
+        lock: (f) => stale({ command: 'rotate-node', phase: 'commit', temps: [], ops: [{ op: 'exec', path: f.victim }] }),
+        re: /journal\.ops\[0\]\.op is "exec", not one of keep, rename, unlink/,
+      },
+      {
+        name: 'ops: [null]',
+        lock: () => stale({ command: 'rotate-node', phase: 'commit', temps: [], ops: [null] }),
+        re: /journal\.ops\[0\] is null, not an object/,
+      },
+      {
+        name: 'a pid that is a string',
+        lock: () => ({ pid: '1', hostname: hostname(), startedAt: 'x', command: 'rotate-node' }),
+        re: /pid is "1", not a whole number/,
+      },
       { name: 'JSON that is not an object', lock: () => [1, 2], re: /the lock is \[1,2\], not an object/ },
       { name: 'not JSON', lock: () => 'rm -rf /', re: /it is not JSON/ },
     ];
@@ -489,7 +542,9 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
         const v = c.lock(f);
         writeFileSync(lockOf(f), typeof v === 'string' ? v : JSON.stringify(v));
         const before = snapshot(f.root);
-        const re = new RegExp(`the lock file \\S+\\.crdb-tls-rotate\\.lock is not one this tool wrote \\(.*${c.re.source}.*\\): nothing was changed; check the certs dir, remove that file by hand`);
+        const re = new RegExp(
+          `the lock file \\S+\\.crdb-tls-rotate\\.lock is not one this tool wrote \\(.*${c.re.source}.*\\): nothing was changed; check the certs dir, remove that file by hand`,
+        );
         refused(cert('rotate-node', '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--key-size', '1024'), re, 'rotate-node');
         refused(cert('rollback', '--certs-dir', f.certsDir), re, 'rollback');
         assert.equal(snapshot(f.root), before, 'nothing inside or outside the certs dir changed');
@@ -511,7 +566,11 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
       const f = clone(fx);
       symlinkSync(f.victim, lockOf(f));
       let before = snapshot(f.root);
-      refused(cert('rotate-node', '--certs-dir', f.certsDir, '--ca-key', f.caKey), /the lock file \S+ is not one this tool wrote \(it is a symbolic link\)/, 'symlink');
+      refused(
+        cert('rotate-node', '--certs-dir', f.certsDir, '--ca-key', f.caKey),
+        /the lock file \S+ is not one this tool wrote \(it is a symbolic link\)/,
+        'symlink',
+      );
       assert.equal(snapshot(f.root), before);
       rmSync(lockOf(f));
       assert.equal(spawnSync('mkfifo', [lockOf(f)]).status, 0);
@@ -525,7 +584,11 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
     const f = clone(fx);
     const before = snapshot(f.root);
     const users = Array.from({ length: 5000 }, (_, i) => `u${i}`);
-    refused(cert('rotate-client', ...users, '--certs-dir', f.certsDir, '--ca-key', f.caKey), /at most 100 users in one run, got 5000: run it in batches of 100 or fewer/, 'rotate-client');
+    refused(
+      cert('rotate-client', ...users, '--certs-dir', f.certsDir, '--ca-key', f.caKey),
+      /at most 100 users in one run, got 5000: run it in batches of 100 or fewer/,
+      'rotate-client',
+    );
     assert.equal(snapshot(f.root), before);
   });
 
@@ -533,7 +596,9 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
     const f = clone(fx);
     const before = snapshot(f.root);
     const users = Array.from({ length: 60 }, (_, i) => `u${i}`);
-    const child = spawn(process.execPath, [CLI, 'cert', 'rotate-client', ...users, '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--key-size', '4096'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'cert', 'rotate-client', ...users, '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--key-size', '4096'], {
+      stdio: 'ignore',
+    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
     const t0 = Date.now();
     while (!existsSync(lockOf(f)) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 10));
@@ -542,7 +607,11 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
     const end = await exited;
     assert.equal(end.signal, 'SIGINT', `ended by the signal, not by finishing (${JSON.stringify(end)})`);
     assert.ok(!existsSync(lockOf(f)), 'lock released');
-    assert.deepEqual(readdirSync(f.certsDir).filter((n) => n.startsWith('.')), [], 'no temp left');
+    assert.deepEqual(
+      readdirSync(f.certsDir).filter((n) => n.startsWith('.')),
+      [],
+      'no temp left',
+    );
     assert.equal(snapshot(f.root), before);
   });
 });

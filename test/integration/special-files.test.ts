@@ -24,7 +24,10 @@ const anyUserCli = () => (shared ??= cliForAnyUser(CLI_UNDER_TEST));
 
 function cli(args: string[], o: { cwd?: string; asUser?: number } = {}): RunResult {
   if (o.asUser !== undefined) {
-    return run('setpriv', [`--reuid=${o.asUser}`, `--regid=${o.asUser}`, '--clear-groups', process.execPath, anyUserCli(), ...args], { cwd: o.cwd ?? '/', timeoutMs: TIMEOUT_MS });
+    return run('setpriv', [`--reuid=${o.asUser}`, `--regid=${o.asUser}`, '--clear-groups', process.execPath, anyUserCli(), ...args], {
+      cwd: o.cwd ?? '/',
+      timeoutMs: TIMEOUT_MS,
+    });
   }
   return run(process.execPath, [CLI_UNDER_TEST, ...args], { cwd: o.cwd, timeoutMs: TIMEOUT_MS });
 }
@@ -127,8 +130,10 @@ describe('special and oversized files as input (dist/cli.js)', function () {
 
       it('changefeed-uri --ca-cert FILE, and --client-key FILE', () => {
         check(cli(['changefeed-uri', '--sink', 'kafka://broker:9092', '--ca-cert', f().path]), 1, [`cannot read ${f().path} for ca_cert`, f().kind]);
-        check(cli(['changefeed-uri', '--sink', 'kafka://broker:9092', '--client-cert', join(fx.certsDir, 'client.root.crt'), '--client-key', f().path]), 1,
-          [`cannot read ${f().path} for client_key`, f().kind]);
+        check(cli(['changefeed-uri', '--sink', 'kafka://broker:9092', '--client-cert', join(fx.certsDir, 'client.root.crt'), '--client-key', f().path]), 1, [
+          `cannot read ${f().path} for client_key`,
+          f().kind,
+        ]);
       });
 
       it('lint FILE', () => {
@@ -152,13 +157,22 @@ describe('special and oversized files as input (dist/cli.js)', function () {
     const fifo = join(app, 'client.root.key');
     mkfifo(fifo);
     const env = join(app, '.env');
-    writeFileSync(env, `DATABASE_URL=postgresql://root@localhost:26257/db?sslmode=verify-full&sslrootcert=/dev/zero&sslcert=${join(fx.certsDir, 'client.root.crt')}&sslkey=./client.root.key\n`);
+    writeFileSync(
+      env,
+      `DATABASE_URL=postgresql://root@localhost:26257/db?sslmode=verify-full&sslrootcert=/dev/zero&sslcert=${join(fx.certsDir, 'client.root.crt')}&sslkey=./client.root.key\n`,
+    );
     const r = cli(['lint', '--json', env]);
     check(r, 1, []);
     const found = JSON.parse(r.stdout) as { code: string; message: string }[];
     const unreadable = found.filter((x) => x.code === 'file-unreadable').map((x) => x.message);
-    assert.ok(unreadable.some((m) => m.includes('sslrootcert file /dev/zero cannot be read (is a character device, not a regular file)')), unreadable.join('\n'));
-    assert.ok(unreadable.some((m) => m.includes(`sslkey file ${fifo} cannot be read (is a FIFO (named pipe), not a regular file)`)), unreadable.join('\n'));
+    assert.ok(
+      unreadable.some((m) => m.includes('sslrootcert file /dev/zero cannot be read (is a character device, not a regular file)')),
+      unreadable.join('\n'),
+    );
+    assert.ok(
+      unreadable.some((m) => m.includes(`sslkey file ${fifo} cannot be read (is a FIFO (named pipe), not a regular file)`)),
+      unreadable.join('\n'),
+    );
   });
 
   it('cert list of a certs dir with a FIFO named ca.crt and /dev/zero linked as node.crt: entry errors, the other files listed', () => {
@@ -179,7 +193,10 @@ describe('special and oversized files as input (dist/cli.js)', function () {
     assert.match(by('node.crt')?.errors.join(' ') ?? '', new RegExp(`certificate file ${join(certs, 'node.crt')} is a character device, not a regular file`));
     assert.ok(by('client.root.crt')?.notAfter, 'the regular client certificate is still read');
 
-    check(cli(['cert', 'list', '--certs-dir', certs]), 0, ['ca.crt is a FIFO (named pipe), not a regular file', 'node.crt is a character device, not a regular file']);
+    check(cli(['cert', 'list', '--certs-dir', certs]), 0, [
+      'ca.crt is a FIFO (named pipe), not a regular file',
+      'node.crt is a character device, not a regular file',
+    ]);
   });
 
   it('changefeed-uri with a 50 MB CA file: a quick one-line error with the limit', () => {

@@ -36,14 +36,31 @@ describe('crdb-tls verify and inspect (CLI modules) against openssl', function (
     this.timeout(120_000);
     [fx, other] = await Promise.all([makeCertsDir({ users: ['alice'], pkcs8: true }), makeCertsDir({ users: ['alice'] })]);
     dir = tmpDir();
-    for (const [name, now, lifetimeMs] of [['expired', Date.now() - 10 * DAY_MS, 2 * DAY_MS], ['future', Date.now() + 10 * DAY_MS, undefined]] as const) {
+    for (const [name, now, lifetimeMs] of [
+      ['expired', Date.now() - 10 * DAY_MS, 2 * DAY_MS],
+      ['future', Date.now() + 10 * DAY_MS, undefined],
+    ] as const) {
       mkdirSync(join(dir, name));
       copyFileSync(join(fx.certsDir, 'ca.crt'), join(dir, name, 'ca.crt'));
       await createNode({ certsDir: join(dir, name), caKey: fx.caKey, hosts: ['localhost'], now: new Date(now), lifetimeMs });
     }
     // A leaf signed with node.key: its issuer is not a CA. The file holds the leaf and node.crt, as a server would send them.
     openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'leaf.key'), '-subj', '/CN=leaf', '-out', join(dir, 'leaf.csr')]);
-    openssl(['x509', '-req', '-in', join(dir, 'leaf.csr'), '-CA', join(fx.certsDir, 'node.crt'), '-CAkey', join(fx.certsDir, 'node.key'), '-CAcreateserial', '-out', join(dir, 'leaf.crt'), '-days', '5']);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      join(dir, 'leaf.csr'),
+      '-CA',
+      join(fx.certsDir, 'node.crt'),
+      '-CAkey',
+      join(fx.certsDir, 'node.key'),
+      '-CAcreateserial',
+      '-out',
+      join(dir, 'leaf.crt'),
+      '-days',
+      '5',
+    ]);
     writeFileSync(join(dir, 'leafchain.crt'), readFileSync(join(dir, 'leaf.crt'), 'latin1') + readFileSync(join(fx.certsDir, 'node.crt'), 'latin1'));
   });
 
@@ -98,10 +115,19 @@ describe('crdb-tls verify and inspect (CLI modules) against openssl', function (
     const io = capture();
     assert.equal(await runInspect([join(fx.certsDir, 'client.alice.key'), '--json'], io), 0);
     const k = JSON.parse(io.text()) as Record<string, unknown>;
-    assert.deepEqual({ kind: k.kind, type: k.type, bits: k.bits, format: k.format, mode: k.mode, libpq: k.libpqPermissions, cockroach: k.cockroachPermissions, cert: k.cert }, {
-      kind: 'key', type: 'RSA', bits: 2048, format: 'PKCS#1 PEM (RSA PRIVATE KEY)', mode: '0600', libpq: { ok: true }, cockroach: { ok: true },
-      cert: { path: join(fx.certsDir, 'client.alice.crt'), subject: 'CN=alice, O=Cockroach', matches: true },
-    });
+    assert.deepEqual(
+      { kind: k.kind, type: k.type, bits: k.bits, format: k.format, mode: k.mode, libpq: k.libpqPermissions, cockroach: k.cockroachPermissions, cert: k.cert },
+      {
+        kind: 'key',
+        type: 'RSA',
+        bits: 2048,
+        format: 'PKCS#1 PEM (RSA PRIVATE KEY)',
+        mode: '0600',
+        libpq: { ok: true },
+        cockroach: { ok: true },
+        cert: { path: join(fx.certsDir, 'client.alice.crt'), subject: 'CN=alice, O=Cockroach', matches: true },
+      },
+    );
     const pk8 = capture();
     assert.equal(await runInspect([join(fx.certsDir, 'client.alice.key.pk8'), '--cert', join(fx.certsDir, 'client.alice.crt')], pk8), 0);
     assert.match(pk8.text(), /Format: PKCS#8 DER \(\.pk8, what JDBC reads\)/);
@@ -112,7 +138,10 @@ describe('crdb-tls verify and inspect (CLI modules) against openssl', function (
     const l = capture();
     assert.equal(await runInspect([loose, '--cert', join(other.certsDir, 'client.alice.crt')], l), 1);
     assert.match(l.text(), /libpq \(psql, psycopg\): refuses it: .*0644.*chmod 600/);
-    assert.match(l.text(), /cockroach \(certs dir\): refuses it: key file .* has permissions -rw-r--r-- \(0644\), exceeds -rwx(------|r-----) \(07[04]0\): run "chmod 600 /);
+    assert.match(
+      l.text(),
+      /cockroach \(certs dir\): refuses it: key file .* has permissions -rw-r--r-- \(0644\), exceeds -rwx(------|r-----) \(07[04]0\): run "chmod 600 /,
+    );
     assert.match(l.text(), /Does NOT match/);
     await assert.rejects(runInspect([join(dir, 'nope.crt')], capture()), /does not exist/);
   });

@@ -57,10 +57,11 @@ async function pgStub(onSsl: ((s: Socket) => void) | 'hang'): Promise<{ port: nu
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((res) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => res());
-    }),
+    close: () =>
+      new Promise<void>((res) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => res());
+      }),
   };
 }
 
@@ -76,7 +77,9 @@ async function closedPort(): Promise<number> {
 function psql(url: string): Promise<{ status: number; stderr: string }> {
   return new Promise((resolve) => {
     const home = tmpDir('crdb-tls-home-');
-    const p = spawn('psql', [url, '-X', '-A', '-t', '-c', 'select 1'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, PGCONNECT_TIMEOUT: '5', LC_ALL: 'C' } });
+    const p = spawn('psql', [url, '-X', '-A', '-t', '-c', 'select 1'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, PGCONNECT_TIMEOUT: '5', LC_ALL: 'C' },
+    });
     let stderr = '';
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('close', (code) => resolve({ status: code ?? -1, stderr }));
@@ -133,10 +136,15 @@ describe('TLS troubleshooting against real servers', function () {
   before(async function () {
     this.timeout(120_000);
     [fx, other, narrow] = await Promise.all([
-      makeCertsDir({ users: ['root', 'alice'] }), makeCertsDir({ users: ['alice'] }), makeCertsDir({ hosts: ['localhost'], users: ['alice'] }),
+      makeCertsDir({ users: ['root', 'alice'] }),
+      makeCertsDir({ users: ['alice'] }),
+      makeCertsDir({ hosts: ['localhost'], users: ['alice'] }),
     ]);
     // node certs the second server swaps in: expired, and not valid for ten more days.
-    for (const [name, now, lifetimeMs] of [['expired', Date.now() - 10 * DAY_MS, 2 * DAY_MS], ['future', Date.now() + 10 * DAY_MS, undefined]] as const) {
+    for (const [name, now, lifetimeMs] of [
+      ['expired', Date.now() - 10 * DAY_MS, 2 * DAY_MS],
+      ['future', Date.now() + 10 * DAY_MS, undefined],
+    ] as const) {
       const dir = join(narrow.root, name);
       mkdirSync(dir, { mode: 0o700 });
       copyFileSync(join(narrow.certsDir, 'ca.crt'), join(dir, 'ca.crt'));
@@ -251,7 +259,9 @@ describe('TLS troubleshooting against real servers', function () {
     });
 
     it('ok: relative paths resolve against cwd', async () => {
-      const r = await testConnection(url('127.0.0.1', A().port, 'root', { ca: 'certs/ca.crt', cert: 'certs/client.root.crt', key: 'certs/client.root.key' }), { cwd: fx.root });
+      const r = await testConnection(url('127.0.0.1', A().port, 'root', { ca: 'certs/ca.crt', cert: 'certs/client.root.crt', key: 'certs/client.root.key' }), {
+        cwd: fx.root,
+      });
       expectCategory(r, 'ok');
     });
 
@@ -261,7 +271,11 @@ describe('TLS troubleshooting against real servers', function () {
       assert.ok(r.details.probe, 'the server was probed');
       assert.match(r.cause, new RegExp(`served by localhost:${A().port} \\(CN=node.*not signed by a CA in sslrootcert ${join(other.certsDir, 'ca.crt')}`));
       assert.match(r.fix, /point sslrootcert at the CA that issued the node certificate/);
-      observed.push({ client: 'psql', text: (await psql(url('localhost', A().port, 'alice', filesOf(fx.certsDir, 'alice', other.certsDir)))).stderr, category: 'unknown-authority' });
+      observed.push({
+        client: 'psql',
+        text: (await psql(url('localhost', A().port, 'alice', filesOf(fx.certsDir, 'alice', other.certsDir)))).stderr,
+        category: 'unknown-authority',
+      });
     });
 
     it('hostname-mismatch: 127.0.0.1 with a node cert for localhost only', async () => {
@@ -270,7 +284,12 @@ describe('TLS troubleshooting against real servers', function () {
       const r = await testConnection(u);
       expectCategory(r, 'hostname-mismatch');
       assert.match(r.cause, new RegExp(`served by 127\\.0\\.0\\.1:${s.port} \\(CN=node, serial [0-9a-f]+\\) lists DNS:localhost only, not 127\\.0\\.0\\.1`));
-      assert.match(r.fix, new RegExp(`re-issue the node cert with 127\\.0\\.0\\.1: crdb-tls cert create-node localhost 127\\.0\\.0\\.1 --certs-dir ${narrow.certsDir} --ca-key <ca\\.key> --overwrite`));
+      assert.match(
+        r.fix,
+        new RegExp(
+          `re-issue the node cert with 127\\.0\\.0\\.1: crdb-tls cert create-node localhost 127\\.0\\.0\\.1 --certs-dir ${narrow.certsDir} --ca-key <ca\\.key> --overwrite`,
+        ),
+      );
       observed.push({ client: 'psql', text: (await psql(u)).stderr, category: 'hostname-mismatch' });
     });
 
@@ -299,7 +318,11 @@ describe('TLS troubleshooting against real servers', function () {
       assert.match(r.cause, /refused the client certificate .*client\.alice\.crt.*unknown ca.*not signed by the CA that signed the server's certificate/);
       assert.match(r.fix, /crdb-tls cert create-client alice/);
       observed.push({ client: 'psql', text: (await psql(u)).stderr, category: 'client-cert-rejected' });
-      observed.push({ client: 'PostgreSQL log', text: (await A().waitForLog(/could not accept SSL connection: [^\n]+/, logFrom)).match(/could not accept SSL connection: [^\n]+/)?.[0] ?? '', category: 'client-cert-rejected' });
+      observed.push({
+        client: 'PostgreSQL log',
+        text: (await A().waitForLog(/could not accept SSL connection: [^\n]+/, logFrom)).match(/could not accept SSL connection: [^\n]+/)?.[0] ?? '',
+        category: 'client-cert-rejected',
+      });
 
       const dir = join(tmpDir(), 'expired-client');
       mkdirSync(dir, { mode: 0o700 });
@@ -312,7 +335,11 @@ describe('TLS troubleshooting against real servers', function () {
     });
 
     it('auth-failed: CN alice logging in as root, and no client certificate at all', async () => {
-      const u = url('localhost', A().port, 'root', { ca: join(fx.certsDir, 'ca.crt'), cert: join(fx.certsDir, 'client.alice.crt'), key: join(fx.certsDir, 'client.alice.key') });
+      const u = url('localhost', A().port, 'root', {
+        ca: join(fx.certsDir, 'ca.crt'),
+        cert: join(fx.certsDir, 'client.alice.crt'),
+        key: join(fx.certsDir, 'client.alice.key'),
+      });
       const r = await testConnection(u);
       expectCategory(r, 'auth-failed');
       assert.match(r.cause, /client\.alice\.crt is for CN=alice, not root/);
@@ -339,7 +366,11 @@ describe('TLS troubleshooting against real servers', function () {
     });
 
     it('key-mismatch: a key that does not belong to the certificate (and the right one next to it)', async () => {
-      const u = url('localhost', A().port, 'alice', { ca: join(fx.certsDir, 'ca.crt'), cert: join(fx.certsDir, 'client.alice.crt'), key: join(fx.certsDir, 'client.root.key') });
+      const u = url('localhost', A().port, 'alice', {
+        ca: join(fx.certsDir, 'ca.crt'),
+        cert: join(fx.certsDir, 'client.alice.crt'),
+        key: join(fx.certsDir, 'client.root.key'),
+      });
       const r = await testConnection(u);
       expectCategory(r, 'key-mismatch');
       assert.match(r.cause, /client\.root\.key does not belong to sslcert .*client\.alice\.crt \(CN=alice\)/);
@@ -359,7 +390,10 @@ describe('TLS troubleshooting against real servers', function () {
       expectCategory(await testConnection(u), 'ssl-not-supported');
       observed.push({ client: 'psql', text: (await psql(u)).stderr, category: 'ssl-not-supported' });
       const prefer = await testConnection(`postgresql://alice@127.0.0.1:${noTls.port}/postgres`, { timeoutMs: 1000 });
-      assert.ok(prefer.details.notes.some((n) => /retried without it/.test(n)), prefer.details.notes.join('\n'));
+      assert.ok(
+        prefer.details.notes.some((n) => /retried without it/.test(n)),
+        prefer.details.notes.join('\n'),
+      );
     });
 
     it("handshake-eof: a server that closes after 'S'", async () => {
@@ -384,7 +418,9 @@ describe('TLS troubleshooting against real servers', function () {
       assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 100);
-      await assert.rejects(testConnection(url('127.0.0.1', hang.port, 'alice', filesOf(fx.certsDir, 'alice')), { timeoutMs: 10_000, signal: ac.signal }), { name: 'AbortError' });
+      await assert.rejects(testConnection(url('127.0.0.1', hang.port, 'alice', filesOf(fx.certsDir, 'alice')), { timeoutMs: 10_000, signal: ac.signal }), {
+        name: 'AbortError',
+      });
     });
 
     it('dns: a .invalid host', async () => {
@@ -417,7 +453,10 @@ describe('TLS troubleshooting against real servers', function () {
       assert.deepEqual(Object.keys(ok), ['ok', 'category', 'cause', 'fix', 'details']);
       assert.equal(ok.category, 'ok');
       const bad = capture();
-      assert.equal(await runTestConnection([url('127.0.0.1', await closedPort(), 'alice', filesOf(fx.certsDir, 'alice')), '--timeout', '3s', '--json'], bad), 1);
+      assert.equal(
+        await runTestConnection([url('127.0.0.1', await closedPort(), 'alice', filesOf(fx.certsDir, 'alice')), '--timeout', '3s', '--json'], bad),
+        1,
+      );
       assert.equal((JSON.parse(bad.text()) as { category: string }).category, 'connection-refused');
       const text = capture();
       assert.equal(await runTestConnection([url('127.0.0.1', (await B('narrow')).port, 'alice', filesOf(narrow.certsDir, 'alice'))], text), 1);

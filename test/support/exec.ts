@@ -24,7 +24,10 @@ export const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 
 export function run(cmd: string, args: string[], opts: RunOptions = {}): RunResult {
   const r = spawnSync(cmd, args, {
-    cwd: opts.cwd, env: opts.env ?? process.env, input: opts.input, encoding: 'utf8',
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    input: opts.input,
+    encoding: 'utf8',
     ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
   });
   const timedOut = opts.timeoutMs !== undefined && ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' || r.signal === 'SIGKILL');

@@ -57,14 +57,30 @@ export const CLI_UNDER_TEST = process.env.CRDB_TLS_CLI ?? CLI;
 
 export function runCli(args: string[], o: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; input?: string }): Run {
   const r = spawnSync(process.execPath, [CLI_UNDER_TEST, ...args], {
-    cwd: o.cwd, env: o.env, input: o.input ?? '', encoding: 'utf8', timeout: o.timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024,
+    cwd: o.cwd,
+    env: o.env,
+    input: o.input ?? '',
+    encoding: 'utf8',
+    timeout: o.timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
   });
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' || r.signal === 'SIGKILL';
   return { status: r.status, signal: r.signal, timedOut, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 export type Outcome = 'ok' | 'hang' | 'internal-error' | 'changed-files' | 'key-leak' | 'multi-line-stderr' | 'wrong-exit' | 'unnamed' | 'output-too-long';
-export const OUTCOMES: Outcome[] = ['ok', 'hang', 'internal-error', 'changed-files', 'key-leak', 'multi-line-stderr', 'wrong-exit', 'unnamed', 'output-too-long'];
+export const OUTCOMES: Outcome[] = [
+  'ok',
+  'hang',
+  'internal-error',
+  'changed-files',
+  'key-leak',
+  'multi-line-stderr',
+  'wrong-exit',
+  'unnamed',
+  'output-too-long',
+];
 
 export interface FuzzCase {
   name: string;
@@ -82,7 +98,8 @@ export interface FuzzCase {
 }
 
 /** Text that only a crash or an unhandled error prints. */
-const INTERNAL = /unexpected error|TypeError|RangeError|ReferenceError|SyntaxError|Cannot read propert|is not a function|\bERR_[A-Z][A-Z_]{2,}\b|TimeoutOverflowWarning|DeprecationWarning|\n\s+at .+:\d+:\d+\)?/;
+const INTERNAL =
+  /unexpected error|TypeError|RangeError|ReferenceError|SyntaxError|Cannot read propert|is not a function|\bERR_[A-Z][A-Z_]{2,}\b|TimeoutOverflowWarning|DeprecationWarning|\n\s+at .+:\d+:\d+\)?/;
 
 /** The PEM and base64 pieces of every private key in the fixture: none may appear in any output. */
 export function keyMaterialProbe(keyTexts: string[]): (out: string) => string | undefined {
@@ -112,10 +129,12 @@ export function judge(c: FuzzCase, r: Run, changed: boolean, leak: (out: string)
   if (out.length > (c.maxOutput ?? 256 * 1024)) return { outcome: 'output-too-long', detail: `${out.length} bytes` };
   if (lines.length > 1) return { outcome: 'multi-line-stderr', detail: lines.slice(0, 3).join(' | ').slice(0, 300) };
   const exits = c.exits ?? [1];
-  if (r.status === null || !exits.includes(r.status)) return { outcome: 'wrong-exit', detail: `exit ${r.status}, expected ${exits.join('/')}; ${first.slice(0, 200)}` };
+  if (r.status === null || !exits.includes(r.status))
+    return { outcome: 'wrong-exit', detail: `exit ${r.status}, expected ${exits.join('/')}; ${first.slice(0, 200)}` };
   if (c.mention?.length) {
     const where = r.status !== 0 && lines.length === 1 ? first : out;
-    if (!c.mention.some((m) => where.includes(m))) return { outcome: 'unnamed', detail: `none of ${c.mention.join(', ')} in: ${(first || r.stdout).slice(0, 200)}` };
+    if (!c.mention.some((m) => where.includes(m)))
+      return { outcome: 'unnamed', detail: `none of ${c.mention.join(', ')} in: ${(first || r.stdout).slice(0, 200)}` };
   }
   return { outcome: 'ok', detail: '' };
 }

@@ -9,7 +9,18 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync,
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -209,12 +220,15 @@ export class PgServer {
   private async setupAndLaunch(): Promise<void> {
     this.replaceTlsFiles(this.sourceFiles());
     this.initdb();
-    writeFileSync(join(this.dataDir, 'pg_hba.conf'), [
-      '# crdb-tls test server: unix socket for setup, TLS with client certificates (CN = user) on 127.0.0.1 only.',
-      'local all all trust',
-      'hostssl all all 127.0.0.1/32 cert',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(this.dataDir, 'pg_hba.conf'),
+      [
+        '# crdb-tls test server: unix socket for setup, TLS with client certificates (CN = user) on 127.0.0.1 only.',
+        'local all all trust',
+        'hostssl all all 127.0.0.1/32 cert',
+        '',
+      ].join('\n'),
+    );
     this.own(join(this.dataDir, 'pg_hba.conf'), 0o600);
     this.baseConf = readFileSync(join(this.dataDir, 'postgresql.conf'), 'utf8');
 
@@ -278,7 +292,10 @@ export class PgServer {
     await this.waitFor(() => countOf(this.logText, SIGHUP_LINE) > before, 10_000, 'the server to log the SIGHUP');
     // The postmaster handles the reload before it accepts another connection: one round trip proves it is done.
     await this.query('SELECT 1');
-    const log = this.logText.slice(from).split('\n').filter((l) => l.trim() !== '');
+    const log = this.logText
+      .slice(from)
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     return { sslReloaded: !log.some((l) => l.includes('SSL configuration was not reloaded')), log };
   }
 
@@ -354,7 +371,18 @@ export class PgServer {
   }
 
   private initdb(): void {
-    const r = this.runSync(join(this.bin, 'initdb'), ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    const r = this.runSync(join(this.bin, 'initdb'), [
+      '-D',
+      this.dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ]);
     if (r.status !== 0) throw new Error(`initdb failed (${r.status}): ${r.stderr}${r.stdout}`);
   }
 
@@ -376,7 +404,9 @@ export class PgServer {
       lc_messages: 'C',
       ...this.opts.settings,
     };
-    const block = Object.entries(settings).map(([k, v]) => `${k} = ${confValue(v)}`).join('\n');
+    const block = Object.entries(settings)
+      .map(([k, v]) => `${k} = ${confValue(v)}`)
+      .join('\n');
     const conf = join(this.dataDir, 'postgresql.conf');
     writeFileSync(conf, `${this.baseConf ?? ''}\n# crdb-tls test server\n${block}\n`);
     this.own(conf, 0o600);
@@ -386,7 +416,11 @@ export class PgServer {
     this.writeConf(port);
     this._port = port;
     const child = spawn(join(this.bin, 'postgres'), ['-D', this.dataDir], {
-      cwd: this.dir, env: this.env(), uid: this.runAs?.uid, gid: this.runAs?.gid, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: this.dir,
+      env: this.env(),
+      uid: this.runAs?.uid,
+      gid: this.runAs?.gid,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
     this.exited = new Promise((res) => child.once('exit', () => res()));
@@ -397,12 +431,16 @@ export class PgServer {
     child.stderr?.on('data', onData);
     const from = this.logText.length;
     try {
-      await this.waitFor(() => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(`postgres exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.logText.slice(from)}`);
-        }
-        return this.logText.includes(READY, from);
-      }, this.opts.startTimeoutMs ?? 30_000, `postgres to accept connections on port ${port}`);
+      await this.waitFor(
+        () => {
+          if (child.exitCode !== null || child.signalCode !== null) {
+            throw new Error(`postgres exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.logText.slice(from)}`);
+          }
+          return this.logText.includes(READY, from);
+        },
+        this.opts.startTimeoutMs ?? 30_000,
+        `postgres to accept connections on port ${port}`,
+      );
     } catch (err) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGKILL');

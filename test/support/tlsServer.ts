@@ -35,25 +35,37 @@ export async function startTlsServer(o: TlsServerOptions): Promise<TlsServerHand
   const accepted: string[] = [];
   const refused: string[] = [];
   const sockets = new Set<TLSSocket>();
-  const server: Server = createServer({
-    cert: o.cert, key: o.key, ca: o.ca, requestCert, rejectUnauthorized: o.rejectUnauthorized ?? requestCert,
-    minVersion: o.minVersion, maxVersion: o.maxVersion,
-  }, (socket) => {
-    sockets.add(socket);
-    const peer = socket.getPeerCertificate();
-    accepted.push(peer && peer.subject ? String(peer.subject.CN ?? '') : '');
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-    socket.resume();
-  });
+  const server: Server = createServer(
+    {
+      cert: o.cert,
+      key: o.key,
+      ca: o.ca,
+      requestCert,
+      rejectUnauthorized: o.rejectUnauthorized ?? requestCert,
+      minVersion: o.minVersion,
+      maxVersion: o.maxVersion,
+    },
+    (socket) => {
+      sockets.add(socket);
+      const peer = socket.getPeerCertificate();
+      accepted.push(peer && peer.subject ? String(peer.subject.CN ?? '') : '');
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+      socket.resume();
+    },
+  );
   server.on('tlsClientError', (err) => refused.push((err as NodeJS.ErrnoException).code ?? err.message));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    host: '127.0.0.1', port, accepted, refused,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    host: '127.0.0.1',
+    port,
+    accepted,
+    refused,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -17,7 +17,11 @@ const spec: FlagSpec = { values: ['lifetime', 'verify', 'reload-cmd'], bools: ['
 const KNOWN = 'known flags: --lifetime, --verify, --reload-cmd, --table, --option, --json, --dry-run.';
 const parse = (argv: string[], s: FlagSpec = spec) => parseArgs(argv, s, 'cmd');
 const refuses = (argv: string[], message: string, s: FlagSpec = spec) =>
-  assert.throws(() => parse(argv, s), (e: unknown) => e instanceof UserError && e.message === message, JSON.stringify(argv));
+  assert.throws(
+    () => parse(argv, s),
+    (e: unknown) => e instanceof UserError && e.message === message,
+    JSON.stringify(argv),
+  );
 
 describe('cli/args on node:util parseArgs', () => {
   it('--flag=value and --flag value are the same; a value flag given twice keeps the last', () => {
@@ -87,7 +91,25 @@ describe('cli/args on node:util parseArgs', () => {
   it('bad input gives one UserError line, never a node ERR_* code', () => {
     let seed = 20261201;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-    const atoms = ['--lifetime', '--lifetime=', '--verify', '--json', '--json=no', '--table', '-x', '-xy=z', '--', '-', '', 'a', '--=', '---', '--a\nb', '--nope', `--${'z'.repeat(5000)}`];
+    const atoms = [
+      '--lifetime',
+      '--lifetime=',
+      '--verify',
+      '--json',
+      '--json=no',
+      '--table',
+      '-x',
+      '-xy=z',
+      '--',
+      '-',
+      '',
+      'a',
+      '--=',
+      '---',
+      '--a\nb',
+      '--nope',
+      `--${'z'.repeat(5000)}`,
+    ];
     for (let i = 0; i < 3000; i++) {
       const argv = Array.from({ length: 1 + Math.floor(rand() * 5) }, () => atoms[Math.floor(rand() * atoms.length)]);
       try {
@@ -117,8 +139,10 @@ describe('cli/args on node:util parseArgs', () => {
     assert.equal(thrown(['--verify', '-x']), 'cmd: --verify needs a value, e.g. --verify=VALUE.');
     assert.equal(thrown(['--json=false']), 'cmd: --json takes true or false: give it as --json or --json=false.');
     assert.equal(thrown(['a'], false), 'cmd takes no arguments: pass values with flags (known flags: --verify, --json).');
-    assert.equal(nodeParseError(new TypeError('The "args" argument must be an instance of Array'), s, 'cmd').message,
-      'cmd: cannot read the arguments: give flags as --flag=VALUE or --flag VALUE; known flags: --verify, --json.');
+    assert.equal(
+      nodeParseError(new TypeError('The "args" argument must be an instance of Array'), s, 'cmd').message,
+      'cmd: cannot read the arguments: give flags as --flag=VALUE or --flag VALUE; known flags: --verify, --json.',
+    );
   });
 });
 

@@ -13,7 +13,7 @@ function go64(s: string): string {
 }
 
 describe('changefeed decoder: Go url.ParseQuery and base64.StdEncoding, as CockroachDB runs them', () => {
-  it('QueryUnescape: %XX decoded, + is a space, bad escapes are errors with Go\'s message', () => {
+  it("QueryUnescape: %XX decoded, + is a space, bad escapes are errors with Go's message", () => {
     assert.equal(queryUnescape('a+b%20c%2B%2f').toString(), 'a b c+/');
     assert.equal(queryUnescape('caf%C3%A9').toString(), 'café');
     assert.equal(queryUnescape('café').toString(), 'café');
@@ -25,15 +25,29 @@ describe('changefeed decoder: Go url.ParseQuery and base64.StdEncoding, as Cockr
 
   it('ParseQuery: pairs split on &, a pair with ";" or a bad escape is dropped with the first error, empty pairs skipped', () => {
     const q = parseQuery('a=1&&b&c=x;y&d=%ZZ&a=2&e=%3D');
-    assert.deepEqual(q.pairs.filter((p) => !p.error).map((p) => [p.key, p.text]), [['a', '1'], ['b', ''], ['a', '2'], ['e', '=']]);
+    assert.deepEqual(
+      q.pairs.filter((p) => !p.error).map((p) => [p.key, p.text]),
+      [
+        ['a', '1'],
+        ['b', ''],
+        ['a', '2'],
+        ['e', '='],
+      ],
+    );
     assert.equal(q.error, 'invalid semicolon separator in query');
-    assert.deepEqual(q.pairs.filter((p) => p.error).map((p) => [p.rawKey, p.error]), [['c', 'invalid semicolon separator in query'], ['d', 'invalid URL escape "%ZZ"']]);
+    assert.deepEqual(
+      q.pairs.filter((p) => p.error).map((p) => [p.rawKey, p.error]),
+      [
+        ['c', 'invalid semicolon separator in query'],
+        ['d', 'invalid URL escape "%ZZ"'],
+      ],
+    );
     const a = q.pairs[0];
     assert.deepEqual([a.start, a.keyEnd, a.valueStart, a.end], [0, 1, 2, 3]);
     assert.deepEqual(parseQuery('').pairs, []);
   });
 
-  it('StdEncoding: standard alphabet, padding required, newlines skipped, Go\'s byte offsets in errors', () => {
+  it("StdEncoding: standard alphabet, padding required, newlines skipped, Go's byte offsets in errors", () => {
     const cases: [string, string][] = [
       ['', ''],
       ['QQ==', 'A'],
@@ -62,7 +76,11 @@ describe('changefeed decoder: Go url.ParseQuery and base64.StdEncoding, as Cockr
     assert.deepEqual(decodeParam('x=1', 'ca_cert'), { ok: true, present: false, bytes: Buffer.alloc(0) });
     const two = decodeParam('ca_cert=QQ%3D%3D&ca_cert=!', 'ca_cert');
     assert.ok(two.ok && two.bytes.toString() === 'A');
-    assert.deepEqual(decodeParam('ca_cert=!', 'ca_cert'), { ok: false, present: true, error: 'param ca_cert must be base 64 encoded: illegal base64 data at input byte 0' });
+    assert.deepEqual(decodeParam('ca_cert=!', 'ca_cert'), {
+      ok: false,
+      present: true,
+      error: 'param ca_cert must be base 64 encoded: illegal base64 data at input byte 0',
+    });
   });
 
   it('the three classic mistakes fail exactly as CockroachDB fails them', () => {
@@ -71,12 +89,19 @@ describe('changefeed decoder: Go url.ParseQuery and base64.StdEncoding, as Cockr
     assert.equal(b64, '++++AA==');
     assert.equal(encodeFileParam(bytes), '%2B%2B%2B%2BAA%3D%3D');
     // A raw "+" is read as a space.
-    assert.deepEqual(decodeParam(`client_key=${b64}`, 'client_key'), { ok: false, present: true, error: 'param client_key must be base 64 encoded: illegal base64 data at input byte 0' });
+    assert.deepEqual(decodeParam(`client_key=${b64}`, 'client_key'), {
+      ok: false,
+      present: true,
+      error: 'param client_key must be base 64 encoded: illegal base64 data at input byte 0',
+    });
     // URL-safe base64.
     const urlSafe = bytes.toString('base64url');
     assert.equal(decodeParam(`ca_cert=${urlSafe}`, 'ca_cert').ok, false);
     // Missing padding.
-    assert.match((decodeParam(`ca_cert=${encodeQueryValue(b64.replace(/=+$/, ''))}`, 'ca_cert') as { error: string }).error, /must be base 64 encoded: illegal base64 data at input byte 4/);
+    assert.match(
+      (decodeParam(`ca_cert=${encodeQueryValue(b64.replace(/=+$/, ''))}`, 'ca_cert') as { error: string }).error,
+      /must be base 64 encoded: illegal base64 data at input byte 4/,
+    );
     // And the encoded form decodes.
     const good = decodeParam(`client_key=${encodeFileParam(bytes)}`, 'client_key');
     assert.ok(good.ok && good.bytes.equals(bytes));
@@ -91,7 +116,7 @@ describe('changefeed decoder: Go url.ParseQuery and base64.StdEncoding, as Cockr
   });
 
   it('encodeQueryValue leaves only unreserved characters unescaped', () => {
-    assert.equal(encodeQueryValue("a+b/c=d e&f'g%h~i_j.k-l"), "a%2Bb%2Fc%3Dd%20e%26f%27g%25h~i_j.k-l");
+    assert.equal(encodeQueryValue("a+b/c=d e&f'g%h~i_j.k-l"), 'a%2Bb%2Fc%3Dd%20e%26f%27g%25h~i_j.k-l');
     assert.equal(encodeQueryValue('pässwörd'), 'p%C3%A4ssw%C3%B6rd');
   });
 });

@@ -33,7 +33,16 @@ describe('changefeed sink URIs in text: parse, check, hover data, quick fixes', 
       makeCertsDir({ users: ['root'] }),
       makeCertsDir({ users: ['root'], now: new Date(Date.now() - 400 * DAY), lifetimeMs: 30 * DAY }),
     ]);
-    uri = buildChangefeed({ sink: { type: 'kafka', host: 'broker', port: 9093, caCert: { file: file(good, 'ca.crt') }, clientCert: { file: file(good, 'client.root.crt') }, clientKey: { file: file(good, 'client.root.key') } } }).uri;
+    uri = buildChangefeed({
+      sink: {
+        type: 'kafka',
+        host: 'broker',
+        port: 9093,
+        caCert: { file: file(good, 'ca.crt') },
+        clientCert: { file: file(good, 'client.root.crt') },
+        clientKey: { file: file(good, 'client.root.key') },
+      },
+    }).uri;
   });
 
   it('finds Kafka, webhook and schema registry URIs with their spans, quoted or not', () => {
@@ -41,15 +50,18 @@ describe('changefeed sink URIs in text: parse, check, hover data, quick fixes', 
       "CREATE CHANGEFEED FOR TABLE t INTO 'kafka://b:9093?topic_prefix=it''s' WITH format = avro, confluent_schema_registry = 'https://reg:8081?ca_cert=QQ%3D%3D';",
       "CREATE EXTERNAL CONNECTION hook AS 'webhook-https://h/x?ca_cert=QQ%3D%3D';",
       'sink: kafka://b2:9092?tls_enabled=true  # yaml',
-      'SELECT \'https://not-a-sink.example.com\';',
+      "SELECT 'https://not-a-sink.example.com';",
     ].join('\n');
     const found = findSinkUris(text);
-    assert.deepEqual(found.map((f) => [f.type, f.uri, text.slice(f.span.start, f.span.end), f.quote ?? null, f.context]), [
-      ['kafka', "kafka://b:9093?topic_prefix=it's", "kafka://b:9093?topic_prefix=it''s", "'", 'create-changefeed'],
-      ['schema-registry', 'https://reg:8081?ca_cert=QQ%3D%3D', 'https://reg:8081?ca_cert=QQ%3D%3D', "'", 'create-changefeed'],
-      ['webhook', 'webhook-https://h/x?ca_cert=QQ%3D%3D', 'webhook-https://h/x?ca_cert=QQ%3D%3D', "'", 'create-external-connection'],
-      ['kafka', 'kafka://b2:9092?tls_enabled=true', 'kafka://b2:9092?tls_enabled=true', null, 'other'],
-    ]);
+    assert.deepEqual(
+      found.map((f) => [f.type, f.uri, text.slice(f.span.start, f.span.end), f.quote ?? null, f.context]),
+      [
+        ['kafka', "kafka://b:9093?topic_prefix=it's", "kafka://b:9093?topic_prefix=it''s", "'", 'create-changefeed'],
+        ['schema-registry', 'https://reg:8081?ca_cert=QQ%3D%3D', 'https://reg:8081?ca_cert=QQ%3D%3D', "'", 'create-changefeed'],
+        ['webhook', 'webhook-https://h/x?ca_cert=QQ%3D%3D', 'webhook-https://h/x?ca_cert=QQ%3D%3D', "'", 'create-external-connection'],
+        ['kafka', 'kafka://b2:9092?tls_enabled=true', 'kafka://b2:9092?tls_enabled=true', null, 'other'],
+      ],
+    );
     assert.deepEqual(found[0].escapes, [30]);
     assert.equal(found[0].statementStart, 0);
   });
@@ -58,8 +70,17 @@ describe('changefeed sink URIs in text: parse, check, hover data, quick fixes', 
     const p = parseSinkUri(uri);
     assert.deepEqual(p.findings, []);
     assert.equal(p.type, 'kafka');
-    assert.deepEqual(p.hosts.map((h) => [h.host, h.port]), [['broker', 9093]]);
-    assert.deepEqual(p.certs.map((c) => [c.param, c.subject, c.isCA]), [['ca_cert', 'CN=Cockroach CA, O=Cockroach', true], ['client_cert', 'CN=root, O=Cockroach', false]]);
+    assert.deepEqual(
+      p.hosts.map((h) => [h.host, h.port]),
+      [['broker', 9093]],
+    );
+    assert.deepEqual(
+      p.certs.map((c) => [c.param, c.subject, c.isCA]),
+      [
+        ['ca_cert', 'CN=Cockroach CA, O=Cockroach', true],
+        ['client_cert', 'CN=root, O=Cockroach', false],
+      ],
+    );
     assert.ok(p.certs.every((c) => c.daysLeft > 1000 && /^\d{4}-\d\d-\d\dT/.test(c.notAfter)));
     assert.equal(p.key?.description, 'RSA 2048 bits');
     const kv = p.params.find((x) => x.key === 'client_key');
@@ -71,7 +92,10 @@ describe('changefeed sink URIs in text: parse, check, hover data, quick fixes', 
     const bytes = Buffer.from([0xfb, 0xef, 0xbe, 0x01, 0x02]); // base64 "++++AQI="
     const plus = parseSinkUri(`kafka://b:9093?tls_enabled=true&ca_cert=${bytes.toString('base64')}`);
     const f = find(plus.findings, 'sink-param-plus');
-    assert.match(f.message, /ca_cert: a raw "\+" in a URL query reads as a space, which base64 does not allow \(param ca_cert must be base 64 encoded: illegal base64 data at input byte 0\); encode the file's bytes as standard base64 with padding, then percent-encode it/);
+    assert.match(
+      f.message,
+      /ca_cert: a raw "\+" in a URL query reads as a space, which base64 does not allow \(param ca_cert must be base 64 encoded: illegal base64 data at input byte 0\); encode the file's bytes as standard base64 with padding, then percent-encode it/,
+    );
     assert.equal(f.fixes?.[0].edits[0].newText, encodeFileParam(bytes));
 
     const pem = readFileSync(file(good, 'ca.crt'));
@@ -104,11 +128,23 @@ describe('changefeed sink URIs in text: parse, check, hover data, quick fixes', 
     assert.deepEqual(parseSinkUri(apply(off, g.fixes?.[0].edits ?? [])).findings, []);
 
     const cert = encodeFileParam(readFileSync(file(good, 'client.root.crt')));
-    assert.match(find(parseSinkUri(`kafka://b:9093?tls_enabled=true&client_cert=${cert}`).findings, 'sink-cert-without-key').message, /client_cert requires client_key to be set/);
-    assert.match(find(parseSinkUri('kafka://b:9093?tls_enabled=true&client_key=QQ%3D%3D').findings, 'sink-key-without-cert').message, /client_key requires client_cert to be set/);
+    assert.match(
+      find(parseSinkUri(`kafka://b:9093?tls_enabled=true&client_cert=${cert}`).findings, 'sink-cert-without-key').message,
+      /client_cert requires client_key to be set/,
+    );
+    assert.match(
+      find(parseSinkUri('kafka://b:9093?tls_enabled=true&client_key=QQ%3D%3D').findings, 'sink-key-without-cert').message,
+      /client_key requires client_cert to be set/,
+    );
 
-    assert.match(find(parseSinkUri('kafka://b:9093?sasl_user=u&sasl_password=p').findings, 'sink-sasl-disabled').message, /sasl_enabled must be enabled if sasl_user is provided/);
-    assert.match(find(parseSinkUri('kafka://b:9093?sasl_enabled=true&sasl_user=u').findings, 'sink-sasl-password-missing').message, /sasl_password must be provided when SASL is enabled/);
+    assert.match(
+      find(parseSinkUri('kafka://b:9093?sasl_user=u&sasl_password=p').findings, 'sink-sasl-disabled').message,
+      /sasl_enabled must be enabled if sasl_user is provided/,
+    );
+    assert.match(
+      find(parseSinkUri('kafka://b:9093?sasl_enabled=true&sasl_user=u').findings, 'sink-sasl-password-missing').message,
+      /sasl_password must be provided when SASL is enabled/,
+    );
     assert.match(find(parseSinkUri('kafka://b:9093?sasl_enabled=maybe').findings, 'sink-param-bool').message, /param sasl_enabled must be a bool/);
     assert.match(find(parseSinkUri('kafka://b:9093?topic_prefx=a').findings, 'sink-param-unknown').message, /unknown kafka sink query parameter topic_prefx/);
     assert.match(find(parseSinkUri('kafka://b:9093?topic_prefix=a&topic_prefix=b').findings, 'sink-param-duplicate').message, /only the first value/);
@@ -123,7 +159,16 @@ describe('changefeed sink URIs in text: parse, check, hover data, quick fixes', 
   });
 
   it('an expired embedded certificate, a leaf as CA, a mismatched key: findings on the value', () => {
-    const bad = buildChangefeed({ sink: { type: 'kafka', host: 'b', port: 9093, caCert: { file: file(good, 'node.crt') }, clientCert: { file: file(expired, 'client.root.crt') }, clientKey: { file: file(good, 'client.root.key') } } }).uri;
+    const bad = buildChangefeed({
+      sink: {
+        type: 'kafka',
+        host: 'b',
+        port: 9093,
+        caCert: { file: file(good, 'node.crt') },
+        clientCert: { file: file(expired, 'client.root.crt') },
+        clientKey: { file: file(good, 'client.root.key') },
+      },
+    }).uri;
     const p = parseSinkUri(bad);
     const exp = find(p.findings, 'sink-cert-expired');
     const certParam = p.params.find((x) => x.key === 'client_cert');
@@ -141,9 +186,15 @@ describe('changefeed sink URIs in text: parse, check, hover data, quick fixes', 
     assert.equal(w.severity, 'warning');
     assert.equal(text.slice(w.range?.start, w.range?.end), uri);
     const fixed = apply(text, w.fixes?.[0].edits ?? []);
-    assert.equal(fixed, `-- feed\n  CREATE EXTERNAL CONNECTION kafka_sink AS '${uri}';\n  CREATE CHANGEFEED FOR TABLE t INTO 'external://kafka_sink' WITH updated;\n`);
+    assert.equal(
+      fixed,
+      `-- feed\n  CREATE EXTERNAL CONNECTION kafka_sink AS '${uri}';\n  CREATE CHANGEFEED FOR TABLE t INTO 'external://kafka_sink' WITH updated;\n`,
+    );
     const again = checkSinkUrisInText(fixed);
-    assert.deepEqual(again.map((c) => [c.found.context, c.findings]), [['create-external-connection', []]]);
+    assert.deepEqual(
+      again.map((c) => [c.found.context, c.findings]),
+      [['create-external-connection', []]],
+    );
     // The same URI in an external connection statement is the recommended form: nothing to say.
     assert.deepEqual(checkSinkUrisInText(`CREATE EXTERNAL CONNECTION k AS '${uri}';`)[0].findings, []);
   });

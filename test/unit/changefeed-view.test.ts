@@ -22,7 +22,11 @@ describe('changefeed builder view model: form state in, what the webview shows o
     computeView(buildChangefeed, { form: { ...DEFAULT_FORM, ...form }, clusters, trusted: extra.trusted ?? true, insertTarget: extra.insertTarget }, { now });
   const codes = (v: BuilderView) => v.findings.map((x) => x.code);
   const withCerts = (): Partial<BuilderForm> => ({
-    host: 'broker.example.com', tables: 'movr.public.rides', caCert: f(good, 'ca.crt'), clientCert: f(good, 'client.root.crt'), clientKey: f(good, 'client.root.key'),
+    host: 'broker.example.com',
+    tables: 'movr.public.rides',
+    caCert: f(good, 'ca.crt'),
+    clientCert: f(good, 'client.root.crt'),
+    clientKey: f(good, 'client.root.key'),
   });
 
   before(async () => {
@@ -31,14 +35,23 @@ describe('changefeed builder view model: form state in, what the webview shows o
       makeCertsDir({ users: ['root'] }),
       makeCertsDir({ users: ['root'], lifetimeMs: 20 * DAY }),
     ]);
-    clusters = [{ cluster: { name: 'good' }, entries: listCertsDir(good.certsDir, { now }) }, { cluster: { name: 'other' }, entries: listCertsDir(other.certsDir, { now }) }];
+    clusters = [
+      { cluster: { name: 'good' }, entries: listCertsDir(good.certsDir, { now }) },
+      { cluster: { name: 'other' }, entries: listCertsDir(other.certsDir, { now }) },
+    ];
   });
 
-  it('offers the tree\'s CAs, client certificates and keys in the pickers, each file once', () => {
+  it("offers the tree's CAs, client certificates and keys in the pickers, each file once", () => {
     const c = choicesOf([...clusters, clusters[0]]);
-    assert.deepEqual(c.ca.map((x) => x.label), ['good: ca.crt', 'other: ca.crt']);
+    assert.deepEqual(
+      c.ca.map((x) => x.label),
+      ['good: ca.crt', 'other: ca.crt'],
+    );
     assert.deepEqual(c.client.map((x) => x.label).sort(), ['good: client.maxroach.crt', 'good: client.root.crt', 'other: client.root.crt']);
-    assert.ok(c.key.every((x) => /^key of client\.\w+\.crt$/.test(x.description)), JSON.stringify(c.key));
+    assert.ok(
+      c.key.every((x) => /^key of client\.\w+\.crt$/.test(x.description)),
+      JSON.stringify(c.key),
+    );
     assert.equal(c.key.length, 3);
   });
 
@@ -69,7 +82,14 @@ describe('changefeed builder view model: form state in, what the webview shows o
     assert.ok(keys(result?.uri ?? '')[0].length > 100, 'the real URI embeds the key');
     const out = outgoing(result, v, 'sql', 'copy');
     assert.ok('text' in out && out.text === result?.sql.join('\n') && out.statements === 1);
-    assert.deepEqual(v.certs.map((c) => [c.field, c.param]), [['caCert', 'ca_cert'], ['clientCert', 'client_cert'], ['clientKey', 'client_key']]);
+    assert.deepEqual(
+      v.certs.map((c) => [c.field, c.param]),
+      [
+        ['caCert', 'ca_cert'],
+        ['clientCert', 'client_cert'],
+        ['clientKey', 'client_key'],
+      ],
+    );
     assert.match(v.certs[0].line, /^CN=Cockroach CA, O=Cockroach \(CA\) · issued by CN=Cockroach CA, O=Cockroach · expires \d{4}-\d\d-\d\d \(\d+ d left\)$/);
     assert.match(v.certs[2].line, /, matches client_cert$/);
     assert.ok(v.certs.every((c) => !c.severity));
@@ -78,10 +98,13 @@ describe('changefeed builder view model: form state in, what the webview shows o
   it('an external connection name gives the external form', () => {
     const v = view({ ...withCerts(), externalConnection: 'kafka_sink' }).view;
     assert.equal(v.sqlForm, 'external');
-    assert.ok(v.sql.some((s) => /CREATE EXTERNAL CONNECTION/.test(s)), v.sql.join('\n'));
+    assert.ok(
+      v.sql.some((s) => /CREATE EXTERNAL CONNECTION/.test(s)),
+      v.sql.join('\n'),
+    );
   });
 
-  it('a key that is not client_cert\'s: an error on the key picker, and its line says so', () => {
+  it("a key that is not client_cert's: an error on the key picker, and its line says so", () => {
     const v = view({ ...withCerts(), clientKey: f(other, 'client.root.key') }).view;
     assert.equal(v.ok, false);
     assert.equal(v.findings.find((x) => x.code === 'sink-key-mismatch')?.field, 'clientKey');
@@ -92,7 +115,12 @@ describe('changefeed builder view model: form state in, what the webview shows o
   });
 
   it('an expiring certificate is marked as a warning under its picker', () => {
-    const v = view({ ...withCerts(), clientCert: f(expiring, 'client.root.crt'), clientKey: f(expiring, 'client.root.key'), caCert: f(expiring, 'ca.crt') }).view;
+    const v = view({
+      ...withCerts(),
+      clientCert: f(expiring, 'client.root.crt'),
+      clientKey: f(expiring, 'client.root.key'),
+      caCert: f(expiring, 'ca.crt'),
+    }).view;
     assert.ok(codes(v).includes('sink-cert-expiring'), codes(v).join());
     assert.equal(v.certs.find((c) => c.field === 'clientCert')?.severity, 'warning');
   });
@@ -104,11 +132,14 @@ describe('changefeed builder view model: form state in, what the webview shows o
     assert.equal(v.ok, false);
   });
 
-  it('the schema registry\'s findings and certificates go to the registry pickers', () => {
+  it("the schema registry's findings and certificates go to the registry pickers", () => {
     const v = view({ ...withCerts(), registry: true, registryHost: 'registry.example.com', registryCaCert: f(good, 'node.crt') }).view;
     const notCa = v.findings.find((x) => x.code === 'sink-ca-not-ca');
     assert.equal(notCa?.field, 'registryCaCert');
-    assert.deepEqual(v.certs.filter((c) => c.field.startsWith('registry')).map((c) => c.field), ['registryCaCert']);
+    assert.deepEqual(
+      v.certs.filter((c) => c.field.startsWith('registry')).map((c) => c.field),
+      ['registryCaCert'],
+    );
   });
 
   it('a schema registry alone: the hint says how to get SQL', () => {
@@ -163,11 +194,15 @@ describe('changefeed builder view model: form state in, what the webview shows o
     assert.deepEqual(outgoing(result, undefined, 'uri', 'copy'), { warning: 'Nothing to copy yet: fix the errors listed in the builder first.' });
   });
 
-  it('Live Check\'s target: host and port from the form, 443 for https, or what is missing', () => {
-    assert.deepEqual(liveTarget({ ...DEFAULT_FORM, host: ' broker.example.com ' }), { host: 'broker.example.com', port: 9093, target: 'broker.example.com:9093' });
+  it("Live Check's target: host and port from the form, 443 for https, or what is missing", () => {
+    assert.deepEqual(liveTarget({ ...DEFAULT_FORM, host: ' broker.example.com ' }), {
+      host: 'broker.example.com',
+      port: 9093,
+      target: 'broker.example.com:9093',
+    });
     assert.deepEqual(liveTarget({ ...DEFAULT_FORM, sinkType: 'webhook', host: '[::1]', port: '' }), { host: '::1', port: 443, target: '[::1]:443' });
-    assert.equal(liveTarget({ ...DEFAULT_FORM, host: '' }).problem, 'Give the broker\'s host and port first.');
+    assert.equal(liveTarget({ ...DEFAULT_FORM, host: '' }).problem, "Give the broker's host and port first.");
     assert.equal(liveTarget({ ...DEFAULT_FORM, host: 'h', port: '' }).target, 'h:?');
-    assert.equal(liveTarget({ ...DEFAULT_FORM, sinkType: 'schema-registry', host: 'r', port: '70000' }).problem, 'Give the registry\'s host and port first.');
+    assert.equal(liveTarget({ ...DEFAULT_FORM, sinkType: 'schema-registry', host: 'r', port: '70000' }).problem, "Give the registry's host and port first.");
   });
 });

@@ -9,7 +9,9 @@ import { ConnString } from '../../src/core/connstr/types';
 const CONNSTR = join(__dirname, '..', '..', '..', 'src', 'core', 'connstr');
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 const plain = (cs: ConnString[]) => JSON.parse(JSON.stringify(cs));
@@ -18,20 +20,30 @@ describe('connection-string scanner: one scanner per scan', () => {
   it('no module-level let, var or export let, and no file over 450 lines, in src/core/connstr', () => {
     for (const f of sources(CONNSTR)) {
       const src = readFileSync(f, 'utf8');
-      assert.deepEqual(src.split('\n').filter((l) => /^(export )?(let|var) /.test(l)), [], f);
+      assert.deepEqual(
+        src.split('\n').filter((l) => /^(export )?(let|var) /.test(l)),
+        [],
+        f,
+      );
       assert.ok(src.split('\n').length <= 450, `${f}: ${src.split('\n').length} lines`);
     }
   });
 
   it('a scan reads the same whatever was scanned before it (the repeated-piece caches are per scan)', () => {
-    const a = 'DATABASE_URL=postgresql://alice:s%65cret@db:26258/app?sslmode=verify-full&sslrootcert=ca.crt\nPGDSN=\'host=db port=26257 user=bob sslmode=require\'\n';
-    const b = 'x postgresql://alice:s%zzcret@db:1/app?sslmode=disable&sslrootcert=%zz host=other dbname=d password=\'unterminated\n';
+    const a =
+      "DATABASE_URL=postgresql://alice:s%65cret@db:26258/app?sslmode=verify-full&sslrootcert=ca.crt\nPGDSN='host=db port=26257 user=bob sslmode=require'\n";
+    const b = "x postgresql://alice:s%zzcret@db:1/app?sslmode=disable&sslrootcert=%zz host=other dbname=d password='unterminated\n";
     const first = plain(findConnStrings(a));
     const other = plain(findConnStrings(b));
     assert.deepEqual(plain(findConnStrings(a)), first);
     assert.deepEqual(plain(findConnStrings(b)), other);
     // The same pieces at other offsets: copied from the first reading, shifted.
-    assert.deepEqual(plain(findConnStrings(a + a)).slice(first.length).map((c: { span: unknown }) => c.span), first.map((c: { span: { start: number; end: number } }) => ({ start: c.span.start + a.length, end: c.span.end + a.length })));
+    assert.deepEqual(
+      plain(findConnStrings(a + a))
+        .slice(first.length)
+        .map((c: { span: unknown }) => c.span),
+      first.map((c: { span: { start: number; end: number } }) => ({ start: c.span.start + a.length, end: c.span.end + a.length })),
+    );
   });
 
   it('the strings of one scan keep their table after later scans; a string built elsewhere has none', () => {

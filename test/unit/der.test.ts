@@ -3,12 +3,32 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DerError, TAG, bitIsSet, childrenOf, decodeBitString, decodeBoolean, decodeOid, decodeString, decodeTime, integerHex, integerValue,
-  readDer, readTlv,
+  DerError,
+  TAG,
+  bitIsSet,
+  childrenOf,
+  decodeBitString,
+  decodeBoolean,
+  decodeOid,
+  decodeString,
+  decodeTime,
+  integerHex,
+  integerValue,
+  readDer,
+  readTlv,
 } from '../../src/core/pki/asn1';
 import {
-  compactIpv6, decodeAuthorityKeyId, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage, decodePublicKeyInfo,
-  decodeSubjectAltName, decodeSubjectKeyId, keyUsageNames, readCertificate, readExtensions,
+  compactIpv6,
+  decodeAuthorityKeyId,
+  decodeBasicConstraints,
+  decodeExtKeyUsage,
+  decodeKeyUsage,
+  decodePublicKeyInfo,
+  decodeSubjectAltName,
+  decodeSubjectKeyId,
+  keyUsageNames,
+  readCertificate,
+  readExtensions,
 } from '../../src/core/pki/x509der';
 import { decodeName, formatName } from '../../src/core/pki/x509name';
 import { extensionText, serialHex, serialText, signatureAlgorithmName } from '../../src/core/pki/x509text';
@@ -37,7 +57,10 @@ function encodeOid(oid: string): Buffer {
   for (const arc of [arcs[0] * 40n + arcs[1], ...arcs.slice(2)]) {
     const groups: number[] = [];
     let v = arc;
-    do { groups.unshift(Number(v & 0x7fn)); v >>= 7n; } while (v > 0n);
+    do {
+      groups.unshift(Number(v & 0x7fn));
+      v >>= 7n;
+    } while (v > 0n);
     out.push(...groups.map((g, i) => (i < groups.length - 1 ? g | 0x80 : g)));
   }
   return Buffer.from(out);
@@ -72,7 +95,14 @@ describe('DER reader', () => {
   it('reads nested children with their offsets', () => {
     const outer = readDer(seq(hex('02 01 01'), seq(hex('01 01 ff'), hex('04 00')), hex('05 00')));
     const kids = childrenOf(outer);
-    assert.deepEqual(kids.map((k) => [k.tag, k.offset]), [[TAG.INTEGER, 0], [TAG.SEQUENCE, 3], [TAG.NULL, 10]]);
+    assert.deepEqual(
+      kids.map((k) => [k.tag, k.offset]),
+      [
+        [TAG.INTEGER, 0],
+        [TAG.SEQUENCE, 3],
+        [TAG.NULL, 10],
+      ],
+    );
     const inner = childrenOf(kids[1]);
     assert.equal(decodeBoolean(inner[0]), true);
     assert.equal(inner[1].value.length, 0);
@@ -137,7 +167,10 @@ describe('DER reader', () => {
 
   it('decodes BIT STRINGs with their unused bits', () => {
     const bs = decodeBitString(readDer(hex('03 03 07 a0 80')));
-    assert.deepEqual([0, 1, 2, 8, 9].map((i) => bitIsSet(bs, i)), [true, false, true, true, false]);
+    assert.deepEqual(
+      [0, 1, 2, 8, 9].map((i) => bitIsSet(bs, i)),
+      [true, false, true, true, false],
+    );
     assert.equal(bitIsSet(bs, 40), false);
     throwsDer(() => decodeBitString(readDer(hex('03 02 08 00'))), /8 unused bits/);
     throwsDer(() => decodeBitString(readDer(hex('03 01 01'))), /1 unused bits/);
@@ -167,7 +200,13 @@ describe('DER reader', () => {
     const name = seq(
       atv('2.5.4.6', tlv(TAG.PRINTABLE_STRING, Buffer.from('US'))),
       atv('2.5.4.10', tlv(TAG.UTF8_STRING, Buffer.from('Acme, Inc.'))),
-      tlv(0x31, Buffer.concat([seq(tlv(0x06, encodeOid('0.9.2342.19200300.100.1.1')), tlv(TAG.UTF8_STRING, Buffer.from('u'))), seq(tlv(0x06, encodeOid('0.9.2342.19200300.100.1.25')), tlv(TAG.IA5_STRING, Buffer.from('c')))])),
+      tlv(
+        0x31,
+        Buffer.concat([
+          seq(tlv(0x06, encodeOid('0.9.2342.19200300.100.1.1')), tlv(TAG.UTF8_STRING, Buffer.from('u'))),
+          seq(tlv(0x06, encodeOid('0.9.2342.19200300.100.1.25')), tlv(TAG.IA5_STRING, Buffer.from('c'))),
+        ]),
+      ),
       atv('2.5.4.3', tlv(TAG.UTF8_STRING, Buffer.from('q"x\\'))),
       atv('1.2.3.4', tlv(TAG.UTF8_STRING, Buffer.from(' lead'))),
     );
@@ -177,7 +216,13 @@ describe('DER reader', () => {
   });
 
   it('writes IPv6 addresses as inspect.ts does', () => {
-    for (const groups of [[0, 0, 0, 0, 0, 0, 0, 1], [0xfd00, 0, 0, 0, 0, 0, 0, 0xa], [0x2001, 0xdb8, 0, 0, 1, 0, 0, 1], [1, 0, 2, 0, 3, 0, 4, 0], [0, 0, 0, 0, 0, 0, 0, 0]]) {
+    for (const groups of [
+      [0, 0, 0, 0, 0, 0, 0, 1],
+      [0xfd00, 0, 0, 0, 0, 0, 0, 0xa],
+      [0x2001, 0xdb8, 0, 0, 1, 0, 0, 1],
+      [1, 0, 2, 0, 3, 0, 4, 0],
+      [0, 0, 0, 0, 0, 0, 0, 0],
+    ]) {
       assert.equal(compactIpv6(groups), compactIp(groups.map((g) => g.toString(16)).join(':')), groups.join(','));
     }
   });
@@ -200,26 +245,49 @@ describe('certificate decoders, on certificates our core issues', function () {
   };
 
   it('lists the extensions in order with their criticality', () => {
-    assert.deepEqual(readExtensions(ca.raw).map((e) => [e.name, e.critical]), [
-      ['X509v3 Key Usage', true], ['X509v3 Basic Constraints', true], ['X509v3 Subject Key Identifier', false],
-    ]);
-    assert.deepEqual(readExtensions(node.raw).map((e) => [e.name, e.critical]), [
-      ['X509v3 Key Usage', true], ['X509v3 Extended Key Usage', false], ['X509v3 Authority Key Identifier', false], ['X509v3 Subject Alternative Name', false],
-    ]);
+    assert.deepEqual(
+      readExtensions(ca.raw).map((e) => [e.name, e.critical]),
+      [
+        ['X509v3 Key Usage', true],
+        ['X509v3 Basic Constraints', true],
+        ['X509v3 Subject Key Identifier', false],
+      ],
+    );
+    assert.deepEqual(
+      readExtensions(node.raw).map((e) => [e.name, e.critical]),
+      [
+        ['X509v3 Key Usage', true],
+        ['X509v3 Extended Key Usage', false],
+        ['X509v3 Authority Key Identifier', false],
+        ['X509v3 Subject Alternative Name', false],
+      ],
+    );
   });
 
   it('names the key usage bits as openssl does, and as inspect.ts does', () => {
     assert.deepEqual(keyUsageNames(ca.raw), ['Digital Signature', 'Non Repudiation', 'Key Encipherment', 'Certificate Sign']);
     assert.deepEqual(keyUsageNames(node.raw), ['Digital Signature', 'Key Encipherment']);
     for (const c of [ca, node, client]) assert.deepEqual(keyUsageNames(c.raw, 'id'), keyUsageOf(c));
-    assert.deepEqual(decodeKeyUsage(hex('03 02 00 ff')).map((b) => b.bit), [0, 1, 2, 3, 4, 5, 6, 7]);
-    assert.deepEqual(decodeKeyUsage(hex('03 03 07 00 80')).map((b) => b.name), ['Decipher Only']);
+    assert.deepEqual(
+      decodeKeyUsage(hex('03 02 00 ff')).map((b) => b.bit),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
+    assert.deepEqual(
+      decodeKeyUsage(hex('03 03 07 00 80')).map((b) => b.name),
+      ['Decipher Only'],
+    );
   });
 
   it('decodes extended key usage, basic constraints and key identifiers', () => {
-    assert.deepEqual(decodeExtKeyUsage(ext(node, '2.5.29.37').value).map((e) => e.name), ['TLS Web Server Authentication', 'TLS Web Client Authentication']);
+    assert.deepEqual(
+      decodeExtKeyUsage(ext(node, '2.5.29.37').value).map((e) => e.name),
+      ['TLS Web Server Authentication', 'TLS Web Client Authentication'],
+    );
     assert.deepEqual(decodeExtKeyUsage(ext(client, '2.5.29.37').value), [{ oid: '1.3.6.1.5.5.7.3.2', name: 'TLS Web Client Authentication' }]);
-    assert.deepEqual(decodeExtKeyUsage(seq(tlv(0x06, encodeOid('1.3.6.1.5.5.7.3.3')), tlv(0x06, encodeOid('1.2.3.4')))).map((e) => e.name), ['Code Signing', '1.2.3.4']);
+    assert.deepEqual(
+      decodeExtKeyUsage(seq(tlv(0x06, encodeOid('1.3.6.1.5.5.7.3.3')), tlv(0x06, encodeOid('1.2.3.4')))).map((e) => e.name),
+      ['Code Signing', '1.2.3.4'],
+    );
     assert.deepEqual(decodeBasicConstraints(ext(ca, '2.5.29.19').value), { ca: true, pathLen: 1 });
     assert.deepEqual(decodeBasicConstraints(hex('30 00')), { ca: false });
     throwsDer(() => decodeBasicConstraints(hex('30 03 04 01 00')), /should be INTEGER/);
@@ -232,24 +300,43 @@ describe('certificate decoders, on certificates our core issues', function () {
     const name = seq(tlv(0x31, seq(tlv(0x06, encodeOid('2.5.4.3')), tlv(TAG.UTF8_STRING, Buffer.from('Old CA')))));
     const aki = seq(tlv(0x80, hex('0a0b')), tlv(0xa1, tlv(0xa4, name)), tlv(0x82, hex('00e501')));
     assert.deepEqual(decodeAuthorityKeyId(aki), { keyId: '0A:0B', issuer: [{ type: 'DirName', value: '/CN=Old CA' }], serial: 'E5:01' });
-    assert.deepEqual(extensionText({ oid: '2.5.29.35', name: 'X509v3 Authority Key Identifier', critical: false, value: aki }), ['keyid:0A:0B', 'DirName:/CN=Old CA', 'serial:E5:01']);
+    assert.deepEqual(extensionText({ oid: '2.5.29.35', name: 'X509v3 Authority Key Identifier', critical: false, value: aki }), [
+      'keyid:0A:0B',
+      'DirName:/CN=Old CA',
+      'serial:E5:01',
+    ]);
     throwsDer(() => decodeAuthorityKeyId(seq(tlv(0x83, hex('00')))), /unexpected \[3\]/);
   });
 
   it('decodes the SANs as Node sees them, with IPv6 expanded and compact', () => {
     const sans = decodeSubjectAltName(ext(node, '2.5.29.17').value);
     assert.deepEqual(sans, [
-      { type: 'DNS', value: 'localhost' }, { type: 'DNS', value: 'node1.example.com' },
-      { type: 'IP Address', value: '127.0.0.1', compact: '127.0.0.1' }, { type: 'IP Address', value: '0:0:0:0:0:0:0:1', compact: '::1' },
+      { type: 'DNS', value: 'localhost' },
+      { type: 'DNS', value: 'node1.example.com' },
+      { type: 'IP Address', value: '127.0.0.1', compact: '127.0.0.1' },
+      { type: 'IP Address', value: '0:0:0:0:0:0:0:1', compact: '::1' },
     ]);
     const fromNode = parseSans(node.subjectAltName);
-    assert.deepEqual([fromNode.dns, fromNode.ip], [sans.filter((s) => s.type === 'DNS').map((s) => s.value), sans.filter((s) => s.type === 'IP Address').map((s) => s.compact)]);
-    const other = decodeSubjectAltName(seq(tlv(0x86, Buffer.from('crdb://tenant/1/user/root')), tlv(0x81, Buffer.from('a@b.c')), tlv(0x88, encodeOid('1.2.3')), tlv(0x87, hex('0a000001ffffff00'))));
-    assert.deepEqual(other.map((g) => `${g.type}:${g.value}`), ['URI:crdb://tenant/1/user/root', 'email:a@b.c', 'Registered ID:1.2.3', 'IP Address:<invalid length=8>']);
+    assert.deepEqual(
+      [fromNode.dns, fromNode.ip],
+      [sans.filter((s) => s.type === 'DNS').map((s) => s.value), sans.filter((s) => s.type === 'IP Address').map((s) => s.compact)],
+    );
+    const other = decodeSubjectAltName(
+      seq(
+        tlv(0x86, Buffer.from('crdb://tenant/1/user/root')),
+        tlv(0x81, Buffer.from('a@b.c')),
+        tlv(0x88, encodeOid('1.2.3')),
+        tlv(0x87, hex('0a000001ffffff00')),
+      ),
+    );
+    assert.deepEqual(
+      other.map((g) => `${g.type}:${g.value}`),
+      ['URI:crdb://tenant/1/user/root', 'email:a@b.c', 'Registered ID:1.2.3', 'IP Address:<invalid length=8>'],
+    );
     throwsDer(() => decodeSubjectAltName(seq(tlv(0xa2, Buffer.alloc(0)))), /must be primitive/);
   });
 
-  it('reads the fields openssl shows, matching Node\'s X509Certificate', () => {
+  it("reads the fields openssl shows, matching Node's X509Certificate", () => {
     for (const c of [ca, node, client]) {
       const s = readCertificate(c.raw);
       assert.equal(s.version, 3);
@@ -277,7 +364,12 @@ describe('certificate decoders, on certificates our core issues', function () {
       for (let k = 0; k < 1 + (i % 4); k++) bad[rand() % bad.length] = rand() % 256;
       try {
         const s = readCertificate(bad);
-        for (const e of s.extensions) try { extensionText(e); } catch (err) { assert.ok(err instanceof DerError, String(err)); }
+        for (const e of s.extensions)
+          try {
+            extensionText(e);
+          } catch (err) {
+            assert.ok(err instanceof DerError, String(err));
+          }
         decodePublicKeyInfo(s.spki);
         formatName(decodeName(s.subject));
       } catch (err) {

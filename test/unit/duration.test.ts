@@ -1,6 +1,14 @@
 import { strict as assert } from 'node:assert';
 import {
-  MAX_LIFETIME_MS, MAX_TIMER_MS, MIN_LIFETIME_MS, formatDuration, parseGoDuration, parseLifetime, parseTimeout, timerMs, validateLifetime,
+  MAX_LIFETIME_MS,
+  MAX_TIMER_MS,
+  MIN_LIFETIME_MS,
+  formatDuration,
+  parseGoDuration,
+  parseLifetime,
+  parseTimeout,
+  timerMs,
+  validateLifetime,
 } from '../../src/core/pki/duration';
 import { UserError } from '../../src/core/errors';
 
@@ -21,7 +29,10 @@ describe('Go durations (--lifetime)', () => {
 
   it("refuses what Go's int64 nanoseconds cannot hold (cockroach would say invalid duration)", () => {
     assert.throws(() => parseGoDuration('2562048h'), /--lifetime "2562048h" is out of range: .*at most 2562047h/);
-    assert.throws(() => parseGoDuration(`${'9'.repeat(400)}h`), (e: Error) => e instanceof UserError && /out of range/.test(e.message) && e.message.length < 300);
+    assert.throws(
+      () => parseGoDuration(`${'9'.repeat(400)}h`),
+      (e: Error) => e instanceof UserError && /out of range/.test(e.message) && e.message.length < 300,
+    );
   });
 });
 
@@ -38,8 +49,14 @@ describe('certificate lifetimes: 1h to 878400h (100 years)', () => {
 
   it('parseLifetime: the finding cases (1ms, 999999999999h) are one-line UserErrors', () => {
     assert.equal(parseLifetime('8784h'), 8784 * H);
-    assert.throws(() => parseLifetime('1ms'), (e: Error) => e instanceof UserError && /^--lifetime 1ms is too short/.test(e.message));
-    assert.throws(() => parseLifetime('999999999999h'), (e: Error) => e instanceof UserError && /^--lifetime 999999999999h is too long: at most 878400h/.test(e.message));
+    assert.throws(
+      () => parseLifetime('1ms'),
+      (e: Error) => e instanceof UserError && /^--lifetime 1ms is too short/.test(e.message),
+    );
+    assert.throws(
+      () => parseLifetime('999999999999h'),
+      (e: Error) => e instanceof UserError && /^--lifetime 999999999999h is too long: at most 878400h/.test(e.message),
+    );
   });
 });
 
@@ -54,7 +71,10 @@ describe('time limits (--timeout, --verify-timeout, --reload-timeout, --live-tim
 
   it('refuses what a Node.js timer cannot hold, and what is shorter than a millisecond, naming the flag', () => {
     assert.equal(parseTimeout(`${MAX_TIMER_MS}ms`), MAX_TIMER_MS);
-    assert.throws(() => parseTimeout('99999999999h'), /^UserError: --timeout "99999999999h" is too long: at most 596h31m23\.647s \(2\^31-1 ms, the longest timer Node\.js keeps\)/);
+    assert.throws(
+      () => parseTimeout('99999999999h'),
+      /^UserError: --timeout "99999999999h" is too long: at most 596h31m23\.647s \(2\^31-1 ms, the longest timer Node\.js keeps\)/,
+    );
     assert.throws(() => parseTimeout(`${MAX_TIMER_MS + 1}ms`, '--verify-timeout'), /--verify-timeout .* is too long/);
     assert.throws(() => parseTimeout('1ns', '--verify-timeout'), /^UserError: --verify-timeout "1ns" is too short: at least 1ms/);
     for (const s of ['1e99', 'NaN', 'Infinity', '-1', '0', '0s', '', 'soon', '5 s']) {
@@ -70,6 +90,14 @@ describe('time limits (--timeout, --verify-timeout, --reload-timeout, --live-tim
   });
 
   it('formatDuration prints as Go does', () => {
-    assert.deepEqual([1e-6, 0.5, 1, 1500, 90 * 60_000, 8784 * H, MAX_TIMER_MS].map(formatDuration), ['1ns', '500µs', '1ms', '1.5s', '1h30m', '8784h', '596h31m23.647s']);
+    assert.deepEqual([1e-6, 0.5, 1, 1500, 90 * 60_000, 8784 * H, MAX_TIMER_MS].map(formatDuration), [
+      '1ns',
+      '500µs',
+      '1ms',
+      '1.5s',
+      '1h30m',
+      '8784h',
+      '596h31m23.647s',
+    ]);
   });
 });

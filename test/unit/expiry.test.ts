@@ -29,12 +29,21 @@ describe('expiry alerts', () => {
   it('fire once per certificate and threshold, never when muted, most urgent first', () => {
     const certs = [cert('a', 'Node', 60), cert('b', 'Client', -1), cert('c', 'Client', 500), cert('d', 'Client', 5)];
     const first = newAlerts(certs, now, new Set(), new Set());
-    assert.deepEqual(first.map((a) => a.cert.id), ['b', 'd', 'a']);
+    assert.deepEqual(
+      first.map((a) => a.cert.id),
+      ['b', 'd', 'a'],
+    );
     const shown = new Set(first.map(alertKey));
     assert.deepEqual(newAlerts(certs, now, shown, new Set()), []);
     // Later 'a' crosses the 30-day line and 'd' expires: new alerts for the new thresholds.
     const later = new Date(now.getTime() + 40 * DAY);
-    assert.deepEqual(newAlerts(certs, later, shown, new Set()).map((a) => [a.cert.id, a.threshold]), [['d', 'expired'], ['a', 'error']]);
+    assert.deepEqual(
+      newAlerts(certs, later, shown, new Set()).map((a) => [a.cert.id, a.threshold]),
+      [
+        ['d', 'expired'],
+        ['a', 'error'],
+      ],
+    );
     assert.deepEqual(newAlerts(certs, later, shown, new Set(['a', 'd'])), []);
   });
 

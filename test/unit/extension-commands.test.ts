@@ -21,8 +21,16 @@ describe('the command table against package.json', () => {
   it('every command of the table is contributed, and every contributed command is in the table', () => {
     const table = new Set<string>(COMMAND_IDS);
     const pj = new Set(contributed.map((c) => c.command));
-    assert.deepEqual([...table].filter((id) => !pj.has(id)), [], 'in the table, not in contributes.commands');
-    assert.deepEqual([...pj].filter((id) => !table.has(id)), [], 'in contributes.commands, not in the table');
+    assert.deepEqual(
+      [...table].filter((id) => !pj.has(id)),
+      [],
+      'in the table, not in contributes.commands',
+    );
+    assert.deepEqual(
+      [...pj].filter((id) => !table.has(id)),
+      [],
+      'in contributes.commands, not in the table',
+    );
   });
 
   it(`every contributed command has a title and the one category "${COMMAND_CATEGORY}"`, () => {

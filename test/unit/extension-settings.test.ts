@@ -34,11 +34,19 @@ describe('settings: typed getters over package.json contributes.configuration', 
   it('every contributed setting is read by a getter, and every getter reads contributed settings', () => {
     assert.ok(Object.keys(properties).every((k) => k.startsWith(`${SECTION}.`)));
     const readByGetters = new Set(getters().flatMap((g) => g.reads));
-    assert.deepEqual(keys.filter((k) => !readByGetters.has(k)), [], 'contributed but never read');
-    assert.deepEqual([...readByGetters].filter((k) => !keys.includes(k)), [], 'read but not contributed');
+    assert.deepEqual(
+      keys.filter((k) => !readByGetters.has(k)),
+      [],
+      'contributed but never read',
+    );
+    assert.deepEqual(
+      [...readByGetters].filter((k) => !keys.includes(k)),
+      [],
+      'read but not contributed',
+    );
   });
 
-  it('unset, each getter returns package.json\'s default', () => {
+  it("unset, each getter returns package.json's default", () => {
     for (const g of getters()) {
       if (g.reads.length !== 1) continue;
       assert.deepEqual(g.value, properties[`${SECTION}.${g.reads[0]}`].default, g.name);
@@ -52,15 +60,22 @@ describe('settings: typed getters over package.json contributes.configuration', 
     for (const k of keys) assert.deepEqual(settingDefault(k), properties[`${SECTION}.${k}`].default, k);
   });
 
-  it('the expiry defaults are the core\'s (the CLI and the editor warn at the same days)', () => {
+  it("the expiry defaults are the core's (the CLI and the editor warn at the same days)", () => {
     assert.deepEqual(read({}).expiryThresholds, DEFAULT_THRESHOLDS);
   });
 
   it('returns what the user set, when it has the contributed type', () => {
     const s = read({
-      discoverCertsDirs: false, 'expiry.caWarningDays': 200, 'expiry.leafErrorDays': 0, 'lint.languages': ['dotenv', 'yaml'],
-      'lint.disabledRules': ['port-non-default'], 'lint.severity': { 'port-non-default': 'warning' }, 'lint.maxFileSize': 10,
-      'changefeed.liveCheckTimeoutMs': 800, 'testConnection.codeLens': false, clusters: [{ name: 'a', certsDir: '/c' }],
+      discoverCertsDirs: false,
+      'expiry.caWarningDays': 200,
+      'expiry.leafErrorDays': 0,
+      'lint.languages': ['dotenv', 'yaml'],
+      'lint.disabledRules': ['port-non-default'],
+      'lint.severity': { 'port-non-default': 'warning' },
+      'lint.maxFileSize': 10,
+      'changefeed.liveCheckTimeoutMs': 800,
+      'testConnection.codeLens': false,
+      clusters: [{ name: 'a', certsDir: '/c' }],
     });
     assert.equal(s.discoverCertsDirs, false);
     assert.deepEqual(s.expiryThresholds, { caWarningDays: 200, leafWarningDays: 90, leafErrorDays: 0 });
@@ -75,8 +90,13 @@ describe('settings: typed getters over package.json contributes.configuration', 
 
   it('a value of the wrong type, or under the contributed minimum, reads as the default', () => {
     const s = read({
-      'lint.enabled': 'false', 'expiry.caWarningDays': -1, 'expiry.leafWarningDays': '30', 'lint.languages': 'yaml',
-      'lint.severity': { a: 'fatal', b: 'info' }, 'changefeed.liveCheckTimeoutMs': 100, 'lint.maxFileSize': Number.NaN,
+      'lint.enabled': 'false',
+      'expiry.caWarningDays': -1,
+      'expiry.leafWarningDays': '30',
+      'lint.languages': 'yaml',
+      'lint.severity': { a: 'fatal', b: 'info' },
+      'changefeed.liveCheckTimeoutMs': 100,
+      'lint.maxFileSize': Number.NaN,
     });
     assert.equal(s.lintEnabled, true);
     assert.deepEqual(s.expiryThresholds, DEFAULT_THRESHOLDS);

@@ -34,12 +34,19 @@ describe('parseArgs: every flag value checked, for every command', () => {
 
   it('refuses an empty value, naming the flag', () => {
     for (const argv of [['--lifetime='], ['--backup-dir='], ['--verify', ''], ['--verify', '  '], ['--table=']]) {
-      assert.throws(() => parseArgs(argv, spec, 'cmd'), userError(/^cmd: --(lifetime|backup-dir|verify|table) is empty: give it a value, or leave the flag out/), argv.join(' '));
+      assert.throws(
+        () => parseArgs(argv, spec, 'cmd'),
+        userError(/^cmd: --(lifetime|backup-dir|verify|table) is empty: give it a value, or leave the flag out/),
+        argv.join(' '),
+      );
     }
   });
 
   it('names a single-dash flag as an unknown flag, not an extra argument', () => {
-    assert.throws(() => parseArgs(['-x'], spec, 'cmd'), userError(/^cmd: unknown flag -x: flags are long ones, such as --help; known flags: --lifetime, --backup-dir, --verify, --table, --json\.$/));
+    assert.throws(
+      () => parseArgs(['-x'], spec, 'cmd'),
+      userError(/^cmd: unknown flag -x: flags are long ones, such as --help; known flags: --lifetime, --backup-dir, --verify, --table, --json\.$/),
+    );
   });
 
   it('a flag followed by another flag has no value', () => {
@@ -49,8 +56,14 @@ describe('parseArgs: every flag value checked, for every command', () => {
 
   it('echoes at most a short prefix of an unknown flag, and never a pasted key', () => {
     const long = `--${'a'.repeat(10_000)}`;
-    assert.throws(() => parseArgs([long], spec, 'cmd'), (e: Error) => e.message.length < 300 && /unknown flag "--a{38}…" \(10002 characters\)/.test(e.message));
-    assert.throws(() => parseArgs([KEY_PEM], spec, 'cmd'), (e: Error) => /unknown flag <a PEM private key, not shown>/.test(e.message) && !e.message.includes(KEY_BODY.slice(0, 20)));
+    assert.throws(
+      () => parseArgs([long], spec, 'cmd'),
+      (e: Error) => e.message.length < 300 && /unknown flag "--a{38}…" \(10002 characters\)/.test(e.message),
+    );
+    assert.throws(
+      () => parseArgs([KEY_PEM], spec, 'cmd'),
+      (e: Error) => /unknown flag <a PEM private key, not shown>/.test(e.message) && !e.message.includes(KEY_BODY.slice(0, 20)),
+    );
     assert.throws(() => parseArgs(['--json=maybe'], spec, 'cmd'), userError(/--json takes true or false, not "maybe"/));
   });
 
@@ -96,15 +109,28 @@ describe('ports: one rule (digits, 1-65535), used by probe, --verify, connection
     assert.equal(portProblem('26257'), undefined);
     assert.equal(portProblem('1'), undefined);
     assert.equal(portProblem('65535'), undefined);
-    for (const [p, why] of [['0', 'outside'], ['65536', 'outside'], ['99999999999999999999', 'outside'], ['-1', 'not a number'], ['abc', 'not a number'], ['1e3', 'not a number'], [' 1', 'not a number'], ['', 'empty']]) {
+    for (const [p, why] of [
+      ['0', 'outside'],
+      ['65536', 'outside'],
+      ['99999999999999999999', 'outside'],
+      ['-1', 'not a number'],
+      ['abc', 'not a number'],
+      ['1e3', 'not a number'],
+      [' 1', 'not a number'],
+      ['', 'empty'],
+    ]) {
       assert.match(portProblem(p) ?? '', new RegExp(why), p);
     }
-    assert.throws(() => parsePort('abc', 'in --verify "h:abc"'), userError(/^port "abc" in --verify "h:abc" is not a port number \(it is not a number\): use 1-65535, e\.g\. 26257\.$/));
+    assert.throws(
+      () => parsePort('abc', 'in --verify "h:abc"'),
+      userError(/^port "abc" in --verify "h:abc" is not a port number \(it is not a number\): use 1-65535, e\.g\. 26257\.$/),
+    );
   });
 
   it('parseHostPort names the flag it was given with', () => {
     assert.deepEqual(parseHostPort('h:1', 26257, '--verify'), { host: 'h', port: 1 });
-    for (const t of ['h:0', 'h:65536', 'h:abc', 'h:-1', 'h:', '[::1]:x']) assert.throws(() => parseHostPort(t, 26257, '--verify'), userError(/^port .* in --verify .* is not a port number/), t);
+    for (const t of ['h:0', 'h:65536', 'h:abc', 'h:-1', 'h:', '[::1]:x'])
+      assert.throws(() => parseHostPort(t, 26257, '--verify'), userError(/^port .* in --verify .* is not a port number/), t);
     assert.throws(() => parseHostPort(':1', 26257, '--verify'), userError(/^--verify ":1" names no host/));
   });
 
@@ -116,14 +142,27 @@ describe('ports: one rule (digits, 1-65535), used by probe, --verify, connection
     assert.equal(port('postgresql://a:1,b:2/db'), 1);
     assert.equal(port('host=h port=26258'), 26258);
     assert.equal(port('host=a,b port=1,2'), 1);
-    for (const s of ['postgresql://h:65536/', 'postgresql://127.0.0.1:abc/', 'postgresql://127.0.0.1:-1/', 'postgresql://h:/db', 'postgresql://h/db?port=x',
-      'jdbc:postgresql://h:0/db', 'host=h port=abc', 'host=h port=', "host=h port=''", 'host=h port=65536', 'host=a,b port=1,x']) {
+    for (const s of [
+      'postgresql://h:65536/',
+      'postgresql://127.0.0.1:abc/',
+      'postgresql://127.0.0.1:-1/',
+      'postgresql://h:/db',
+      'postgresql://h/db?port=x',
+      'jdbc:postgresql://h:0/db',
+      'host=h port=abc',
+      'host=h port=',
+      "host=h port=''",
+      'host=h port=65536',
+      'host=a,b port=1,x',
+    ]) {
       assert.throws(() => port(s), userError(/^port .* in the connection string .* is not a port number \(.*\): use 1-65535/), s);
     }
     assert.throws(() => targetPort('host=localhost port'), userError(/^missing "=" after "port" in the connection string: write key=value pairs/));
     assert.throws(() => targetPort("host='x"), userError(/^unterminated quoted string in the connection string/));
     assert.deepEqual(keyValuePairs("host = h  sslrootcert='my certs/ca.crt' password=a\\ b"), [
-      { key: 'host', value: 'h' }, { key: 'sslrootcert', value: 'my certs/ca.crt' }, { key: 'password', value: 'a b' },
+      { key: 'host', value: 'h' },
+      { key: 'sslrootcert', value: 'my certs/ca.crt' },
+      { key: 'password', value: 'a b' },
     ]);
   });
 
@@ -137,7 +176,10 @@ describe('key sizes and damaged keys', () => {
   it('--key-size: 1024 to 8192, and why', () => {
     assert.equal(MAX_KEY_SIZE, 8192);
     assert.equal(validateKeySize(8192), 8192);
-    assert.throws(() => validateKeySize(16384), userError(/^--key-size 16384 is not supported: use a number of bits from 1024 to 8192 \(default 2048; larger RSA keys take minutes to generate/));
+    assert.throws(
+      () => validateKeySize(16384),
+      userError(/^--key-size 16384 is not supported: use a number of bits from 1024 to 8192 \(default 2048; larger RSA keys take minutes to generate/),
+    );
     assert.throws(() => parseKeySize('99999999999999999999'), userError(/--key-size "99999999999999999999" is not supported/));
     for (const s of ['abc', '-1', '1e4', '', '2048.0']) assert.throws(() => parseKeySize(s), userError(/--key-size .* is not a number of bits/), s);
   });
@@ -159,13 +201,17 @@ describe('key sizes and damaged keys', () => {
     // Seeded byte flips in the DER, as the fuzz run made them: each is refused with a UserError (never signs, never a raw OpenSSL error).
     const der = privateKey.export({ type: 'pkcs1', format: 'der' });
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let i = 0; i < 60; i++) {
       const d = Buffer.from(der);
       for (let j = 0; j < 3; j++) d[Math.floor(rand() * d.length)] ^= 1 << Math.floor(rand() * 8);
       if (d.equals(der)) continue;
       const pem = `-----BEGIN RSA PRIVATE KEY-----\n${d.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END RSA PRIVATE KEY-----\n`;
-      assert.throws(() => assertKeySigns(parsePrivateKey(pem, 'k.key'), 'CA key k.key'), (e: Error) => e instanceof UserError && !/error:[0-9A-F]{8}/.test(e.message), `flip set ${i}`);
+      assert.throws(
+        () => assertKeySigns(parsePrivateKey(pem, 'k.key'), 'CA key k.key'),
+        (e: Error) => e instanceof UserError && !/error:[0-9A-F]{8}/.test(e.message),
+        `flip set ${i}`,
+      );
     }
   });
 });
@@ -176,7 +222,10 @@ describe('changefeed: unknown sink parameters make one bounded message', () => {
     const r = buildChangefeed({ sink: { type: 'kafka', host: 'b', port: 9093, params }, changefeed: { tables: [] }, now: new Date() });
     const unknown = r.errors.filter((e) => e.code === 'sink-param-unknown');
     assert.equal(unknown.length, 1);
-    assert.equal(unknown[0].message, 'unknown kafka sink query parameters x0, x1, x2, x3, x4 and 9995 more: CockroachDB refuses the changefeed; remove them or check the spelling.');
+    assert.equal(
+      unknown[0].message,
+      'unknown kafka sink query parameters x0, x1, x2, x3, x4 and 9995 more: CockroachDB refuses the changefeed; remove them or check the spelling.',
+    );
   });
 });
 
@@ -184,7 +233,10 @@ describe('issuing and rotating: lifetimes and folders checked before anything is
   it('createCa / createNode refuse a lifetime outside 1h..878400h and change nothing', async () => {
     const root = tmpDir();
     await assert.rejects(createCa({ certsDir: join(root, 'c'), caKey: join(root, 'ca.key'), lifetimeMs: 1 }), userError(/^--lifetime 1ms is too short/));
-    await assert.rejects(createCa({ certsDir: join(root, 'c'), caKey: join(root, 'ca.key'), lifetimeMs: 999_999_999_999 * 3_600_000 }), userError(/^--lifetime 999999999999h is too long/));
+    await assert.rejects(
+      createCa({ certsDir: join(root, 'c'), caKey: join(root, 'ca.key'), lifetimeMs: 999_999_999_999 * 3_600_000 }),
+      userError(/^--lifetime 999999999999h is too long/),
+    );
     assert.deepEqual(readdirSync(root), []);
     const fx = await makeCertsDir({ users: [] });
     const before = hashTree(fx.root);
@@ -198,7 +250,10 @@ describe('issuing and rotating: lifetimes and folders checked before anything is
     // /proc takes no new files, for root too: the write fails after every check passed.
     await assert.rejects(createCa({ certsDir: join(root, 'certs'), caKey: '/proc/crdb-tls-test-ca.key' }), userError(/\/proc\/crdb-tls-test-ca\.key/));
     assert.deepEqual(readdirSync(root), []);
-    await assert.rejects(createCa({ certsDir: '/proc/crdb-tls-test-certs', caKey: join(root, 'ca.key') }), userError(/certs directory \/proc\/crdb-tls-test-certs/));
+    await assert.rejects(
+      createCa({ certsDir: '/proc/crdb-tls-test-certs', caKey: join(root, 'ca.key') }),
+      userError(/certs directory \/proc\/crdb-tls-test-certs/),
+    );
     assert.deepEqual(readdirSync(root), []);
   });
 });
@@ -223,8 +278,12 @@ describe('reload and verify targets', () => {
     await assert.rejects(checkReloadTargets({ pid: 2 ** 40 }), userError(/^--reload-pid 1099511627776 is not a process id/));
     const dead = spawnSync('true').pid as number;
     await assert.rejects(checkReloadTargets({ pid: dead }), userError(new RegExp(`^--reload-pid ${dead}: no such process`)));
-    for (const v of ['localhost:0', 'localhost:65536', 'localhost:abc']) await assert.rejects(checkReloadTargets({ verify: v }), userError(/in --verify .* is not a port number/), v);
-    await assert.rejects(checkReloadTargets({ verify: 'garbage.invalid:26257' }), userError(/^--verify "garbage\.invalid:26257": the host "garbage\.invalid" does not resolve/));
+    for (const v of ['localhost:0', 'localhost:65536', 'localhost:abc'])
+      await assert.rejects(checkReloadTargets({ verify: v }), userError(/in --verify .* is not a port number/), v);
+    await assert.rejects(
+      checkReloadTargets({ verify: 'garbage.invalid:26257' }),
+      userError(/^--verify "garbage\.invalid:26257": the host "garbage\.invalid" does not resolve/),
+    );
   });
 
   it('reloadServer: --reload-cmd is killed at its limit, with what it started', async function () {
@@ -237,7 +296,7 @@ describe('reload and verify targets', () => {
     assert.equal(r.command?.exitCode, null);
     const sleeper = Number(readFileSync(pidFile, 'utf8'));
     await new Promise((res) => setTimeout(res, 100));
-    assert.equal(alive(sleeper), false, 'the command\'s child is gone too');
+    assert.equal(alive(sleeper), false, "the command's child is gone too");
     const quick = await reloadServer({ command: 'echo done; exit 3', timeoutMs: 5000 });
     assert.deepEqual([quick.command?.exitCode, quick.command?.output, quick.command?.timedOut], [3, 'done', undefined]);
   });

@@ -6,7 +6,10 @@ describe('certificate fields', () => {
   it('parses subjects and SANs as Node prints them', () => {
     assert.deepEqual(parseDn('O=Cockroach\nCN=node'), { O: 'Cockroach', CN: 'node' });
     assert.deepEqual(parseSans('DNS:localhost, DNS:*.example.com, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, URI:crdb://tenant/1/user/root'), {
-      dns: ['localhost', '*.example.com'], ip: ['127.0.0.1', '::1'], uri: ['crdb://tenant/1/user/root'], email: [],
+      dns: ['localhost', '*.example.com'],
+      ip: ['127.0.0.1', '::1'],
+      uri: ['crdb://tenant/1/user/root'],
+      email: [],
     });
   });
 
@@ -18,19 +21,35 @@ describe('certificate fields', () => {
   });
 
   it('reports the loader errors for bad certificate files', () => {
-    const bad = (text: string) => { const r = parseCertFile(Buffer.from(text), 'x.crt'); assert.equal(r.ok, false); return r.ok ? '' : r.error; };
+    const bad = (text: string) => {
+      const r = parseCertFile(Buffer.from(text), 'x.crt');
+      assert.equal(r.ok, false);
+      return r.ok ? '' : r.error;
+    };
     assert.match(bad(''), /empty certificate file/);
     assert.match(bad('hello'), /no certificates found in x.crt/);
-    assert.match(bad('-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n'), /block #0 in x.crt is of type RSA PRIVATE KEY, not CERTIFICATE/);
+    assert.match(
+      bad('-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n'),
+      /block #0 in x.crt is of type RSA PRIVATE KEY, not CERTIFICATE/,
+    );
     assert.match(bad('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), /failed to parse certificate 0 in file x.crt/);
   });
 });
 
 describe('serial numbers', () => {
   it('are positive minimal DER integers of at most 128 bits', () => {
-    assert.equal(randomSerialHex(() => Buffer.from('ff'.repeat(16), 'hex')), '00' + 'ff'.repeat(16));
-    assert.equal(randomSerialHex(() => Buffer.from('0001' + '11'.repeat(14), 'hex')), '01' + '11'.repeat(14));
-    assert.equal(randomSerialHex(() => Buffer.alloc(16)), '01');
+    assert.equal(
+      randomSerialHex(() => Buffer.from('ff'.repeat(16), 'hex')),
+      '00' + 'ff'.repeat(16),
+    );
+    assert.equal(
+      randomSerialHex(() => Buffer.from('0001' + '11'.repeat(14), 'hex')),
+      '01' + '11'.repeat(14),
+    );
+    assert.equal(
+      randomSerialHex(() => Buffer.alloc(16)),
+      '01',
+    );
     for (let i = 0; i < 50; i++) {
       const s = randomSerialHex();
       assert.ok(s.length <= 34 && s.length % 2 === 0 && !/^00[0-7]/.test(s), s);

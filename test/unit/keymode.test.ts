@@ -14,7 +14,7 @@ const LIBPQ: { name: string; mode: number; owner: number; euid: number | undefin
   { name: 'psql as root: root-owned 0600', mode: 0o600, owner: ROOT, euid: ROOT, refused: false },
   { name: 'psql as root: root-owned 0640 connects (root may give its group read)', mode: 0o640, owner: ROOT, euid: ROOT, refused: false },
   { name: 'psql as root: root-owned 0644', mode: 0o644, owner: ROOT, euid: ROOT, refused: true },
-  { name: 'psql as root: nobody-owned 0600 (the client\'s uid is not compared)', mode: 0o600, owner: NOBODY, euid: ROOT, refused: false },
+  { name: "psql as root: nobody-owned 0600 (the client's uid is not compared)", mode: 0o600, owner: NOBODY, euid: ROOT, refused: false },
   { name: 'psql as root: nobody-owned 0640 is refused', mode: 0o640, owner: NOBODY, euid: ROOT, refused: true },
   { name: 'psql as root: nobody-owned 0644', mode: 0o644, owner: NOBODY, euid: ROOT, refused: true },
   { name: 'psql as nobody: own 0600', mode: 0o600, owner: NOBODY, euid: NOBODY, refused: false },
@@ -24,7 +24,7 @@ const LIBPQ: { name: string; mode: number; owner: number; euid: number | undefin
   { name: 'root-owned 0660: group write', mode: 0o660, owner: ROOT, euid: USER, refused: true },
   { name: 'root-owned 0604: world read', mode: 0o604, owner: ROOT, euid: ROOT, refused: true },
   { name: 'root-owned 0650: group execute', mode: 0o650, owner: ROOT, euid: ROOT, refused: true },
-  { name: 'user-owned 0700: the owner\'s bits are not checked', mode: 0o700, owner: USER, euid: USER, refused: false },
+  { name: "user-owned 0700: the owner's bits are not checked", mode: 0o700, owner: USER, euid: USER, refused: false },
   { name: 'user-owned 0400', mode: 0o400, owner: USER, euid: USER, refused: false },
   { name: 'user-owned 0610: group execute', mode: 0o610, owner: USER, euid: USER, refused: true },
   { name: 'no POSIX modes (Windows): not checked', mode: 0o644, owner: USER, euid: undefined, refused: false },
@@ -58,17 +58,25 @@ describe('key-mode rules (cockroach/keymode.ts)', () => {
       }
       assert.equal(p.kind, 'group-or-world');
       assert.equal(p.max, r.owner === ROOT ? 0o640 : 0o600);
-      assert.match(p.message, new RegExp(`\\(mode 0${r.mode.toString(8)}\\); libpq refuses it and allows at most ${r.owner === ROOT ? 'u=rw,g=r \\(0640\\) for a key owned by root' : 'u=rw \\(0600\\)'}`));
+      assert.match(
+        p.message,
+        new RegExp(
+          `\\(mode 0${r.mode.toString(8)}\\); libpq refuses it and allows at most ${r.owner === ROOT ? 'u=rw,g=r \\(0640\\) for a key owned by root' : 'u=rw \\(0600\\)'}`,
+        ),
+      );
       assert.match(p.libpqText, /^private key file "\/k\/client\.root\.key" has group or world access; file must have permissions u=rw \(0600\) or less/);
       assert.match(p.fix, /^chmod 600 \/k\/client\.root\.key/);
     });
   }
 
-  it('libpq fix: a chown too only when the key is neither root\'s nor the client\'s, and the client is not root', () => {
+  it("libpq fix: a chown too only when the key is neither root's nor the client's, and the client is not root", () => {
     assert.equal(libpqKeyModeProblem('/k', st(0o644, USER), USER)?.fix, 'chmod 600 /k');
     assert.equal(libpqKeyModeProblem('/k', st(0o644, USER), ROOT)?.fix, 'chmod 600 /k', 'root reads it after the chmod');
     assert.equal(libpqKeyModeProblem('/k', st(0o644, ROOT), USER)?.fix, 'chmod 600 /k');
-    assert.equal(libpqKeyModeProblem('/k', st(0o644, NOBODY), USER)?.fix, `chmod 600 /k and chown ${USER} /k (it belongs to uid ${NOBODY}, the client runs as uid ${USER})`);
+    assert.equal(
+      libpqKeyModeProblem('/k', st(0o644, NOBODY), USER)?.fix,
+      `chmod 600 /k and chown ${USER} /k (it belongs to uid ${NOBODY}, the client runs as uid ${USER})`,
+    );
   });
 
   for (const r of COCKROACH) {

@@ -20,14 +20,17 @@ describe('listing a certs dir (cockroach cert list)', function () {
     fx = await makeCertsDir({ users: ['root', 'app.reader'] });
   });
 
-  it('lists CA, node and clients in cockroach\'s order with their fields', () => {
+  it("lists CA, node and clients in cockroach's order with their fields", () => {
     const entries = listCertsDir(fx.certsDir);
-    assert.deepEqual(entries.map((e) => [e.usage, e.certFile, e.keyFile]), [
-      ['CA', 'ca.crt', null],
-      ['Node', 'node.crt', 'node.key'],
-      ['Client', 'client.app.reader.crt', 'client.app.reader.key'],
-      ['Client', 'client.root.crt', 'client.root.key'],
-    ]);
+    assert.deepEqual(
+      entries.map((e) => [e.usage, e.certFile, e.keyFile]),
+      [
+        ['CA', 'ca.crt', null],
+        ['Node', 'node.crt', 'node.key'],
+        ['Client', 'client.app.reader.crt', 'client.app.reader.key'],
+        ['Client', 'client.root.crt', 'client.root.key'],
+      ],
+    );
     const node = byFile(entries, 'node.crt');
     assert.deepEqual(node.errors, []);
     assert.equal(node.subject?.CN, 'node');
@@ -70,10 +73,16 @@ describe('listing a certs dir (cockroach cert list)', function () {
     mkdirSync(join(dir, 'sub'));
 
     const entries = listCertsDir(dir, { gid: 12345 });
-    assert.match(byFile(entries, 'node.crt').errors.join(), /key file .*node\.key has permissions -rw-r--r-- \(0644\), exceeds -rwx------ \(0700\): run "chmod 600/);
+    assert.match(
+      byFile(entries, 'node.crt').errors.join(),
+      /key file .*node\.key has permissions -rw-r--r-- \(0644\), exceeds -rwx------ \(0700\): run "chmod 600/,
+    );
     assert.match(byFile(entries, 'client.root.crt').errors.join(), /key file .*client\.root\.key is missing/);
     assert.match(byFile(entries, 'client.app.reader.crt').errors.join(), /does not match .*client\.app\.reader\.crt/);
-    assert.match(byFile(entries, 'ca.old.crt').errors.join(), /bad filename .*ca\.old\.crt: CA certificate file name should be ca\.crt; CockroachDB skips this file/);
+    assert.match(
+      byFile(entries, 'ca.old.crt').errors.join(),
+      /bad filename .*ca\.old\.crt: CA certificate file name should be ca\.crt; CockroachDB skips this file/,
+    );
     assert.match(byFile(entries, 'client.empty.crt').errors.join(), /empty certificate file/);
     assert.match(byFile(entries, 'client.keyonly.crt').errors.join(), /block #0 .* is of type RSA PRIVATE KEY, not CERTIFICATE/);
     assert.match(byFile(entries, 'client.bob.crt').errors.join(), /has principals \["root"\], expected "bob"/);

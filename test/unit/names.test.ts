@@ -16,7 +16,11 @@ describe('user names (CockroachDB rules)', () => {
 
   it('rejects names CockroachDB rejects, saying what is allowed', () => {
     for (const u of ['', '-x', '.x', 'a b', 'a/b', 'a@b', 'x'.repeat(64), 'é'.repeat(32)]) {
-      assert.throws(() => validateUserName(u), (e: unknown) => e instanceof UserError && /Invalid user name/.test(e.message), JSON.stringify(u));
+      assert.throws(
+        () => validateUserName(u),
+        (e: unknown) => e instanceof UserError && /Invalid user name/.test(e.message),
+        JSON.stringify(u),
+      );
     }
     assert.doesNotThrow(() => validateUserName('x'.repeat(63)));
   });
@@ -30,7 +34,7 @@ describe('node hosts', () => {
     });
   });
 
-  it('requires at least one host, with cockroach\'s message', () => {
+  it("requires at least one host, with cockroach's message", () => {
     assert.throws(() => hostsToSans([]), /create-node requires at least one host name or address, none was specified/);
   });
 

@@ -6,7 +6,15 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/errors';
 import {
-  LOCK_NAME, applyPlan, listBackups, planRollback, planRotateCa, planRotateClient, planRotateNode, readLock, recoverInterrupted,
+  LOCK_NAME,
+  applyPlan,
+  listBackups,
+  planRollback,
+  planRotateCa,
+  planRotateClient,
+  planRotateNode,
+  readLock,
+  recoverInterrupted,
 } from '../../src/core/certsdir/rotate';
 import { listCertsDir } from '../../src/core/certsdir/list';
 import { CertsFixture, makeCertsDir } from '../support/certs';
@@ -62,14 +70,23 @@ describe('applying rotations: backups, rollback, lock, interrupted runs', functi
     assert.equal(b.dir, join(`${f.certsDir}.backups`, b.id));
     assert.equal(mode(`${f.certsDir}.backups`), 0o700);
     assert.equal(mode(b.dir), 0o700);
-    assert.deepEqual(b.files.map((x) => [x.path, x.mode]), [[join(f.certsDir, 'node.crt'), 0o644], [join(f.certsDir, 'node.key'), 0o600]]);
+    assert.deepEqual(
+      b.files.map((x) => [x.path, x.mode]),
+      [
+        [join(f.certsDir, 'node.crt'), 0o644],
+        [join(f.certsDir, 'node.key'), 0o600],
+      ],
+    );
     for (const x of b.files) assert.equal(mode(join(b.dir, x.copy)), 0o600);
     assert.deepEqual(readFileSync(join(b.dir, b.files[0].copy)), oldCrt);
     assert.deepEqual(readFileSync(join(b.dir, b.files[1].copy)), oldKey);
     const manifest = JSON.parse(readFileSync(join(b.dir, 'manifest.json'), 'utf8')) as { reason: string; files: { sha256: string }[] };
     assert.equal(manifest.reason, 'rotate-node');
     assert.match(manifest.files[0].sha256, /^[0-9a-f]{64}$/);
-    assert.deepEqual(listBackups(`${f.certsDir}.backups`, f.certsDir).map((x) => x.id), [b.id]);
+    assert.deepEqual(
+      listBackups(`${f.certsDir}.backups`, f.certsDir).map((x) => x.id),
+      [b.id],
+    );
   });
 
   it('rollback restores byte for byte with modes (CA key included), after backing up the current state; and back again', async () => {
@@ -87,16 +104,27 @@ describe('applying rotations: backups, rollback, lock, interrupted runs', functi
     // Roll back the client rotation, then the CA rotation (by id).
     await applyPlan(planRollback({ certsDir: f.certsDir }));
     const plan = planRollback({ certsDir: f.certsDir, backupId: rotated.backup?.id });
-    assert.deepEqual(plan.steps.map((s) => [s.action, s.path]), [
-      ['restore', f.caKey], ['restore', join(f.certsDir, 'ca.crt')], ['remove', join(f.root, 'safe', 'ca.old.key')],
-    ]);
+    assert.deepEqual(
+      plan.steps.map((s) => [s.action, s.path]),
+      [
+        ['restore', f.caKey],
+        ['restore', join(f.certsDir, 'ca.crt')],
+        ['remove', join(f.root, 'safe', 'ca.old.key')],
+      ],
+    );
     await applyPlan(plan);
     assert.equal(state(f), h0, 'files, bytes and modes as before the rotation');
     assert.equal(mode(f.caKey), 0o400);
 
     const all = listBackups(`${f.certsDir}.backups`, f.certsDir);
-    assert.deepEqual(all.map((b) => b.reason), [`before rollback to ${rotated.backup?.id}`, `before rollback to ${all[2].id}`, 'rotate-client', 'rotate-ca']);
-    assert.ok(all[0].files.some((x) => x.path === join(f.root, 'safe', 'ca.old.key')), 'the key removed by the rollback is in its backup');
+    assert.deepEqual(
+      all.map((b) => b.reason),
+      [`before rollback to ${rotated.backup?.id}`, `before rollback to ${all[2].id}`, 'rotate-client', 'rotate-ca'],
+    );
+    assert.ok(
+      all[0].files.some((x) => x.path === join(f.root, 'safe', 'ca.old.key')),
+      'the key removed by the rollback is in its backup',
+    );
     // Undo both rollbacks: newest first.
     await applyPlan(planRollback({ certsDir: f.certsDir }));
     await applyPlan(planRollback({ certsDir: f.certsDir, backupId: all[1].id }));
@@ -142,7 +170,10 @@ describe('applying rotations: backups, rollback, lock, interrupted runs', functi
     const failAt = (name: string) => (s: string) => {
       if (s === name) throw new Error(`interrupted at ${s}`);
     };
-    await assert.rejects(applyPlan(planRotateNode({ certsDir: f.certsDir, caKey: f.caKey, keySize: KEY_SIZE }), { onStep: failAt('journal') }), /interrupted at journal/);
+    await assert.rejects(
+      applyPlan(planRotateNode({ certsDir: f.certsDir, caKey: f.caKey, keySize: KEY_SIZE }), { onStep: failAt('journal') }),
+      /interrupted at journal/,
+    );
     assert.equal(state(f), h, 'temps removed, lock released');
 
     const plan = planRotateNode({ certsDir: f.certsDir, caKey: f.caKey, keySize: KEY_SIZE });
@@ -157,7 +188,11 @@ describe('applying rotations: backups, rollback, lock, interrupted runs', functi
     ]);
     assert.equal(serialOf(join(f.certsDir, 'node.crt')) !== plan.certs[0].replaces?.serial, true);
     assert.deepEqual(errorsOf(f.certsDir), []);
-    assert.deepEqual(readdirSync(f.certsDir).filter((n) => n.startsWith('.')), [], 'no temp or lock left');
+    assert.deepEqual(
+      readdirSync(f.certsDir).filter((n) => n.startsWith('.')),
+      [],
+      'no temp or lock left',
+    );
   });
 
   it('a read-only certs dir: clear error, nothing changed', async function () {

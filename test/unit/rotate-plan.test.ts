@@ -3,9 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { chmodSync, cpSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/errors';
-import {
-  RotationPlan, planPruneCa, planReissueAll, planRotateCa, planRotateClient, planRotateNode,
-} from '../../src/core/certsdir/rotate';
+import { RotationPlan, planPruneCa, planReissueAll, planRotateCa, planRotateClient, planRotateNode } from '../../src/core/certsdir/rotate';
 import { createCa } from '../../src/core/certsdir/create';
 import { CertsFixture, makeCertsDir } from '../support/certs';
 import { hashTree, tmpDir } from '../support/tmp';
@@ -54,14 +52,23 @@ describe('rotation plans (plain data, nothing written)', function () {
     assert.equal(c.replaces?.serial, serialOf(join(fx.certsDir, 'node.crt')));
     assert.deepEqual(plan.backupFiles, [join(fx.certsDir, 'node.crt'), join(fx.certsDir, 'node.key')]);
     assert.equal(plan.backupRoot, `${fx.certsDir}.backups`);
-    assert.ok(plan.expect.every((e) => typeof e.sha256 === 'string'), 'the plan remembers the bytes it was made from');
+    assert.ok(
+      plan.expect.every((e) => typeof e.sha256 === 'string'),
+      'the plan remembers the bytes it was made from',
+    );
     assert.match(plan.notes.join(' '), /SIGHUP/);
     const copy = JSON.parse(JSON.stringify(plan)) as RotationPlan;
     assert.deepEqual(copy, plan, 'plain data: survives JSON');
   });
 
   it('rotate-node: hosts given replace the SANs; a bad host or no host at all is refused', () => {
-    const plan = planRotateNode({ certsDir: fx.certsDir, caKey: fx.caKey, hosts: ['node1.example.com', '10.0.0.1', 'localhost'], now: NOW, backupDir: join(fx.root, 'bk') });
+    const plan = planRotateNode({
+      certsDir: fx.certsDir,
+      caKey: fx.caKey,
+      hosts: ['node1.example.com', '10.0.0.1', 'localhost'],
+      now: NOW,
+      backupDir: join(fx.root, 'bk'),
+    });
     assert.deepEqual(plan.certs[0].sans, { dns: ['node1.example.com', 'localhost'], ip: ['10.0.0.1'] });
     assert.equal(plan.backupRoot, join(fx.root, 'bk'));
     refuses(() => planRotateNode({ certsDir: fx.certsDir, caKey: fx.caKey, backupDir: join(fx.certsDir, 'bk') }), /is inside the certs directory/);
@@ -70,18 +77,30 @@ describe('rotation plans (plain data, nothing written)', function () {
     unlinkSync(join(f.certsDir, 'node.crt'));
     unlinkSync(join(f.certsDir, 'node.key'));
     refuses(() => planRotateNode({ certsDir: f.certsDir, caKey: f.caKey }), /node\.crt does not exist, so there are no hosts to keep/);
-    assert.deepEqual(planRotateNode({ certsDir: f.certsDir, caKey: f.caKey, hosts: ['localhost'] }).steps.map((s) => s.action), ['write', 'write']);
+    assert.deepEqual(
+      planRotateNode({ certsDir: f.certsDir, caKey: f.caKey, hosts: ['localhost'] }).steps.map((s) => s.action),
+      ['write', 'write'],
+    );
   });
 
   it('rotate-client: each user, the pkcs8 key too when there is one', () => {
     const plan = planRotateClient({ certsDir: fx.certsDir, caKey: fx.caKey, users: ['app.reader'], now: NOW });
-    assert.deepEqual(plan.steps.map((s) => [s.action, s.path.slice(fx.certsDir.length + 1)]), [
-      ['replace', 'client.app.reader.crt'], ['replace', 'client.app.reader.key'], ['replace', 'client.app.reader.key.pk8'],
-    ]);
+    assert.deepEqual(
+      plan.steps.map((s) => [s.action, s.path.slice(fx.certsDir.length + 1)]),
+      [
+        ['replace', 'client.app.reader.crt'],
+        ['replace', 'client.app.reader.key'],
+        ['replace', 'client.app.reader.key.pk8'],
+      ],
+    );
     assert.equal(plan.certs[0].commonName, 'app.reader');
     assert.equal(plan.certs[0].pkcs8, true);
     const fresh = planRotateClient({ certsDir: fx.certsDir, caKey: fx.caKey, users: ['Bob'], now: NOW });
-    assert.deepEqual(fresh.steps.map((s) => s.action), ['write', 'write'], 'a user without a cert yet gets new files');
+    assert.deepEqual(
+      fresh.steps.map((s) => s.action),
+      ['write', 'write'],
+      'a user without a cert yet gets new files',
+    );
     assert.equal(fresh.certs[0].commonName, 'bob');
     refuses(() => planRotateClient({ certsDir: fx.certsDir, caKey: fx.caKey, users: [] }), /at least one user/);
   });
@@ -106,9 +125,14 @@ describe('rotation plans (plain data, nothing written)', function () {
 
   it('reissue-all: every node and client certificate, same names, CN and SANs', () => {
     const plan = planReissueAll({ certsDir: fx.certsDir, caKey: fx.caKey, now: NOW });
-    assert.deepEqual(plan.certs.map((c) => [c.path.slice(fx.certsDir.length + 1), c.commonName, [...c.sans.dns, ...c.sans.ip].join(',')]), [
-      ['node.crt', 'node', 'localhost,127.0.0.1'], ['client.app.reader.crt', 'app.reader', ''], ['client.root.crt', 'root', ''],
-    ]);
+    assert.deepEqual(
+      plan.certs.map((c) => [c.path.slice(fx.certsDir.length + 1), c.commonName, [...c.sans.dns, ...c.sans.ip].join(',')]),
+      [
+        ['node.crt', 'node', 'localhost,127.0.0.1'],
+        ['client.app.reader.crt', 'app.reader', ''],
+        ['client.root.crt', 'root', ''],
+      ],
+    );
     assert.equal(plan.steps.filter((s) => s.action === 'replace').length, 8, 'cert + key each, and the two pkcs8 keys');
   });
 
@@ -118,12 +142,15 @@ describe('rotation plans (plain data, nothing written)', function () {
     // A second CA in front: everything in the dir still depends on the old one.
     await createCa({ certsDir: f.certsDir, caKey: join(f.root, 'safe', 'new.key'), overwrite: true, keySize: 1024 });
     const before = hashTree(f.root);
-    assert.throws(() => planPruneCa({ certsDir: f.certsDir }), (err: unknown) => {
-      assert.ok(err instanceof UserError);
-      assert.match(err.message, /cannot prune .*ca\.crt: 3 certificates still chain only to an old CA/);
-      for (const n of ['node.crt', 'client.root.crt', 'client.app.reader.crt']) assert.ok(err.message.includes(join(f.certsDir, n)), n);
-      return true;
-    });
+    assert.throws(
+      () => planPruneCa({ certsDir: f.certsDir }),
+      (err: unknown) => {
+        assert.ok(err instanceof UserError);
+        assert.match(err.message, /cannot prune .*ca\.crt: 3 certificates still chain only to an old CA/);
+        for (const n of ['node.crt', 'client.root.crt', 'client.app.reader.crt']) assert.ok(err.message.includes(join(f.certsDir, n)), n);
+        return true;
+      },
+    );
     assert.equal(hashTree(f.root), before);
   });
 

@@ -32,10 +32,16 @@ describe('rollback to an older backup: one plan over it and every later backup',
     assert.equal(plan.rollbackOf, node.backup?.id);
     assert.deepEqual(plan.undoes, [node2.backup?.id, client.backup?.id]);
     const d = f.certsDir;
-    assert.deepEqual(plan.steps.map((s) => [s.action, s.path, s.from]), [
-      ['restore', join(d, 'node.crt'), node.backup?.id], ['restore', join(d, 'node.key'), node.backup?.id],
-      ['restore', join(d, 'client.root.crt'), client.backup?.id], ['restore', join(d, 'client.root.key'), client.backup?.id],
-    ], 'node.* as of the first backup (not the copies in the third), client.root.* from the second');
+    assert.deepEqual(
+      plan.steps.map((s) => [s.action, s.path, s.from]),
+      [
+        ['restore', join(d, 'node.crt'), node.backup?.id],
+        ['restore', join(d, 'node.key'), node.backup?.id],
+        ['restore', join(d, 'client.root.crt'), client.backup?.id],
+        ['restore', join(d, 'client.root.key'), client.backup?.id],
+      ],
+      'node.* as of the first backup (not the copies in the third), client.root.* from the second',
+    );
     const r = await applyPlan(plan);
     assert.equal(hashTree(d), h0, 'the dir as it was before the first rotation');
     assert.equal(r.backup?.reason, `before rollback to ${node.backup?.id}`);
@@ -50,7 +56,10 @@ describe('rollback to an older backup: one plan over it and every later backup',
     assert.ok(client.backup);
     rmSync(client.backup.dir, { recursive: true });
     const h = hashTree(f.certsDir);
-    await assert.rejects(applyPlan(plan), (err: unknown) => err instanceof UserError && /the backups of \S+ changed since the rollback was planned: make the plan again/.test(err.message));
+    await assert.rejects(
+      applyPlan(plan),
+      (err: unknown) => err instanceof UserError && /the backups of \S+ changed since the rollback was planned: make the plan again/.test(err.message),
+    );
     assert.equal(hashTree(f.certsDir), h);
   });
 });

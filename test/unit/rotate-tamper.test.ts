@@ -32,7 +32,8 @@ describe('untrusted manifests and journals: schema, paths, proofs', function () 
   it('the names rotate-ca moves the CA key to, and nothing else, are its moved-aside names', () => {
     const k = '/s/ca.key';
     for (const p of ['/s/ca.old.key', '/s/ca.old.20250102T030405678Z.key', '/s/ca.old.20250102T030405678Z-3.key']) assert.ok(isOldKeyPathOf(p, k), p);
-    for (const p of ['/s/ca.key', '/s/ca.old.key.x', '/t/ca.old.key', '/s/../s/ca.old.key', '/s/xca.old.key', '/s/ca.old.2025.key']) assert.ok(!isOldKeyPathOf(p, k), p);
+    for (const p of ['/s/ca.key', '/s/ca.old.key.x', '/t/ca.old.key', '/s/../s/ca.old.key', '/s/xca.old.key', '/s/ca.old.2025.key'])
+      assert.ok(!isOldKeyPathOf(p, k), p);
     assert.ok(isOldKeyPathOf('/s/cakey.old.key', '/s/cakey'), 'no extension: .key');
     assert.ok(isOldKeyPathOf('/s/my.ca.old.pem', '/s/my.ca.pem'));
     assert.ok(inCertsDir('/c/node.key', '/c'));
@@ -55,7 +56,7 @@ describe('untrusted manifests and journals: schema, paths, proofs', function () 
     assert.equal(restorableMode('/s/ca.key', '/c', 0o644, 1000), 0o600, 'outside the certs dir: the CA key');
   });
 
-  it('rotate-ca: the manifest and the journal record the CA key and are signed; a rotate-node\'s are not', async () => {
+  it("rotate-ca: the manifest and the journal record the CA key and are signed; a rotate-node's are not", async () => {
     const f = clone(fx);
     let journalSeen = false;
     const r = await applyPlan(planRotateCa({ certsDir: f.certsDir, caKey: f.caKey, keySize: KEY_SIZE }), {
@@ -85,20 +86,27 @@ describe('untrusted manifests and journals: schema, paths, proofs', function () 
   it('a signed journal changed by one op is not trusted: readLock ignores it, the next rotation refuses it', async () => {
     const f = clone(fx);
     let lockText = '';
-    await assert.rejects(applyPlan(planRotateCa({ certsDir: f.certsDir, caKey: f.caKey, keySize: KEY_SIZE }), {
-      onStep: (s) => {
-        if (s === 'journal') lockText = readFileSync(join(f.certsDir, '.crdb-tls-rotate.lock'), 'utf8');
-        if (s.startsWith('keep ')) throw new Error('stop');
-      },
-    }), /stopped half-way/);
+    await assert.rejects(
+      applyPlan(planRotateCa({ certsDir: f.certsDir, caKey: f.caKey, keySize: KEY_SIZE }), {
+        onStep: (s) => {
+          if (s === 'journal') lockText = readFileSync(join(f.certsDir, '.crdb-tls-rotate.lock'), 'utf8');
+          if (s.startsWith('keep ')) throw new Error('stop');
+        },
+      }),
+      /stopped half-way/,
+    );
     assert.ok(readLock(f.certsDir)?.journal, 'the genuine journal is left for the next run');
     const lock = JSON.parse(readFileSync(join(f.certsDir, '.crdb-tls-rotate.lock'), 'utf8')) as { journal: { ops: { op: string; to?: string }[] } };
     assert.ok(lockText);
     lock.journal.ops[0].to = join(f.root, 'safe', 'ca.old.20250102T030405678Z.key');
     writeFileSync(join(f.certsDir, '.crdb-tls-rotate.lock'), JSON.stringify(lock));
     assert.equal(readLock(f.certsDir), undefined);
-    await assert.rejects(applyPlan(planRotateNode({ certsDir: f.certsDir, caKey: f.caKey, keySize: KEY_SIZE })),
-      (err: unknown) => err instanceof UserError && /is not one this tool wrote \(its journal touches .*, outside the certs dir, and is not signed by the CA key there\)/.test(err.message));
+    await assert.rejects(
+      applyPlan(planRotateNode({ certsDir: f.certsDir, caKey: f.caKey, keySize: KEY_SIZE })),
+      (err: unknown) =>
+        err instanceof UserError &&
+        /is not one this tool wrote \(its journal touches .*, outside the certs dir, and is not signed by the CA key there\)/.test(err.message),
+    );
   });
 
   it('limits: a backup of more than the entry limit, a plan of more steps, rotate-client of too many users; nothing written', async () => {
@@ -110,7 +118,11 @@ describe('untrusted manifests and journals: schema, paths, proofs', function () 
     const plan = planRotateNode({ certsDir: f.certsDir, caKey: f.caKey, keySize: KEY_SIZE });
     const big: RotationPlan = { ...plan, steps: many.map((p) => ({ action: 'write', path: p, what: 'file' })) };
     await assert.rejects(applyPlan(big), /would change 501 files, more than the limit of 500/);
-    assert.deepEqual(readdirSync(f.certsDir).filter((n) => n.startsWith('.')), [], 'no lock taken');
+    assert.deepEqual(
+      readdirSync(f.certsDir).filter((n) => n.startsWith('.')),
+      [],
+      'no lock taken',
+    );
     const users = Array.from({ length: MAX_CERTS_PER_PLAN + 1 }, (_, i) => `u${i}`);
     assert.throws(() => planRotateClient({ certsDir: f.certsDir, caKey: f.caKey, users }), /at most 100 users in one run, got 101/);
   });

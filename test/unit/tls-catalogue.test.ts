@@ -22,7 +22,7 @@ describe('tls/template: the catalogue text templates', () => {
   it('renders groups, names, shared texts, literals and filters', () => {
     assert.equal(renderTemplate('x {1} y', SCOPE), 'x a y');
     assert.equal(renderTemplate('{host}: {probe}', SCOPE), 'db: probe db');
-    assert.equal(renderTemplate('{2|1}, {2|9|\'none\'}', SCOPE), 'a, none');
+    assert.equal(renderTemplate("{2|1}, {2|9|'none'}", SCOPE), 'a, none');
     assert.equal(renderTemplate('[{3:trim:upper}]', SCOPE), '[B]');
     assert.equal(renderTemplate('{1:quoted} {1:upper:quoted}', SCOPE), '"a" "A"');
   });
@@ -56,7 +56,8 @@ describe('tls/catalogue: plain data', () => {
       for (const t of [...templatesOf(e.cause), ...templatesOf(e.fix)]) {
         for (const part of parseTemplate(t)) {
           if (typeof part === 'string') continue;
-          for (const s of part.sources) if ('group' in s) assert.ok(s.group >= 1 && s.group <= n, `${e.id}: {${s.group}} but the pattern has ${n} group(s): ${t}`);
+          for (const s of part.sources)
+            if ('group' in s) assert.ok(s.group >= 1 && s.group <= n, `${e.id}: {${s.group}} but the pattern has ${n} group(s): ${t}`);
         }
       }
       const all = describeMatch(e, ['text', ...Array.from({ length: n }, (_, i) => `g${i + 1}`)], { host: 'db', port: '26257', user: 'u' });

@@ -46,7 +46,7 @@ describe('tls parts', () => {
     assert.equal(classify(e('something else entirely')), 'other');
   });
 
-  it('OpenSSL error numbers are OpenSSL 3\'s', () => {
+  it("OpenSSL error numbers are OpenSSL 3's", () => {
     assert.equal(X509_ERRORS.UNABLE_TO_GET_ISSUER_CERT_LOCALLY.num, 20);
     assert.equal(X509_ERRORS.CERT_HAS_EXPIRED.num, 10);
     assert.equal(X509_ERRORS.INVALID_CA.num, 79);

@@ -20,10 +20,14 @@ describe('commitFiles (atomic writes of a set of files)', () => {
       if (String(to) === a && inodeOfNew < 0) inodeOfNew = statSync(a).ino;
     }) as typeof fs.renameSync;
     try {
-      assert.throws(() => commitFiles([
-        { path: a, data: 'new node.crt\n', mode: 0o644 },
-        { path: join(dir, 'node.key'), data: 'new key\n', mode: 0o600 },
-      ]), /could not write/);
+      assert.throws(
+        () =>
+          commitFiles([
+            { path: a, data: 'new node.crt\n', mode: 0o644 },
+            { path: join(dir, 'node.key'), data: 'new key\n', mode: 0o600 },
+          ]),
+        /could not write/,
+      );
     } finally {
       fs.renameSync = real;
     }

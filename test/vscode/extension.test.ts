@@ -25,7 +25,9 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 20_000): P
 
 describe('cockroach-tls extension', () => {
   before(() => {
-    console.log(`vscode.version ${vscode.version}, ui ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'}, node ${process.version}, workspace trusted: ${vscode.workspace.isTrusted}`);
+    console.log(
+      `vscode.version ${vscode.version}, ui ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'}, node ${process.version}, workspace trusted: ${vscode.workspace.isTrusted}`,
+    );
   });
 
   it('is installed from the development path and activates lazily', () => {
@@ -35,18 +37,23 @@ describe('cockroach-tls extension', () => {
     // Never on start-up: on the view, the commands, certs dirs in the workspace, and the languages connection strings live in.
     const events: string[] = ext.packageJSON.activationEvents;
     assert.ok(!events.includes('*') && !events.includes('onStartupFinished'), events.join(', '));
-    assert.ok(events.every((e) => /^(onView:cockroachTls\.|workspaceContains:\*\*\/|onLanguage:)/.test(e)), events.join(', '));
+    assert.ok(
+      events.every((e) => /^(onView:cockroachTls\.|workspaceContains:\*\*\/|onLanguage:)/.test(e)),
+      events.join(', '),
+    );
   });
 
   it('activates when its command runs and registers every contributed command', async () => {
     const ext = extension();
     let settled = false;
-    const running = Promise.resolve(vscode.commands.executeCommand(ACTIVATING_COMMAND)).then(
-      () => undefined,
-      (err: unknown) => err,
-    ).finally(() => {
-      settled = true;
-    });
+    const running = Promise.resolve(vscode.commands.executeCommand(ACTIVATING_COMMAND))
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+      .finally(() => {
+        settled = true;
+      });
     await waitFor(`${EXTENSION_ID} to activate`, () => ext.isActive);
     // Should the command ever ask for input, dismiss it so that it returns.
     const end = Date.now() + 20_000;

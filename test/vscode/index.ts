@@ -13,9 +13,7 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
   if (process.env.MOCHA_GREP) mocha.grep(process.env.MOCHA_GREP);
   const root = __dirname;
-  const files = (readdirSync(root, { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.test.js'))
-    .sort();
+  const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.test.js')).sort();
   for (const f of files) mocha.addFile(join(root, f));
   return new Promise((resolve, reject) => {
     if (files.length === 0) {

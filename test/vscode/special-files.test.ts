@@ -24,7 +24,8 @@ function ensureSpecialFiles(): void {
   mkdirSync(join(dir(), 'certs'), { recursive: true });
   const fifo = join(dir(), 'certs', 'ca.crt');
   if (!existsSync(fifo)) assert.equal(spawnSync('mkfifo', [fifo]).status, 0, `mkfifo ${fifo}`);
-  if (!existsSync(join(dir(), '.env'))) writeFileSync(join(dir(), '.env'), 'DATABASE_URL=postgresql://root@localhost:26257/db?sslmode=verify-full&sslrootcert=/dev/zero\n');
+  if (!existsSync(join(dir(), '.env')))
+    writeFileSync(join(dir(), '.env'), 'DATABASE_URL=postgresql://root@localhost:26257/db?sslmode=verify-full&sslrootcert=/dev/zero\n');
 }
 
 /** Resolves with the value, or rejects when it takes longer than `ms`: the extension host must stay responsive. */
@@ -83,7 +84,10 @@ describe(`a workspace with a FIFO named ca.crt and a .env whose sslrootcert is /
     assert.match(String(by('Client: root')?.item.description), /^expires in \d+ d/);
 
     const g = await waitFor('the normal certs dir in the tree', goodCluster);
-    assert.deepEqual(items(a, g.node).map((k) => label(k.item)), ['CA', 'Node', 'Client: root']);
+    assert.deepEqual(
+      items(a, g.node).map((k) => label(k.item)),
+      ['CA', 'Node', 'Client: root'],
+    );
     assert.ok(items(a, g.node).every((k) => !/problem/.test(String(k.item.description))));
   });
 
@@ -102,7 +106,11 @@ describe(`a workspace with a FIFO named ca.crt and a .env whose sslrootcert is /
     const node = a.tree.getChildren(c.node as ClusterNode).find((n): n is CertNode => n.type === 'cert' && n.entry.usage === 'CA');
     assert.ok(node);
     await within('cockroachTls.inspectCertificate', ANSWER_MS, vscode.commands.executeCommand('cockroachTls.inspectCertificate', node));
-    const editor = await waitFor('the inspect document', () => vscode.window.activeTextEditor?.document.uri.scheme === 'cockroach-tls-inspect' && vscode.window.activeTextEditor, ANSWER_MS);
+    const editor = await waitFor(
+      'the inspect document',
+      () => vscode.window.activeTextEditor?.document.uri.scheme === 'cockroach-tls-inspect' && vscode.window.activeTextEditor,
+      ANSWER_MS,
+    );
     assert.match(editor.document.getText(), /is a FIFO \(named pipe\), not a regular file/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
@@ -113,8 +121,11 @@ describe(`a workspace with a FIFO named ca.crt and a .env whose sslrootcert is /
     const t0 = Date.now();
     await within('cockroachTls.refresh', ANSWER_MS, vscode.commands.executeCommand('cockroachTls.refresh'));
     assert.ok(fifoCluster(), 'the tree still lists the certs dir after a refresh');
-    const hovers = await within('the hover on the .env', ANSWER_MS,
-      vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', vscode.Uri.file(join(dir(), '.env')), new vscode.Position(0, 20)));
+    const hovers = await within(
+      'the hover on the .env',
+      ANSWER_MS,
+      vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', vscode.Uri.file(join(dir(), '.env')), new vscode.Position(0, 20)),
+    );
     assert.ok(Array.isArray(hovers));
     console.log(`special files: refresh and hover answered in ${Date.now() - t0} ms`);
   });

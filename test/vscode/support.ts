@@ -72,7 +72,7 @@ export function items(a: Api, parent?: Node): { node: Node; item: vscode.TreeIte
 }
 
 export function label(item: vscode.TreeItem): string {
-  return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
 export function tooltipText(item: vscode.TreeItem): string {

@@ -11,164 +11,186 @@ const DAY = 86_400_000;
 const restricted = process.env.CRDB_TLS_TEST_RESTRICTED === '1';
 const ws = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
 
-if (!restricted) describe('sidebar tree (trusted workspace)', function () {
-  let a: Api;
-  let certs: string;
-  let caKey: string;
+if (!restricted)
+  describe('sidebar tree (trusted workspace)', function () {
+    let a: Api;
+    let certs: string;
+    let caKey: string;
 
-  before(async () => {
-    a = await api();
-    certs = join(ws(), 'demo-certs');
-    caKey = join(ws(), 'safe', 'ca.key');
-    mkdirSync(join(ws(), 'safe'), { recursive: true, mode: 0o700 });
-  });
-
-  const demo = () => items(a).find((i) => label(i.item) === 'demo');
-
-  it('adds a self-hosted cluster through Add Cluster (quick inputs answered from the test)', async () => {
-    const answered = answerInputs(a, [{ pick: 'Self-hosted' }, certs, caKey, 'demo']);
-    const done = vscode.commands.executeCommand('cockroachTls.addCluster');
-    await answered;
-    await done;
-    const setting = vscode.workspace.getConfiguration('cockroachTls').get<{ name: string; certsDir: string; caKey?: string }[]>('clusters');
-    assert.deepEqual(setting, [{ name: 'demo', certsDir: certs, caKey }]);
-    const c = await waitFor('cluster demo in the tree', demo);
-    assert.equal(c.item.contextValue, 'cluster.selfHosted.settings');
-    assert.equal((c.item.iconPath as vscode.ThemeIcon).id, 'database');
-    // The certs dir does not exist yet: the cluster says so and how to fix it.
-    assert.match(items(a, c.node).map((i) => label(i.item)).join('\n'), /does not exist/);
-  });
-
-  it('creates the CA, a node and a client certificate from the cluster item', async () => {
-    let c = demo();
-    assert.ok(c);
-    let answered = answerInputs(a, [caKey, '87840h']);
-    await vscode.commands.executeCommand('cockroachTls.createCa', c.node);
-    await answered;
-    await waitFor('ca.crt', () => existsSync(join(certs, 'ca.crt')));
-    assert.equal(statSync(caKey).mode & 0o777, 0o600);
-
-    c = await waitFor('demo cluster', demo);
-    answered = answerInputs(a, ['localhost 127.0.0.1 demo.internal', caKey, '43920h']);
-    await vscode.commands.executeCommand('cockroachTls.createNode', c.node);
-    await answered;
-
-    c = await waitFor('demo cluster', demo);
-    answered = answerInputs(a, ['Alice', { pick: 'Yes' }, caKey, '43920h']);
-    await vscode.commands.executeCommand('cockroachTls.createClient', c.node);
-    await answered;
-    assert.ok(existsSync(join(certs, 'client.alice.key.pk8')));
-
-    const kids = await waitFor('three certificates', () => {
-      const d = demo();
-      const k = d ? items(a, d.node) : [];
-      return k.length === 3 ? k : undefined;
+    before(async () => {
+      a = await api();
+      certs = join(ws(), 'demo-certs');
+      caKey = join(ws(), 'safe', 'ca.key');
+      mkdirSync(join(ws(), 'safe'), { recursive: true, mode: 0o700 });
     });
-    assert.deepEqual(kids.map((k) => label(k.item)), ['CA', 'Node', 'Client: alice']);
-    assert.deepEqual(kids.map((k) => k.item.contextValue), ['cert.ca', 'cert.node.withKey', 'cert.client.withKey']);
-    const [ca, node, client] = kids.map((k) => k.item);
-    assert.match(String(ca.description), /^expires in 36\d\d d$/);
-    assert.match(String(node.description), /^expires in 18\d\d d$/);
-    assert.deepEqual([(ca.iconPath as vscode.ThemeIcon).id, (node.iconPath as vscode.ThemeIcon).id, (client.iconPath as vscode.ThemeIcon).id], ['workspace-trusted', 'server', 'person']);
-    assert.equal(colorId(node), 'charts.green');
-    const tip = tooltipText(node);
-    assert.match(tip, /Node certificate/);
-    assert.match(tip, /O=Cockroach, CN=node/);
-    assert.match(tip, /DNS:localhost, DNS:demo\.internal, IP:127\.0\.0\.1/);
-    assert.match(tip, /SHA-256 \| ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
-    assert.match(tip, /% of lifetime used/);
-    assert.match(tooltipText(client), /CN=alice/);
-  });
 
-  it('follows files changing on disk, reading only what changed', async () => {
-    const reads = a.model.fileReads;
-    unlinkSync(join(certs, 'client.alice.key'));
-    const client = await waitFor('the missing key to show', () => {
-      const d = demo();
-      return d && items(a, d.node).find((k) => label(k.item) === 'Client: alice' && /1 problem/.test(String(k.item.description)));
+    const demo = () => items(a).find((i) => label(i.item) === 'demo');
+
+    it('adds a self-hosted cluster through Add Cluster (quick inputs answered from the test)', async () => {
+      const answered = answerInputs(a, [{ pick: 'Self-hosted' }, certs, caKey, 'demo']);
+      const done = vscode.commands.executeCommand('cockroachTls.addCluster');
+      await answered;
+      await done;
+      const setting = vscode.workspace.getConfiguration('cockroachTls').get<{ name: string; certsDir: string; caKey?: string }[]>('clusters');
+      assert.deepEqual(setting, [{ name: 'demo', certsDir: certs, caKey }]);
+      const c = await waitFor('cluster demo in the tree', demo);
+      assert.equal(c.item.contextValue, 'cluster.selfHosted.settings');
+      assert.equal((c.item.iconPath as vscode.ThemeIcon).id, 'database');
+      // The certs dir does not exist yet: the cluster says so and how to fix it.
+      assert.match(
+        items(a, c.node)
+          .map((i) => label(i.item))
+          .join('\n'),
+        /does not exist/,
+      );
     });
-    assert.equal((client.item.iconPath as vscode.ThemeIcon).id, 'error');
-    assert.match(tooltipText(client.item), /key file .*client\.alice\.key is missing/);
-    assert.ok(a.model.fileReads - reads <= 1, `re-read ${a.model.fileReads - reads} files for one deleted key`);
 
-    rmSync(join(certs, 'client.alice.crt'));
-    await waitFor('the client to disappear', () => {
-      const d = demo();
-      return d && !items(a, d.node).some((k) => label(k.item) === 'Client: alice');
+    it('creates the CA, a node and a client certificate from the cluster item', async () => {
+      let c = demo();
+      assert.ok(c);
+      let answered = answerInputs(a, [caKey, '87840h']);
+      await vscode.commands.executeCommand('cockroachTls.createCa', c.node);
+      await answered;
+      await waitFor('ca.crt', () => existsSync(join(certs, 'ca.crt')));
+      assert.equal(statSync(caKey).mode & 0o777, 0o600);
+
+      c = await waitFor('demo cluster', demo);
+      answered = answerInputs(a, ['localhost 127.0.0.1 demo.internal', caKey, '43920h']);
+      await vscode.commands.executeCommand('cockroachTls.createNode', c.node);
+      await answered;
+
+      c = await waitFor('demo cluster', demo);
+      answered = answerInputs(a, ['Alice', { pick: 'Yes' }, caKey, '43920h']);
+      await vscode.commands.executeCommand('cockroachTls.createClient', c.node);
+      await answered;
+      assert.ok(existsSync(join(certs, 'client.alice.key.pk8')));
+
+      const kids = await waitFor('three certificates', () => {
+        const d = demo();
+        const k = d ? items(a, d.node) : [];
+        return k.length === 3 ? k : undefined;
+      });
+      assert.deepEqual(
+        kids.map((k) => label(k.item)),
+        ['CA', 'Node', 'Client: alice'],
+      );
+      assert.deepEqual(
+        kids.map((k) => k.item.contextValue),
+        ['cert.ca', 'cert.node.withKey', 'cert.client.withKey'],
+      );
+      const [ca, node, client] = kids.map((k) => k.item);
+      assert.match(String(ca.description), /^expires in 36\d\d d$/);
+      assert.match(String(node.description), /^expires in 18\d\d d$/);
+      assert.deepEqual(
+        [(ca.iconPath as vscode.ThemeIcon).id, (node.iconPath as vscode.ThemeIcon).id, (client.iconPath as vscode.ThemeIcon).id],
+        ['workspace-trusted', 'server', 'person'],
+      );
+      assert.equal(colorId(node), 'charts.green');
+      const tip = tooltipText(node);
+      assert.match(tip, /Node certificate/);
+      assert.match(tip, /O=Cockroach, CN=node/);
+      assert.match(tip, /DNS:localhost, DNS:demo\.internal, IP:127\.0\.0\.1/);
+      assert.match(tip, /SHA-256 \| ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+      assert.match(tip, /% of lifetime used/);
+      assert.match(tooltipText(client), /CN=alice/);
+    });
+
+    it('follows files changing on disk, reading only what changed', async () => {
+      const reads = a.model.fileReads;
+      unlinkSync(join(certs, 'client.alice.key'));
+      const client = await waitFor('the missing key to show', () => {
+        const d = demo();
+        return d && items(a, d.node).find((k) => label(k.item) === 'Client: alice' && /1 problem/.test(String(k.item.description)));
+      });
+      assert.equal((client.item.iconPath as vscode.ThemeIcon).id, 'error');
+      assert.match(tooltipText(client.item), /key file .*client\.alice\.key is missing/);
+      assert.ok(a.model.fileReads - reads <= 1, `re-read ${a.model.fileReads - reads} files for one deleted key`);
+
+      rmSync(join(certs, 'client.alice.crt'));
+      await waitFor('the client to disappear', () => {
+        const d = demo();
+        return d && !items(a, d.node).some((k) => label(k.item) === 'Client: alice');
+      });
+    });
+
+    it('shows expiring and expired certificates in colour, in the status bar and as notifications', async () => {
+      // A certs dir found in the workspace (not in settings): a CA issued long ago and short-lived certs.
+      const dir = join(ws(), 'old-cluster', 'certs');
+      const key = join(ws(), 'old-cluster', 'ca.key');
+      const now = Date.now();
+      mkdirSync(join(ws(), 'old-cluster'));
+      await createCa({ certsDir: dir, caKey: key, now: new Date(now - 3000 * DAY), lifetimeMs: 3200 * DAY });
+      await createNode({ certsDir: dir, caKey: key, hosts: ['localhost'], now: new Date(now - 80 * DAY), lifetimeMs: 100 * DAY });
+      await createClient({ certsDir: dir, caKey: key, user: 'old', now: new Date(now - 40 * DAY), lifetimeMs: 37 * DAY });
+      await vscode.commands.executeCommand('cockroachTls.refresh');
+      const old = await waitFor('the discovered cluster', () => items(a).find((i) => /old-cluster/.test(label(i.item))));
+      assert.equal(old.item.contextValue, 'cluster.selfHosted.workspace');
+      const kids = items(a, old.node);
+      const by = (l: string) => kids.find((k) => label(k.item) === l)?.item;
+      assert.match(String(by('CA')?.description), /^expires in 19\d d$/);
+      assert.equal(colorId(by('CA')), 'charts.yellow');
+      assert.match(String(by('Node')?.description), /^expires in 19 d$/);
+      assert.equal(colorId(by('Node')), 'charts.orange');
+      assert.match(String(by('Client: old')?.description), /^expired 3 d ago$/);
+      assert.equal((by('Client: old')?.iconPath as vscode.ThemeIcon).id, 'error');
+
+      assert.match(a.monitor.item.text, /^\$\(error\) .*old.*3 d ago/);
+      assert.match(String(a.monitor.item.tooltip), /Soonest certificate expiry: .*client old expired 3 d ago/);
+      const alerts = a.monitor.shownAlerts.map((x) => `${x.level}: ${x.message}`).join('\n');
+      assert.match(alerts, /error: .*client old expired 3 d ago/);
+      assert.match(alerts, /error: .*Node expires in 19 d: rotate it now/);
+      assert.match(alerts, /warning: .*CA expires in 19\d d: plan the CA rotation/);
+      // Once per certificate and threshold: a refresh shows nothing new.
+      const count = a.monitor.shownAlerts.length;
+      await vscode.commands.executeCommand('cockroachTls.refresh');
+      assert.equal(a.monitor.shownAlerts.length, count);
+      // Clicking the status bar reveals the certificate in the tree.
+      await vscode.commands.executeCommand('cockroachTls.revealSoonest');
+      await waitFor('selection', () => a.view.selection.some((n) => n.type === 'cert' && n.entry.name === 'old'));
+    });
+
+    it('inspects a certificate in a read-only document', async () => {
+      const d = demo() as { node: ClusterNode };
+      const node = a.tree.getChildren(d.node).find((n) => n.type === 'cert' && n.entry.usage === 'Node');
+      await vscode.commands.executeCommand('cockroachTls.inspectCertificate', node);
+      const editor = await waitFor(
+        'the inspect document',
+        () => vscode.window.activeTextEditor?.document.uri.scheme === 'cockroach-tls-inspect' && vscode.window.activeTextEditor,
+      );
+      const text = editor.document.getText();
+      assert.match(text, /Subject: O ?= ?Cockroach, CN ?= ?node/);
+      assert.match(text, /DNS:demo\.internal/);
+      assert.match(text, /TLS Web Server Authentication, TLS Web Client Authentication/);
+      assert.match(text, /Chain/i);
+      assert.match(text, /signed by/i);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    });
+
+    after(async () => {
+      await vscode.workspace.getConfiguration('cockroachTls').update('clusters', undefined, vscode.ConfigurationTarget.Workspace);
+      writeFileSync(join(ws(), '.done'), '');
     });
   });
 
-  it('shows expiring and expired certificates in colour, in the status bar and as notifications', async () => {
-    // A certs dir found in the workspace (not in settings): a CA issued long ago and short-lived certs.
-    const dir = join(ws(), 'old-cluster', 'certs');
-    const key = join(ws(), 'old-cluster', 'ca.key');
-    const now = Date.now();
-    mkdirSync(join(ws(), 'old-cluster'));
-    await createCa({ certsDir: dir, caKey: key, now: new Date(now - 3000 * DAY), lifetimeMs: 3200 * DAY });
-    await createNode({ certsDir: dir, caKey: key, hosts: ['localhost'], now: new Date(now - 80 * DAY), lifetimeMs: 100 * DAY });
-    await createClient({ certsDir: dir, caKey: key, user: 'old', now: new Date(now - 40 * DAY), lifetimeMs: 37 * DAY });
-    await vscode.commands.executeCommand('cockroachTls.refresh');
-    const old = await waitFor('the discovered cluster', () => items(a).find((i) => /old-cluster/.test(label(i.item))));
-    assert.equal(old.item.contextValue, 'cluster.selfHosted.workspace');
-    const kids = items(a, old.node);
-    const by = (l: string) => kids.find((k) => label(k.item) === l)?.item;
-    assert.match(String(by('CA')?.description), /^expires in 19\d d$/);
-    assert.equal(colorId(by('CA')), 'charts.yellow');
-    assert.match(String(by('Node')?.description), /^expires in 19 d$/);
-    assert.equal(colorId(by('Node')), 'charts.orange');
-    assert.match(String(by('Client: old')?.description), /^expired 3 d ago$/);
-    assert.equal((by('Client: old')?.iconPath as vscode.ThemeIcon).id, 'error');
-
-    assert.match(a.monitor.item.text, /^\$\(error\) .*old.*3 d ago/);
-    assert.match(String(a.monitor.item.tooltip), /Soonest certificate expiry: .*client old expired 3 d ago/);
-    const alerts = a.monitor.shownAlerts.map((x) => `${x.level}: ${x.message}`).join('\n');
-    assert.match(alerts, /error: .*client old expired 3 d ago/);
-    assert.match(alerts, /error: .*Node expires in 19 d: rotate it now/);
-    assert.match(alerts, /warning: .*CA expires in 19\d d: plan the CA rotation/);
-    // Once per certificate and threshold: a refresh shows nothing new.
-    const count = a.monitor.shownAlerts.length;
-    await vscode.commands.executeCommand('cockroachTls.refresh');
-    assert.equal(a.monitor.shownAlerts.length, count);
-    // Clicking the status bar reveals the certificate in the tree.
-    await vscode.commands.executeCommand('cockroachTls.revealSoonest');
-    await waitFor('selection', () => a.view.selection.some((n) => n.type === 'cert' && n.entry.name === 'old'));
+if (restricted)
+  describe('restricted mode', function () {
+    it('shows the tree but refuses to write files', async () => {
+      assert.equal(vscode.workspace.isTrusted, false);
+      const dir = join(ws(), 'r-certs');
+      const key = join(ws(), 'r-ca.key');
+      await createCa({ certsDir: dir, caKey: key });
+      const a = await api();
+      await vscode.commands.executeCommand('cockroachTls.refresh');
+      const c = await waitFor('the discovered cluster', () => items(a).find((i) => /r-certs/.test(label(i.item))));
+      assert.deepEqual(
+        items(a, c.node).map((i) => label(i.item)),
+        ['CA'],
+      );
+      const before = statSync(join(dir, 'ca.crt')).mtimeMs;
+      await vscode.commands.executeCommand('cockroachTls.createNode', c.node);
+      await vscode.commands.executeCommand('cockroachTls.createCa', c.node);
+      assert.equal(a.testing.activeInput(), undefined, 'no input was asked for');
+      assert.ok(!existsSync(join(dir, 'node.crt')));
+      assert.equal(statSync(join(dir, 'ca.crt')).mtimeMs, before);
+    });
   });
-
-  it('inspects a certificate in a read-only document', async () => {
-    const d = demo() as { node: ClusterNode };
-    const node = a.tree.getChildren(d.node).find((n) => n.type === 'cert' && n.entry.usage === 'Node');
-    await vscode.commands.executeCommand('cockroachTls.inspectCertificate', node);
-    const editor = await waitFor('the inspect document', () => vscode.window.activeTextEditor?.document.uri.scheme === 'cockroach-tls-inspect' && vscode.window.activeTextEditor);
-    const text = editor.document.getText();
-    assert.match(text, /Subject: O ?= ?Cockroach, CN ?= ?node/);
-    assert.match(text, /DNS:demo\.internal/);
-    assert.match(text, /TLS Web Server Authentication, TLS Web Client Authentication/);
-    assert.match(text, /Chain/i);
-    assert.match(text, /signed by/i);
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-  });
-
-  after(async () => {
-    await vscode.workspace.getConfiguration('cockroachTls').update('clusters', undefined, vscode.ConfigurationTarget.Workspace);
-    writeFileSync(join(ws(), '.done'), '');
-  });
-});
-
-if (restricted) describe('restricted mode', function () {
-  it('shows the tree but refuses to write files', async () => {
-    assert.equal(vscode.workspace.isTrusted, false);
-    const dir = join(ws(), 'r-certs');
-    const key = join(ws(), 'r-ca.key');
-    await createCa({ certsDir: dir, caKey: key });
-    const a = await api();
-    await vscode.commands.executeCommand('cockroachTls.refresh');
-    const c = await waitFor('the discovered cluster', () => items(a).find((i) => /r-certs/.test(label(i.item))));
-    assert.deepEqual(items(a, c.node).map((i) => label(i.item)), ['CA']);
-    const before = statSync(join(dir, 'ca.crt')).mtimeMs;
-    await vscode.commands.executeCommand('cockroachTls.createNode', c.node);
-    await vscode.commands.executeCommand('cockroachTls.createCa', c.node);
-    assert.equal(a.testing.activeInput(), undefined, 'no input was asked for');
-    assert.ok(!existsSync(join(dir, 'node.crt')));
-    assert.equal(statSync(join(dir, 'ca.crt')).mtimeMs, before);
-  });
-});

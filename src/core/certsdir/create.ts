@@ -71,12 +71,21 @@ function certsDirPlan(dir: string, mayCreate: boolean): boolean {
   const kind = statKind(dir);
   if (kind === 'dir') return false;
   if (kind !== 'missing') throw new UserError(`certs directory ${dir} exists but is not a directory: pass a folder to --certs-dir.`, dir);
-  if (!mayCreate) throw new UserError(`certs directory ${dir} does not exist: create the CA first with "crdb-tls cert create-ca --certs-dir ${dir} --ca-key <key>", or fix --certs-dir.`, dir);
+  if (!mayCreate)
+    throw new UserError(
+      `certs directory ${dir} does not exist: create the CA first with "crdb-tls cert create-ca --certs-dir ${dir} --ca-key <key>", or fix --certs-dir.`,
+      dir,
+    );
   const parent = dirname(resolve(dir));
   if (statKind(parent) !== 'dir') {
     throw new UserError(`the parent of certs directory ${dir} does not exist: create it first (mkdir -p ${parent}).`, dir);
   }
-  assertWritableDir(parent, `cannot create certs directory ${dir}: its parent ${parent}`, `create the directory yourself (mkdir -m 700 ${dir}) or pass a --certs-dir you can write to`, dir);
+  assertWritableDir(
+    parent,
+    `cannot create certs directory ${dir}: its parent ${parent}`,
+    `create the directory yourself (mkdir -m 700 ${dir}) or pass a --certs-dir you can write to`,
+    dir,
+  );
   return true;
 }
 
@@ -94,7 +103,10 @@ function makeCertsDir(dir: string): void {
   try {
     mkdirSync(dir, { mode: CERTS_DIR_MODE });
   } catch (err) {
-    throw new UserError(`cannot create certs directory ${dir} (${errnoCode(err) ?? errMessage(err)}): check that ${dirname(resolve(dir))} is writable by this user, or create the directory yourself (mkdir -m 700 ${dir}); nothing was changed.`, dir);
+    throw new UserError(
+      `cannot create certs directory ${dir} (${errnoCode(err) ?? errMessage(err)}): check that ${dirname(resolve(dir))} is writable by this user, or create the directory yourself (mkdir -m 700 ${dir}); nothing was changed.`,
+      dir,
+    );
   }
 }
 
@@ -111,7 +123,10 @@ function readFileOrThrow(path: string, what: string, fix: string): Buffer {
 
 function requireRsa(key: KeyObject, path: string): void {
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new UserError(`CA key ${path} is an ${String(key.asymmetricKeyType).toUpperCase()} key: crdb-tls signs with RSA CA keys, as cockroach cert creates them; create an RSA CA with create-ca.`, path);
+    throw new UserError(
+      `CA key ${path} is an ${String(key.asymmetricKeyType).toUpperCase()} key: crdb-tls signs with RSA CA keys, as cockroach cert creates them; create an RSA CA with create-ca.`,
+      path,
+    );
   }
 }
 
@@ -125,7 +140,8 @@ export interface LoadedCa {
 export function loadCa(certPath: string, keyPath: string): LoadedCa {
   const pem = readFileOrThrow(certPath, 'CA certificate', 'create the CA with "crdb-tls cert create-ca", or fix --certs-dir.');
   const blocks = splitPem(pem.toString('latin1')).filter((b) => b.type === 'CERTIFICATE');
-  if (blocks.length === 0) throw new UserError(`CA certificate ${certPath} holds no PEM certificate: restore it, or create the CA again with create-ca.`, certPath);
+  if (blocks.length === 0)
+    throw new UserError(`CA certificate ${certPath} holds no PEM certificate: restore it, or create the CA again with create-ca.`, certPath);
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(blocks[0].der);
@@ -150,8 +166,11 @@ export function checkLifetimeAgainstCa(ca: LoadedCa, now: Date, lifetimeMs: numb
   if (caNotAfter >= notAfter) return;
   const caHours = (caNotAfter - now.getTime()) / HOUR_MS;
   const certHours = (notAfter - now.getTime()) / HOUR_MS;
-  throw new UserError(`${ca.certPath}: CA lifetime is ${caHours.toFixed(6)}h, shorter than the requested ${certHours.toFixed(6)}h. ` +
-    `Renew CA certificate, or rerun with --lifetime=${Math.max(0, Math.trunc(caHours))}h for a shorter duration.`, ca.certPath);
+  throw new UserError(
+    `${ca.certPath}: CA lifetime is ${caHours.toFixed(6)}h, shorter than the requested ${certHours.toFixed(6)}h. ` +
+      `Renew CA certificate, or rerun with --lifetime=${Math.max(0, Math.trunc(caHours))}h for a shorter duration.`,
+    ca.certPath,
+  );
 }
 
 function certFacts(pem: string): { serial: string; notAfter: string } {
@@ -174,7 +193,11 @@ async function createCaFile(o: CreateCaOptions, fileName: string): Promise<Creat
   let keyPem: string | undefined;
   const keyKind = statKind(o.caKey);
   if (keyKind !== 'missing') {
-    if (!o.allowKeyReuse) throw new UserError(`CA key ${o.caKey} exists, but key reuse is disabled: rerun with --allow-ca-key-reuse to sign the new CA with it, or pass a new --ca-key path.`, o.caKey);
+    if (!o.allowKeyReuse)
+      throw new UserError(
+        `CA key ${o.caKey} exists, but key reuse is disabled: rerun with --allow-ca-key-reuse to sign the new CA with it, or pass a new --ca-key path.`,
+        o.caKey,
+      );
     key = parsePrivateKey(readFileOrThrow(o.caKey, 'CA key', 'pass an existing key file.'), o.caKey);
     requireRsa(key, o.caKey);
     // A damaged key may still parse: it must sign what its public half verifies before it signs a CA.
@@ -182,9 +205,17 @@ async function createCaFile(o: CreateCaOptions, fileName: string): Promise<Creat
   } else {
     const keyDir = dirname(resolve(o.caKey));
     if (statKind(keyDir) !== 'dir') {
-      throw new UserError(`the directory of CA key ${o.caKey} does not exist: create it first (mkdir -m 700 -p ${keyDir}), outside the certs directory.`, o.caKey);
+      throw new UserError(
+        `the directory of CA key ${o.caKey} does not exist: create it first (mkdir -m 700 -p ${keyDir}), outside the certs directory.`,
+        o.caKey,
+      );
     }
-    assertWritableDir(keyDir, `the directory of CA key ${o.caKey}`, `pass a --ca-key path in a folder you can write to (kept outside the certs directory)`, o.caKey);
+    assertWritableDir(
+      keyDir,
+      `the directory of CA key ${o.caKey}`,
+      `pass a --ca-key path in a folder you can write to (kept outside the certs directory)`,
+      o.caKey,
+    );
     const generated = await (pending ?? generateRsaKey(keySize));
     key = generated.privateKey;
     keyPem = generated.pkcs1Pem;
@@ -194,7 +225,11 @@ async function createCaFile(o: CreateCaOptions, fileName: string): Promise<Creat
     assertCanWrite(certPath, !!o.overwrite);
     const blocks = splitPem(readFileOrThrow(certPath, 'existing CA certificate file', 'check it.').toString('latin1'));
     const bad = blocks.findIndex((b) => b.type !== 'CERTIFICATE');
-    if (bad >= 0) throw new UserError(`could not parse existing CA cert file ${certPath}: block #${bad} is ${blocks[bad].type}, not CERTIFICATE; fix or move the file.`, certPath);
+    if (bad >= 0)
+      throw new UserError(
+        `could not parse existing CA cert file ${certPath}: block #${bad} is ${blocks[bad].type}, not CERTIFICATE; fix or move the file.`,
+        certPath,
+      );
     existing.push(...blocks.map((b) => b.der));
   }
 
@@ -228,8 +263,14 @@ export function createClientCa(o: CreateCaOptions): Promise<CreateResult> {
 }
 
 async function createLeaf(
-  o: CommonOptions, caFile: string, kind: 'node' | 'client', commonName: string,
-  sans: { dns: string[]; ip: string[] }, certName: string, keyName: string, pkcs8: boolean,
+  o: CommonOptions,
+  caFile: string,
+  kind: 'node' | 'client',
+  commonName: string,
+  sans: { dns: string[]; ip: string[] },
+  certName: string,
+  keyName: string,
+  pkcs8: boolean,
 ): Promise<CreateResult> {
   requirePaths(o);
   const keySize = validateKeySize(o.keySize ?? DEFAULT_KEY_SIZE);
@@ -245,7 +286,10 @@ async function createLeaf(
   checkLifetimeAgainstCa(ca, now, lifetimeMs);
 
   const key = await pending;
-  const pem = await issueCertificate({ kind, commonName, lifetimeMs, now, dns: sans.dns, ip: sans.ip, publicKey: key.publicKey }, { cert: ca.cert, key: ca.key });
+  const pem = await issueCertificate(
+    { kind, commonName, lifetimeMs, now, dns: sans.dns, ip: sans.ip, publicKey: key.publicKey },
+    { cert: ca.cert, key: ca.key },
+  );
   const writes: FileWrite[] = [
     { path: certPath, data: pem, mode: CERT_MODE },
     { path: keyPath, data: key.pkcs1Pem, mode: KEY_MODE },

@@ -84,9 +84,25 @@ interface Loaded {
 function loadEntry(dir: string, filename: string, role: FileRole, files: Set<string>, opts: ListOptions, now: Date): Loaded {
   const certPath = join(dir, filename);
   const entry: CertEntry = {
-    usage: role.usage, certFile: filename, keyFile: null, certPath, keyPath: null, name: role.name ?? null,
-    notBefore: null, notAfter: null, subject: null, sans: null, issuer: null, serial: null, fingerprintSha256: null,
-    numCerts: 0, status: null, daysLeft: null, notes: '', errors: [], certs: [],
+    usage: role.usage,
+    certFile: filename,
+    keyFile: null,
+    certPath,
+    keyPath: null,
+    name: role.name ?? null,
+    notBefore: null,
+    notAfter: null,
+    subject: null,
+    sans: null,
+    issuer: null,
+    serial: null,
+    fingerprintSha256: null,
+    numCerts: 0,
+    status: null,
+    daysLeft: null,
+    notes: '',
+    errors: [],
+    certs: [],
   };
   if (role.badName) {
     entry.errors.push(`bad filename ${certPath}: ${role.badName}; CockroachDB skips this file (rename it, or move it out of the certs directory).`);
@@ -107,8 +123,14 @@ function loadEntry(dir: string, filename: string, role: FileRole, files: Set<str
       entry.certs = parsed.certs.map(certDetails);
       const d = entry.certs[0];
       Object.assign(entry, {
-        numCerts: parsed.certs.length, notBefore: d.notBefore, notAfter: d.notAfter, subject: d.subject, sans: d.sans,
-        issuer: d.issuer, serial: d.serial, fingerprintSha256: d.fingerprintSha256,
+        numCerts: parsed.certs.length,
+        notBefore: d.notBefore,
+        notAfter: d.notAfter,
+        subject: d.subject,
+        sans: d.sans,
+        issuer: d.issuer,
+        serial: d.serial,
+        fingerprintSha256: d.fingerprintSha256,
       });
       const notAfter = new Date(d.notAfter);
       entry.daysLeft = daysLeft(notAfter, now);
@@ -137,12 +159,15 @@ function checkChains(dir: string, loaded: Loaded[], files: Set<string>): void {
     if (m.signed) continue;
     const caPath = join(dir, caFile);
     const what = entry.usage === 'Node' ? 'node certificate' : 'client certificate';
-    const reissue = entry.usage === 'Node'
-      ? `crdb-tls cert rotate-node --certs-dir ${dir} --ca-key <ca.key>`
-      : `crdb-tls cert rotate-client ${entry.name ?? '<user>'} --certs-dir ${dir} --ca-key <${caFile === CLIENT_CA_CERT ? 'ca-client.key' : 'ca.key'}>`;
-    entry.errors.push(`${what} ${entry.certPath} does not chain to ${caPath}: ${notSignedText(x509[0], caFile, ca.x509, m)}. ` +
-      `CockroachDB and its clients refuse it (tls: unknown certificate authority). Fix: re-issue it with the key of the first certificate of ${caFile} ("${reissue}"; "crdb-tls cert reissue-all" does every certificate), ` +
-      `or, while a CA rotation is under way, append the CA certificate that signed it to ${caFile}.`);
+    const reissue =
+      entry.usage === 'Node'
+        ? `crdb-tls cert rotate-node --certs-dir ${dir} --ca-key <ca.key>`
+        : `crdb-tls cert rotate-client ${entry.name ?? '<user>'} --certs-dir ${dir} --ca-key <${caFile === CLIENT_CA_CERT ? 'ca-client.key' : 'ca.key'}>`;
+    entry.errors.push(
+      `${what} ${entry.certPath} does not chain to ${caPath}: ${notSignedText(x509[0], caFile, ca.x509, m)}. ` +
+        `CockroachDB and its clients refuse it (tls: unknown certificate authority). Fix: re-issue it with the key of the first certificate of ${caFile} ("${reissue}"; "crdb-tls cert reissue-all" does every certificate), ` +
+        `or, while a CA rotation is under way, append the CA certificate that signed it to ${caFile}.`,
+    );
   }
 }
 
@@ -161,16 +186,24 @@ function readError(what: string, path: string, err: unknown, fix: string): strin
 function checkCertificate(entry: CertEntry, d: CertDetails, files: Set<string>): void {
   const p = principals(d);
   if (isCaUsage(entry.usage) && !d.isCA) {
-    entry.errors.push(`the first certificate in ${entry.certPath} is not a CA certificate (basicConstraints CA:false): put the CA certificate first, or issue a CA with create-ca.`);
+    entry.errors.push(
+      `the first certificate in ${entry.certPath} is not a CA certificate (basicConstraints CA:false): put the CA certificate first, or issue a CA with create-ca.`,
+    );
   }
   if (entry.usage === 'Node' && !files.has('client.node.crt') && !p.includes('node')) {
-    entry.errors.push(`client/server node certificate ${entry.certPath} has principals ${JSON.stringify(p)}, expected "node": issue it with create-node (CN=node), or add a client.node.crt.`);
+    entry.errors.push(
+      `client/server node certificate ${entry.certPath} has principals ${JSON.stringify(p)}, expected "node": issue it with create-node (CN=node), or add a client.node.crt.`,
+    );
   }
   if (entry.usage === 'Node' && !(d.extKeyUsage.includes('serverAuth') && d.extKeyUsage.includes('clientAuth')) && d.extKeyUsage.length > 0) {
-    entry.errors.push(`node certificate ${entry.certPath} allows ${d.extKeyUsage.join(', ')} but needs both serverAuth and clientAuth: issue it again with create-node.`);
+    entry.errors.push(
+      `node certificate ${entry.certPath} allows ${d.extKeyUsage.join(', ')} but needs both serverAuth and clientAuth: issue it again with create-node.`,
+    );
   }
   if (entry.usage === 'Client' && entry.name !== null && !p.includes(entry.name)) {
-    entry.errors.push(`client certificate ${entry.certPath} has principals ${JSON.stringify(p)}, expected "${entry.name}": the CN must be the user in the file name; issue it again with create-client ${entry.name}.`);
+    entry.errors.push(
+      `client certificate ${entry.certPath} has principals ${JSON.stringify(p)}, expected "${entry.name}": the CN must be the user in the file name; issue it again with create-client ${entry.name}.`,
+    );
   }
 }
 
@@ -182,13 +215,17 @@ function checkKey(entry: CertEntry, dir: string, filename: string, cert: X509Cer
     st = statSync(keyPath);
   } catch (err) {
     const code = errnoCode(err);
-    entry.errors.push(code === 'ENOENT'
-      ? `key file ${keyPath} is missing: CockroachDB needs it next to ${filename}; restore it, or issue ${filename} and its key again.`
-      : `could not stat key file ${keyPath} (${code ?? errMessage(err)}): check the file and its directory.`);
+    entry.errors.push(
+      code === 'ENOENT'
+        ? `key file ${keyPath} is missing: CockroachDB needs it next to ${filename}; restore it, or issue ${filename} and its key again.`
+        : `could not stat key file ${keyPath} (${code ?? errMessage(err)}): check the file and its directory.`,
+    );
     return;
   }
   if (!st.isFile()) {
-    entry.errors.push(`key file ${keyPath} is ${st.isFIFO() ? 'a FIFO (named pipe), ' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device, ' : ''}not a regular file: replace it with the key file itself.`);
+    entry.errors.push(
+      `key file ${keyPath} is ${st.isFIFO() ? 'a FIFO (named pipe), ' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device, ' : ''}not a regular file: replace it with the key file itself.`,
+    );
     return;
   }
   if (!opts.skipPermissionChecks) {
@@ -226,12 +263,20 @@ export function listCertsDir(dir: string, opts: ListOptions = {}): CertEntry[] {
   const now = opts.now ?? new Date();
   let names: string[];
   try {
-    names = readdirSync(dir, { withFileTypes: true }).filter((d) => !d.isDirectory() && d.name.endsWith('.crt')).map((d) => d.name);
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((d) => !d.isDirectory() && d.name.endsWith('.crt'))
+      .map((d) => d.name);
   } catch (err) {
     const code = errnoCode(err);
-    if (code === 'ENOENT') throw new UserError(`certs directory ${dir} does not exist: check --certs-dir, or create certificates with "crdb-tls cert create-ca".`, dir);
-    if (code === 'ENOTDIR') throw new UserError(`${dir} is not a directory: --certs-dir must name the folder that holds ca.crt, node.crt and client.*.crt.`, dir);
-    if (code === 'EACCES' || code === 'EPERM') throw new UserError(`certs directory ${dir} cannot be read (permission denied, ${code}): give this user read and search access to it and its parent folders, or run as its owner.`, dir);
+    if (code === 'ENOENT')
+      throw new UserError(`certs directory ${dir} does not exist: check --certs-dir, or create certificates with "crdb-tls cert create-ca".`, dir);
+    if (code === 'ENOTDIR')
+      throw new UserError(`${dir} is not a directory: --certs-dir must name the folder that holds ca.crt, node.crt and client.*.crt.`, dir);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new UserError(
+        `certs directory ${dir} cannot be read (permission denied, ${code}): give this user read and search access to it and its parent folders, or run as its owner.`,
+        dir,
+      );
     throw new UserError(`could not read certs directory ${dir} (${code ?? errMessage(err)}): check its permissions.`, dir);
   }
   names.sort();
@@ -239,7 +284,9 @@ export function listCertsDir(dir: string, opts: ListOptions = {}): CertEntry[] {
   const loaded = names.map((n) => loadEntry(dir, n, roleFromFilename(n), files, opts, now));
   checkChains(dir, loaded, files);
   const entries = loaded.map((l) => l.entry);
-  return entries.sort((a, b) => USAGE_ORDER.indexOf(a.usage) - USAGE_ORDER.indexOf(b.usage) || (a.certFile < b.certFile ? -1 : a.certFile > b.certFile ? 1 : 0));
+  return entries.sort(
+    (a, b) => USAGE_ORDER.indexOf(a.usage) - USAGE_ORDER.indexOf(b.usage) || (a.certFile < b.certFile ? -1 : a.certFile > b.certFile ? 1 : 0),
+  );
 }
 
 /** One certificate file outside a certs dir (e.g. a Cloud cluster's downloaded CA), read as the given usage. */

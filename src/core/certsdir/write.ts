@@ -78,7 +78,11 @@ function putBack(path: string, b: Before): void {
     }
     renameSync(tmp, path);
   } catch (err) {
-    try { unlinkSync(tmp); } catch { /* never written */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never written */
+    }
     throw err;
   }
 }
@@ -106,15 +110,25 @@ export function commitFiles(writes: FileWrite[]): void {
     });
     for (const dir of new Set(writes.map((w) => dirname(w.path)))) fsyncDir(dir);
   } catch (err) {
-    for (const t of temps) if (t) try { unlinkSync(t); } catch { /* already gone */ }
+    for (const t of temps)
+      if (t)
+        try {
+          unlinkSync(t);
+        } catch {
+          /* already gone */
+        }
     for (const d of done.reverse()) {
       try {
         if (d.before) putBack(d.path, d.before);
         else unlinkSync(d.path);
-      } catch { /* best effort: report the original error */ }
+      } catch {
+        /* best effort: report the original error */
+      }
     }
     for (const dir of new Set(done.map((d) => dirname(d.path)))) fsyncDir(dir);
     if (err instanceof UserError) throw err;
-    throw new UserError(`could not write ${writes.map((w) => w.path).join(', ')} (${errnoCode(err) ?? errMessage(err)}): check that the directory is writable and the disk has space; nothing was changed.`);
+    throw new UserError(
+      `could not write ${writes.map((w) => w.path).join(', ')} (${errnoCode(err) ?? errMessage(err)}): check that the directory is writable and the disk has space; nothing was changed.`,
+    );
   }
 }

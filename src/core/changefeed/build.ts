@@ -94,18 +94,39 @@ export const DEFAULT_OPTIONS: ChangefeedOption[] = [{ name: 'updated' }, { name:
 
 /** Kafka parameters CockroachDB knows besides the ones SinkSpec names (unknown ones fail the changefeed). */
 const KAFKA_PASSTHROUGH = new Set([
-  'sasl_handshake', 'sasl_client_id', 'sasl_client_secret', 'sasl_token_url', 'sasl_grant_type', 'sasl_scopes',
-  'sasl_aws_iam_role_arn', 'sasl_aws_region', 'sasl_aws_iam_session_name',
+  'sasl_handshake',
+  'sasl_client_id',
+  'sasl_client_secret',
+  'sasl_token_url',
+  'sasl_grant_type',
+  'sasl_scopes',
+  'sasl_aws_iam_role_arn',
+  'sasl_aws_region',
+  'sasl_aws_iam_session_name',
 ]);
-const STRUCTURED = new Set(['tls_enabled', 'ca_cert', 'client_cert', 'client_key', 'insecure_tls_skip_verify', 'topic_prefix', 'topic_name',
-  'sasl_enabled', 'sasl_mechanism', 'sasl_user', 'sasl_password']);
+const STRUCTURED = new Set([
+  'tls_enabled',
+  'ca_cert',
+  'client_cert',
+  'client_key',
+  'insecure_tls_skip_verify',
+  'topic_prefix',
+  'topic_name',
+  'sasl_enabled',
+  'sasl_mechanism',
+  'sasl_user',
+  'sasl_password',
+]);
 
 /** How many unknown parameter names a message lists before it only counts the rest. */
 const NAMED_UNKNOWN = 5;
 
 /** One finding for all unknown Kafka parameters, naming the first few: 10,000 of them still make one short line. */
 function unknownParamsMessage(keys: string[]): string {
-  const named = keys.slice(0, NAMED_UNKNOWN).map((k) => quoteInput(k, 30).replace(/^"(.*)"$/, '$1')).join(', ');
+  const named = keys
+    .slice(0, NAMED_UNKNOWN)
+    .map((k) => quoteInput(k, 30).replace(/^"(.*)"$/, '$1'))
+    .join(', ');
   const more = keys.length > NAMED_UNKNOWN ? ` and ${keys.length - NAMED_UNKNOWN} more` : '';
   return `unknown kafka sink query parameter${keys.length === 1 ? '' : 's'} ${named}${more}: CockroachDB refuses the changefeed; remove ${keys.length === 1 ? 'it' : 'them'} or check the spelling.`;
 }
@@ -122,11 +143,21 @@ function checkAddress(spec: SinkSpec, findings: SinkFinding[]): string {
   for (const h of hosts) {
     const host = (h.host ?? '').trim();
     if (!host) {
-      findings.push(err('sink-host-missing', `the ${SINK_NAMES[spec.type]} needs a host: give the ${spec.type === 'kafka' ? 'broker' : 'server'}'s address, e.g. ${SCHEME_OF[spec.type]}://${spec.type === 'kafka' ? 'broker.example.com:9093' : 'host.example.com'}.`));
+      findings.push(
+        err(
+          'sink-host-missing',
+          `the ${SINK_NAMES[spec.type]} needs a host: give the ${spec.type === 'kafka' ? 'broker' : 'server'}'s address, e.g. ${SCHEME_OF[spec.type]}://${spec.type === 'kafka' ? 'broker.example.com:9093' : 'host.example.com'}.`,
+        ),
+      );
       continue;
     }
     if (!validHost(uriHost(host))) {
-      findings.push(err('sink-host-invalid', `${JSON.stringify(host)} is not a valid host name or IP address: write it without scheme, path or spaces, e.g. broker.example.com.`));
+      findings.push(
+        err(
+          'sink-host-invalid',
+          `${JSON.stringify(host)} is not a valid host name or IP address: write it without scheme, path or spaces, e.g. broker.example.com.`,
+        ),
+      );
       continue;
     }
     if (h.port !== undefined && (!Number.isInteger(h.port) || h.port < 1 || h.port > 65535)) {
@@ -134,12 +165,15 @@ function checkAddress(spec: SinkSpec, findings: SinkFinding[]): string {
       continue;
     }
     if (spec.type === 'kafka' && h.port === undefined) {
-      findings.push(err('sink-port-missing', `Kafka broker ${host} needs a port (CockroachDB dials host:port): e.g. kafka://${uriHost(host)}:9093 for a TLS listener.`));
+      findings.push(
+        err('sink-port-missing', `Kafka broker ${host} needs a port (CockroachDB dials host:port): e.g. kafka://${uriHost(host)}:9093 for a TLS listener.`),
+      );
       continue;
     }
     parts.push(h.port === undefined ? uriHost(host) : `${uriHost(host)}:${h.port}`);
   }
-  if (spec.type !== 'kafka' && hosts.length > 1) findings.push(err('sink-hosts-multiple', `a ${SINK_NAMES[spec.type]} takes one host; only Kafka takes a list of brokers.`));
+  if (spec.type !== 'kafka' && hosts.length > 1)
+    findings.push(err('sink-hosts-multiple', `a ${SINK_NAMES[spec.type]} takes one host; only Kafka takes a list of brokers.`));
   return parts.join(',');
 }
 
@@ -165,7 +199,11 @@ export function buildSinkUri(spec: SinkSpec, ctx: { now: Date; thresholds?: Expi
 
   // Certificates and key: read, parse, cross-check.
   const loaded: Partial<Record<CertParam, LoadedPem>> = {};
-  for (const [param, input] of [['ca_cert', spec.caCert], ['client_cert', spec.clientCert], ['client_key', spec.clientKey]] as const) {
+  for (const [param, input] of [
+    ['ca_cert', spec.caCert],
+    ['client_cert', spec.clientCert],
+    ['client_key', spec.clientKey],
+  ] as const) {
     if (!input) continue;
     const { pem, finding } = loadPem(input, param, ctx.read);
     if (finding) findings.push(finding);
@@ -180,7 +218,12 @@ export function buildSinkUri(spec: SinkSpec, ctx: { now: Date; thresholds?: Expi
   const client = loaded.client_cert || loaded.client_key ? checkClientPair(loaded.client_cert, loaded.client_key, certCtx) : undefined;
   if (ca) findings.push(...ca.findings);
   // An unreadable half of the pair is already reported; do not also call it missing.
-  if (client) findings.push(...client.findings.filter((f) => !(f.code === 'sink-cert-without-key' && unreadable('client_key')) && !(f.code === 'sink-key-without-cert' && unreadable('client_cert'))));
+  if (client)
+    findings.push(
+      ...client.findings.filter(
+        (f) => !(f.code === 'sink-cert-without-key' && unreadable('client_key')) && !(f.code === 'sink-key-without-cert' && unreadable('client_cert')),
+      ),
+    );
 
   // TLS (Kafka): ca_cert and client_cert need tls_enabled=true.
   let tlsEnabled = spec.tlsEnabled;
@@ -188,18 +231,40 @@ export function buildSinkUri(spec: SinkSpec, ctx: { now: Date; thresholds?: Expi
   if (isKafka) {
     if (tlsEnabled === false) {
       for (const p of ['ca_cert', 'client_cert'] as const) {
-        if (spec[p === 'ca_cert' ? 'caCert' : 'clientCert']) findings.push(err('sink-tls-disabled', `${p} requires tls_enabled=true, but tls_enabled=false was asked for: turn TLS on (the broker's listener must speak TLS) or leave out ${p}.`, p));
+        if (spec[p === 'ca_cert' ? 'caCert' : 'clientCert'])
+          findings.push(
+            err(
+              'sink-tls-disabled',
+              `${p} requires tls_enabled=true, but tls_enabled=false was asked for: turn TLS on (the broker's listener must speak TLS) or leave out ${p}.`,
+              p,
+            ),
+          );
       }
-      if (spec.insecureTlsSkipVerify) findings.push(warn('sink-skip-verify-no-tls', 'insecure_tls_skip_verify has no effect with tls_enabled=false.', 'insecure_tls_skip_verify'));
+      if (spec.insecureTlsSkipVerify)
+        findings.push(warn('sink-skip-verify-no-tls', 'insecure_tls_skip_verify has no effect with tls_enabled=false.', 'insecure_tls_skip_verify'));
     } else if (tlsEnabled === undefined && wantsTls) {
       tlsEnabled = true;
-      findings.push(info('sink-tls-enabled-auto', 'added tls_enabled=true: CockroachDB requires it with ca_cert and client_cert (without it the changefeed fails with "ca_cert requires tls_enabled=true").', 'tls_enabled'));
+      findings.push(
+        info(
+          'sink-tls-enabled-auto',
+          'added tls_enabled=true: CockroachDB requires it with ca_cert and client_cert (without it the changefeed fails with "ca_cert requires tls_enabled=true").',
+          'tls_enabled',
+        ),
+      );
     }
   } else if (spec.tlsEnabled !== undefined) {
-    findings.push(err('sink-param-not-for-sink', `tls_enabled is a Kafka parameter: a ${SINK_NAMES[spec.type]} on https always uses TLS; leave it out.`, 'tls_enabled'));
+    findings.push(
+      err('sink-param-not-for-sink', `tls_enabled is a Kafka parameter: a ${SINK_NAMES[spec.type]} on https always uses TLS; leave it out.`, 'tls_enabled'),
+    );
   }
   if (spec.insecureTlsSkipVerify && (tlsEnabled !== false || !isKafka)) {
-    findings.push(warn('sink-insecure-skip-verify', `insecure_tls_skip_verify=true: the changefeed will not verify the ${isKafka ? 'broker' : 'server'}'s certificate, so anyone on the network path can read or alter the feed${spec.caCert ? ', and ca_cert is ignored' : ''}; pass the CA that issued the ${isKafka ? 'broker' : 'server'}'s certificate with ca_cert instead.`, 'insecure_tls_skip_verify'));
+    findings.push(
+      warn(
+        'sink-insecure-skip-verify',
+        `insecure_tls_skip_verify=true: the changefeed will not verify the ${isKafka ? 'broker' : 'server'}'s certificate, so anyone on the network path can read or alter the feed${spec.caCert ? ', and ca_cert is ignored' : ''}; pass the CA that issued the ${isKafka ? 'broker' : 'server'}'s certificate with ca_cert instead.`,
+        'insecure_tls_skip_verify',
+      ),
+    );
   }
 
   // SASL (Kafka).
@@ -208,34 +273,58 @@ export function buildSinkUri(spec: SinkSpec, ctx: { now: Date; thresholds?: Expi
   let saslEnabled = sasl.enabled;
   const mechanism = normalizeMechanism(sasl.mechanism);
   if (!isKafka) {
-    if (saslGiven || sasl.enabled) findings.push(err('sink-param-not-for-sink', `SASL parameters apply to Kafka sinks only, not to a ${SINK_NAMES[spec.type]}.`, 'sasl_enabled'));
+    if (saslGiven || sasl.enabled)
+      findings.push(err('sink-param-not-for-sink', `SASL parameters apply to Kafka sinks only, not to a ${SINK_NAMES[spec.type]}.`, 'sasl_enabled'));
   } else {
     if (saslEnabled === false && saslGiven) {
       const what = sasl.user ? 'sasl_user' : sasl.password ? 'sasl_password' : 'sasl_mechanism';
       findings.push(err('sink-sasl-disabled', `sasl_enabled must be enabled if ${what} is provided: turn SASL on or leave out the SASL settings.`, what));
     } else if (saslEnabled === undefined && saslGiven) {
       saslEnabled = true;
-      findings.push(info('sink-sasl-enabled-auto', 'added sasl_enabled=true: CockroachDB refuses SASL settings without it ("sasl_enabled must be enabled if sasl_user is provided").', 'sasl_enabled'));
+      findings.push(
+        info(
+          'sink-sasl-enabled-auto',
+          'added sasl_enabled=true: CockroachDB refuses SASL settings without it ("sasl_enabled must be enabled if sasl_user is provided").',
+          'sasl_enabled',
+        ),
+      );
     }
     if (saslEnabled) {
       if (!sasl.user) findings.push(err('sink-sasl-user-missing', 'sasl_user must be provided when SASL is enabled: give the SASL user name.', 'sasl_user'));
-      if (!sasl.password) findings.push(err('sink-sasl-password-missing', 'sasl_password must be provided when SASL is enabled: give the SASL password.', 'sasl_password'));
+      if (!sasl.password)
+        findings.push(err('sink-sasl-password-missing', 'sasl_password must be provided when SASL is enabled: give the SASL password.', 'sasl_password'));
       if (mechanism !== undefined && !(SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
-        findings.push(err('sink-sasl-mechanism', `sasl_mechanism ${JSON.stringify(mechanism)} is not supported: use one of ${SASL_MECHANISMS.join(', ')}.`, 'sasl_mechanism'));
+        findings.push(
+          err(
+            'sink-sasl-mechanism',
+            `sasl_mechanism ${JSON.stringify(mechanism)} is not supported: use one of ${SASL_MECHANISMS.join(', ')}.`,
+            'sasl_mechanism',
+          ),
+        );
       }
       if (!tlsEnabled) {
-        findings.push(warn('sink-sasl-without-tls', `SASL without tls_enabled=true: ${mechanism === undefined || mechanism === 'PLAIN' ? 'the password and ' : ''}the feed travel in clear text; use the broker's TLS listener with tls_enabled=true and ca_cert.`, 'sasl_enabled'));
+        findings.push(
+          warn(
+            'sink-sasl-without-tls',
+            `SASL without tls_enabled=true: ${mechanism === undefined || mechanism === 'PLAIN' ? 'the password and ' : ''}the feed travel in clear text; use the broker's TLS listener with tls_enabled=true and ca_cert.`,
+            'sasl_enabled',
+          ),
+        );
       }
     }
   }
 
   // Topics (Kafka).
   if (!isKafka) {
-    for (const [k, v] of [['topic_prefix', spec.topicPrefix], ['topic_name', spec.topicName]] as const) {
+    for (const [k, v] of [
+      ['topic_prefix', spec.topicPrefix],
+      ['topic_name', spec.topicName],
+    ] as const) {
       if (v !== undefined && v !== '') findings.push(err('sink-param-not-for-sink', `${k} is a Kafka parameter, not one of a ${SINK_NAMES[spec.type]}.`, k));
     }
   }
-  if (isKafka && spec.path && spec.path !== '/') findings.push(warn('sink-path-ignored', `CockroachDB ignores the path ${JSON.stringify(spec.path)} of a Kafka URI: leave it out.`));
+  if (isKafka && spec.path && spec.path !== '/')
+    findings.push(warn('sink-path-ignored', `CockroachDB ignores the path ${JSON.stringify(spec.path)} of a Kafka URI: leave it out.`));
   if (spec.userinfo && isKafka) findings.push(err('sink-param-not-for-sink', 'a Kafka URI takes no user:password@; use sasl_user and sasl_password.'));
 
   // The query, in a readable order.
@@ -266,7 +355,7 @@ export function buildSinkUri(spec: SinkSpec, ctx: { now: Date; thresholds?: Expi
       unknown.push(k);
       continue;
     }
-    if (!isKafka && (STRUCTURED.has(k))) {
+    if (!isKafka && STRUCTURED.has(k)) {
       findings.push(err('sink-param-not-for-sink', `${k} is not a parameter of a ${SINK_NAMES[spec.type]}.`, k));
       continue;
     }
@@ -284,12 +373,15 @@ export function buildSinkUri(spec: SinkSpec, ctx: { now: Date; thresholds?: Expi
   }
   const path = !isKafka && spec.path ? encodePath(spec.path.startsWith('/') ? spec.path : `/${spec.path}`) : '';
   const tail = `${address}${path}`;
-  const query = (mask: 'none' | 'secrets' | 'display') => pairs.map((p) => {
-    let v = p.encoded;
-    if (mask !== 'none' && SECRET_PARAMS.has(p.key)) v = 'redacted';
-    else if (mask === 'display' && p.cert) v = `<${p.encoded.length} chars>`;
-    return `${encodeQueryValue(p.key)}=${v}`;
-  }).join('&');
+  const query = (mask: 'none' | 'secrets' | 'display') =>
+    pairs
+      .map((p) => {
+        let v = p.encoded;
+        if (mask !== 'none' && SECRET_PARAMS.has(p.key)) v = 'redacted';
+        else if (mask === 'display' && p.cert) v = `<${p.encoded.length} chars>`;
+        return `${encodeQueryValue(p.key)}=${v}`;
+      })
+      .join('&');
   const withQuery = (q: string) => (q ? `?${q}` : '');
   const uri = `${prefix}${tail}${withQuery(query('none'))}`;
 
@@ -342,8 +434,12 @@ export function buildChangefeed(input: BuildInput): BuildResult {
   const options: ChangefeedOption[] = [...(cf.options ?? DEFAULT_OPTIONS)];
   const names = new Set<string>();
   for (const o of options) {
-    if (!/^[a-z_]+$/.test(o.name)) findings.push(err('sink-option-invalid', `changefeed option ${JSON.stringify(o.name)} is not an option name: write e.g. updated, resolved=10s or format=avro.`));
-    else if (!KNOWN_OPTIONS.has(o.name)) findings.push(warn('sink-option-unknown', `changefeed option ${o.name} is not one CockroachDB documents: check its spelling.`));
+    if (!/^[a-z_]+$/.test(o.name))
+      findings.push(
+        err('sink-option-invalid', `changefeed option ${JSON.stringify(o.name)} is not an option name: write e.g. updated, resolved=10s or format=avro.`),
+      );
+    else if (!KNOWN_OPTIONS.has(o.name))
+      findings.push(warn('sink-option-unknown', `changefeed option ${o.name} is not one CockroachDB documents: check its spelling.`));
     if (names.has(o.name)) findings.push(err('sink-option-duplicate', `changefeed option ${o.name} is given twice: give it once.`));
     names.add(o.name);
   }
@@ -353,12 +449,21 @@ export function buildChangefeed(input: BuildInput): BuildResult {
     if (regOption) findings.push(err('sink-option-duplicate', 'confluent_schema_registry is given as an option and as a schema registry: give it once.'));
     if (!format) {
       options.push({ name: 'format', value: 'avro' });
-      findings.push(info('sink-format-avro-auto', 'added format = \'avro\': the schema registry is used for Avro only.'));
-    } else if (format.value !== 'avro') findings.push(err('sink-registry-without-avro', `a schema registry is used with format = 'avro', not format = '${format.value ?? ''}': set format=avro or leave out the registry.`));
+      findings.push(info('sink-format-avro-auto', "added format = 'avro': the schema registry is used for Avro only."));
+    } else if (format.value !== 'avro')
+      findings.push(
+        err(
+          'sink-registry-without-avro',
+          `a schema registry is used with format = 'avro', not format = '${format.value ?? ''}': set format=avro or leave out the registry.`,
+        ),
+      );
   }
   if (format?.value === 'avro') {
     if (sink.type === 'webhook') findings.push(err('sink-format-unsupported', 'a webhook sink takes format=json or csv, not avro: use a Kafka sink for Avro.'));
-    else if (sink.type === 'kafka' && !registry && !regOption?.value) findings.push(err('sink-avro-registry-missing', 'WITH option format=avro requires option confluent_schema_registry: give the schema registry\'s https:// URI.'));
+    else if (sink.type === 'kafka' && !registry && !regOption?.value)
+      findings.push(
+        err('sink-avro-registry-missing', "WITH option format=avro requires option confluent_schema_registry: give the schema registry's https:// URI."),
+      );
   }
 
   const name = cf.externalConnection;
@@ -381,12 +486,28 @@ export function buildChangefeed(input: BuildInput): BuildResult {
     if (registry) sql.push(createExternalConnection(regName, registry.uri));
     if (tables.length > 0 && sink.type !== 'schema-registry') sql.push(createChangefeed(tables, `external://${name}`, extOptions));
   } else if (ok && directSql.length > 0 && (hasSecrets(sink) || (cf.schemaRegistry && hasSecrets(cf.schemaRegistry)))) {
-    warnings.push(warn('sink-keys-in-statement', 'the CREATE CHANGEFEED statement embeds a private key or password, which then travels with every copy of the statement (scripts, shell history, logs): create an external connection once and use INTO \'external://<name>\'.'));
+    warnings.push(
+      warn(
+        'sink-keys-in-statement',
+        "the CREATE CHANGEFEED statement embeds a private key or password, which then travels with every copy of the statement (scripts, shell history, logs): create an external connection once and use INTO 'external://<name>'.",
+      ),
+    );
   }
 
   return {
-    ok, uri: built.uri, maskedUri: built.maskedUri, displayUri: built.displayUri, registryUri: registry?.uri, registryDisplayUri: registry?.displayUri,
-    registryCerts: registry?.certs, registryKey: registry?.key,
-    sql, directSql, warnings, errors, certs: [...built.certs, ...(registry?.certs ?? [])], key: built.key,
+    ok,
+    uri: built.uri,
+    maskedUri: built.maskedUri,
+    displayUri: built.displayUri,
+    registryUri: registry?.uri,
+    registryDisplayUri: registry?.displayUri,
+    registryCerts: registry?.certs,
+    registryKey: registry?.key,
+    sql,
+    directSql,
+    warnings,
+    errors,
+    certs: [...built.certs, ...(registry?.certs ?? [])],
+    key: built.key,
   };
 }

@@ -42,7 +42,7 @@ function isHex(c: number): boolean {
  */
 export function queryUnescape(s: string): Buffer {
   const out: number[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const c = s.charCodeAt(i);
     if (c === 0x25) {
       if (i + 2 >= s.length || !isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) throw new GoEscapeError(s.slice(i, i + 3));
@@ -101,12 +101,27 @@ export function parseQuery(raw: string): ParsedQuery {
       const eq = part.indexOf('=');
       const keyEnd = eq < 0 ? end : pos + eq;
       const msg = 'invalid semicolon separator in query';
-      pairs.push({ rawKey: raw.slice(pos, keyEnd), rawValue: eq < 0 ? '' : part.slice(eq + 1), start: pos, end, keyEnd, valueStart: eq < 0 ? end : keyEnd + 1, error: msg });
+      pairs.push({
+        rawKey: raw.slice(pos, keyEnd),
+        rawValue: eq < 0 ? '' : part.slice(eq + 1),
+        start: pos,
+        end,
+        keyEnd,
+        valueStart: eq < 0 ? end : keyEnd + 1,
+        error: msg,
+      });
       error ??= msg;
     } else if (part !== '') {
       const eq = part.indexOf('=');
       const keyEnd = eq < 0 ? end : pos + eq;
-      const pair: QueryPair = { rawKey: raw.slice(pos, keyEnd), rawValue: eq < 0 ? '' : part.slice(eq + 1), start: pos, end, keyEnd, valueStart: eq < 0 ? end : keyEnd + 1 };
+      const pair: QueryPair = {
+        rawKey: raw.slice(pos, keyEnd),
+        rawValue: eq < 0 ? '' : part.slice(eq + 1),
+        start: pos,
+        end,
+        keyEnd,
+        valueStart: eq < 0 ? end : keyEnd + 1,
+      };
       try {
         pair.key = queryUnescape(pair.rawKey).toString('utf8');
         pair.value = queryUnescape(pair.rawValue);
@@ -196,9 +211,7 @@ export function parseGoBool(s: string): boolean | undefined {
   return undefined;
 }
 
-export type DecodedParam =
-  | { ok: true; present: boolean; bytes: Buffer }
-  | { ok: false; present: true; error: string };
+export type DecodedParam = { ok: true; present: boolean; bytes: Buffer } | { ok: false; present: true; error: string };
 
 /**
  * What CockroachDB's sinkURL.decodeBase64 does with one parameter: the first value (url.Query()),

@@ -23,16 +23,7 @@ export interface LiveCheckInput {
 }
 
 export type LiveCategory =
-  | 'ok'
-  | 'server-unverified'
-  | 'client-cert-rejected'
-  | 'client-cert-required'
-  | 'refused'
-  | 'dns'
-  | 'unreachable'
-  | 'timeout'
-  | 'not-tls'
-  | 'tls-error';
+  'ok' | 'server-unverified' | 'client-cert-rejected' | 'client-cert-required' | 'refused' | 'dns' | 'unreachable' | 'timeout' | 'not-tls' | 'tls-error';
 
 export interface LiveResult {
   /** The TLS handshake completed. */
@@ -52,7 +43,8 @@ export interface LiveResult {
   server?: { subject: string; issuer: string; notAfter: string };
 }
 
-const REJECTION_ALERTS = /ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|ACCESS_DENIED|DECRYPT_ERROR)/;
+const REJECTION_ALERTS =
+  /ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|ACCESS_DENIED|DECRYPT_ERROR)/;
 const REQUIRED_ALERTS = /ALERT_(CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE)/;
 
 function serverSummary(raw: Buffer): LiveResult['server'] {
@@ -69,8 +61,9 @@ function addr(i: LiveCheckInput): string {
 }
 
 function serverVerifyFix(code: string | undefined, input: LiveCheckInput): string {
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the server's certificate does not name ${input.host}: connect with a host name it lists, or have it re-issued with ${input.host}.`;
-  if (code === 'CERT_HAS_EXPIRED') return 'the server\'s certificate has expired: have it re-issued.';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the server's certificate does not name ${input.host}: connect with a host name it lists, or have it re-issued with ${input.host}.`;
+  if (code === 'CERT_HAS_EXPIRED') return "the server's certificate has expired: have it re-issued.";
   if (input.ca) return `the CA in ca_cert did not issue the server's certificate (${code ?? 'unverified'}): embed the CA that signed the server's certificate.`;
   return `the system's CAs do not verify the server's certificate (${code ?? 'unverified'}): embed its CA with ca_cert.`;
 }
@@ -80,13 +73,21 @@ function classifyFailure(err: unknown, input: LiveCheckInput, handshakeDone: boo
   const msg = errMessage(err);
   const where = addr(input);
   if (REJECTION_ALERTS.test(code) || REJECTION_ALERTS.test(msg.toUpperCase().replace(/ /g, '_'))) {
-    return { code, category: 'client-cert-rejected', message: input.cert
-      ? `${where} refused the client certificate (${code || msg}): present a certificate issued by a CA the server trusts for clients, valid now, with clientAuth.`
-      : `${where} refused the connection (${code || msg}): it requires a client certificate; embed client_cert and client_key.` };
+    return {
+      code,
+      category: 'client-cert-rejected',
+      message: input.cert
+        ? `${where} refused the client certificate (${code || msg}): present a certificate issued by a CA the server trusts for clients, valid now, with clientAuth.`
+        : `${where} refused the connection (${code || msg}): it requires a client certificate; embed client_cert and client_key.`,
+    };
   }
   if (REQUIRED_ALERTS.test(code)) {
     return input.cert
-      ? { code, category: 'client-cert-rejected', message: `${where} ended the handshake (${code}): it did not accept the client certificate or the TLS settings; check the certificate's CA and key usage.` }
+      ? {
+          code,
+          category: 'client-cert-rejected',
+          message: `${where} ended the handshake (${code}): it did not accept the client certificate or the TLS settings; check the certificate's CA and key usage.`,
+        }
       : { code, category: 'client-cert-required', message: `${where} requires a client certificate (${code}): embed client_cert and client_key.` };
   }
   switch (code) {
@@ -102,11 +103,24 @@ function classifyFailure(err: unknown, input: LiveCheckInput, handshakeDone: boo
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
     case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
     case 'ERR_SSL_HTTP_REQUEST':
-      return { code, category: 'not-tls', message: `${where} does not speak TLS (${code}): use the broker's TLS listener (SSL:// or SASL_SSL://), or leave out tls_enabled.` };
+      return {
+        code,
+        category: 'not-tls',
+        message: `${where} does not speak TLS (${code}): use the broker's TLS listener (SSL:// or SASL_SSL://), or leave out tls_enabled.`,
+      };
     case 'ECONNRESET':
     case 'EPIPE':
-      if (!handshakeDone && input.cert === undefined) return { code, category: 'tls-error', message: `${where} closed the connection during the TLS handshake (${code}): it may require a client certificate, or not speak TLS on this port.` };
-      return { code, category: 'client-cert-rejected', message: `${where} closed the connection ${handshakeDone ? 'after' : 'during'} the handshake (${code}): it most likely refused the client certificate; check the CA the server trusts for clients.` };
+      if (!handshakeDone && input.cert === undefined)
+        return {
+          code,
+          category: 'tls-error',
+          message: `${where} closed the connection during the TLS handshake (${code}): it may require a client certificate, or not speak TLS on this port.`,
+        };
+      return {
+        code,
+        category: 'client-cert-rejected',
+        message: `${where} closed the connection ${handshakeDone ? 'after' : 'during'} the handshake (${code}): it most likely refused the client certificate; check the CA the server trusts for clients.`,
+      };
     default:
       return { code, category: 'tls-error', message: `TLS to ${where} failed: ${msg}.` };
   }
@@ -143,7 +157,14 @@ export function liveCheck(input: LiveCheckInput): Promise<LiveResult> {
     };
     const overall = setTimeout(() => {
       if (handshake) accepted();
-      else finish({ connected: false, serverVerified: false, category: 'timeout', code: 'ETIMEDOUT', message: `no TLS handshake with ${addr(input)} within ${timeoutMs} ms: check the address, the firewall, and that the port is the broker's TLS listener.` });
+      else
+        finish({
+          connected: false,
+          serverVerified: false,
+          category: 'timeout',
+          code: 'ETIMEDOUT',
+          message: `no TLS handshake with ${addr(input)} within ${timeoutMs} ms: check the address, the firewall, and that the port is the broker's TLS listener.`,
+        });
     }, timeoutMs);
     try {
       socket = connect({
@@ -158,7 +179,13 @@ export function liveCheck(input: LiveCheckInput): Promise<LiveResult> {
       });
     } catch (err) {
       // Bad PEM for cert/key/ca throws synchronously.
-      finish({ connected: false, serverVerified: false, category: 'tls-error', code: errnoCode(err), message: `cannot use the certificates for TLS: ${errMessage(err)}.` });
+      finish({
+        connected: false,
+        serverVerified: false,
+        category: 'tls-error',
+        code: errnoCode(err),
+        message: `cannot use the certificates for TLS: ${errMessage(err)}.`,
+      });
       return;
     }
     socket.on('secureConnect', () => {
@@ -178,13 +205,22 @@ export function liveCheck(input: LiveCheckInput): Promise<LiveResult> {
     socket.on('data', () => undefined);
     socket.on('error', (err) => {
       const c = classifyFailure(err, input, !!handshake);
-      finish({ ...(handshake ?? { connected: false, serverVerified: false }), authorized: handshake || /client-cert/.test(c.category) ? false : undefined, ...c });
+      finish({
+        ...(handshake ?? { connected: false, serverVerified: false }),
+        authorized: handshake || /client-cert/.test(c.category) ? false : undefined,
+        ...c,
+      });
     });
     socket.on('close', () => {
       if (settled) return;
       if (handshake) {
         // Closed right after the handshake without a word: a refusal (servers that do not alert).
-        finish({ ...handshake, authorized: false, category: 'client-cert-rejected', message: `${addr(input)} closed the connection right after the handshake: it most likely refused the client certificate.` });
+        finish({
+          ...handshake,
+          authorized: false,
+          category: 'client-cert-rejected',
+          message: `${addr(input)} closed the connection right after the handshake: it most likely refused the client certificate.`,
+        });
       } else {
         finish({ connected: false, serverVerified: false, category: 'tls-error', message: `${addr(input)} closed the connection during the TLS handshake.` });
       }

@@ -65,10 +65,19 @@ export function loadPem(input: PemInput, param: CertParam, read: (p: string) => 
   } catch (err) {
     const code = errnoCode(err);
     if (err instanceof InputFileError && (err.problem === 'not-regular' || err.problem === 'too-large')) {
-      return { finding: { code: 'sink-file-unreadable', severity: 'error', param, message: `cannot read ${input.file} for ${param}: it ${err.detail}; pass the PEM file itself.` } };
+      return {
+        finding: {
+          code: 'sink-file-unreadable',
+          severity: 'error',
+          param,
+          message: `cannot read ${input.file} for ${param}: it ${err.detail}; pass the PEM file itself.`,
+        },
+      };
     }
     const reason = code && READ_REASONS[code] ? `${READ_REASONS[code]} (${code})` : err instanceof InputFileError ? err.detail : errMessage(err);
-    return { finding: { code: 'sink-file-unreadable', severity: 'error', param, message: `cannot read ${input.file} for ${param}: ${reason}; check the path.` } };
+    return {
+      finding: { code: 'sink-file-unreadable', severity: 'error', param, message: `cannot read ${input.file} for ${param}: ${reason}; check the path.` },
+    };
   }
 }
 
@@ -82,9 +91,16 @@ function dnLine(dn: string): string {
 export function summarize(cert: X509Certificate, param: CertParam, index: number, now: Date): CertSummary {
   const notAfter = new Date(cert.validTo);
   return {
-    param, index, subject: dnLine(cert.subject), issuer: dnLine(cert.issuer),
-    notBefore: new Date(cert.validFrom).toISOString(), notAfter: notAfter.toISOString(),
-    daysLeft: daysLeft(notAfter, now), isCA: cert.ca, extKeyUsage: extKeyUsageOf(cert), fingerprintSha256: cert.fingerprint256,
+    param,
+    index,
+    subject: dnLine(cert.subject),
+    issuer: dnLine(cert.issuer),
+    notBefore: new Date(cert.validFrom).toISOString(),
+    notAfter: notAfter.toISOString(),
+    daysLeft: daysLeft(notAfter, now),
+    isCA: cert.ca,
+    extKeyUsage: extKeyUsageOf(cert),
+    fingerprintSha256: cert.fingerprint256,
   };
 }
 
@@ -92,7 +108,14 @@ export function summarize(cert: X509Certificate, param: CertParam, index: number
 function expiryFindings(cert: X509Certificate, usage: Usage, label: string, param: CertParam, ctx: CheckContext): SinkFinding[] {
   const notBefore = new Date(cert.validFrom);
   if (ctx.now.getTime() < notBefore.getTime()) {
-    return [{ code: 'sink-cert-not-yet-valid', severity: 'error', param, message: `${label} is not valid until ${notBefore.toISOString()}: check the clock of the machine that issued it, or issue it again.` }];
+    return [
+      {
+        code: 'sink-cert-not-yet-valid',
+        severity: 'error',
+        param,
+        message: `${label} is not valid until ${notBefore.toISOString()}: check the clock of the machine that issued it, or issue it again.`,
+      },
+    ];
   }
   const alert = alertFor({ id: cert.fingerprint256, usage, label, notAfter: new Date(cert.validTo) }, ctx.now, ctx.thresholds ?? DEFAULT_THRESHOLDS);
   if (!alert) return [];
@@ -103,7 +126,9 @@ function expiryFindings(cert: X509Certificate, usage: Usage, label: string, para
 function parseCerts(pem: LoadedPem, param: CertParam, fix: string): { certs?: X509Certificate[]; finding?: SinkFinding } {
   const text = pem.bytes.toString('latin1');
   if (!/-----BEGIN /.test(text)) {
-    return { finding: { code: 'sink-cert-invalid', severity: 'error', param, message: `${pem.name} is not PEM (no "-----BEGIN CERTIFICATE-----" block): ${fix}` } };
+    return {
+      finding: { code: 'sink-cert-invalid', severity: 'error', param, message: `${pem.name} is not PEM (no "-----BEGIN CERTIFICATE-----" block): ${fix}` },
+    };
   }
   const parsed = parseCertFile(pem.bytes, pem.name);
   if (!parsed.ok) return { finding: { code: 'sink-cert-invalid', severity: 'error', param, message: parsed.error } };
@@ -118,14 +143,16 @@ export interface CaCheck {
 /** ca_cert: PEM certificates, each a CA (a leaf here is a mistake), none expired. */
 export function checkCaCert(pem: LoadedPem, ctx: CheckContext): CaCheck {
   const param = 'ca_cert';
-  const { certs, finding } = parseCerts(pem, param, 'pass the PEM file of the CA that issued the server\'s certificate (e.g. ca.crt).');
+  const { certs, finding } = parseCerts(pem, param, "pass the PEM file of the CA that issued the server's certificate (e.g. ca.crt).");
   if (!certs) return { certs: [], findings: [finding as SinkFinding] };
   const findings: SinkFinding[] = [];
   certs.forEach((c, i) => {
     const which = certs.length > 1 ? `certificate #${i} in ${pem.name}` : pem.name;
     if (!c.ca) {
       findings.push({
-        code: 'sink-ca-not-ca', severity: 'error', param,
+        code: 'sink-ca-not-ca',
+        severity: 'error',
+        param,
         message: `${which} is not a CA certificate (subject ${dnLine(c.subject)}, issued by ${dnLine(c.issuer)}): pass the CA certificate that issued the server's certificate (e.g. ca.crt), not a node or client certificate.`,
       });
     }
@@ -155,7 +182,9 @@ export function checkClientPair(cert: LoadedPem | undefined, key: LoadedPem | un
       const eku = extKeyUsageOf(leaf);
       if (eku.length > 0 && !eku.includes('clientAuth') && !eku.includes('2.5.29.37.0')) {
         out.findings.push({
-          code: 'sink-cert-no-client-auth', severity: 'error', param,
+          code: 'sink-cert-no-client-auth',
+          severity: 'error',
+          param,
           message: `${cert.name} may not be used for client authentication (extended key usage: ${eku.join(', ')}): issue a client certificate (e.g. crdb-tls cert create-client <user>) or one with clientAuth.`,
         });
       }
@@ -172,15 +201,27 @@ export function checkClientPair(cert: LoadedPem | undefined, key: LoadedPem | un
   }
   if (cert && key && leaf && keyObj && !keyMatchesCert(keyObj, leaf)) {
     out.findings.push({
-      code: 'sink-key-mismatch', severity: 'error', param: 'client_key',
+      code: 'sink-key-mismatch',
+      severity: 'error',
+      param: 'client_key',
       message: `${key.name} is not the private key of ${cert.name} (${dnLine(leaf.subject)}): pass the key file issued with that certificate (client.<user>.key beside client.<user>.crt).`,
     });
   }
   if (cert && !key) {
-    out.findings.push({ code: 'sink-cert-without-key', severity: 'error', param: 'client_cert', message: `client_cert requires client_key to be set: pass the key of ${cert.name} too.` });
+    out.findings.push({
+      code: 'sink-cert-without-key',
+      severity: 'error',
+      param: 'client_cert',
+      message: `client_cert requires client_key to be set: pass the key of ${cert.name} too.`,
+    });
   }
   if (key && !cert) {
-    out.findings.push({ code: 'sink-key-without-cert', severity: 'error', param: 'client_key', message: `client_key requires client_cert to be set: pass the certificate that belongs to ${key.name} too.` });
+    out.findings.push({
+      code: 'sink-key-without-cert',
+      severity: 'error',
+      param: 'client_key',
+      message: `client_key requires client_cert to be set: pass the certificate that belongs to ${key.name} too.`,
+    });
   }
   return out;
 }

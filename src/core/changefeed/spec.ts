@@ -14,14 +14,20 @@ const fail = (message: string): { findings: SinkFinding[] } => ({ findings: [{ c
  */
 export function sinkSpecFromUrl(url: string): { spec?: SinkSpec; findings: SinkFinding[] } {
   const split = splitUri(url.trim());
-  if (!split) return fail(`${quoteInput(url)} is not a sink URL: write kafka://broker:9093, webhook-https://host/path or https://registry:8081 (schema registry).`);
+  if (!split)
+    return fail(`${quoteInput(url)} is not a sink URL: write kafka://broker:9093, webhook-https://host/path or https://registry:8081 (schema registry).`);
   if (!split.type) return fail(`${split.scheme}:// is not a sink this builds: use kafka://, webhook-https:// or https:// (Confluent schema registry).`);
   if (split.scheme === 'webhook-http') return fail('webhook sinks require https: use webhook-https://.');
   if (split.scheme === 'http') return fail('certificates need an https:// schema registry: use https://.');
   const findings: SinkFinding[] = [];
   const [first, ...rest] = split.hosts;
   const hostOf = (h: typeof first) => {
-    if (h.badPort !== undefined) findings.push({ code: 'sink-port-invalid', severity: 'error', message: `port ${quoteInput(h.badPort)} of ${h.host ? quoteInput(h.host) : 'the sink'} is not a port number (${portProblem(h.badPort)}): use 1 to 65535.` });
+    if (h.badPort !== undefined)
+      findings.push({
+        code: 'sink-port-invalid',
+        severity: 'error',
+        message: `port ${quoteInput(h.badPort)} of ${h.host ? quoteInput(h.host) : 'the sink'} is not a port number (${portProblem(h.badPort)}): use 1 to 65535.`,
+      });
     return { host: h.host.replace(/^\[|\]$/g, ''), port: h.port };
   };
   const spec: SinkSpec = { type: split.type, ...hostOf(first) };
@@ -36,7 +42,10 @@ export function sinkSpecFromUrl(url: string): { spec?: SinkSpec; findings: SinkF
   if (split.userinfo) {
     const [u, p] = split.userinfo.raw.split(/:(.*)/s);
     try {
-      spec.userinfo = { user: queryUnescape(u.replace(/\+/g, '%2B')).toString('utf8'), password: p === undefined ? undefined : queryUnescape(p.replace(/\+/g, '%2B')).toString('utf8') };
+      spec.userinfo = {
+        user: queryUnescape(u.replace(/\+/g, '%2B')).toString('utf8'),
+        password: p === undefined ? undefined : queryUnescape(p.replace(/\+/g, '%2B')).toString('utf8'),
+      };
     } catch (err) {
       findings.push({ code: 'sink-uri-invalid', severity: 'error', message: `the user:password of the sink URL is not valid: ${(err as Error).message}.` });
     }
@@ -46,18 +55,33 @@ export function sinkSpecFromUrl(url: string): { spec?: SinkSpec; findings: SinkF
   const seen = new Set<string>();
   for (const p of q.pairs) {
     if (p.error || p.key === undefined || p.value === undefined) {
-      findings.push({ code: 'sink-param-escape', severity: 'error', message: `parameter ${quoteInput(p.rawKey)} of the sink URL: ${p.error}; percent-encode it.` });
+      findings.push({
+        code: 'sink-param-escape',
+        severity: 'error',
+        message: `parameter ${quoteInput(p.rawKey)} of the sink URL: ${p.error}; percent-encode it.`,
+      });
       continue;
     }
     if (seen.has(p.key)) {
-      findings.push({ code: 'sink-param-duplicate', severity: 'error', param: p.key, message: `${quoteInput(p.key)} is given twice in the sink URL: CockroachDB reads only the first value; set it once.` });
+      findings.push({
+        code: 'sink-param-duplicate',
+        severity: 'error',
+        param: p.key,
+        message: `${quoteInput(p.key)} is given twice in the sink URL: CockroachDB reads only the first value; set it once.`,
+      });
       continue;
     }
     seen.add(p.key);
     const v = p.text as string;
     const bool = (name: string) => {
       const b = parseGoBool(v);
-      if (b === undefined) findings.push({ code: 'sink-param-bool', severity: 'error', param: name, message: `param ${name} must be a bool: write true or false, not ${quoteInput(v)}.` });
+      if (b === undefined)
+        findings.push({
+          code: 'sink-param-bool',
+          severity: 'error',
+          param: name,
+          message: `param ${name} must be a bool: write true or false, not ${quoteInput(v)}.`,
+        });
       return b;
     };
     switch (p.key) {
@@ -93,7 +117,12 @@ export function sinkSpecFromUrl(url: string): { spec?: SinkSpec; findings: SinkF
           const field = p.key === 'ca_cert' ? 'caCert' : p.key === 'client_cert' ? 'clientCert' : 'clientKey';
           spec[field] = { content, label: `the ${p.key} value in the sink URL` };
         } catch (err) {
-          findings.push({ code: 'sink-param-base64', severity: 'error', param: p.key, message: `param ${p.key} must be base 64 encoded: ${(err as Error).message}; pass the file instead.` });
+          findings.push({
+            code: 'sink-param-base64',
+            severity: 'error',
+            param: p.key,
+            message: `param ${p.key} must be base 64 encoded: ${(err as Error).message}; pass the file instead.`,
+          });
         }
         break;
       }

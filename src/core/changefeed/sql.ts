@@ -1,11 +1,13 @@
 /** SQL text for changefeeds: string literals, names, options, the statements. */
 
 /** CockroachDB's reserved keywords: as a bare name they are a syntax error. */
-const RESERVED = new Set(`all analyse analyze and any array as asc asymmetric both case cast check collate column concurrently
+const RESERVED = new Set(
+  `all analyse analyze and any array as asc asymmetric both case cast check collate column concurrently
 constraint create current_catalog current_date current_role current_schema current_time current_timestamp current_user default
 deferrable desc distinct do else end except false fetch for foreign from grant group having in index initially intersect into
 lateral leading limit localtime localtimestamp not nothing null offset on only or order placing primary references returning
-select session_user some symmetric table then to trailing true union unique user using variadic when where window with`.split(/\s+/));
+select session_user some symmetric table then to trailing true union unique user using variadic when where window with`.split(/\s+/),
+);
 
 /** A SQL string literal: single quotes doubled. */
 export function sqlString(s: string): string {
@@ -34,7 +36,11 @@ export function tableName(input: string): { sql?: string; error?: string } {
       for (;;) {
         if (j >= s.length) return { error: `table name ${input} has an unterminated double quote: close it, e.g. "My Table".` };
         if (s[j] === '"') {
-          if (s[j + 1] === '"') { part += '"'; j += 2; continue; }
+          if (s[j + 1] === '"') {
+            part += '"';
+            j += 2;
+            continue;
+          }
           break;
         }
         part += s[j++];
@@ -63,7 +69,11 @@ export function tableName(input: string): { sql?: string; error?: string } {
  * external://<name>: a lower-case SQL identifier (letters, digits, underscores), not a keyword.
  */
 export function checkConnectionName(name: string): string | undefined {
-  const suggestion = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^([0-9])/, '_$1') || 'kafka_sink';
+  const suggestion =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9_]+/g, '_')
+      .replace(/^([0-9])/, '_$1') || 'kafka_sink';
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
     return `external connection name ${JSON.stringify(name)} is not a plain SQL identifier: use lower-case letters, digits and underscores, e.g. ${suggestion}.`;
   }
@@ -79,12 +89,45 @@ export interface ChangefeedOption {
 
 /** CockroachDB's changefeed options (WITH ...), to catch typos. */
 export const KNOWN_OPTIONS = new Set([
-  'updated', 'resolved', 'diff', 'envelope', 'format', 'confluent_schema_registry', 'initial_scan', 'no_initial_scan', 'initial_scan_only',
-  'end_time', 'cursor', 'full_table_name', 'key_in_value', 'topic_in_value', 'kafka_sink_config', 'webhook_sink_config', 'webhook_auth_header',
-  'webhook_client_timeout', 'min_checkpoint_frequency', 'mvcc_timestamp', 'on_error', 'protect_data_from_gc_on_pause', 'gc_protect_expires_after',
-  'schema_change_events', 'schema_change_policy', 'split_column_families', 'virtual_columns', 'avro_schema_prefix', 'compression',
-  'key_column', 'unordered', 'lagging_ranges_threshold', 'lagging_ranges_polling_interval', 'metrics_label', 'execution_locality',
-  'encode_json_value_null_as_object', 'headers_json_column_name', 'extra_headers', 'pubsub_sink_config',
+  'updated',
+  'resolved',
+  'diff',
+  'envelope',
+  'format',
+  'confluent_schema_registry',
+  'initial_scan',
+  'no_initial_scan',
+  'initial_scan_only',
+  'end_time',
+  'cursor',
+  'full_table_name',
+  'key_in_value',
+  'topic_in_value',
+  'kafka_sink_config',
+  'webhook_sink_config',
+  'webhook_auth_header',
+  'webhook_client_timeout',
+  'min_checkpoint_frequency',
+  'mvcc_timestamp',
+  'on_error',
+  'protect_data_from_gc_on_pause',
+  'gc_protect_expires_after',
+  'schema_change_events',
+  'schema_change_policy',
+  'split_column_families',
+  'virtual_columns',
+  'avro_schema_prefix',
+  'compression',
+  'key_column',
+  'unordered',
+  'lagging_ranges_threshold',
+  'lagging_ranges_polling_interval',
+  'metrics_label',
+  'execution_locality',
+  'encode_json_value_null_as_object',
+  'headers_json_column_name',
+  'extra_headers',
+  'pubsub_sink_config',
 ]);
 
 /** Parses `updated`, `resolved=10s`, `format=avro` (CLI --option) into an option. */

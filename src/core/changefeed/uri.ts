@@ -93,8 +93,15 @@ export function splitUri(uri: string): SplitUri | undefined {
     off += part.length + 1;
   }
   return {
-    scheme, type: sinkTypeOf(scheme), userinfo, hosts, authoritySpan: { start: aStart, end: aEnd },
-    path: beforeQuery.slice(aEnd), rawQuery: q < 0 ? '' : body.slice(q + 1), queryOffset: q < 0 ? body.length : q + 1, hasQuery: q >= 0,
+    scheme,
+    type: sinkTypeOf(scheme),
+    userinfo,
+    hosts,
+    authoritySpan: { start: aStart, end: aEnd },
+    path: beforeQuery.slice(aEnd),
+    rawQuery: q < 0 ? '' : body.slice(q + 1),
+    queryOffset: q < 0 ? body.length : q + 1,
+    hasQuery: q >= 0,
   };
 }
 

@@ -22,13 +22,7 @@ export function daysLeft(notAfter: Date, now: Date): number {
   return Math.trunc((notAfter.getTime() - now.getTime()) / DAY_MS) || 0;
 }
 
-export function expiryStatus(
-  usage: Usage,
-  notBefore: Date,
-  notAfter: Date,
-  now: Date,
-  thresholds: ExpiryThresholds = DEFAULT_THRESHOLDS,
-): ExpiryStatus {
+export function expiryStatus(usage: Usage, notBefore: Date, notAfter: Date, now: Date, thresholds: ExpiryThresholds = DEFAULT_THRESHOLDS): ExpiryStatus {
   if (now.getTime() > notAfter.getTime()) return 'expired';
   if (now.getTime() < notBefore.getTime()) return 'not-yet-valid';
   const limit = isCaUsage(usage) ? thresholds.caWarningDays : thresholds.leafWarningDays;

@@ -69,8 +69,12 @@ export function libpqKeyModeProblem(path: string, st: Pick<KeyStat, 'mode' | 'ui
   const max = rootOwned ? 0o640 : 0o600;
   if (!st.isFile()) {
     return {
-      kind: 'not-regular', mode, max, message: `private key file ${path} is not a regular file; libpq refuses it`,
-      libpqText: `private key file "${path}" is not a regular file`, fix: `point sslkey at the key file itself`,
+      kind: 'not-regular',
+      mode,
+      max,
+      message: `private key file ${path} is not a regular file; libpq refuses it`,
+      libpqText: `private key file "${path}" is not a regular file`,
+      fix: `point sslkey at the key file itself`,
     };
   }
   if (euid === undefined) return undefined;
@@ -78,9 +82,12 @@ export function libpqKeyModeProblem(path: string, st: Pick<KeyStat, 'mode' | 'ui
   const allowed = rootOwned ? 'u=rw,g=r (0640) for a key owned by root' : 'u=rw (0600)';
   const chown = !rootOwned && euid !== 0 && st.uid !== euid ? ` and chown ${euid} ${path} (it belongs to uid ${st.uid}, the client runs as uid ${euid})` : '';
   return {
-    kind: 'group-or-world', mode, max,
+    kind: 'group-or-world',
+    mode,
+    max,
     message: `private key file ${path} has group or world access (mode ${octalMode(mode)}); libpq refuses it and allows at most ${allowed}`,
-    libpqText: libpqGroupWorldText(path), fix: `chmod 600 ${path}${chown}`,
+    libpqText: libpqGroupWorldText(path),
+    fix: `chmod 600 ${path}${chown}`,
   };
 }
 

@@ -31,7 +31,10 @@ export function parsePort(text: string, where: string): number {
  * `label` names the flag in errors ("--verify"); the port follows parsePort's rule.
  */
 export function parseHostPort(text: string, defaultPort = DEFAULT_SQL_PORT, label?: string): { host: string; port: number } {
-  const t = text.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+  const t = text
+    .trim()
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '');
   let host = t;
   let port: string | undefined;
   const v6 = /^\[([^\]]*)\](?::(.*))?$/.exec(t);

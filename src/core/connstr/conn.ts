@@ -168,9 +168,20 @@ export class Conn implements ConnString {
   /** The plain object a connection string used to be (JSON.stringify, logs). */
   toJSON(): ConnString {
     return {
-      kind: this.kind, context: this.context, span: this.span, raw: this.raw, user: this.user, userSpan: this.userSpan, password: this.password,
-      passwordSpan: this.passwordSpan, userinfoPasswordSpan: this.userinfoPasswordSpan, hosts: this.hosts, database: this.database, params: this.params,
-      appendAt: this.appendAt, appendSeparator: this.appendSeparator,
+      kind: this.kind,
+      context: this.context,
+      span: this.span,
+      raw: this.raw,
+      user: this.user,
+      userSpan: this.userSpan,
+      password: this.password,
+      passwordSpan: this.passwordSpan,
+      userinfoPasswordSpan: this.userinfoPasswordSpan,
+      hosts: this.hosts,
+      database: this.database,
+      params: this.params,
+      appendAt: this.appendAt,
+      appendSeparator: this.appendSeparator,
     };
   }
 }

@@ -99,7 +99,15 @@ export function loadRef(written: string, env: FileEnv): FileRef {
     } catch (err) {
       // A folder on the way that cannot be searched hides the file: say so rather than "does not exist".
       const code = errnoCode(err);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') denied ??= { written, path, error: 'unreadable', errorDetail: code === 'EACCES' ? 'permission denied (EACCES)' : (code ?? errMessage(err)), inputProblem: 'unreadable', certs: [] };
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        denied ??= {
+          written,
+          path,
+          error: 'unreadable',
+          errorDetail: code === 'EACCES' ? 'permission denied (EACCES)' : (code ?? errMessage(err)),
+          inputProblem: 'unreadable',
+          certs: [],
+        };
       continue;
     }
     if (st.isDirectory()) return { written, path, stat: st, error: 'directory', certs: [] };

@@ -4,11 +4,50 @@ import { ConnTable } from './table';
 // libpq key=value strings (host=db port=26257 ...): found from the `=`s, read into the scan's table.
 
 /** libpq's connection keywords: a quoted value of one of these is a value, never a string of pairs. */
-const LIBPQ_KEYWORDS = new Set(['host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'passfile', 'require_auth', 'channel_binding', 'connect_timeout',
-  'client_encoding', 'options', 'application_name', 'fallback_application_name', 'keepalives', 'keepalives_idle', 'keepalives_interval', 'keepalives_count',
-  'tcp_user_timeout', 'replication', 'gssencmode', 'sslmode', 'requiressl', 'sslnegotiation', 'sslcompression', 'sslcert', 'sslkey', 'sslpassword', 'sslcertmode',
-  'sslrootcert', 'sslcrl', 'sslcrldir', 'sslsni', 'requirepeer', 'ssl_min_protocol_version', 'ssl_max_protocol_version', 'krbsrvname', 'gsslib', 'gssdelegation',
-  'service', 'target_session_attrs', 'load_balance_hosts']);
+const LIBPQ_KEYWORDS = new Set([
+  'host',
+  'hostaddr',
+  'port',
+  'dbname',
+  'user',
+  'password',
+  'passfile',
+  'require_auth',
+  'channel_binding',
+  'connect_timeout',
+  'client_encoding',
+  'options',
+  'application_name',
+  'fallback_application_name',
+  'keepalives',
+  'keepalives_idle',
+  'keepalives_interval',
+  'keepalives_count',
+  'tcp_user_timeout',
+  'replication',
+  'gssencmode',
+  'sslmode',
+  'requiressl',
+  'sslnegotiation',
+  'sslcompression',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslcertmode',
+  'sslrootcert',
+  'sslcrl',
+  'sslcrldir',
+  'sslsni',
+  'requirepeer',
+  'ssl_min_protocol_version',
+  'ssl_max_protocol_version',
+  'krbsrvname',
+  'gsslib',
+  'gssdelegation',
+  'service',
+  'target_session_attrs',
+  'load_balance_hosts',
+]);
 
 /** A word, a dot, a dash or a slash: what makes "xhost=" or "a.host=" not a libpq keyword. */
 const isGlue = (ch: number) => isKeyChar(ch) || ch === 46 || ch === 47;
@@ -153,12 +192,24 @@ function kvConn(s: Scanner, text: string, run: Int32Array, len: number): void {
     t.addParam(ci, keyId, valueId, s.valueError, keyStart, keyEnd, run[k + 2], run[k + 3]);
     const key = t.strings[keyId];
     switch (key) {
-      case 'host': host = k; break;
-      case 'hostaddr': hostaddr = k; break;
-      case 'port': port = k; break;
-      case 'user': user = k; break;
-      case 'password': password = k; break;
-      case 'dbname': dbname = k; break;
+      case 'host':
+        host = k;
+        break;
+      case 'hostaddr':
+        hostaddr = k;
+        break;
+      case 'port':
+        port = k;
+        break;
+      case 'user':
+        user = k;
+        break;
+      case 'password':
+        password = k;
+        break;
+      case 'dbname':
+        dbname = k;
+        break;
     }
   }
   const hp = host >= 0 ? host : hostaddr;

@@ -25,10 +25,12 @@ function lintCurrent(ctx: RuleCtx, o: LintOptions): Finding[] {
   const all = ctx.out.slice(0, ctx.nOut);
   const { disabled, severities } = o;
   if (!disabled?.size && !severities) return all;
-  return all.filter((f) => !disabled?.has(f.code)).map((f): Finding => {
-    const s = severities && Object.hasOwn(severities, f.code) ? severities[f.code] : undefined;
-    return s ? f.withSeverity(s) : f;
-  });
+  return all
+    .filter((f) => !disabled?.has(f.code))
+    .map((f): Finding => {
+      const s = severities && Object.hasOwn(severities, f.code) ? severities[f.code] : undefined;
+      return s ? f.withSeverity(s) : f;
+    });
 }
 
 /** The findings for one connection string, after the user's rule settings. */

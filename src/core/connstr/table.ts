@@ -67,8 +67,10 @@ export class ConnTable {
     const len = to - from;
     if (len <= 0) return this.internId('');
     // A cheap hash of a few characters; the bucket's strings are then compared with the text.
-    const h = (Math.imul(len ^ (text.charCodeAt(from) << 8), 0x9e3779b1) ^ Math.imul(text.charCodeAt(to - 1) ^ (text.charCodeAt(from + (len >> 1)) << 16), 0x85ebca6b))
-      >>> (32 - PIECE_BITS);
+    const h =
+      (Math.imul(len ^ (text.charCodeAt(from) << 8), 0x9e3779b1) ^
+        Math.imul(text.charCodeAt(to - 1) ^ (text.charCodeAt(from + (len >> 1)) << 16), 0x85ebca6b)) >>>
+      (32 - PIECE_BITS);
     let bucket = this.pieces[h];
     if (bucket === undefined) this.pieces[h] = bucket = [];
     const strings = this.strings;
@@ -386,12 +388,67 @@ const PIECE_BITS = 12;
  * The keys and values the rules compare with: the table keeps these very strings (the literals of
  * the code), so that a comparison or a lookup finds them by identity instead of by content.
  */
-const CANONICAL = new Map<string, string>(['host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'passfile', 'require_auth', 'channel_binding',
-  'connect_timeout', 'client_encoding', 'options', 'application_name', 'fallback_application_name', 'keepalives', 'keepalives_idle', 'keepalives_interval',
-  'keepalives_count', 'tcp_user_timeout', 'replication', 'gssencmode', 'sslmode', 'requiressl', 'sslnegotiation', 'sslcompression', 'sslcert', 'sslkey',
-  'sslpassword', 'sslcertmode', 'sslrootcert', 'sslcrl', 'sslcrldir', 'sslsni', 'requirepeer', 'ssl_min_protocol_version', 'ssl_max_protocol_version',
-  'krbsrvname', 'gsslib', 'gssdelegation', 'service', 'target_session_attrs', 'load_balance_hosts', 'ssl', 'sslfactory', 'results_buffer_size',
-  'uselibpqcompat', 'disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'true', 'false', 'system', '26257', ''].map((k) => [k, k]));
+const CANONICAL = new Map<string, string>(
+  [
+    'host',
+    'hostaddr',
+    'port',
+    'dbname',
+    'user',
+    'password',
+    'passfile',
+    'require_auth',
+    'channel_binding',
+    'connect_timeout',
+    'client_encoding',
+    'options',
+    'application_name',
+    'fallback_application_name',
+    'keepalives',
+    'keepalives_idle',
+    'keepalives_interval',
+    'keepalives_count',
+    'tcp_user_timeout',
+    'replication',
+    'gssencmode',
+    'sslmode',
+    'requiressl',
+    'sslnegotiation',
+    'sslcompression',
+    'sslcert',
+    'sslkey',
+    'sslpassword',
+    'sslcertmode',
+    'sslrootcert',
+    'sslcrl',
+    'sslcrldir',
+    'sslsni',
+    'requirepeer',
+    'ssl_min_protocol_version',
+    'ssl_max_protocol_version',
+    'krbsrvname',
+    'gsslib',
+    'gssdelegation',
+    'service',
+    'target_session_attrs',
+    'load_balance_hosts',
+    'ssl',
+    'sslfactory',
+    'results_buffer_size',
+    'uselibpqcompat',
+    'disable',
+    'allow',
+    'prefer',
+    'require',
+    'verify-ca',
+    'verify-full',
+    'true',
+    'false',
+    'system',
+    '26257',
+    '',
+  ].map((k) => [k, k]),
+);
 const PARAM_INTS = 6;
 const P_KEY = 4;
 const P_VALUE = 5;
@@ -432,4 +489,3 @@ function grow(a: Int32Array): Int32Array {
   b.set(a);
   return b;
 }
-

@@ -32,7 +32,9 @@ export function keyValuePairs(text: string): { key: string; value: string }[] {
     const key = text.slice(k0, i);
     while (space(i)) i++;
     if (text[i] !== '=') {
-      throw new UserError(`missing "=" after ${quoteInput(key)} in the connection string: write key=value pairs, e.g. "host=localhost port=26257 sslmode=verify-full" (quote a value with spaces: sslrootcert='my certs/ca.crt').`);
+      throw new UserError(
+        `missing "=" after ${quoteInput(key)} in the connection string: write key=value pairs, e.g. "host=localhost port=26257 sslmode=verify-full" (quote a value with spaces: sslrootcert='my certs/ca.crt').`,
+      );
     }
     i++;
     while (space(i)) i++;
@@ -40,7 +42,10 @@ export function keyValuePairs(text: string): { key: string; value: string }[] {
     if (text[i] === "'") {
       i++;
       for (;;) {
-        if (i >= n) throw new UserError(`unterminated quoted string in the connection string, in the value of ${quoteInput(key)}: close it with ' (write \\' for a quote inside).`);
+        if (i >= n)
+          throw new UserError(
+            `unterminated quoted string in the connection string, in the value of ${quoteInput(key)}: close it with ' (write \\' for a quote inside).`,
+          );
         if (text[i] === '\\' && i + 1 < n) {
           value += text[i + 1];
           i += 2;

@@ -57,7 +57,12 @@ function trimmedEnd(text: string, start: number, end: number): number {
   let e = end;
   for (;;) {
     switch (text.charCodeAt(e - 1)) {
-      case 46: case 44: case 59: case 58: case 33: case 63: // . , ; : ! ?
+      case 46:
+      case 44:
+      case 59:
+      case 58:
+      case 33:
+      case 63: // . , ; : ! ?
         e--;
         break;
       case 41: // ) unless it closes a (
@@ -310,7 +315,6 @@ function matchesCi(text: string, at: number, word: string): boolean {
   }
   return true;
 }
-
 
 /**
  * The URLs of the text, in order, into the scan's table: what a global

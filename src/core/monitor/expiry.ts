@@ -26,22 +26,39 @@ export function alertFor(cert: WatchedCert, now: Date, t: ExpiryThresholds = DEF
   const expired = now.getTime() > cert.notAfter.getTime();
   const when = expired ? `expired ${Math.max(1, -days)} d ago` : `expires in ${days} d`;
   if (expired) {
-    return { cert, threshold: 'expired', level: 'error', daysLeft: days, message: `${cert.label} ${when}: connections using it fail now; ${isCaUsage(cert.usage) ? 'rotate the CA' : 'issue it again'}.` };
+    return {
+      cert,
+      threshold: 'expired',
+      level: 'error',
+      daysLeft: days,
+      message: `${cert.label} ${when}: connections using it fail now; ${isCaUsage(cert.usage) ? 'rotate the CA' : 'issue it again'}.`,
+    };
   }
   if (isCaUsage(cert.usage)) {
     if (days < t.caWarningDays) {
-      return { cert, threshold: 'warning', level: 'warning', daysLeft: days, message: `${cert.label} ${when}: plan the CA rotation (new CA into a combined ca.crt, then re-issue node and client certs).` };
+      return {
+        cert,
+        threshold: 'warning',
+        level: 'warning',
+        daysLeft: days,
+        message: `${cert.label} ${when}: plan the CA rotation (new CA into a combined ca.crt, then re-issue node and client certs).`,
+      };
     }
     return undefined;
   }
   if (days < t.leafErrorDays) return { cert, threshold: 'error', level: 'error', daysLeft: days, message: `${cert.label} ${when}: rotate it now.` };
-  if (days < t.leafWarningDays) return { cert, threshold: 'warning', level: 'warning', daysLeft: days, message: `${cert.label} ${when}: schedule its rotation.` };
+  if (days < t.leafWarningDays)
+    return { cert, threshold: 'warning', level: 'warning', daysLeft: days, message: `${cert.label} ${when}: schedule its rotation.` };
   return undefined;
 }
 
 /** The alerts not yet shown: each certificate alerts once per threshold, never after "Don't show again". */
 export function newAlerts(
-  certs: WatchedCert[], now: Date, shown: ReadonlySet<string>, muted: ReadonlySet<string>, t: ExpiryThresholds = DEFAULT_THRESHOLDS,
+  certs: WatchedCert[],
+  now: Date,
+  shown: ReadonlySet<string>,
+  muted: ReadonlySet<string>,
+  t: ExpiryThresholds = DEFAULT_THRESHOLDS,
 ): ExpiryAlert[] {
   const out: ExpiryAlert[] = [];
   for (const c of certs) {

@@ -27,9 +27,24 @@ export interface Tlv {
 }
 
 export const TAG = {
-  BOOLEAN: 1, INTEGER: 2, BIT_STRING: 3, OCTET_STRING: 4, NULL: 5, OID: 6, UTF8_STRING: 12,
-  SEQUENCE: 16, SET: 17, NUMERIC_STRING: 18, PRINTABLE_STRING: 19, T61_STRING: 20, IA5_STRING: 22,
-  UTC_TIME: 23, GENERALIZED_TIME: 24, VISIBLE_STRING: 26, UNIVERSAL_STRING: 28, BMP_STRING: 30,
+  BOOLEAN: 1,
+  INTEGER: 2,
+  BIT_STRING: 3,
+  OCTET_STRING: 4,
+  NULL: 5,
+  OID: 6,
+  UTF8_STRING: 12,
+  SEQUENCE: 16,
+  SET: 17,
+  NUMERIC_STRING: 18,
+  PRINTABLE_STRING: 19,
+  T61_STRING: 20,
+  IA5_STRING: 22,
+  UTC_TIME: 23,
+  GENERALIZED_TIME: 24,
+  VISIBLE_STRING: 26,
+  UNIVERSAL_STRING: 28,
+  BMP_STRING: 30,
 } as const;
 
 const CLASSES: TagClass[] = ['universal', 'application', 'context', 'private'];
@@ -72,8 +87,13 @@ export function readTlv(buf: Buffer, offset = 0): Tlv {
   }
   need(length, 'content');
   return {
-    cls, constructed, tag, offset, headerLength: p - offset,
-    value: buf.subarray(p, p + length), raw: buf.subarray(offset, p + length),
+    cls,
+    constructed,
+    tag,
+    offset,
+    headerLength: p - offset,
+    value: buf.subarray(p, p + length),
+    raw: buf.subarray(offset, p + length),
   };
 }
 
@@ -88,7 +108,7 @@ export function readDer(buf: Buffer): Tlv {
 export function childrenOf(t: Tlv): Tlv[] {
   if (!t.constructed) throw new DerError(`bad DER: ${describeTag(t)} at offset ${t.offset} is primitive, not constructed`);
   const out: Tlv[] = [];
-  for (let off = 0; off < t.value.length; ) {
+  for (let off = 0; off < t.value.length;) {
     const c = readTlv(t.value, off);
     out.push(c);
     off += c.raw.length;
@@ -210,7 +230,11 @@ export function decodeString(t: Tlv): string {
   switch (t.tag) {
     case TAG.UTF8_STRING:
       return v.toString('utf8');
-    case TAG.PRINTABLE_STRING: case TAG.IA5_STRING: case TAG.NUMERIC_STRING: case TAG.VISIBLE_STRING: case TAG.T61_STRING:
+    case TAG.PRINTABLE_STRING:
+    case TAG.IA5_STRING:
+    case TAG.NUMERIC_STRING:
+    case TAG.VISIBLE_STRING:
+    case TAG.T61_STRING:
       return v.toString('latin1');
     case TAG.BMP_STRING:
       if (v.length % 2) throw new DerError('bad DER: BMPString has an odd length');

@@ -26,7 +26,14 @@ export function describeCertFile(input: DescribeInput): CertFileDescription {
   const role = roleTitle(usage, fileRole, fileName);
   const head = headLines(input.path, role);
   const fail = (problem: string): CertFileDescription => ({
-    text: failText(head, input.now, problem), path: input.path, usage, role, ok: false, usable: false, problems: [problem], certs: [],
+    text: failText(head, input.now, problem),
+    path: input.path,
+    usage,
+    role,
+    ok: false,
+    usable: false,
+    problems: [problem],
+    certs: [],
   });
   try {
     const problems: string[] = [];
@@ -38,7 +45,9 @@ export function describeCertFile(input: DescribeInput): CertFileDescription {
     } else {
       const der = tryDer(input.content);
       if (!der) return fail(r.error);
-      problems.push(`${fileName} is a DER (binary) certificate, but CockroachDB reads PEM only: convert it with "openssl x509 -inform der -in ${fileName} -out ${fileName}.pem" and use the PEM file.`);
+      problems.push(
+        `${fileName} is a DER (binary) certificate, but CockroachDB reads PEM only: convert it with "openssl x509 -inform der -in ${fileName} -out ${fileName}.pem" and use the PEM file.`,
+      );
       parsed = [der];
     }
     const ca = loadCa(input.clusterCa);
@@ -50,7 +59,12 @@ export function describeCertFile(input: DescribeInput): CertFileDescription {
       return c;
     });
     const text = documentText({
-      head, meaning: roleMeaning(usage, fileRole), usage, now: input.now, problems, certs,
+      head,
+      meaning: roleMeaning(usage, fileRole),
+      usage,
+      now: input.now,
+      problems,
+      certs,
       ca: ca && { path: ca.path, certCount: ca.certs.length },
     });
     const own = certs[0];

@@ -3,8 +3,16 @@ import { Usage } from '../cockroach/layout';
 import { ExpiryThresholds, daysLeft, expiryStatus, statusText } from '../cockroach/expiry';
 import { colonHex } from './asn1';
 import {
-  OID, PublicKeyInfo, decodeBasicConstraints, decodeExtKeyUsage, decodeKeyUsage, decodePublicKeyInfo,
-  decodeSubjectAltName, decodeSubjectKeyId, decodeAuthorityKeyId, readCertificate,
+  OID,
+  PublicKeyInfo,
+  decodeBasicConstraints,
+  decodeExtKeyUsage,
+  decodeKeyUsage,
+  decodePublicKeyInfo,
+  decodeSubjectAltName,
+  decodeSubjectKeyId,
+  decodeAuthorityKeyId,
+  readCertificate,
 } from './x509der';
 import { decodeName, formatName } from './x509name';
 import { extensionText, serialColonHex, serialHex, serialText, signatureAlgorithmName } from './x509text';
@@ -37,9 +45,12 @@ function safeLines(f: () => string[]): string[] {
 export function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, thresholds: ExpiryThresholds): DescribedCert {
   const x = p.x509;
   const base = {
-    index, fingerprintSha256: x.fingerprint256, isCA: x.ca,
+    index,
+    fingerprintSha256: x.fingerprint256,
+    isCA: x.ca,
     selfSigned: issuedBy(x, x),
-    checks: [] as CertCheck[], chain: { checked: false, text: '' },
+    checks: [] as CertCheck[],
+    chain: { checked: false, text: '' },
   };
   let d: DecodedFields;
   let nb: Date;
@@ -53,7 +64,11 @@ export function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, th
     const tryDecode = <T>(oid: string, f: (v: Buffer) => T): T | undefined => {
       const e = ext(oid);
       if (!e) return undefined;
-      try { return f(e.value); } catch { return undefined; }
+      try {
+        return f(e.value);
+      } catch {
+        return undefined;
+      }
     };
     const eku = tryDecode(OID.extKeyUsage, decodeExtKeyUsage) ?? [];
     let pk: PublicKeyInfo;
@@ -70,8 +85,12 @@ export function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, th
       signatureAlgorithm: signatureAlgorithmName(s.signatureAlgorithmOid),
       issuer: formatName(decodeName(s.issuer)),
       subject: formatName(subjectRdns),
-      commonName: subjectRdns.flat().filter((a) => a.name === 'CN').pop()?.value,
-      notBefore: iso(nb), notAfter: iso(na),
+      commonName: subjectRdns
+        .flat()
+        .filter((a) => a.name === 'CN')
+        .pop()?.value,
+      notBefore: iso(nb),
+      notAfter: iso(na),
       publicKey: { ...pk, summary: publicKeySummary(pk) },
       extensions: s.extensions.map((e) => ({ oid: e.oid, name: e.name, critical: e.critical, lines: safeLines(() => extensionText(e)) })),
       keyUsage: (tryDecode(OID.keyUsage, decodeKeyUsage) ?? []).map((b) => b.name),
@@ -86,7 +105,10 @@ export function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, th
     nb = new Date(x.validFrom);
     na = new Date(x.validTo);
     if (Number.isNaN(nb.getTime()) || Number.isNaN(na.getTime())) throw new Error(`certificate ${index + 1} cannot be decoded: ${errMessage(err)}`);
-    d = nodeView(x, `some fields could not be decoded (${errMessage(err)}); the values shown come from Node's X.509 parser. Reissue the certificate if CockroachDB rejects it.`);
+    d = nodeView(
+      x,
+      `some fields could not be decoded (${errMessage(err)}); the values shown come from Node's X.509 parser. Reissue the certificate if CockroachDB rejects it.`,
+    );
   }
   const certUsage: Usage = usage === 'Unknown' && x.ca ? 'CA' : usage;
   const status = expiryStatus(certUsage, nb, na, now, thresholds);
@@ -98,16 +120,37 @@ export function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, th
 
 /** What Node's X509Certificate tells, for a certificate our strict DER reader refuses. */
 function nodeView(x: X509Certificate, problem: string): DecodedFields {
-  const dn = (s: string) => s.split('\n').map((l) => l.replace('=', ' = ')).join(', ');
+  const dn = (s: string) =>
+    s
+      .split('\n')
+      .map((l) => l.replace('=', ' = '))
+      .join(', ');
   const serial = colonHex(Buffer.from(x.serialNumber.length % 2 ? '0' + x.serialNumber : x.serialNumber, 'hex'), false);
   const d = x.publicKey.asymmetricKeyDetails;
   const bits = d?.modulusLength;
   return {
-    version: 3, serial, serialText: serial, serialHex: x.serialNumber.toUpperCase(), signatureAlgorithm: '?',
-    issuer: dn(x.issuer), subject: dn(x.subject), commonName: /(?:^|\n)CN=([^\n]*)/.exec(x.subject)?.[1],
-    notBefore: iso(new Date(x.validFrom)), notAfter: iso(new Date(x.validTo)),
-    publicKey: { algorithm: String(x.publicKey.asymmetricKeyType), bits, curve: d?.namedCurve, summary: `${String(x.publicKey.asymmetricKeyType).toUpperCase()}${bits ? ` ${bits} bit` : d?.namedCurve ? ` ${d.namedCurve}` : ''}` },
-    extensions: [], keyUsage: [], extKeyUsage: [], extKeyUsageOids: [], sans: [], problem,
+    version: 3,
+    serial,
+    serialText: serial,
+    serialHex: x.serialNumber.toUpperCase(),
+    signatureAlgorithm: '?',
+    issuer: dn(x.issuer),
+    subject: dn(x.subject),
+    commonName: /(?:^|\n)CN=([^\n]*)/.exec(x.subject)?.[1],
+    notBefore: iso(new Date(x.validFrom)),
+    notAfter: iso(new Date(x.validTo)),
+    publicKey: {
+      algorithm: String(x.publicKey.asymmetricKeyType),
+      bits,
+      curve: d?.namedCurve,
+      summary: `${String(x.publicKey.asymmetricKeyType).toUpperCase()}${bits ? ` ${bits} bit` : d?.namedCurve ? ` ${d.namedCurve}` : ''}`,
+    },
+    extensions: [],
+    keyUsage: [],
+    extKeyUsage: [],
+    extKeyUsageOids: [],
+    sans: [],
+    problem,
   };
 }
 

@@ -19,51 +19,71 @@ export function certFileRole(fileName: string): FileRole {
 
 export function roleTitle(usage: Usage, role: FileRole, fileName: string): string {
   switch (usage) {
-    case 'CA': return `cluster CA certificate (${fileName})`;
-    case 'Client CA': return `client CA certificate (${fileName})`;
-    case 'UI CA': return `DB Console (UI) CA certificate (${fileName})`;
-    case 'Tenant Client CA': return `tenant client CA certificate (${fileName})`;
-    case 'Node': return `node certificate (${fileName})`;
-    case 'UI': return `DB Console (UI) certificate (${fileName})`;
-    case 'Client': return `client certificate for SQL user ${JSON.stringify(role.name ?? '?')} (${fileName})`;
-    case 'Tenant Client': return `tenant client certificate for tenant ${role.name ?? '?'} (${fileName})`;
-    default: return `not a CockroachDB certificate file name (${fileName})`;
+    case 'CA':
+      return `cluster CA certificate (${fileName})`;
+    case 'Client CA':
+      return `client CA certificate (${fileName})`;
+    case 'UI CA':
+      return `DB Console (UI) CA certificate (${fileName})`;
+    case 'Tenant Client CA':
+      return `tenant client CA certificate (${fileName})`;
+    case 'Node':
+      return `node certificate (${fileName})`;
+    case 'UI':
+      return `DB Console (UI) certificate (${fileName})`;
+    case 'Client':
+      return `client certificate for SQL user ${JSON.stringify(role.name ?? '?')} (${fileName})`;
+    case 'Tenant Client':
+      return `tenant client certificate for tenant ${role.name ?? '?'} (${fileName})`;
+    default:
+      return `not a CockroachDB certificate file name (${fileName})`;
   }
 }
 
 export function roleMeaning(usage: Usage, role: FileRole): string[] {
   const user = role.name ?? '<user>';
   switch (usage) {
-    case 'CA': return [
-      'Nodes trust every certificate in this file: node certificates, and client certificates unless a',
-      'separate ca-client.crt exists, must be signed by one of them. New certificates are signed by the',
-      'first one (its key, ca.key, stays outside the certs directory). During a CA rotation the file holds',
-      'the new CA first and the old ones after it, so certificates signed by either stay valid.',
-    ];
-    case 'Client CA': return [
-      'When this file exists, nodes verify client certificates against it instead of ca.crt, and client',
-      'certificates must be signed by it. Nodes then also need client.node.crt, signed by it, to connect',
-      'to each other. New client certificates are signed by the first certificate in the file.',
-    ];
-    case 'UI CA': return ['Signs ui.crt, the certificate the DB Console (HTTP) serves; browsers and tools that open the console must trust it.'];
-    case 'Tenant Client CA': return ['Verifies the client certificates of tenant SQL servers (client-tenant.<id>.crt).'];
-    case 'Node': return [
-      'A node presents it as a TLS server (to SQL clients, other nodes and the DB Console unless ui.crt',
-      'exists) and as a TLS client (to other nodes). Its CN must be node, its extended key usage must',
-      'allow both serverAuth and clientAuth, and its SANs must name every host name and IP address used',
-      'to reach the node. It must be signed by a certificate in ca.crt; its key is node.key.',
-    ];
-    case 'UI': return ['The DB Console (HTTP) serves it instead of node.crt. It needs serverAuth and SANs for the console host names, and is signed by ca-ui.crt (or ca.crt).'];
-    case 'Client': return [
-      `The CN is the SQL user it logs in as (${user}); CockroachDB requires it to match the user in the file`,
-      'name. It needs the clientAuth extended key usage and must be signed by ca-client.crt when that',
-      `exists, else by ca.crt. Its key is client.${user}.key (client.${user}.key.pk8 for Java/JDBC).`,
-    ];
-    case 'Tenant Client': return [`Identifies the SQL server of tenant ${user} to the cluster. It needs clientAuth and is signed by ca-client-tenant.crt (or ca.crt).`];
-    default: return [
-      `CockroachDB skips this file when it loads the certs directory (${role.badName ?? 'unknown name'}).`,
-      'Rename it (ca.crt, node.crt, client.<user>.crt, …) if CockroachDB should use it.',
-    ];
+    case 'CA':
+      return [
+        'Nodes trust every certificate in this file: node certificates, and client certificates unless a',
+        'separate ca-client.crt exists, must be signed by one of them. New certificates are signed by the',
+        'first one (its key, ca.key, stays outside the certs directory). During a CA rotation the file holds',
+        'the new CA first and the old ones after it, so certificates signed by either stay valid.',
+      ];
+    case 'Client CA':
+      return [
+        'When this file exists, nodes verify client certificates against it instead of ca.crt, and client',
+        'certificates must be signed by it. Nodes then also need client.node.crt, signed by it, to connect',
+        'to each other. New client certificates are signed by the first certificate in the file.',
+      ];
+    case 'UI CA':
+      return ['Signs ui.crt, the certificate the DB Console (HTTP) serves; browsers and tools that open the console must trust it.'];
+    case 'Tenant Client CA':
+      return ['Verifies the client certificates of tenant SQL servers (client-tenant.<id>.crt).'];
+    case 'Node':
+      return [
+        'A node presents it as a TLS server (to SQL clients, other nodes and the DB Console unless ui.crt',
+        'exists) and as a TLS client (to other nodes). Its CN must be node, its extended key usage must',
+        'allow both serverAuth and clientAuth, and its SANs must name every host name and IP address used',
+        'to reach the node. It must be signed by a certificate in ca.crt; its key is node.key.',
+      ];
+    case 'UI':
+      return [
+        'The DB Console (HTTP) serves it instead of node.crt. It needs serverAuth and SANs for the console host names, and is signed by ca-ui.crt (or ca.crt).',
+      ];
+    case 'Client':
+      return [
+        `The CN is the SQL user it logs in as (${user}); CockroachDB requires it to match the user in the file`,
+        'name. It needs the clientAuth extended key usage and must be signed by ca-client.crt when that',
+        `exists, else by ca.crt. Its key is client.${user}.key (client.${user}.key.pk8 for Java/JDBC).`,
+      ];
+    case 'Tenant Client':
+      return [`Identifies the SQL server of tenant ${user} to the cluster. It needs clientAuth and is signed by ca-client-tenant.crt (or ca.crt).`];
+    default:
+      return [
+        `CockroachDB skips this file when it loads the certs directory (${role.badName ?? 'unknown name'}).`,
+        'Rename it (ca.crt, node.crt, client.<user>.crt, …) if CockroachDB should use it.',
+      ];
   }
 }
 
@@ -79,35 +99,67 @@ export function roleChecks(c: DescribedCert, usage: Usage, role: FileRole): Cert
     const names = oids.map((o) => (o === OID.serverAuth ? 'serverAuth' : 'clientAuth')).join(' and ');
     if (!hasEku) checks.push({ ok: true, text: `no extended key usage extension: any purpose is allowed, including ${names}` });
     else if (oids.every((o) => c.extKeyUsageOids.includes(o))) checks.push({ ok: true, text: `extended key usage allows ${names} (${why})` });
-    else checks.push({ ok: false, text: `extended key usage lacks ${oids.filter((o) => !c.extKeyUsageOids.includes(o)).map((o) => (o === OID.serverAuth ? 'serverAuth' : 'clientAuth')).join(' and ')}: ${why}; reissue the certificate` });
+    else
+      checks.push({
+        ok: false,
+        text: `extended key usage lacks ${oids
+          .filter((o) => !c.extKeyUsageOids.includes(o))
+          .map((o) => (o === OID.serverAuth ? 'serverAuth' : 'clientAuth'))
+          .join(' and ')}: ${why}; reissue the certificate`,
+      });
   };
   const needSans = () => {
     const sans = ipOrDnsSans(c);
-    if (sans.length === 0) checks.push({ ok: false, text: 'no DNS or IP SANs: TLS clients check the host they dial against the SANs; reissue with every host name and IP address used to reach it' });
-    else checks.push({ ok: true, text: `SANs ${sans.join(', ')}: every address clients and other nodes dial (--advertise-addr, load balancer names) must be one of these` });
+    if (sans.length === 0)
+      checks.push({
+        ok: false,
+        text: 'no DNS or IP SANs: TLS clients check the host they dial against the SANs; reissue with every host name and IP address used to reach it',
+      });
+    else
+      checks.push({
+        ok: true,
+        text: `SANs ${sans.join(', ')}: every address clients and other nodes dial (--advertise-addr, load balancer names) must be one of these`,
+      });
   };
   if (isCaUsage(usage)) {
     if (c.isCA) checks.push({ ok: true, text: 'is a CA (basicConstraints CA:TRUE)' });
-    else checks.push({ ok: false, text: 'is not a CA (basicConstraints CA:FALSE or missing): a CA file must hold only CA certificates; keep node and client certificates in their own files' });
+    else
+      checks.push({
+        ok: false,
+        text: 'is not a CA (basicConstraints CA:FALSE or missing): a CA file must hold only CA certificates; keep node and client certificates in their own files',
+      });
     if (c.extensions.some((e) => e.oid === OID.keyUsage) && !c.keyUsage.includes('Certificate Sign')) {
       checks.push({ ok: false, text: 'key usage lacks Certificate Sign: TLS libraries refuse certificates it signs; create the CA again' });
     }
     return checks;
   }
   if (usage === 'Unknown') return checks;
-  if (c.isCA) checks.push({ ok: false, text: 'is a CA certificate (basicConstraints CA:TRUE) in a leaf certificate file: put it in a CA file and issue a leaf certificate here' });
+  if (c.isCA)
+    checks.push({
+      ok: false,
+      text: 'is a CA certificate (basicConstraints CA:TRUE) in a leaf certificate file: put it in a CA file and issue a leaf certificate here',
+    });
   if (usage === 'Node') {
     if (c.commonName === 'node') checks.push({ ok: true, text: 'CN is node: nodes authenticate to each other as the user node' });
-    else checks.push({ ok: false, text: `CN is ${JSON.stringify(c.commonName ?? '')}, not node: CockroachDB requires CN=node in node.crt; reissue it with "crdb-tls cert create-node <hosts> --overwrite"` });
+    else
+      checks.push({
+        ok: false,
+        text: `CN is ${JSON.stringify(c.commonName ?? '')}, not node: CockroachDB requires CN=node in node.crt; reissue it with "crdb-tls cert create-node <hosts> --overwrite"`,
+      });
     needEku([OID.serverAuth, OID.clientAuth], 'a node is a TLS server to clients and a TLS client to other nodes');
     needSans();
   } else if (usage === 'UI') {
     needEku([OID.serverAuth], 'the DB Console serves it as a TLS server');
     needSans();
   } else if (usage === 'Client') {
-    if (role.name !== undefined && c.commonName === role.name) checks.push({ ok: true, text: `CN is ${JSON.stringify(c.commonName)}: it logs in as SQL user ${c.commonName}` });
+    if (role.name !== undefined && c.commonName === role.name)
+      checks.push({ ok: true, text: `CN is ${JSON.stringify(c.commonName)}: it logs in as SQL user ${c.commonName}` });
     else if (role.name === undefined) checks.push({ ok: true, text: `CN is ${JSON.stringify(c.commonName ?? '')}: the SQL user it logs in as` });
-    else checks.push({ ok: false, text: `CN is ${JSON.stringify(c.commonName ?? '')}, but the file name says user ${JSON.stringify(role.name)}: CockroachDB rejects the mismatch; rename the file to client.${c.commonName ?? '<cn>'}.crt or reissue it with "crdb-tls cert create-client ${role.name} --overwrite"` });
+    else
+      checks.push({
+        ok: false,
+        text: `CN is ${JSON.stringify(c.commonName ?? '')}, but the file name says user ${JSON.stringify(role.name)}: CockroachDB rejects the mismatch; rename the file to client.${c.commonName ?? '<cn>'}.crt or reissue it with "crdb-tls cert create-client ${role.name} --overwrite"`,
+      });
     needEku([OID.clientAuth], 'a SQL client authenticates with it');
   } else if (usage === 'Tenant Client') {
     needEku([OID.clientAuth], 'the tenant SQL server authenticates with it');
@@ -134,7 +186,10 @@ export function chainOf(c: DescribedCert, p: Parsed, usage: Usage, ca: CaFile | 
   const caName = basename(ca.path);
   if (ca.error) return { checked: false, text: `not checked: the CA file cannot be used: ${ca.error}` };
   const n = ca.certs.length;
-  const m = findIssuer(p.x509, ca.certs.map((k) => k.x509));
+  const m = findIssuer(
+    p.x509,
+    ca.certs.map((k) => k.x509),
+  );
   if (m.signed) {
     const at = m.index;
     const k = ca.certs[at];
@@ -142,20 +197,29 @@ export function chainOf(c: DescribedCert, p: Parsed, usage: Usage, ca: CaFile | 
     const signedBy = { index: at, subject: kd.subject, serial: kd.serial, notAfter: kd.notAfter };
     const same = k.x509.fingerprint256 === c.fingerprintSha256;
     const who = `certificate ${at + 1} of ${n} in ${ca.path}${at === 0 ? ' (the one that signs new certificates)' : ''}`;
-    const text = same
-      ? `self-signed; it is ${who}.`
-      : `signed by ${who}: ${kd.subject}, serial ${kd.serial}, valid until ${kd.notAfter}.`;
+    const text = same ? `self-signed; it is ${who}.` : `signed by ${who}: ${kd.subject}, serial ${kd.serial}, valid until ${kd.notAfter}.`;
     return { checked: true, signedBy, text };
   }
   if (isCaUsage(usage) && c.selfSigned) {
-    return { checked: true, text: `a self-signed root that is not in ${ca.path}; that is expected only for a separate CA (ca-client.crt, ca-ui.crt, ca-client-tenant.crt).` };
+    return {
+      checked: true,
+      text: `a self-signed root that is not in ${ca.path}; that is expected only for a separate CA (ca-client.crt, ca-ui.crt, ca-client-tenant.crt).`,
+    };
   }
   const lines = [`NOT signed by ${n === 1 ? 'the certificate' : `any of the ${n} certificates`} in ${ca.path} (its issuer is ${c.issuer}).${self}`];
   if (m.sameName) {
-    lines.push(`Certificate ${m.sameName.index + 1} of ${caName} has the issuer's name, but its key did not sign this certificate (${keyEvidence(m.sameName)}): it comes from another CA with the same name (for example a CA created again with a new key).`);
+    lines.push(
+      `Certificate ${m.sameName.index + 1} of ${caName} has the issuer's name, but its key did not sign this certificate (${keyEvidence(m.sameName)}): it comes from another CA with the same name (for example a CA created again with a new key).`,
+    );
   }
-  lines.push(`CockroachDB will reject it. Fix: reissue it with the key of the first certificate of ${caName}` +
-    (usage === 'Node' ? ' ("crdb-tls cert create-node <hosts> --ca-key <ca.key> --overwrite")' : usage === 'Client' ? ` ("crdb-tls cert create-client ${c.commonName ?? '<user>'} --ca-key <ca.key> --overwrite")` : '') +
-    `, or, if its CA should stay trusted (during a CA rotation), append that CA's certificate to ${caName}.`);
+  lines.push(
+    `CockroachDB will reject it. Fix: reissue it with the key of the first certificate of ${caName}` +
+      (usage === 'Node'
+        ? ' ("crdb-tls cert create-node <hosts> --ca-key <ca.key> --overwrite")'
+        : usage === 'Client'
+          ? ` ("crdb-tls cert create-client ${c.commonName ?? '<user>'} --ca-key <ca.key> --overwrite")`
+          : '') +
+      `, or, if its CA should stay trusted (during a CA rotation), append that CA's certificate to ${caName}.`,
+  );
   return { checked: true, text: lines.join(' ') };
 }

@@ -16,7 +16,7 @@ export function certText(c: DescribedCert, total: number, usage: Usage): string[
   const out: string[] = [];
   let title = `Certificate ${c.index + 1} of ${total}`;
   if (isCaUsage(usage)) title += c.index === 0 ? ' (signs new certificates)' : ' (still trusted; no longer signs)';
-  else if (total > 1) title += c.index === 0 ? ' (this file\'s own certificate)' : ' (sent along as part of its chain)';
+  else if (total > 1) title += c.index === 0 ? " (this file's own certificate)" : ' (sent along as part of its chain)';
   out.push(title);
   if (c.problem) out.push(`    Problem: ${c.problem}`);
   const serial = c.serialText;
@@ -43,7 +43,9 @@ export function certText(c: DescribedCert, total: number, usage: Usage): string[
     }
   }
   out.push(`    SHA-256 Fingerprint: ${c.fingerprintSha256}`);
-  out.push(`    Status: ${c.statusText}${c.status === 'expiring' ? ' — plan its rotation' : c.status === 'expired' ? ' — TLS handshakes with it fail; reissue it' : c.status === 'not-yet-valid' ? ` — valid from ${c.notBefore}; check this machine's clock` : ''}`);
+  out.push(
+    `    Status: ${c.statusText}${c.status === 'expiring' ? ' — plan its rotation' : c.status === 'expired' ? ' — TLS handshakes with it fail; reissue it' : c.status === 'not-yet-valid' ? ` — valid from ${c.notBefore}; check this machine's clock` : ''}`,
+  );
   out.push(`    Lifetime used: ${c.lifetimeUsedPercent}% (${Math.round((Date.parse(c.notAfter) - Date.parse(c.notBefore)) / DAY_MS)} days in all)`);
   if (c.checks.length > 0) {
     out.push('    For CockroachDB:');
@@ -83,7 +85,11 @@ export function documentText(d: DocumentInput): string {
   const { head, meaning, usage, now, problems, certs, ca } = d;
   const lines = [...head];
   lines.push(...meaning.map((l) => `  ${l}`));
-  lines.push(certs.length === 1 ? 'Holds 1 certificate.' : `Holds ${certs.length} certificates${isCaUsage(usage) ? ': CockroachDB signs new certificates with the first and trusts all of them.' : ': the first is the file\'s own, the rest its chain.'}`);
+  lines.push(
+    certs.length === 1
+      ? 'Holds 1 certificate.'
+      : `Holds ${certs.length} certificates${isCaUsage(usage) ? ': CockroachDB signs new certificates with the first and trusts all of them.' : ": the first is the file's own, the rest its chain."}`,
+  );
   lines.push(asOf(now));
   for (const p of problems) lines.push(`Problem: ${p}`);
   for (const c of certs) lines.push('', ...certText(c, certs.length, usage));

@@ -103,4 +103,7 @@ export interface Parsed {
 }
 
 /** The fields decoded from the certificate itself; the rest of DescribedCert is derived or judged. */
-export type DecodedFields = Omit<DescribedCert, 'index' | 'fingerprintSha256' | 'isCA' | 'selfSigned' | 'checks' | 'chain' | 'status' | 'daysLeft' | 'statusText' | 'lifetimeUsedPercent'>;
+export type DecodedFields = Omit<
+  DescribedCert,
+  'index' | 'fingerprintSha256' | 'isCA' | 'selfSigned' | 'checks' | 'chain' | 'status' | 'daysLeft' | 'statusText' | 'lifetimeUsedPercent'
+>;

@@ -7,7 +7,7 @@ import { UserError, quoteInput } from '../errors';
 
 export const HOUR_MS = 3_600_000;
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: HOUR_MS };
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: HOUR_MS };
 
 /** Go's time.Duration is an int64 of nanoseconds: ParseDuration refuses more than 2562047h47m16.854775807s. */
 export const MAX_GO_DURATION_MS = (2 ** 63 - 1) / 1e6;
@@ -73,7 +73,9 @@ function positiveGoDuration(text: string, flag: string): number {
 export function parseGoDuration(text: string, flag = '--lifetime'): number {
   const total = positiveGoDuration(text, flag);
   if (!(total <= MAX_GO_DURATION_MS)) {
-    throw new UserError(`${flag} ${quoteInput(text)} is out of range: a Go duration, as cockroach reads it, is at most 2562047h; use hours like 8784h (1 year).`);
+    throw new UserError(
+      `${flag} ${quoteInput(text)} is out of range: a Go duration, as cockroach reads it, is at most 2562047h; use hours like 8784h (1 year).`,
+    );
   }
   return total;
 }
@@ -84,10 +86,14 @@ export function parseGoDuration(text: string, flag = '--lifetime'): number {
  */
 export function validateLifetime(ms: number, flag = '--lifetime'): number {
   if (!Number.isFinite(ms) || ms < MIN_LIFETIME_MS) {
-    throw new UserError(`${flag} ${formatDuration(ms)} is too short: a certificate must be valid for at least ${formatHours(MIN_LIFETIME_MS)}, or it expires before it is deployed; use hours like 8784h (1 year).`);
+    throw new UserError(
+      `${flag} ${formatDuration(ms)} is too short: a certificate must be valid for at least ${formatHours(MIN_LIFETIME_MS)}, or it expires before it is deployed; use hours like 8784h (1 year).`,
+    );
   }
   if (ms > MAX_LIFETIME_MS) {
-    throw new UserError(`${flag} ${formatHours(ms)} is too long: at most ${formatHours(MAX_LIFETIME_MS)} (100 years); cockroach's defaults are 87840h for a CA and 43920h for node and client certificates.`);
+    throw new UserError(
+      `${flag} ${formatHours(ms)} is too long: at most ${formatHours(MAX_LIFETIME_MS)} (100 years); cockroach's defaults are 87840h for a CA and 43920h for node and client certificates.`,
+    );
   }
   return ms;
 }
@@ -120,7 +126,9 @@ export function parseTimeout(text: string, flag = '--timeout', o: TimeoutOptions
   const max = o.maxMs ?? MAX_TIMER_MS;
   if (total < min) throw new UserError(`${flag} ${quoteInput(text)} is too short: at least ${formatDuration(min)}; use e.g. ${example}.`);
   if (!(total <= max)) {
-    throw new UserError(`${flag} ${quoteInput(text)} is too long: at most ${formatDuration(max)}${max === MAX_TIMER_MS ? ' (2^31-1 ms, the longest timer Node.js keeps)' : ''}; use e.g. ${example}.`);
+    throw new UserError(
+      `${flag} ${quoteInput(text)} is too long: at most ${formatDuration(max)}${max === MAX_TIMER_MS ? ' (2^31-1 ms, the longest timer Node.js keeps)' : ''}; use e.g. ${example}.`,
+    );
   }
   return total;
 }

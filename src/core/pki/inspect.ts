@@ -40,11 +40,17 @@ export function compactIp(ip: string): string {
   if (groups.length !== 8) return ip.toLowerCase();
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   if (best < 0) return groups.join(':');
@@ -116,9 +122,7 @@ export function certDetails(cert: X509Certificate): CertDetails {
   };
 }
 
-export type ParsedCertFile =
-  | { ok: true; certs: X509Certificate[] }
-  | { ok: false; error: string };
+export type ParsedCertFile = { ok: true; certs: X509Certificate[] } | { ok: false; error: string };
 
 /**
  * Parses a certificate file the way CockroachDB's loader does: empty file, no PEM blocks, a block
@@ -127,11 +131,15 @@ export type ParsedCertFile =
 export function parseCertFile(content: Buffer, name: string): ParsedCertFile {
   if (content.length === 0) return { ok: false, error: `empty certificate file: ${name} is empty; issue it again or restore it from a backup.` };
   const blocks = splitPem(content.toString('latin1'));
-  if (blocks.length === 0) return { ok: false, error: `no certificates found in ${name}: it holds no PEM "BEGIN CERTIFICATE" block; put the PEM certificate there.` };
+  if (blocks.length === 0)
+    return { ok: false, error: `no certificates found in ${name}: it holds no PEM "BEGIN CERTIFICATE" block; put the PEM certificate there.` };
   const certs: X509Certificate[] = [];
   for (let i = 0; i < blocks.length; i++) {
     if (blocks[i].type !== 'CERTIFICATE') {
-      return { ok: false, error: `block #${i} in ${name} is of type ${blocks[i].type}, not CERTIFICATE: keep keys in .key files and only certificates in .crt files.` };
+      return {
+        ok: false,
+        error: `block #${i} in ${name} is of type ${blocks[i].type}, not CERTIFICATE: keep keys in .key files and only certificates in .crt files.`,
+      };
     }
     try {
       certs.push(parseCertificate(blocks[i].der));

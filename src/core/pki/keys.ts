@@ -33,8 +33,10 @@ export const MAX_KEY_SIZE = 8192;
 
 export function validateKeySize(value: number): number {
   if (!Number.isInteger(value) || value < MIN_KEY_SIZE || value > MAX_KEY_SIZE) {
-    throw new UserError(`--key-size ${value} is not supported: use a number of bits from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE} (default ${DEFAULT_KEY_SIZE}; ` +
-      `larger RSA keys take minutes to generate and slow every handshake, and 4096 is already beyond current guidelines).`);
+    throw new UserError(
+      `--key-size ${value} is not supported: use a number of bits from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE} (default ${DEFAULT_KEY_SIZE}; ` +
+        `larger RSA keys take minutes to generate and slow every handshake, and 4096 is already beyond current guidelines).`,
+    );
   }
   return value;
 }
@@ -43,7 +45,10 @@ export function validateKeySize(value: number): number {
 export function parseKeySize(text: string, flag = '--key-size'): number {
   if (!/^\d+$/.test(text.trim())) throw new UserError(`${flag} ${quoteInput(text)} is not a number of bits: use e.g. ${flag} 2048.`);
   const n = Number(text.trim());
-  if (!Number.isSafeInteger(n)) throw new UserError(`${flag} ${quoteInput(text)} is not supported: use a number of bits from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE} (default ${DEFAULT_KEY_SIZE}).`);
+  if (!Number.isSafeInteger(n))
+    throw new UserError(
+      `${flag} ${quoteInput(text)} is not supported: use a number of bits from ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE} (default ${DEFAULT_KEY_SIZE}).`,
+    );
   return validateKeySize(n);
 }
 
@@ -82,7 +87,10 @@ export function parsePrivateKey(pem: Buffer | string, file: string, format: 'pem
     throw new UserError(`${file} is not a PEM private key (no "BEGIN ... PRIVATE KEY" block): pass the key file that belongs to the certificate.`, file);
   }
   if (/ENCRYPTED/.test(text)) {
-    throw new UserError(`${file} is an encrypted private key: CockroachDB reads unencrypted keys only; decrypt it with "openssl pkey -in ${file} -out <new file>".`, file);
+    throw new UserError(
+      `${file} is an encrypted private key: CockroachDB reads unencrypted keys only; decrypt it with "openssl pkey -in ${file} -out <new file>".`,
+      file,
+    );
   }
   let key: KeyObject;
   try {
@@ -100,7 +108,10 @@ export function parsePrivateKey(pem: Buffer | string, file: string, format: 'pem
  */
 function intact(key: KeyObject, file: string): KeyObject {
   if (key.asymmetricKeyType === 'rsa' && !rsaNumbersAgree(key)) {
-    throw new UserError(`${file} is a damaged RSA private key: its numbers do not belong together (n is not p·q, or the CRT values disagree); restore it from a backup, or issue a new key and certificate.`, file);
+    throw new UserError(
+      `${file} is a damaged RSA private key: its numbers do not belong together (n is not p·q, or the CRT values disagree); restore it from a backup, or issue a new key and certificate.`,
+      file,
+    );
   }
   return key;
 }
@@ -162,6 +173,8 @@ export function assertKeySigns(key: KeyObject, what: string): void {
     ok = false;
   }
   if (!ok) {
-    throw new UserError(`${what} is a damaged private key: its numbers do not belong together, so it cannot be trusted to sign; restore the key from a backup, or create a new CA with a new --ca-key path.`);
+    throw new UserError(
+      `${what} is a damaged private key: its numbers do not belong together, so it cannot be trusted to sign; restore the key from a backup, or create a new CA with a new --ca-key path.`,
+    );
   }
 }

@@ -58,7 +58,9 @@ export function hostProblem(host: string): string | undefined {
 /** Splits node hosts into IP and DNS SANs as cockroach does (net.ParseIP), after validating each. */
 export function hostsToSans(hosts: string[]): HostSans {
   if (hosts.length === 0) {
-    throw new UserError('create-node requires at least one host name or address, none was specified: list every name and IP clients and nodes use, e.g. localhost 127.0.0.1 node1.example.com.');
+    throw new UserError(
+      'create-node requires at least one host name or address, none was specified: list every name and IP clients and nodes use, e.g. localhost 127.0.0.1 node1.example.com.',
+    );
   }
   const sans: HostSans = { dns: [], ip: [] };
   for (const host of hosts) {

@@ -101,8 +101,10 @@ export function opensslPemProblems(text: string): string[] {
   const blockRe = /-----BEGIN ([^\n-]*)-----([\s\S]*?)-----END \1-----/g;
   for (const m of text.matchAll(blockRe)) {
     const body = m[2];
-    if (/^\r?\n?[A-Za-z-]+:/.test(body) && !/ENCRYPTED/.test(m[1])) problems.push(`a ${m[1]} block has a PEM header (${/([A-Za-z-]+):/.exec(body)?.[1]}), which OpenSSL does not accept there`);
-    if (/\n[ \t]*\r?\n[ \t]*[A-Za-z0-9+/]/.test(body.replace(/^[\s\S]*?:[^\n]*\n(?=\r?\n)/, ''))) problems.push(`a ${m[1]} block has a blank line inside its base64`);
+    if (/^\r?\n?[A-Za-z-]+:/.test(body) && !/ENCRYPTED/.test(m[1]))
+      problems.push(`a ${m[1]} block has a PEM header (${/([A-Za-z-]+):/.exec(body)?.[1]}), which OpenSSL does not accept there`);
+    if (/\n[ \t]*\r?\n[ \t]*[A-Za-z0-9+/]/.test(body.replace(/^[\s\S]*?:[^\n]*\n(?=\r?\n)/, '')))
+      problems.push(`a ${m[1]} block has a blank line inside its base64`);
     if (/[^A-Za-z0-9+/=\s:,-]/.test(body)) problems.push(`a ${m[1]} block has bytes that are not base64 (for example a NUL byte)`);
   }
   if (/-----END [^\n-]*-----[ \t]*-----BEGIN /.test(text)) problems.push('two PEM blocks are on one line (no newline after -----END ...-----)');
@@ -111,11 +113,16 @@ export function opensslPemProblems(text: string): string[] {
 
 /** The sentence for one of opensslPemProblems' findings in `file`, with the fix. */
 export function opensslTrip(file: string, problem: string): string {
-  return `${file}: ${problem}. CockroachDB (Go) reads it, but psql, libpq and other OpenSSL-based clients may not: ` +
-    'rewrite it as plain PEM (each block on its own lines, no headers, only base64 between BEGIN and END).';
+  return (
+    `${file}: ${problem}. CockroachDB (Go) reads it, but psql, libpq and other OpenSSL-based clients may not: ` +
+    'rewrite it as plain PEM (each block on its own lines, no headers, only base64 between BEGIN and END).'
+  );
 }
 
 export function toPem(type: string, der: Buffer): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${type}-----\n${b64}\n-----END ${type}-----\n`;
 }

@@ -20,7 +20,10 @@ export function parseCertificate(input: Buffer | string): X509Certificate {
   } catch (err) {
     throw new CertParseError(`not a valid X.509 certificate (${err instanceof Error ? err.message.replace(/^error:[0-9A-F]+:/, '') : String(err)})`);
   }
-  for (const [field, value] of [['notBefore', x.validFrom], ['notAfter', x.validTo]] as const) {
+  for (const [field, value] of [
+    ['notBefore', x.validFrom],
+    ['notAfter', x.validTo],
+  ] as const) {
     if (Number.isNaN(Date.parse(value))) throw new CertParseError(`its ${field} time is not a valid date`);
   }
   return x;

@@ -5,8 +5,22 @@
  * signature algorithm; reading them here keeps us free of a second ASN.1 dependency.
  */
 import {
-  DerError, TAG, Tlv, bitIsSet, childrenOf, colonHex, decodeBitString, decodeBoolean, decodeOid, decodeTime, describeTag,
-  expectTag, integerHex, integerNumber, integerValue, readDer,
+  DerError,
+  TAG,
+  Tlv,
+  bitIsSet,
+  childrenOf,
+  colonHex,
+  decodeBitString,
+  decodeBoolean,
+  decodeOid,
+  decodeTime,
+  describeTag,
+  expectTag,
+  integerHex,
+  integerNumber,
+  integerValue,
+  readDer,
 } from './asn1';
 import { decodeName, formatName } from './x509name';
 
@@ -87,20 +101,38 @@ export function readExtensions(certDer: Buffer): Extension[] {
 }
 
 export const OID = {
-  keyUsage: '2.5.29.15', extKeyUsage: '2.5.29.37', basicConstraints: '2.5.29.19', subjectKeyIdentifier: '2.5.29.14',
-  authorityKeyIdentifier: '2.5.29.35', subjectAltName: '2.5.29.17', issuerAltName: '2.5.29.18',
-  crlDistributionPoints: '2.5.29.31', certificatePolicies: '2.5.29.32', authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
-  serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2',
+  keyUsage: '2.5.29.15',
+  extKeyUsage: '2.5.29.37',
+  basicConstraints: '2.5.29.19',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
+  subjectAltName: '2.5.29.17',
+  issuerAltName: '2.5.29.18',
+  crlDistributionPoints: '2.5.29.31',
+  certificatePolicies: '2.5.29.32',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
 } as const;
 
 const EXTENSION_NAMES: Record<string, string> = {
-  [OID.keyUsage]: 'X509v3 Key Usage', [OID.extKeyUsage]: 'X509v3 Extended Key Usage', [OID.basicConstraints]: 'X509v3 Basic Constraints',
-  [OID.subjectKeyIdentifier]: 'X509v3 Subject Key Identifier', [OID.authorityKeyIdentifier]: 'X509v3 Authority Key Identifier',
-  [OID.subjectAltName]: 'X509v3 Subject Alternative Name', [OID.issuerAltName]: 'X509v3 Issuer Alternative Name',
-  [OID.crlDistributionPoints]: 'X509v3 CRL Distribution Points', [OID.certificatePolicies]: 'X509v3 Certificate Policies',
-  '2.5.29.30': 'X509v3 Name Constraints', '2.5.29.36': 'X509v3 Policy Constraints', '2.5.29.54': 'X509v3 Inhibit Any Policy',
-  [OID.authorityInfoAccess]: 'Authority Information Access', '1.3.6.1.4.1.11129.2.4.2': 'CT Precertificate SCTs',
-  '1.3.6.1.4.1.11129.2.4.3': 'CT Precertificate Poison', '2.16.840.1.113730.1.1': 'Netscape Cert Type', '2.16.840.1.113730.1.13': 'Netscape Comment',
+  [OID.keyUsage]: 'X509v3 Key Usage',
+  [OID.extKeyUsage]: 'X509v3 Extended Key Usage',
+  [OID.basicConstraints]: 'X509v3 Basic Constraints',
+  [OID.subjectKeyIdentifier]: 'X509v3 Subject Key Identifier',
+  [OID.authorityKeyIdentifier]: 'X509v3 Authority Key Identifier',
+  [OID.subjectAltName]: 'X509v3 Subject Alternative Name',
+  [OID.issuerAltName]: 'X509v3 Issuer Alternative Name',
+  [OID.crlDistributionPoints]: 'X509v3 CRL Distribution Points',
+  [OID.certificatePolicies]: 'X509v3 Certificate Policies',
+  '2.5.29.30': 'X509v3 Name Constraints',
+  '2.5.29.36': 'X509v3 Policy Constraints',
+  '2.5.29.54': 'X509v3 Inhibit Any Policy',
+  [OID.authorityInfoAccess]: 'Authority Information Access',
+  '1.3.6.1.4.1.11129.2.4.2': 'CT Precertificate SCTs',
+  '1.3.6.1.4.1.11129.2.4.3': 'CT Precertificate Poison',
+  '2.16.840.1.113730.1.1': 'Netscape Cert Type',
+  '2.16.840.1.113730.1.13': 'Netscape Comment',
 };
 
 // ---- public key
@@ -115,8 +147,14 @@ const CURVES: Record<string, { name: string; nist?: string; bits: number }> = {
 };
 
 const KEY_ALGORITHMS: Record<string, string> = {
-  '1.2.840.113549.1.1.1': 'rsaEncryption', '1.2.840.113549.1.1.10': 'rsassaPss', '1.2.840.10045.2.1': 'id-ecPublicKey',
-  '1.3.101.110': 'X25519', '1.3.101.111': 'X448', '1.3.101.112': 'ED25519', '1.3.101.113': 'ED448', '1.2.840.10040.4.1': 'dsaEncryption',
+  '1.2.840.113549.1.1.1': 'rsaEncryption',
+  '1.2.840.113549.1.1.10': 'rsassaPss',
+  '1.2.840.10045.2.1': 'id-ecPublicKey',
+  '1.3.101.110': 'X25519',
+  '1.3.101.111': 'X448',
+  '1.3.101.112': 'ED25519',
+  '1.3.101.113': 'ED448',
+  '1.2.840.10040.4.1': 'dsaEncryption',
 };
 
 export interface PublicKeyInfo {
@@ -196,12 +234,21 @@ export function keyUsageNames(certDer: Buffer, style: 'openssl' | 'id' = 'openss
 }
 
 const EKU_NAMES: Record<string, string> = {
-  [OID.serverAuth]: 'TLS Web Server Authentication', [OID.clientAuth]: 'TLS Web Client Authentication',
-  '1.3.6.1.5.5.7.3.3': 'Code Signing', '1.3.6.1.5.5.7.3.4': 'E-mail Protection', '1.3.6.1.5.5.7.3.5': 'IPSec End System',
-  '1.3.6.1.5.5.7.3.6': 'IPSec Tunnel', '1.3.6.1.5.5.7.3.7': 'IPSec User', '1.3.6.1.5.5.7.3.8': 'Time Stamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSP Signing', '1.3.6.1.5.5.7.3.17': 'ipsec Internet Key Exchange', '2.5.29.37.0': 'Any Extended Key Usage',
-  '1.3.6.1.4.1.311.10.3.3': 'Microsoft Server Gated Crypto', '2.16.840.1.113730.4.1': 'Netscape Server Gated Crypto',
-  '1.3.6.1.4.1.311.20.2.2': 'Microsoft Smartcard Login', '1.3.6.1.4.1.311.10.3.4': 'Microsoft Encrypted File System',
+  [OID.serverAuth]: 'TLS Web Server Authentication',
+  [OID.clientAuth]: 'TLS Web Client Authentication',
+  '1.3.6.1.5.5.7.3.3': 'Code Signing',
+  '1.3.6.1.5.5.7.3.4': 'E-mail Protection',
+  '1.3.6.1.5.5.7.3.5': 'IPSec End System',
+  '1.3.6.1.5.5.7.3.6': 'IPSec Tunnel',
+  '1.3.6.1.5.5.7.3.7': 'IPSec User',
+  '1.3.6.1.5.5.7.3.8': 'Time Stamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSP Signing',
+  '1.3.6.1.5.5.7.3.17': 'ipsec Internet Key Exchange',
+  '2.5.29.37.0': 'Any Extended Key Usage',
+  '1.3.6.1.4.1.311.10.3.3': 'Microsoft Server Gated Crypto',
+  '2.16.840.1.113730.4.1': 'Netscape Server Gated Crypto',
+  '1.3.6.1.4.1.311.20.2.2': 'Microsoft Smartcard Login',
+  '1.3.6.1.4.1.311.10.3.4': 'Microsoft Encrypted File System',
 };
 
 export interface NamedOid {
@@ -251,7 +298,7 @@ const GN_TYPES: GeneralNameType[] = ['othername', 'email', 'DNS', 'X400Name', 'D
 export function compactIpv6(groups: number[]): string {
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     let j = i;
     while (j < groups.length && groups[j] === 0) j++;
     if (j - i > bestLen) [best, bestLen] = [i, j - i];
@@ -269,7 +316,10 @@ function ipGroups(b: Buffer): number[] {
 
 function ipText(b: Buffer): string {
   if (b.length === 4) return Array.from(b).join('.');
-  if (b.length === 16) return ipGroups(b).map((g) => g.toString(16).toUpperCase()).join(':');
+  if (b.length === 16)
+    return ipGroups(b)
+      .map((g) => g.toString(16).toUpperCase())
+      .join(':');
   return `<invalid length=${b.length}>`;
 }
 
@@ -278,7 +328,9 @@ export function decodeGeneralName(t: Tlv): GeneralName {
   const type = GN_TYPES[t.tag];
   if ([1, 2, 6, 7, 8].includes(t.tag) && t.constructed) throw new DerError(`bad DER: a ${type} name must be primitive`);
   switch (t.tag) {
-    case 1: case 2: case 6:
+    case 1:
+    case 2:
+    case 6:
       return { type, value: t.value.toString('latin1') };
     case 4: {
       const [name] = childrenOf(t);
@@ -319,4 +371,3 @@ export function decodeAuthorityKeyId(value: Buffer): AuthorityKeyId {
   }
   return out;
 }
-

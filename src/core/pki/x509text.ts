@@ -1,19 +1,37 @@
 /** Certificate fields as `openssl x509 -text` prints them: extension values, serial numbers, signature algorithm names. */
 import { DerError, TAG, Tlv, childrenOf, colonHex, decodeOid, expectTag, integerValue, readDer } from './asn1';
 import {
-  Extension, GeneralName, OID, decodeAuthorityKeyId, decodeBasicConstraints, decodeExtKeyUsage, decodeGeneralName,
-  decodeGeneralNames, decodeKeyUsage, decodeSubjectKeyId, readCertificate,
+  Extension,
+  GeneralName,
+  OID,
+  decodeAuthorityKeyId,
+  decodeBasicConstraints,
+  decodeExtKeyUsage,
+  decodeGeneralName,
+  decodeGeneralNames,
+  decodeKeyUsage,
+  decodeSubjectKeyId,
+  readCertificate,
 } from './x509der';
 
 const SIGNATURE_NAMES: Record<string, string> = {
-  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption', '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
-  '1.2.840.113549.1.1.10': 'rsassaPss', '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
-  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption', '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
-  '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption', '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
-  '1.2.840.10045.4.3.1': 'ecdsa-with-SHA224', '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
-  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384', '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
-  '1.3.101.112': 'ED25519', '1.3.101.113': 'ED448', '1.2.840.10040.4.3': 'dsa_with_SHA1',
-  '2.16.840.1.101.3.4.3.1': 'dsa_with_SHA224', '2.16.840.1.101.3.4.3.2': 'dsa_with_SHA256',
+  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.10': 'rsassaPss',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
+  '1.2.840.10045.4.3.1': 'ecdsa-with-SHA224',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+  '1.3.101.112': 'ED25519',
+  '1.3.101.113': 'ED448',
+  '1.2.840.10040.4.3': 'dsa_with_SHA1',
+  '2.16.840.1.101.3.4.3.1': 'dsa_with_SHA224',
+  '2.16.840.1.101.3.4.3.2': 'dsa_with_SHA256',
 };
 
 /** openssl's name for a signature algorithm OID, else the OID. */
@@ -62,9 +80,17 @@ function decodeCertificatePolicies(value: Buffer): string[] {
 export function extensionText(ext: Extension): string[] {
   switch (ext.oid) {
     case OID.keyUsage:
-      return [decodeKeyUsage(ext.value).map((b) => b.name).join(', ')];
+      return [
+        decodeKeyUsage(ext.value)
+          .map((b) => b.name)
+          .join(', '),
+      ];
     case OID.extKeyUsage:
-      return [decodeExtKeyUsage(ext.value).map((e) => e.name).join(', ')];
+      return [
+        decodeExtKeyUsage(ext.value)
+          .map((e) => e.name)
+          .join(', '),
+      ];
     case OID.basicConstraints: {
       const bc = decodeBasicConstraints(ext.value);
       return [`CA:${bc.ca ? 'TRUE' : 'FALSE'}${bc.pathLen !== undefined ? `, pathlen:${bc.pathLen}` : ''}`];
@@ -75,11 +101,7 @@ export function extensionText(ext: Extension): string[] {
       const a = decodeAuthorityKeyId(ext.value);
       // openssl labels the key id only when issuer or serial follow it.
       if (a.keyId && !a.issuer && !a.serial) return [a.keyId];
-      return [
-        ...(a.keyId ? [`keyid:${a.keyId}`] : []),
-        ...(a.issuer ?? []).map(generalNameText),
-        ...(a.serial ? [`serial:${a.serial}`] : []),
-      ];
+      return [...(a.keyId ? [`keyid:${a.keyId}`] : []), ...(a.issuer ?? []).map(generalNameText), ...(a.serial ? [`serial:${a.serial}`] : [])];
     }
     case OID.subjectAltName:
     case OID.issuerAltName:

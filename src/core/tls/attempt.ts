@@ -13,7 +13,11 @@ import { Attempt, Ctx, Stage } from './testConnectionTypes';
 // instrumented for timings and the TLS details, then SELECT 1.
 
 const STAGE_TEXT: Record<Stage, string> = {
-  connect: 'TCP connect', 'ssl-request': 'waiting for the answer to the SSLRequest', handshake: 'TLS handshake', startup: 'login', query: 'SELECT 1',
+  connect: 'TCP connect',
+  'ssl-request': 'waiting for the answer to the SSLRequest',
+  handshake: 'TLS handshake',
+  startup: 'login',
+  query: 'SELECT 1',
 };
 
 type PgConnection = EventEmitter & { stream: Duplex };
@@ -47,9 +51,16 @@ export async function attempt(ctx: Ctx, useTls: boolean, deadline: Deadline, sig
   });
   const options = paramValue(ctx.c, 'options')?.value;
   const client = new Client({
-    host: ctx.host, port: ctx.port, user: ctx.user, database: ctx.database ?? ctx.user, password: ctx.c.password,
-    ssl, connectionTimeoutMillis: Math.ceil(deadline.remaining()) + 1000, application_name: 'crdb-tls test-connection',
-    ...(options ? { options } : {}), stream: () => socket,
+    host: ctx.host,
+    port: ctx.port,
+    user: ctx.user,
+    database: ctx.database ?? ctx.user,
+    password: ctx.c.password,
+    ssl,
+    connectionTimeoutMillis: Math.ceil(deadline.remaining()) + 1000,
+    application_name: 'crdb-tls test-connection',
+    ...(options ? { options } : {}),
+    stream: () => socket,
   });
   client.on('error', () => undefined);
   const conn = (client as unknown as { connection: PgConnection }).connection;
@@ -100,4 +111,3 @@ function peerChain(peer: DetailedPeerCertificate): CertDetails[] {
   }
   return out;
 }
-

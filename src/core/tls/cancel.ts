@@ -33,7 +33,10 @@ export class Deadline {
 }
 
 export class TimeoutError extends Error {
-  constructor(message: string, readonly stage: string) {
+  constructor(
+    message: string,
+    readonly stage: string,
+  ) {
     super(message);
     this.name = 'TimeoutError';
   }
@@ -53,20 +56,28 @@ export function race<T>(p: Promise<T>, ms: number, stage: string, signal: AbortS
       signal?.removeEventListener('abort', onAbort);
       f();
     };
-    const onAbort = () => finish(() => {
-      cleanup();
-      reject(abortError(signal));
-    });
-    const timer = setTimeout(() => finish(() => {
-      cleanup();
-      reject(new TimeoutError(`timed out after ${formatMs(ms)} (${stage})`, stage));
-    }), timerMs(ms));
+    const onAbort = () =>
+      finish(() => {
+        cleanup();
+        reject(abortError(signal));
+      });
+    const timer = setTimeout(
+      () =>
+        finish(() => {
+          cleanup();
+          reject(new TimeoutError(`timed out after ${formatMs(ms)} (${stage})`, stage));
+        }),
+      timerMs(ms),
+    );
     if (signal?.aborted) {
       onAbort();
       return;
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    p.then((v) => finish(() => resolve(v)), (e: unknown) => finish(() => reject(e)));
+    p.then(
+      (v) => finish(() => resolve(v)),
+      (e: unknown) => finish(() => reject(e)),
+    );
   });
 }
 

@@ -13,7 +13,8 @@ import { X509_ERRORS } from './verify';
 // Diagnosis: a failed attempt becomes one category, a cause and a fix that name the files and
 // hosts (a TLS failure first probes the server for what it serves); a good one, the ok sentence.
 
-const CLIENT_ALERT = /ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|ACCESS_DENIED)/;
+const CLIENT_ALERT =
+  /ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|ACCESS_DENIED)/;
 
 /** The category of a driver error, by its code first, then by its text. */
 export function classify(err: unknown, stage?: string): Category {
@@ -27,19 +28,36 @@ export function classify(err: unknown, stage?: string): Category {
   if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'ENODATA'].includes(code)) return 'dns';
   if (code === 'ETIMEDOUT' || msg === 'timeout expired') return 'timeout';
   if (/does not support SSL/i.test(msg)) return 'ssl-not-supported';
-  if ((stage === 'ssl-request' || stage === 'handshake') && (['ECONNRESET', 'EPIPE'].includes(code) || /Connection terminated unexpectedly|socket disconnected|socket hang up/i.test(msg))) return 'handshake-eof';
+  if (
+    (stage === 'ssl-request' || stage === 'handshake') &&
+    (['ECONNRESET', 'EPIPE'].includes(code) || /Connection terminated unexpectedly|socket disconnected|socket hang up/i.test(msg))
+  )
+    return 'handshake-eof';
   return explain(msg).category;
 }
 
 /** The categories after which a probe of the server says what it serves and why the CA does not verify it. */
-const PROBED: readonly Category[] = ['unknown-authority', 'hostname-mismatch', 'server-cert-expired', 'server-cert-not-yet-valid', 'client-cert-rejected', 'handshake-eof'];
+const PROBED: readonly Category[] = [
+  'unknown-authority',
+  'hostname-mismatch',
+  'server-cert-expired',
+  'server-cert-not-yet-valid',
+  'client-cert-rejected',
+  'handshake-eof',
+];
 
 /** Probes the server after a TLS failure into details.probe (and serverChain when the attempt saw none); a probe failure becomes a note. */
 export async function probeOnTlsFailure(ctx: Ctx, category: Category, deadline: Deadline, signal: AbortSignal | undefined): Promise<void> {
   if (!PROBED.includes(category)) return;
   const { details } = ctx;
   try {
-    details.probe = await probe(ctx.host, ctx.port, { caPem: ctx.caPem, caFile: ctx.root?.check.path, timeoutMs: Math.min(5000, Math.max(1500, deadline.remaining())), signal, now: ctx.now });
+    details.probe = await probe(ctx.host, ctx.port, {
+      caPem: ctx.caPem,
+      caFile: ctx.root?.check.path,
+      timeoutMs: Math.min(5000, Math.max(1500, deadline.remaining())),
+      signal,
+      now: ctx.now,
+    });
     if (details.probe.chain.length && !details.serverChain) details.serverChain = details.probe.chain.map(summary);
   } catch (err) {
     if (isAbortError(err)) throw err;
@@ -53,17 +71,31 @@ export function okResult(ctx: Ctx, a: Attempt): TestConnectionResult {
   const who = `${ctx.hp} as ${ctx.user}${ctx.database ? ` (database ${ctx.database})` : ''}`;
   const ms = formatMs((a.timings.connectMs ?? 0) + (a.timings.tlsMs ?? 0) + (a.timings.authMs ?? 0) + (a.timings.queryMs ?? 0));
   if (!details.tls) {
-    return result(details, 'ok', `connected to ${who} WITHOUT TLS (sslmode=${ctx.sslmode}${ctx.sslmode !== 'disable' ? ', the server refused TLS' : ''}) and SELECT 1 returned; ${ms} in all. Nothing is encrypted and the server is not authenticated.`,
-      'nothing blocks the connection; to protect it, run the cluster in secure mode and use sslmode=verify-full with sslrootcert=<ca.crt>.');
+    return result(
+      details,
+      'ok',
+      `connected to ${who} WITHOUT TLS (sslmode=${ctx.sslmode}${ctx.sslmode !== 'disable' ? ', the server refused TLS' : ''}) and SELECT 1 returned; ${ms} in all. Nothing is encrypted and the server is not authenticated.`,
+      'nothing blocks the connection; to protect it, run the cluster in secure mode and use sslmode=verify-full with sslrootcert=<ca.crt>.',
+    );
   }
   const leafText = leaf ? `its certificate (CN=${cn(leaf)}, ${sansText(leaf)}, valid until ${leaf.notAfter.slice(0, 10)})` : 'its certificate';
-  const verified = ctx.verify === 'full' ? `${leafText} verified against ${ctx.caDesc} and names ${ctx.host}`
-    : ctx.verify === 'ca' ? `${leafText} verified against ${ctx.caDesc}; the host name was not checked (sslmode=verify-ca)`
-      : `${leafText} was NOT verified (sslmode=${ctx.sslmode})`;
+  const verified =
+    ctx.verify === 'full'
+      ? `${leafText} verified against ${ctx.caDesc} and names ${ctx.host}`
+      : ctx.verify === 'ca'
+        ? `${leafText} verified against ${ctx.caDesc}; the host name was not checked (sslmode=verify-ca)`
+        : `${leafText} was NOT verified (sslmode=${ctx.sslmode})`;
   const cert = a.sentCert && ctx.cert ? `, logged in with the client certificate ${ctx.cert.check.path}` : '';
-  const fix = ctx.verify === 'full' ? 'nothing to fix.'
-    : `nothing blocks the connection; to also authenticate the server, use sslmode=verify-full${ctx.root ? '' : ' with sslrootcert=<the cluster\'s ca.crt>'}.`;
-  return result(details, 'ok', `connected to ${who} over ${a.protocol ?? 'TLS'} (${a.cipher ?? '?'}): ${verified}${cert}, and SELECT 1 returned; ${ms} in all.`, fix);
+  const fix =
+    ctx.verify === 'full'
+      ? 'nothing to fix.'
+      : `nothing blocks the connection; to also authenticate the server, use sslmode=verify-full${ctx.root ? '' : " with sslrootcert=<the cluster's ca.crt>"}.`;
+  return result(
+    details,
+    'ok',
+    `connected to ${who} over ${a.protocol ?? 'TLS'} (${a.cipher ?? '?'}): ${verified}${cert}, and SELECT 1 returned; ${ms} in all.`,
+    fix,
+  );
 }
 
 function daysAgo(iso: string, now: Date): string {
@@ -104,12 +136,23 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
   switch (category) {
     case 'unknown-authority': {
       const issuer = leaf ? dn(leaf.issuer) : 'an unknown issuer';
-      const sameName = leaf ? ctx.caCerts.find((k) => k.subject === Object.entries(leaf.issuer).map(([k2, v]) => `${k2}=${v}`).join('\n')) : undefined;
+      const sameName = leaf
+        ? ctx.caCerts.find(
+            (k) =>
+              k.subject ===
+              Object.entries(leaf.issuer)
+                .map(([k2, v]) => `${k2}=${v}`)
+                .join('\n'),
+          )
+        : undefined;
       const pool = ctx.caCerts.length ? ` (${ctx.caCerts.map((k) => `CN=${cn(k)}, serial ${k.serialNumber.toLowerCase()}`).join('; ')})` : '';
       const sent = details.probe?.chain.slice(1).find((x) => x.isCA && x.inCaFile !== true);
-      const cause = `${served}, issued by ${issuer}, is not signed by a CA in ${ctx.caDesc}${pool}` +
-        (sameName ? `: the CA there has the same name but another key (another cluster's CA, or a CA created again)` : '') + ` (${code ?? msg})` +
-        (sent ? `; the server sends its CA along (CN=${cn(sent)}, serial ${sent.serial}, SHA-256 ${sent.fingerprintSha256.slice(0, 23)}...)` : '') + '.';
+      const cause =
+        `${served}, issued by ${issuer}, is not signed by a CA in ${ctx.caDesc}${pool}` +
+        (sameName ? `: the CA there has the same name but another key (another cluster's CA, or a CA created again)` : '') +
+        ` (${code ?? msg})` +
+        (sent ? `; the server sends its CA along (CN=${cn(sent)}, serial ${sent.serial}, SHA-256 ${sent.fingerprintSha256.slice(0, 23)}...)` : '') +
+        '.';
       const fix = ctx.root
         ? `point sslrootcert at the CA that issued the node certificate: the cluster's ca.crt (its first certificate is "${issuer}"), instead of ${ctx.root.check.path}; for CockroachDB Cloud, download the cluster CA (https://cockroachlabs.cloud/clusters/<cluster-id>/cert). Check a candidate with: crdb-tls probe ${hp} --ca-file <ca.crt>.`
         : `add sslrootcert=<path to the cluster's ca.crt> to the string (the server's certificate comes from "${issuer}", a private CA that public root stores do not hold); check it with: crdb-tls probe ${hp} --ca-file <ca.crt>.`;
@@ -129,9 +172,11 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
       const isCa = bad && leaf && bad !== leaf;
       return {
         category,
-        cause: bad ? `${isCa ? `the CA certificate in the chain of ${hp} (${leafName(bad)})` : served} expired on ${bad.notAfter} (${daysAgo(bad.notAfter, ctx.now)}); this machine's clock says ${ctx.now.toISOString()}.`
+        cause: bad
+          ? `${isCa ? `the CA certificate in the chain of ${hp} (${leafName(bad)})` : served} expired on ${bad.notAfter} (${daysAgo(bad.notAfter, ctx.now)}); this machine's clock says ${ctx.now.toISOString()}.`
           : `the certificate served by ${hp} has expired (${msg}).`,
-        fix: isCa ? `rotate the CA: crdb-tls cert create-ca --certs-dir ${ctx.certsDir} --ca-key <ca.key> --overwrite, then re-issue the node and client certificates from it and distribute the new ca.crt.`
+        fix: isCa
+          ? `rotate the CA: crdb-tls cert create-ca --certs-dir ${ctx.certsDir} --ca-key <ca.key> --overwrite, then re-issue the node and client certificates from it and distribute the new ca.crt.`
           : `re-issue it: ${reissueNode(ctx, leaf)}; if it should still be valid, check this machine's clock.`,
       };
     }
@@ -139,12 +184,18 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
       const bad = details.probe?.chain.find((x) => x.validity === 'not-yet-valid') ?? leaf;
       return {
         category,
-        cause: bad ? `${served} is valid only from ${bad.notBefore} (${until(bad.notBefore, ctx.now)}); this machine's clock says ${ctx.now.toISOString()}.` : `the certificate served by ${hp} is not valid yet (${msg}).`,
+        cause: bad
+          ? `${served} is valid only from ${bad.notBefore} (${until(bad.notBefore, ctx.now)}); this machine's clock says ${ctx.now.toISOString()}.`
+          : `the certificate served by ${hp} is not valid yet (${msg}).`,
         fix: `check the clocks of this machine and of the machine that issued the certificate (NTP); or re-issue it now, backdated as crdb-tls does by 24 hours: ${reissueNode(ctx, leaf)}.`,
       };
     }
     case 'client-cert-rejected': {
-      const alert = /ALERT_([A-Z_]+)/.exec(code ?? '')?.[1]?.toLowerCase().replace(/_/g, ' ') ?? /alert ([a-z ]+?)(?:\.|:|$| \()/.exec(msg)?.[1];
+      const alert =
+        /ALERT_([A-Z_]+)/
+          .exec(code ?? '')?.[1]
+          ?.toLowerCase()
+          .replace(/_/g, ' ') ?? /alert ([a-z ]+?)(?:\.|:|$| \()/.exec(msg)?.[1];
       if (!ctx.cert || !clientCert) {
         return {
           category,
@@ -164,12 +215,18 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
       const byServerCa = details.probe?.chain.slice(1).some((ca) => safeIssued(clientCert, ca.pem));
       const byRoot = ctx.caCerts.some((ca) => safeIssued(clientCert, ca.toString()));
       if (!expired && !byServerCa && !byRoot && (ctx.caCerts.length || serverIssuer)) {
-        evidence.push(`it is not signed by the CA that signed the server's certificate${serverIssuer ? ` (${serverIssuer})` : ''}${ctx.root ? ` nor by ${ctx.root.check.path}` : ''}`);
+        evidence.push(
+          `it is not signed by the CA that signed the server's certificate${serverIssuer ? ` (${serverIssuer})` : ''}${ctx.root ? ` nor by ${ctx.root.check.path}` : ''}`,
+        );
       }
-      const meaning = alert === 'unknown ca' ? 'the server does not trust the CA that signed it'
-        : alert === 'certificate expired' ? 'the server says it has expired'
-          : alert === 'unsupported certificate' ? 'the server refuses its key usage'
-            : 'the server refused it';
+      const meaning =
+        alert === 'unknown ca'
+          ? 'the server does not trust the CA that signed it'
+          : alert === 'certificate expired'
+            ? 'the server says it has expired'
+            : alert === 'unsupported certificate'
+              ? 'the server refuses its key usage'
+              : 'the server refused it';
       const cause = `${hp} refused the client certificate ${path} (CN=${cn(clientCert)}, issued by ${dn(d.issuer)}, serial ${d.serial}): ${meaning}${alert ? ` (TLS alert "${alert}")` : ''}${evidence.length ? `; ${evidence.join('; ')}` : ''}.`;
       const fix = expired
         ? `issue a new one: crdb-tls cert create-client ${cn(clientCert)} --certs-dir ${dirname(path)} --ca-key <ca.key> --overwrite (and deploy it where the client runs).`
@@ -199,7 +256,8 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
         return {
           category,
           cause: `${hp} refused the password login of ${ctx.user}${clientCert ? ` although the client certificate ${ctx.cert?.check.path} (CN=${certCn}) was sent` : ' and no client certificate was sent'} ("${msg}").`,
-          fix: clientCert ? `check the password, or that the cluster allows certificate login for ${ctx.user} (CN=${certCn} must equal the user).`
+          fix: clientCert
+            ? `check the password, or that the cluster allows certificate login for ${ctx.user} (CN=${certCn} must equal the user).`
             : `check the password, or log in with a certificate: sslcert=client.${ctx.user}.crt and sslkey=client.${ctx.user}.key (crdb-tls cert create-client ${ctx.user}).`,
         };
       }
@@ -207,8 +265,13 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
     }
     case 'handshake-eof': {
       const p = details.probe;
-      const seen = !p ? '' : p.error ? `; a probe of ${hp} says: ${p.error.message}` : p.acceptsTls && p.protocol
-        ? `; a probe without a client certificate completed the handshake (${p.protocol}), so the server objected to something in this client's hello or certificate` : '';
+      const seen = !p
+        ? ''
+        : p.error
+          ? `; a probe of ${hp} says: ${p.error.message}`
+          : p.acceptsTls && p.protocol
+            ? `; a probe without a client certificate completed the handshake (${p.protocol}), so the server objected to something in this client's hello or certificate`
+            : '';
       return {
         category,
         cause: `${hp} closed the connection during the TLS handshake ("${msg}")${seen}.`,
@@ -230,10 +293,16 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
     case 'timeout': {
       const stage = a.error instanceof TimeoutError ? a.error.stage : a.stage;
       const limit = formatMs(ctx.timeoutMs);
-      const what = stage === 'connect' ? `did not accept the TCP connection within ${limit}`
-        : stage === 'ssl-request' ? `accepted the TCP connection but did not answer the SSLRequest within ${limit}: whatever listens there does not speak the PostgreSQL protocol, or it hangs`
-          : stage === 'handshake' ? `did not finish the TLS handshake within ${limit}`
-            : stage === 'startup' ? `did not finish the login within ${limit}` : `did not return the result of SELECT 1 within ${limit}`;
+      const what =
+        stage === 'connect'
+          ? `did not accept the TCP connection within ${limit}`
+          : stage === 'ssl-request'
+            ? `accepted the TCP connection but did not answer the SSLRequest within ${limit}: whatever listens there does not speak the PostgreSQL protocol, or it hangs`
+            : stage === 'handshake'
+              ? `did not finish the TLS handshake within ${limit}`
+              : stage === 'startup'
+                ? `did not finish the login within ${limit}`
+                : `did not return the result of SELECT 1 within ${limit}`;
       return {
         category,
         cause: `${hp} ${what}.`,
@@ -241,9 +310,17 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
       };
     }
     case 'dns':
-      return { category, cause: `the host name ${ctx.host} does not resolve (${code ?? msg}).`, fix: 'check the host name for typos (for CockroachDB Cloud, copy it from the Connect dialog), and this machine\'s DNS or VPN.' };
+      return {
+        category,
+        cause: `the host name ${ctx.host} does not resolve (${code ?? msg}).`,
+        fix: "check the host name for typos (for CockroachDB Cloud, copy it from the Connect dialog), and this machine's DNS or VPN.",
+      };
     default:
-      return { category: ex.category === 'ok' ? 'other' : ex.category, cause: `${hp}: "${msg}"${ex.matched ? `: ${ex.cause}` : '.'}`, fix: ex.matched ? ex.fix : `run crdb-tls probe ${hp} --ca-file <ca.crt> to see what the server serves, and check the server's log.` };
+      return {
+        category: ex.category === 'ok' ? 'other' : ex.category,
+        cause: `${hp}: "${msg}"${ex.matched ? `: ${ex.cause}` : '.'}`,
+        fix: ex.matched ? ex.fix : `run crdb-tls probe ${hp} --ca-file <ca.crt> to see what the server serves, and check the server's log.`,
+      };
   }
 }
 
@@ -255,4 +332,3 @@ function safeIssued(cert: X509Certificate, caPem: string): boolean {
     return false;
   }
 }
-

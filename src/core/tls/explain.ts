@@ -67,7 +67,7 @@ function dirOf(path: string): string {
 }
 
 function certHint(path: string): string {
-  if (/ca\.crt$/.test(path) || /root\.crt$/.test(path)) return 'copy the cluster\'s ca.crt there';
+  if (/ca\.crt$/.test(path) || /root\.crt$/.test(path)) return "copy the cluster's ca.crt there";
   const m = /client\.([^/\\]+)\.(?:crt|key)/.exec(path);
   if (m) return `crdb-tls cert create-client ${m[1]} --certs-dir ${dirOf(path)} --ca-key <ca.key>`;
   return 'issue it with crdb-tls cert';

@@ -61,8 +61,13 @@ export function describeKeyFile(i: KeyFileInput): KeyFileInfo {
   const blocks = splitPem(i.content.toString('latin1'));
   const keyBlock = blocks.find((b) => /PRIVATE KEY$/.test(b.type));
   out.format = keyBlock
-    ? keyBlock.type === 'RSA PRIVATE KEY' ? 'PKCS#1 PEM (RSA PRIVATE KEY)' : keyBlock.type === 'EC PRIVATE KEY' ? 'SEC1 PEM (EC PRIVATE KEY)'
-      : keyBlock.type === 'ENCRYPTED PRIVATE KEY' ? 'encrypted PKCS#8 PEM' : 'PKCS#8 PEM'
+    ? keyBlock.type === 'RSA PRIVATE KEY'
+      ? 'PKCS#1 PEM (RSA PRIVATE KEY)'
+      : keyBlock.type === 'EC PRIVATE KEY'
+        ? 'SEC1 PEM (EC PRIVATE KEY)'
+        : keyBlock.type === 'ENCRYPTED PRIVATE KEY'
+          ? 'encrypted PKCS#8 PEM'
+          : 'PKCS#8 PEM'
     : 'PKCS#8 DER (.pk8, what JDBC reads)';
   try {
     const key = parsePrivateKey(keyBlock ? i.content.toString('latin1') : i.content, i.path, keyBlock ? 'pem' : 'der');
@@ -93,8 +98,15 @@ export function keyFileText(k: KeyFileInfo): string {
   if (k.type) lines.push(`Type: ${k.type}${k.bits ? ` ${k.bits} bits` : ''}${k.curve ? ` ${k.curve}` : ''}`);
   if (k.format) lines.push(`Format: ${k.format}`);
   if (k.mode) lines.push(`Mode: ${k.mode}`);
-  if (k.libpqPermissions) lines.push(`libpq (psql, psycopg): ${k.libpqPermissions.ok ? 'accepts its permissions' : `refuses it: ${k.libpqPermissions.reason}`}`);
-  if (k.cockroachPermissions) lines.push(`cockroach (certs dir): ${k.cockroachPermissions.ok ? 'accepts its permissions' : `refuses it: ${k.cockroachPermissions.reason}`}`);
-  if (k.cert) lines.push(k.cert.matches ? `Matches ${k.cert.path} (${k.cert.subject})` : `Does NOT match ${k.cert.path} (${k.cert.subject}): pair the certificate with the key issued with it`);
+  if (k.libpqPermissions)
+    lines.push(`libpq (psql, psycopg): ${k.libpqPermissions.ok ? 'accepts its permissions' : `refuses it: ${k.libpqPermissions.reason}`}`);
+  if (k.cockroachPermissions)
+    lines.push(`cockroach (certs dir): ${k.cockroachPermissions.ok ? 'accepts its permissions' : `refuses it: ${k.cockroachPermissions.reason}`}`);
+  if (k.cert)
+    lines.push(
+      k.cert.matches
+        ? `Matches ${k.cert.path} (${k.cert.subject})`
+        : `Does NOT match ${k.cert.path} (${k.cert.subject}): pair the certificate with the key issued with it`,
+    );
   return lines.join('\n') + '\n';
 }

@@ -17,28 +17,58 @@ export function preflight(ctx: Ctx, home: string, euid: number | undefined): Tes
   const fileFail = (f: LoadedFile): TestConnectionResult => {
     const { check } = f;
     const written = check.written !== check.path ? ` (written "${check.written}")` : '';
-    const role = check.param === 'sslrootcert' ? 'the cluster\'s CA certificate' : check.param === 'sslcert' ? `the client certificate for ${ctx.user}` : `the client key for ${ctx.user}`;
-    const create = check.param === 'sslrootcert' ? `copy the cluster's ca.crt to ${check.path}`
-      : `issue it: crdb-tls cert create-client ${ctx.user} --certs-dir ${dirname(check.path)} --ca-key <ca.key>`;
+    const role =
+      check.param === 'sslrootcert'
+        ? "the cluster's CA certificate"
+        : check.param === 'sslcert'
+          ? `the client certificate for ${ctx.user}`
+          : `the client key for ${ctx.user}`;
+    const create =
+      check.param === 'sslrootcert'
+        ? `copy the cluster's ca.crt to ${check.path}`
+        : `issue it: crdb-tls cert create-client ${ctx.user} --certs-dir ${dirname(check.path)} --ca-key <ca.key>`;
     const defaultNote = check.source === 'default' ? `, libpq's default when the string has no ${check.param}` : '';
     switch (check.status) {
       case 'missing':
-        return result(details, 'file-missing', `${check.param} file ${check.path}${written}${defaultNote} does not exist, so the client cannot load ${role}` +
-          `${check.param === 'sslcert' ? ' (libpq then silently sends no certificate, and the server refuses the login with "connection requires a valid client certificate")' : ''}.`,
-          `fix the path in ${check.param} (relative paths resolve from the program's working directory), or ${create}.`);
+        return result(
+          details,
+          'file-missing',
+          `${check.param} file ${check.path}${written}${defaultNote} does not exist, so the client cannot load ${role}` +
+            `${check.param === 'sslcert' ? ' (libpq then silently sends no certificate, and the server refuses the login with "connection requires a valid client certificate")' : ''}.`,
+          `fix the path in ${check.param} (relative paths resolve from the program's working directory), or ${create}.`,
+        );
       case 'directory':
-        return result(details, 'file-missing', `${check.param} ${check.path}${written} is a directory, not ${role}.`, `name the file itself, e.g. ${join(check.path, check.param === 'sslrootcert' ? 'ca.crt' : `client.${ctx.user}.${check.param === 'sslcert' ? 'crt' : 'key'}`)}.`);
+        return result(
+          details,
+          'file-missing',
+          `${check.param} ${check.path}${written} is a directory, not ${role}.`,
+          `name the file itself, e.g. ${join(check.path, check.param === 'sslrootcert' ? 'ca.crt' : `client.${ctx.user}.${check.param === 'sslcert' ? 'crt' : 'key'}`)}.`,
+        );
       case 'unreadable':
-        return result(details, 'other', `${check.param} file ${check.path} cannot be read (${f.ref.errorDetail ?? 'unreadable'}).`,
-          f.ref.inputProblem === 'not-regular' ? `point ${check.param} at ${role} as a regular file (a FIFO or device is not read).`
-            : f.ref.inputProblem === 'too-large' ? `point ${check.param} at ${role}.`
-            : `make it readable by the user that runs the client (chmod/chown), keeping a key at 0600.`);
+        return result(
+          details,
+          'other',
+          `${check.param} file ${check.path} cannot be read (${f.ref.errorDetail ?? 'unreadable'}).`,
+          f.ref.inputProblem === 'not-regular'
+            ? `point ${check.param} at ${role} as a regular file (a FIFO or device is not read).`
+            : f.ref.inputProblem === 'too-large'
+              ? `point ${check.param} at ${role}.`
+              : `make it readable by the user that runs the client (chmod/chown), keeping a key at 0600.`,
+        );
       case 'not-cert':
-        return result(details, 'other', `${check.param} file ${check.path} holds no certificate${f.ref.contentProblem ? ` (${f.ref.contentProblem})` : f.ref.key ? ' (it is a private key)' : ''}.`,
-          `point ${check.param} at ${check.param === 'sslrootcert' ? 'the cluster\'s ca.crt' : `client.${ctx.user}.crt`} ("crdb-tls inspect ${check.path}" shows what it holds).`);
+        return result(
+          details,
+          'other',
+          `${check.param} file ${check.path} holds no certificate${f.ref.contentProblem ? ` (${f.ref.contentProblem})` : f.ref.key ? ' (it is a private key)' : ''}.`,
+          `point ${check.param} at ${check.param === 'sslrootcert' ? "the cluster's ca.crt" : `client.${ctx.user}.crt`} ("crdb-tls inspect ${check.path}" shows what it holds).`,
+        );
       case 'not-key':
-        return result(details, 'other', `sslkey file ${check.path} holds no private key${f.ref.contentProblem ? ` (${f.ref.contentProblem})` : f.ref.certs.length ? ' (it holds a certificate)' : ''}.`,
-          `point sslkey at client.${ctx.user}.key, the key issued with the certificate.`);
+        return result(
+          details,
+          'other',
+          `sslkey file ${check.path} holds no private key${f.ref.contentProblem ? ` (${f.ref.contentProblem})` : f.ref.certs.length ? ' (it holds a certificate)' : ''}.`,
+          `point sslkey at client.${ctx.user}.key, the key issued with the certificate.`,
+        );
       default:
         return result(details, 'other', `${check.param} file ${check.path} cannot be used.`, 'fix the path.');
     }
@@ -57,7 +87,9 @@ export function preflight(ctx: Ctx, home: string, euid: number | undefined): Tes
       details.notes.push(`No sslrootcert in the string: used libpq's default, ${def.check.path}.`);
     } else {
       ctx.caDesc = "Node's built-in public root CAs (the string has no sslrootcert)";
-      details.notes.push(`No sslrootcert in the string: verified against public root CAs, as pgx and the cockroach CLI do; libpq (psql, psycopg) would fail with "root certificate file \\"${def.check.path}\\" does not exist".`);
+      details.notes.push(
+        `No sslrootcert in the string: verified against public root CAs, as pgx and the cockroach CLI do; libpq (psql, psycopg) would fail with "root certificate file \\"${def.check.path}\\" does not exist".`,
+      );
     }
   }
   if (ctx.root) {
@@ -67,7 +99,10 @@ export function preflight(ctx: Ctx, home: string, euid: number | undefined): Tes
     ctx.caPem = ctx.caCerts.map((x) => x.toString()).join('');
     ctx.caDesc = `sslrootcert ${ctx.root.check.path}`;
     ctx.certsDir = dirname(ctx.root.check.path);
-    if (ctx.verify === 'none') details.notes.push(`sslmode=${ctx.sslmode}: ${ctx.root.check.path} is not used to verify the server${ctx.sslmode === 'require' ? ' (libpq and pgx would verify the CA with it, as verify-ca does)' : ''}.`);
+    if (ctx.verify === 'none')
+      details.notes.push(
+        `sslmode=${ctx.sslmode}: ${ctx.root.check.path} is not used to verify the server${ctx.sslmode === 'require' ? ' (libpq and pgx would verify the CA with it, as verify-ca does)' : ''}.`,
+      );
   }
 
   // sslcert and sslkey: the string's, else libpq's defaults when they exist.
@@ -92,29 +127,45 @@ export function preflight(ctx: Ctx, home: string, euid: number | undefined): Tes
   if (ctx.key) {
     details.files.push(ctx.key.check);
     if (ctx.key.check.status === 'missing' && ctx.key.check.source === 'default' && ctx.cert) {
-      return result(details, 'file-missing', `sslcert ${ctx.cert.check.path} is set but sslkey is not, and libpq's default key ${ctx.key.check.path} does not exist ("certificate present, but not private key file").`,
-        `add sslkey=${ctx.cert.check.path.replace(/\.crt$/, '.key')} (the key issued with the certificate) to the string.`);
+      return result(
+        details,
+        'file-missing',
+        `sslcert ${ctx.cert.check.path} is set but sslkey is not, and libpq's default key ${ctx.key.check.path} does not exist ("certificate present, but not private key file").`,
+        `add sslkey=${ctx.cert.check.path.replace(/\.crt$/, '.key')} (the key issued with the certificate) to the string.`,
+      );
     }
     if (ctx.key.check.status !== 'ok') return fileFail(ctx.key);
     if (!ctx.cert) {
-      return result(details, 'file-missing', `sslkey ${ctx.key.check.path} is set but sslcert is not, so no client certificate would be sent.`,
-        `add sslcert=${ctx.key.check.path.replace(/\.key(\.pk8)?$/, '.crt')} (the certificate issued with the key) to the string.`);
+      return result(
+        details,
+        'file-missing',
+        `sslkey ${ctx.key.check.path} is set but sslcert is not, so no client certificate would be sent.`,
+        `add sslcert=${ctx.key.check.path.replace(/\.key(\.pk8)?$/, '.crt')} (the certificate issued with the key) to the string.`,
+      );
     }
     const st = ctx.key.ref.stat;
     const problem = st ? libpqKeyModeProblem(ctx.key.check.path, st, euid) : undefined;
     if (problem) {
-      return result(details, 'key-permissions', `sslkey: ${problem.message}; psql and psycopg stop there, before connecting: "${problem.libpqText}".`,
-        `${problem.fix} (it is ${ctx.key.check.mode ?? '?'} now).`);
+      return result(
+        details,
+        'key-permissions',
+        `sslkey: ${problem.message}; psql and psycopg stop there, before connecting: "${problem.libpqText}".`,
+        `${problem.fix} (it is ${ctx.key.check.mode ?? '?'} now).`,
+      );
     }
     const cert = ctx.cert.ref.certs[0];
     const key = ctx.key.ref.key;
     if (cert && key && !safeMatch(key, cert)) {
       const sibling = matchingSiblingKey(ctx.cert.check.path, cert, ctx.env);
       const who = cn(cert);
-      return result(details, 'key-mismatch',
+      return result(
+        details,
+        'key-mismatch',
         `sslkey ${ctx.key.check.path} does not belong to sslcert ${ctx.cert.check.path} (CN=${who}): the key's public half differs from the certificate's, so the TLS library refuses the pair.`,
-        sibling ? `set sslkey=${sibling}: that key belongs to ${ctx.cert.check.path}.`
-          : `point sslkey at the key issued together with ${ctx.cert.check.path}, or issue a new pair: crdb-tls cert create-client ${who} --certs-dir ${dirname(ctx.cert.check.path)} --ca-key <ca.key> --overwrite.`);
+        sibling
+          ? `set sslkey=${sibling}: that key belongs to ${ctx.cert.check.path}.`
+          : `point sslkey at the key issued together with ${ctx.cert.check.path}, or issue a new pair: crdb-tls cert create-client ${who} --certs-dir ${dirname(ctx.cert.check.path)} --ca-key <ca.key> --overwrite.`,
+      );
     }
   }
   return undefined;

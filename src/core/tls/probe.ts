@@ -10,7 +10,6 @@ import { parseCertificate } from '../pki/x509';
 import { Deadline, TimeoutError, abortError, formatMs, race, round, throwIfAborted } from './cancel';
 import { X509_ERRORS } from './verify';
 
-
 /** PostgreSQL's SSLRequest: length 8, code 80877103 (what `openssl s_client -starttls postgres` sends). */
 export const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
@@ -65,7 +64,6 @@ export interface ProbeResult {
 
 export type ProbeStage = 'dns' | 'connect' | 'ssl-request' | 'handshake';
 
-
 function readCa(o: ProbeOptions): { pem?: string; name?: string; certs: X509Certificate[] } {
   let pem: string | undefined;
   let name: string | undefined;
@@ -76,7 +74,8 @@ function readCa(o: ProbeOptions): { pem?: string; name?: string; certs: X509Cert
     try {
       pem = readInputBytes(o.caFile, { what: 'the CA file' }).toString('latin1');
     } catch (err) {
-      if (err instanceof InputFileError && err.problem !== 'unreadable') throw new UserError(`CA file ${o.caFile} ${err.detail}: pass the cluster's ca.crt.`, o.caFile);
+      if (err instanceof InputFileError && err.problem !== 'unreadable')
+        throw new UserError(`CA file ${o.caFile} ${err.detail}: pass the cluster's ca.crt.`, o.caFile);
       throw new UserError(`cannot read CA file ${o.caFile} (${errnoCode(err) ?? errMessage(err)}): pass the cluster's ca.crt.`, o.caFile);
     }
     name = o.caFile;
@@ -122,9 +121,14 @@ export function verificationReason(code: string, chain: ProbedCert[], against: s
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'CERT_SIGNATURE_FAILURE': {
       const sameName = leaf ? caCerts.find((k) => k.subject === leafIssuerDn(leaf)) : undefined;
-      const pool = caCerts.length ? `${against} (${caCerts.map((k) => `CN=${/(?:^|\n)CN=([^\n]*)/.exec(k.subject)?.[1] ?? '?'}, serial ${k.serialNumber.toLowerCase()}`).join('; ')})` : against;
-      return `${who} is not signed by a CA in ${pool}` +
-        (sameName ? `; ${against} has a CA of the same name, but with another key: the cluster's CA was created again, or this is another cluster's CA` : '') + '.';
+      const pool = caCerts.length
+        ? `${against} (${caCerts.map((k) => `CN=${/(?:^|\n)CN=([^\n]*)/.exec(k.subject)?.[1] ?? '?'}, serial ${k.serialNumber.toLowerCase()}`).join('; ')})`
+        : against;
+      return (
+        `${who} is not signed by a CA in ${pool}` +
+        (sameName ? `; ${against} has a CA of the same name, but with another key: the cluster's CA was created again, or this is another cluster's CA` : '') +
+        '.'
+      );
     }
     case 'CERT_HAS_EXPIRED':
       return `${who} expired on ${leaf?.notAfter ?? '?'}.`;
@@ -136,11 +140,15 @@ export function verificationReason(code: string, chain: ProbedCert[], against: s
 }
 
 function issuerName(c: CertDetails): string {
-  return Object.entries(c.issuer).map(([k, v]) => `${k}=${v}`).join(', ');
+  return Object.entries(c.issuer)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 }
 
 function leafIssuerDn(c: CertDetails): string {
-  return Object.entries(c.issuer).map(([k, v]) => `${k}=${v}`).join('\n');
+  return Object.entries(c.issuer)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
 }
 
 export function sansText(c: CertDetails): string {
@@ -152,9 +160,13 @@ function classifySocketError(err: unknown, stage: ProbeStage): { category: Probe
   const code = errnoCode(err);
   const message = errMessage(err);
   if (code === 'ECONNREFUSED') return { category: 'connection-refused', code, message };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'ENODATA' || code === 'ESERVFAIL' || code === 'EAI_NONAME') return { category: 'dns', code, message };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'ENODATA' || code === 'ESERVFAIL' || code === 'EAI_NONAME')
+    return { category: 'dns', code, message };
   if (code === 'ETIMEDOUT') return { category: 'timeout', code, message };
-  if ((stage === 'handshake' || stage === 'ssl-request') && (code === 'ECONNRESET' || code === 'EPIPE' || code === 'EOF' || /socket disconnected|socket hang up|EOF/i.test(message))) {
+  if (
+    (stage === 'handshake' || stage === 'ssl-request') &&
+    (code === 'ECONNRESET' || code === 'EPIPE' || code === 'EOF' || /socket disconnected|socket hang up|EOF/i.test(message))
+  ) {
     return { category: 'handshake-eof', code, message };
   }
   return { category: 'other', code, message };
@@ -192,21 +204,33 @@ export async function probe(host: string, port = DEFAULT_SQL_PORT, o: ProbeOptio
         stage = 'connect';
       }
     });
-    await race(new Promise<void>((resolve, reject) => {
-      sock.once('connect', resolve);
-      sock.once('error', reject);
-    }), deadline.remaining(), stage === 'dns' ? 'DNS lookup and TCP connect' : 'TCP connect', o.signal, destroy);
+    await race(
+      new Promise<void>((resolve, reject) => {
+        sock.once('connect', resolve);
+        sock.once('error', reject);
+      }),
+      deadline.remaining(),
+      stage === 'dns' ? 'DNS lookup and TCP connect' : 'TCP connect',
+      o.signal,
+      destroy,
+    );
     t.connectMs = since();
     result.address = sock.remoteAddress;
     stage = 'ssl-request';
 
     // SSLRequest, then one byte: 'S' (TLS follows) or 'N' (no TLS).
     sock.write(SSL_REQUEST);
-    const answer = await race(new Promise<Buffer>((resolve, reject) => {
-      sock.once('data', resolve);
-      sock.once('error', reject);
-      sock.once('end', () => reject(Object.assign(new Error('the server closed the connection without answering the SSLRequest'), { code: 'EOF' })));
-    }), deadline.remaining(), 'waiting for the answer to the SSLRequest', o.signal, destroy);
+    const answer = await race(
+      new Promise<Buffer>((resolve, reject) => {
+        sock.once('data', resolve);
+        sock.once('error', reject);
+        sock.once('end', () => reject(Object.assign(new Error('the server closed the connection without answering the SSLRequest'), { code: 'EOF' })));
+      }),
+      deadline.remaining(),
+      'waiting for the answer to the SSLRequest',
+      o.signal,
+      destroy,
+    );
     sock.removeAllListeners('data');
     sock.removeAllListeners('end');
     sock.removeAllListeners('error');
@@ -221,10 +245,14 @@ export async function probe(host: string, port = DEFAULT_SQL_PORT, o: ProbeOptio
     }
     if (first !== 'S' || answer.length > 1) {
       result.sslResponse = answer.subarray(0, 16).toString('hex');
-      const what = answer[0] === 0x15 || answer[0] === 0x16 ? 'a TLS record: the port expects TLS directly, not the PostgreSQL SSLRequest (a TLS proxy, or an HTTPS port)'
-        : answer[0] === 0x45 ? "'E', a PostgreSQL error: the server may be too old for TLS or refuse the connection"
-          : /^HTTP\//.test(answer.toString('latin1')) ? 'an HTTP response: this is an HTTP port (the DB Console listens on 8080), not the SQL port'
-            : 'neither S nor N: this is not a PostgreSQL or CockroachDB SQL port';
+      const what =
+        answer[0] === 0x15 || answer[0] === 0x16
+          ? 'a TLS record: the port expects TLS directly, not the PostgreSQL SSLRequest (a TLS proxy, or an HTTPS port)'
+          : answer[0] === 0x45
+            ? "'E', a PostgreSQL error: the server may be too old for TLS or refuse the connection"
+            : /^HTTP\//.test(answer.toString('latin1'))
+              ? 'an HTTP response: this is an HTTP port (the DB Console listens on 8080), not the SQL port'
+              : 'neither S nor N: this is not a PostgreSQL or CockroachDB SQL port';
       result.error = { category: 'other', stage, message: `${host}:${port} answered the SSLRequest with ${what}` };
       return result;
     }
@@ -234,16 +262,25 @@ export async function probe(host: string, port = DEFAULT_SQL_PORT, o: ProbeOptio
 
     // TLS without trusting anything: the verdicts are computed from what the server sends.
     tls = tlsConnect({
-      socket: sock, ...(servername && !isIP(servername) ? { servername } : {}), rejectUnauthorized: false,
-      ...(ca.pem ? { ca: ca.pem } : {}), checkServerIdentity: () => undefined,
+      socket: sock,
+      ...(servername && !isIP(servername) ? { servername } : {}),
+      rejectUnauthorized: false,
+      ...(ca.pem ? { ca: ca.pem } : {}),
+      checkServerIdentity: () => undefined,
     });
     const secured = tls;
     secured.on('error', () => undefined);
-    await race(new Promise<void>((resolve, reject) => {
-      secured.once('secureConnect', resolve);
-      secured.once('error', reject);
-      secured.once('close', () => reject(Object.assign(new Error('the server closed the connection during the TLS handshake'), { code: 'EOF' })));
-    }), deadline.remaining(), 'TLS handshake', o.signal, destroy);
+    await race(
+      new Promise<void>((resolve, reject) => {
+        secured.once('secureConnect', resolve);
+        secured.once('error', reject);
+        secured.once('close', () => reject(Object.assign(new Error('the server closed the connection during the TLS handshake'), { code: 'EOF' })));
+      }),
+      deadline.remaining(),
+      'TLS handshake',
+      o.signal,
+      destroy,
+    );
     t.handshakeMs = since();
     result.protocol = secured.getProtocol() ?? undefined;
     const cipher = secured.getCipher();
@@ -265,9 +302,12 @@ export async function probe(host: string, port = DEFAULT_SQL_PORT, o: ProbeOptio
     if (err instanceof Error && err.name === 'AbortError') throw err;
     if (o.signal?.aborted) throw abortError(o.signal);
     if (err instanceof TimeoutError) {
-      const what = stage === 'dns' || stage === 'connect' ? `could not connect to ${host}:${port} within ${formatMs(deadline.timeoutMs)}`
-        : stage === 'ssl-request' ? `${host}:${port} accepted the TCP connection but did not answer the SSLRequest within ${formatMs(deadline.timeoutMs)}`
-          : `${host}:${port} did not complete the TLS handshake within ${formatMs(deadline.timeoutMs)}`;
+      const what =
+        stage === 'dns' || stage === 'connect'
+          ? `could not connect to ${host}:${port} within ${formatMs(deadline.timeoutMs)}`
+          : stage === 'ssl-request'
+            ? `${host}:${port} accepted the TCP connection but did not answer the SSLRequest within ${formatMs(deadline.timeoutMs)}`
+            : `${host}:${port} did not complete the TLS handshake within ${formatMs(deadline.timeoutMs)}`;
       result.error = { category: 'timeout', stage, message: what };
     } else {
       const c = classifySocketError(err, stage);
@@ -280,4 +320,3 @@ export async function probe(host: string, port = DEFAULT_SQL_PORT, o: ProbeOptio
     destroy();
   }
 }
-

@@ -7,7 +7,10 @@ import { dn } from './testConnectionTypes';
 /** Plain-text renderings shared by the CLI and the editor's result documents. */
 
 function timings(t: Record<string, number | undefined>, labels: Record<string, string>): string {
-  return Object.entries(labels).filter(([k]) => t[k] !== undefined).map(([k, label]) => `${label} ${formatMs(t[k] as number)}`).join(', ');
+  return Object.entries(labels)
+    .filter(([k]) => t[k] !== undefined)
+    .map(([k, label]) => `${label} ${formatMs(t[k] as number)}`)
+    .join(', ');
 }
 
 function certLines(c: ProbedCert | CertDetails, i: number): string[] {
@@ -34,23 +37,44 @@ export function probeText(r: ProbeResult): string {
     r.chain.forEach((c, i) => out.push(...certLines(c, i)));
   }
   if (r.verification) {
-    out.push(r.verification.ok ? `  CA: verified by ${r.verification.against}` : `  CA: NOT verified by ${r.verification.against}: ${r.verification.code}: ${r.verification.reason ?? ''}`.trimEnd());
+    out.push(
+      r.verification.ok
+        ? `  CA: verified by ${r.verification.against}`
+        : `  CA: NOT verified by ${r.verification.against}: ${r.verification.code}: ${r.verification.reason ?? ''}`.trimEnd(),
+    );
   }
-  if (r.hostname) out.push(r.hostname.ok ? `  Host name: ${r.hostname.name} matches the certificate` : `  Host name: ${r.hostname.name} does NOT match: ${r.hostname.reason ?? ''}`.trimEnd());
+  if (r.hostname)
+    out.push(
+      r.hostname.ok
+        ? `  Host name: ${r.hostname.name} matches the certificate`
+        : `  Host name: ${r.hostname.name} does NOT match: ${r.hostname.reason ?? ''}`.trimEnd(),
+    );
   if (r.error) out.push(`  Error (${r.error.category}): ${r.error.message}`);
-  out.push(`  Timings: ${timings(r.timings, { dnsMs: 'dns', connectMs: 'connect', sslResponseMs: 'SSLRequest answered', handshakeMs: 'handshake done', totalMs: 'total' })} (from the start)`);
+  out.push(
+    `  Timings: ${timings(r.timings, { dnsMs: 'dns', connectMs: 'connect', sslResponseMs: 'SSLRequest answered', handshakeMs: 'handshake done', totalMs: 'total' })} (from the start)`,
+  );
   return out.join('\n') + '\n';
 }
 
 function chainLines(chain: CertSummary[]): string[] {
-  return chain.flatMap((c, i) => [`    ${i}: ${c.subject}`, `       SANs: ${c.sans}; issuer: ${c.issuer}`, `       valid ${c.notBefore} to ${c.notAfter}, serial ${c.serial}`]);
+  return chain.flatMap((c, i) => [
+    `    ${i}: ${c.subject}`,
+    `       SANs: ${c.sans}; issuer: ${c.issuer}`,
+    `       valid ${c.notBefore} to ${c.notAfter}, serial ${c.serial}`,
+  ]);
 }
 
 export function testConnectionText(r: TestConnectionResult): string {
   const d = r.details;
   const out = [r.ok ? 'OK' : `FAILED: ${r.category}`, `Cause: ${r.cause}`, `Fix: ${r.fix}`];
-  if (d.host) out.push(`Target: ${d.host}:${d.port} as ${d.user}${d.database ? `, database ${d.database}` : ''}, sslmode=${d.sslmode ?? '?'}${d.sslmodeSource === 'default' ? ' (default)' : ''}`);
-  for (const f of d.files) out.push(`File: ${f.param} ${f.path}: ${f.status}${f.what ? `, ${f.what}` : ''}${f.mode ? `, mode ${f.mode}` : ''}${f.source === 'default' ? ' (libpq default)' : ''}`);
+  if (d.host)
+    out.push(
+      `Target: ${d.host}:${d.port} as ${d.user}${d.database ? `, database ${d.database}` : ''}, sslmode=${d.sslmode ?? '?'}${d.sslmodeSource === 'default' ? ' (default)' : ''}`,
+    );
+  for (const f of d.files)
+    out.push(
+      `File: ${f.param} ${f.path}: ${f.status}${f.what ? `, ${f.what}` : ''}${f.mode ? `, mode ${f.mode}` : ''}${f.source === 'default' ? ' (libpq default)' : ''}`,
+    );
   if (d.protocol) out.push(`TLS: ${d.protocol}, ${d.cipher ?? '?'}`);
   if (d.serverChain?.length) out.push('Server certificate chain:', ...chainLines(d.serverChain));
   if (d.probe?.verification && !d.probe.verification.ok) out.push(`Probe: CA ${d.probe.verification.code}: ${d.probe.verification.reason ?? ''}`);

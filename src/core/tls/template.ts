@@ -59,7 +59,7 @@ export function parseTemplate(template: string): TemplatePart[] {
 function parsePlaceholder(expr: string, template: string): Placeholder {
   const p: Placeholder = { sources: [], filters: [] };
   const token = new RegExp(TOKEN, 'y');
-  for (let inFilters = false; ; ) {
+  for (let inFilters = false; ;) {
     const at = token.lastIndex;
     const t = token.exec(expr);
     if (!t) throw new TemplateError(`cannot read "{${expr}}" at "${expr.slice(at)}" in template ${JSON.stringify(template)}`);
@@ -75,7 +75,9 @@ function parsePlaceholder(expr: string, template: string): Placeholder {
 
 /** Renders a template in a scope; `param` is what {$} stands for. */
 export function renderTemplate(template: string, scope: TemplateScope, param?: string): string {
-  return parseTemplate(template).map((part) => (typeof part === 'string' ? part : renderPlaceholder(part, scope, param) ?? '')).join('');
+  return parseTemplate(template)
+    .map((part) => (typeof part === 'string' ? part : (renderPlaceholder(part, scope, param) ?? '')))
+    .join('');
 }
 
 function renderPlaceholder(p: Placeholder, scope: TemplateScope, param: string | undefined): string | undefined {

@@ -25,7 +25,9 @@ function parseTarget(url: string): { c: ConnString; port?: number } {
   const kvPort = !isUrlTarget(url) && url.includes('=') ? targetPort(url) : undefined;
   const found = findConnStrings(url);
   if (found.length === 0) {
-    throw new UserError(`${quoteInput(url)} is not a connection string: pass postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=..., a jdbc:postgresql:// URL, or "host=... sslmode=..." key/value pairs.`);
+    throw new UserError(
+      `${quoteInput(url)} is not a connection string: pass postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=..., a jdbc:postgresql:// URL, or "host=... sslmode=..." key/value pairs.`,
+    );
   }
   return { c: found[0], port: isUrlTarget(url) ? targetPort(url, found[0]) : kvPort };
 }
@@ -41,7 +43,7 @@ function sslmodeOf(c: ConnString, notes: string[]): { mode: SslMode | string; so
     notes.push('The cockroach CLI defaults to sslmode=verify-full.');
     return { mode: 'verify-full', source: 'default' };
   }
-  notes.push('No sslmode in the string: tested as libpq\'s default, prefer (TLS without verification, plain if the server refuses TLS).');
+  notes.push("No sslmode in the string: tested as libpq's default, prefer (TLS without verification, plain if the server refuses TLS).");
   return { mode: 'prefer', source: 'default' };
 }
 
@@ -67,7 +69,9 @@ export async function testConnection(url: string, o: TestConnectionOptions = {})
   const pasted = c.params.find((p) => /-----BEGIN [A-Z0-9 ]+-----|BEGIN [A-Z0-9 ]*PRIVATE KEY/.test(p.value));
   if (pasted) {
     const key = /PRIVATE KEY/.test(pasted.value);
-    throw new UserError(`${quoteInput(pasted.key)} in the connection string holds ${key ? 'a private key' : 'PEM text'}, not a file path (it is not shown): save it to a file${key ? ' (mode 0600)' : ''} and pass the file's path${key ? '; if the string was shared, treat the key as exposed and issue a new one' : ''}.`);
+    throw new UserError(
+      `${quoteInput(pasted.key)} in the connection string holds ${key ? 'a private key' : 'PEM text'}, not a file path (it is not shown): save it to a file${key ? ' (mode 0600)' : ''} and pass the file's path${key ? '; if the string was shared, treat the key as exposed and issue a new one' : ''}.`,
+    );
   }
   const now = o.now ?? new Date();
   const env: FileEnv = { docPath: o.docPath, workspaceFolders: o.workspaceFolders ?? (o.cwd ? [o.cwd] : undefined), home: o.home };
@@ -84,13 +88,28 @@ export async function testConnection(url: string, o: TestConnectionOptions = {})
   Object.assign(details, { host, port, user, ...(database ? { database } : {}) });
 
   const bad = c.params.find((p) => p.decodeError);
-  if (bad) return done(result(details, 'other', `parameter ${bad.key} is broken: ${bad.decodeError}.`, `fix the encoding of ${bad.key} in the string (a % must be followed by two hex digits; write %25 for a literal %).`));
+  if (bad)
+    return done(
+      result(
+        details,
+        'other',
+        `parameter ${bad.key} is broken: ${bad.decodeError}.`,
+        `fix the encoding of ${bad.key} in the string (a % must be followed by two hex digits; write %25 for a literal %).`,
+      ),
+    );
 
   const { mode, source } = sslmodeOf(c, notes);
   details.sslmode = mode;
   details.sslmodeSource = source;
   if (!SSLMODES.includes(mode as SslMode)) {
-    return done(result(details, 'other', `sslmode=${mode} is not a valid sslmode: CockroachDB rejects it ("unrecognized sslmode parameter in URL").`, 'use sslmode=verify-full (or one of disable, allow, prefer, require, verify-ca).'));
+    return done(
+      result(
+        details,
+        'other',
+        `sslmode=${mode} is not a valid sslmode: CockroachDB rejects it ("unrecognized sslmode parameter in URL").`,
+        'use sslmode=verify-full (or one of disable, allow, prefer, require, verify-ca).',
+      ),
+    );
   }
   const sslmode = mode as SslMode;
   const verify = sslmode === 'verify-full' ? 'full' : sslmode === 'verify-ca' ? 'ca' : 'none';
@@ -98,7 +117,21 @@ export async function testConnection(url: string, o: TestConnectionOptions = {})
 
   // Local files first.
   const ctx: Ctx = {
-    c, host, port, hp: hostPort(host, port), user, database, sslmode, verify, caCerts: [], caDesc: '', certsDir: '<certs dir>', now, details, env, timeoutMs: 0,
+    c,
+    host,
+    port,
+    hp: hostPort(host, port),
+    user,
+    database,
+    sslmode,
+    verify,
+    caCerts: [],
+    caDesc: '',
+    certsDir: '<certs dir>',
+    now,
+    details,
+    env,
+    timeoutMs: 0,
   };
   if (sslmode !== 'disable') {
     const local = preflight(ctx, home, o.euid ?? process.geteuid?.());
@@ -122,10 +155,23 @@ export async function testConnection(url: string, o: TestConnectionOptions = {})
       if (isAbortError(err)) throw err;
       details.error = { message: errMessage(err), code: errnoCode(err), stage: 'dns' };
       if (err instanceof TimeoutError) {
-        return done(result(details, 'timeout', `the DNS lookup of ${host} did not finish within ${formatMs(timeoutMs)}.`, `check this machine's DNS servers and VPN; then raise the timeout.`));
+        return done(
+          result(
+            details,
+            'timeout',
+            `the DNS lookup of ${host} did not finish within ${formatMs(timeoutMs)}.`,
+            `check this machine's DNS servers and VPN; then raise the timeout.`,
+          ),
+        );
       }
-      return done(result(details, 'dns', `the host name ${host} does not resolve (${errnoCode(err) ?? errMessage(err)} from the system resolver).`,
-        `check the host name for typos (for CockroachDB Cloud, copy the host from the cluster's Connect dialog), and this machine's DNS settings or VPN.`));
+      return done(
+        result(
+          details,
+          'dns',
+          `the host name ${host} does not resolve (${errnoCode(err) ?? errMessage(err)} from the system resolver).`,
+          `check the host name for typos (for CockroachDB Cloud, copy the host from the cluster's Connect dialog), and this machine's DNS settings or VPN.`,
+        ),
+      );
     }
   }
 
@@ -138,9 +184,15 @@ export async function testConnection(url: string, o: TestConnectionOptions = {})
     details.tls = useTls;
     if (attemptResult.ok) break;
     const cat = classify(attemptResult.error, attemptResult.stage);
-    const retry = i + 1 < plans.length && (useTls ? cat === 'ssl-not-supported' : /no encryption|SSL off|SSL connection required|secure mode/i.test(errMessage(attemptResult.error)));
+    const retry =
+      i + 1 < plans.length &&
+      (useTls ? cat === 'ssl-not-supported' : /no encryption|SSL off|SSL connection required|secure mode/i.test(errMessage(attemptResult.error)));
     if (!retry) break;
-    notes.push(useTls ? `sslmode=${sslmode}: the server refused TLS, so the test retried without it.` : `sslmode=${sslmode}: the server refused a plain connection, so the test retried with TLS.`);
+    notes.push(
+      useTls
+        ? `sslmode=${sslmode}: the server refused TLS, so the test retried without it.`
+        : `sslmode=${sslmode}: the server refused a plain connection, so the test retried with TLS.`,
+    );
   }
   const a = attemptResult as Attempt;
   Object.assign(details.timings, a.timings);
@@ -171,4 +223,3 @@ function connectTimeoutOf(c: ConnString): number | undefined {
   // libpq: at least 2 s; a huge value would overflow the timers, so it is capped at their limit.
   return Math.min(MAX_TIMER_MS, Math.max(2, Number(v)) * 1000);
 }
-

@@ -120,14 +120,23 @@ export function cn(x: X509Certificate | CertDetails): string {
 }
 
 export function dn(rec: Record<string, string>): string {
-  return Object.entries(rec).map(([k, v]) => `${k}=${v}`).join(', ');
+  return Object.entries(rec)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 }
 
 export function summary(d: CertDetails): CertSummary {
-  return { subject: dn(d.subject), issuer: dn(d.issuer), sans: sansText(d), serial: d.serial, notBefore: d.notBefore, notAfter: d.notAfter, fingerprintSha256: d.fingerprintSha256 };
+  return {
+    subject: dn(d.subject),
+    issuer: dn(d.issuer),
+    sans: sansText(d),
+    serial: d.serial,
+    notBefore: d.notBefore,
+    notAfter: d.notAfter,
+    fingerprintSha256: d.fingerprintSha256,
+  };
 }
 
 export function result(details: TestDetails, category: Category, cause: string, fix: string): TestConnectionResult {
   return { ok: category === 'ok', category, cause, fix, details };
 }
-

@@ -1,8 +1,21 @@
 /** The one vocabulary of the troubleshooting features: test-connection, explain, probe and the editor speak it. */
 export const CATEGORIES = [
-  'ok', 'unknown-authority', 'hostname-mismatch', 'server-cert-expired', 'server-cert-not-yet-valid', 'client-cert-rejected',
-  'handshake-eof', 'ssl-not-supported', 'auth-failed', 'key-permissions', 'key-mismatch', 'file-missing', 'connection-refused',
-  'timeout', 'dns', 'other',
+  'ok',
+  'unknown-authority',
+  'hostname-mismatch',
+  'server-cert-expired',
+  'server-cert-not-yet-valid',
+  'client-cert-rejected',
+  'handshake-eof',
+  'ssl-not-supported',
+  'auth-failed',
+  'key-permissions',
+  'key-mismatch',
+  'file-missing',
+  'connection-refused',
+  'timeout',
+  'dns',
+  'other',
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

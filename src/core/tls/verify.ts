@@ -86,14 +86,20 @@ function load(x: X509Certificate, trusted: boolean): Cert {
   const s = readCertificate(x.raw);
   const ext = (oid: string) => s.extensions.find((e) => e.oid === oid)?.value;
   const safe = <T>(f: () => T): T | undefined => {
-    try { return f(); } catch { return undefined; }
+    try {
+      return f();
+    } catch {
+      return undefined;
+    }
   };
   const ski = ext(OID.subjectKeyIdentifier);
   const aki = ext(OID.authorityKeyIdentifier);
   const bc = ext(OID.basicConstraints);
   const ku = ext(OID.keyUsage);
   return {
-    x, s, trusted,
+    x,
+    s,
+    trusted,
     subject: formatName(decodeName(s.subject)),
     issuer: formatName(decodeName(s.issuer)),
     ski: ski ? safe(() => decodeSubjectKeyId(ski)) : undefined,
@@ -146,16 +152,36 @@ export interface VerifyInput {
 export function verifyCertificate(input: VerifyInput): VerifyOutcome {
   const trusted = input.trusted.map((x) => load(x, true));
   const untrusted = (input.untrusted ?? []).map((x) => load(x, false));
-  const leaf = load(input.leaf, trusted.some((t) => t.x.fingerprint256 === input.leaf.fingerprint256));
+  const leaf = load(
+    input.leaf,
+    trusted.some((t) => t.x.fingerprint256 === input.leaf.fingerprint256),
+  );
   const chain: Cert[] = [leaf];
-  const links = (): ChainLink[] => chain.map((c, depth) => ({
-    depth, subject: c.subject, issuer: c.issuer, serial: c.x.serialNumber.toLowerCase(), fingerprintSha256: c.x.fingerprint256,
-    notBefore: day(c.s.notBefore), notAfter: day(c.s.notAfter), trusted: c.trusted,
-  }));
+  const links = (): ChainLink[] =>
+    chain.map((c, depth) => ({
+      depth,
+      subject: c.subject,
+      issuer: c.issuer,
+      serial: c.x.serialNumber.toLowerCase(),
+      fingerprintSha256: c.x.fingerprint256,
+      notBefore: day(c.s.notBefore),
+      notAfter: day(c.s.notAfter),
+      trusted: c.trusted,
+    }));
   const errors: VerifyError[] = [];
   const outcome = (): VerifyOutcome => {
     const e = errors[0];
-    return { ok: false, code: e.code, errorNumber: e.errorNumber, errorText: e.errorText, depth: e.depth, errorSubject: e.subject, reason: errors.map((x) => x.reason).join(' '), errors, chain: links() };
+    return {
+      ok: false,
+      code: e.code,
+      errorNumber: e.errorNumber,
+      errorText: e.errorText,
+      depth: e.depth,
+      errorSubject: e.subject,
+      reason: errors.map((x) => x.reason).join(' '),
+      errors,
+      chain: links(),
+    };
   };
   /** Records an error; returns the outcome when openssl verify would stop here. */
   const fail = (code: string, depth: number, reason: string): VerifyOutcome | undefined => {
@@ -177,7 +203,11 @@ export function verifyCertificate(input: VerifyInput): VerifyOutcome {
         break;
       }
       if (depth === 0) {
-        return stop('DEPTH_ZERO_SELF_SIGNED_CERT', 0, `${cn(cur)} is self-signed and is not in ${pool}: trust it by adding it to the CA file, or verify against the CA file it belongs to.`);
+        return stop(
+          'DEPTH_ZERO_SELF_SIGNED_CERT',
+          0,
+          `${cn(cur)} is self-signed and is not in ${pool}: trust it by adding it to the CA file, or verify against the CA file it belongs to.`,
+        );
       }
       return stop('SELF_SIGNED_CERT_IN_CHAIN', depth, `the chain ends at the self-signed ${cn(cur)}, which is not in ${pool}.`);
     }
@@ -192,7 +222,11 @@ export function verifyCertificate(input: VerifyInput): VerifyOutcome {
       continue;
     }
     if (chain.some((c) => c.trusted)) {
-      return stop('UNABLE_TO_GET_ISSUER_CERT', depth, `${cn(cur)} from ${input.trustedName} is not a root: its issuer "${cur.issuer}" is missing; add that CA to ${input.trustedName}.`);
+      return stop(
+        'UNABLE_TO_GET_ISSUER_CERT',
+        depth,
+        `${cn(cur)} from ${input.trustedName} is not a root: its issuer "${cur.issuer}" is missing; add that CA to ${input.trustedName}.`,
+      );
     }
     const sameName = trusted.find((c) => c.s.subject.raw.equals(cur.s.issuer.raw));
     const why = sameName
@@ -205,7 +239,11 @@ export function verifyCertificate(input: VerifyInput): VerifyOutcome {
   for (let i = 1; i < chain.length; i++) {
     const c = chain[i];
     if (!c.basic?.ca) {
-      const r = fail('INVALID_CA', i, `${cn(c)} signed ${cn(chain[i - 1])} but is not a CA (no basicConstraints CA:TRUE): only a CA may sign certificates; issue ${cn(chain[i - 1])} from the cluster CA.`);
+      const r = fail(
+        'INVALID_CA',
+        i,
+        `${cn(c)} signed ${cn(chain[i - 1])} but is not a CA (no basicConstraints CA:TRUE): only a CA may sign certificates; issue ${cn(chain[i - 1])} from the cluster CA.`,
+      );
       if (r) return r;
       continue;
     }
@@ -224,24 +262,39 @@ export function verifyCertificate(input: VerifyInput): VerifyOutcome {
         return stop('KEYUSAGE_NO_CERTSIGN', i + 1, `${cn(issuer)} has a key usage without Certificate Sign, so it may not sign ${cn(c)}.`);
       }
       if (!signedBy(c, issuer)) {
-        return stop('CERT_SIGNATURE_FAILURE', i, `the signature on ${cn(c)} does not verify with the key of ${cn(issuer)}: the certificate is damaged, or was signed by another key with the same CA name.`);
+        return stop(
+          'CERT_SIGNATURE_FAILURE',
+          i,
+          `the signature on ${cn(c)} does not verify with the key of ${cn(issuer)}: the certificate is damaged, or was signed by another key with the same CA name.`,
+        );
       }
     }
     if (c.s.notBefore.getTime() > now) {
       return stop('CERT_NOT_YET_VALID', i, `${cn(c)} is valid only from ${day(c.s.notBefore)}: check the clock of this machine and of the one that issued it.`);
     }
     if (c.s.notAfter.getTime() < now) {
-      return stop('CERT_HAS_EXPIRED', i, `${cn(c)} expired on ${day(c.s.notAfter)}: issue it again${i === chain.length - 1 && i > 0 ? ' (the CA itself has expired: rotate the CA)' : ''}.`);
+      return stop(
+        'CERT_HAS_EXPIRED',
+        i,
+        `${cn(c)} expired on ${day(c.s.notAfter)}: issue it again${i === chain.length - 1 && i > 0 ? ' (the CA itself has expired: rotate the CA)' : ''}.`,
+      );
     }
   }
   if (errors.length) return outcome();
   const top = chain[chain.length - 1];
   const via = chain.length === 1 ? 'it is in' : `signed by ${cn(top)} from`;
-  return { ok: true, reason: `${cn(leaf)} verifies: ${via} ${input.trustedName}, and every certificate in the chain is within its validity period.`, errors: [], chain: links() };
+  return {
+    ok: true,
+    reason: `${cn(leaf)} verifies: ${via} ${input.trustedName}, and every certificate in the chain is within its validity period.`,
+    errors: [],
+    chain: links(),
+  };
 }
 
 /** The `openssl verify` output for one file. */
 export function opensslVerifyText(file: string, v: VerifyOutcome): string {
   if (v.ok) return `${file}: OK\n`;
-  return v.errors.map((e) => `${e.subject}\nerror ${e.errorNumber} at ${e.depth} depth lookup: ${e.errorText}\n`).join('') + `error ${file}: verification failed\n`;
+  return (
+    v.errors.map((e) => `${e.subject}\nerror ${e.errorNumber} at ${e.depth} depth lookup: ${e.errorText}\n`).join('') + `error ${file}: verification failed\n`
+  );
 }

@@ -4,7 +4,15 @@ import { LintActions, workspaceEdit } from '../doclint/actions';
 import type { DocSinks } from './linter';
 
 /** Fixes that restore what CockroachDB needs to read the URI at all: offered first. */
-const PREFERRED = new Set(['sink-param-plus', 'sink-param-urlsafe-base64', 'sink-param-padding', 'sink-param-raw-pem', 'sink-tls-missing', 'sink-tls-disabled', 'sink-webhook-http']);
+const PREFERRED = new Set([
+  'sink-param-plus',
+  'sink-param-urlsafe-base64',
+  'sink-param-padding',
+  'sink-param-raw-pem',
+  'sink-tls-missing',
+  'sink-tls-disabled',
+  'sink-webhook-http',
+]);
 
 /** The core's fixes for the sink URI findings under the cursor, as quick fixes. */
 export class SinkActions extends LintActions<DocSinks, SinkFinding, SinkFix, undefined> {

@@ -45,11 +45,34 @@ export type CertField = 'caCert' | 'clientCert' | 'clientKey' | 'registryCaCert'
 export const CERT_FIELDS: readonly CertField[] = ['caCert', 'clientCert', 'clientKey', 'registryCaCert', 'registryClientCert', 'registryClientKey'];
 
 export const DEFAULT_FORM: Readonly<BuilderForm> = {
-  sinkType: 'kafka', host: '', port: '9093', path: '', tlsEnabled: 'auto', insecureTlsSkipVerify: false,
-  caCert: '', clientCert: '', clientKey: '', topicPrefix: '', topicName: '',
-  sasl: false, saslMechanism: 'SCRAM-SHA-512', saslUser: '', saslPassword: '',
-  registry: false, registryHost: '', registryPort: '8081', registryCaCert: '', registryClientCert: '', registryClientKey: '',
-  tables: '', updated: true, resolved: true, resolvedInterval: '', diff: false, format: '', externalConnection: '',
+  sinkType: 'kafka',
+  host: '',
+  port: '9093',
+  path: '',
+  tlsEnabled: 'auto',
+  insecureTlsSkipVerify: false,
+  caCert: '',
+  clientCert: '',
+  clientKey: '',
+  topicPrefix: '',
+  topicName: '',
+  sasl: false,
+  saslMechanism: 'SCRAM-SHA-512',
+  saslUser: '',
+  saslPassword: '',
+  registry: false,
+  registryHost: '',
+  registryPort: '8081',
+  registryCaCert: '',
+  registryClientCert: '',
+  registryClientKey: '',
+  tables: '',
+  updated: true,
+  resolved: true,
+  resolvedInterval: '',
+  diff: false,
+  format: '',
+  externalConnection: '',
 };
 
 const SINK_TYPES: readonly SinkType[] = ['kafka', 'webhook', 'schema-registry'];
@@ -92,7 +115,12 @@ function portOf(text: string, what: string, findings: SinkFinding[]): number | u
   const t = text.trim();
   if (!t) return undefined;
   if (/^\d{1,5}$/.test(t)) return Number(t);
-  findings.push({ code: 'sink-port-invalid', severity: 'error', param: 'port', message: `${what} port ${JSON.stringify(t)} is not a port number: use 1 to 65535.` });
+  findings.push({
+    code: 'sink-port-invalid',
+    severity: 'error',
+    param: 'port',
+    message: `${what} port ${JSON.stringify(t)} is not a port number: use 1 to 65535.`,
+  });
   return undefined;
 }
 
@@ -123,8 +151,12 @@ export function buildInputOf(form: BuilderForm): { input: BuildInput; findings: 
   let schemaRegistry: SinkSpec | undefined;
   if (isKafka && form.registry) {
     schemaRegistry = {
-      type: 'schema-registry', host: form.registryHost.trim(), port: portOf(form.registryPort, 'the schema registry', findings),
-      caCert: file(form.registryCaCert), clientCert: file(form.registryClientCert), clientKey: file(form.registryClientKey),
+      type: 'schema-registry',
+      host: form.registryHost.trim(),
+      port: portOf(form.registryPort, 'the schema registry', findings),
+      caCert: file(form.registryCaCert),
+      clientCert: file(form.registryClientCert),
+      clientKey: file(form.registryClientKey),
     };
   }
   const options: ChangefeedOption[] = [];

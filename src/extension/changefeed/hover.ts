@@ -19,7 +19,11 @@ export function sinkHoverMarkdown(c: SinkUriCheck): vscode.MarkdownString {
   const where = CONTEXT_NAME[found.context];
   m.appendMarkdown(`**Changefeed sink URI** (${TYPE_NAME[found.type]}${where ? `, ${where}` : ''})\n\n`);
   const rows: [string, string][] = [];
-  if (parsed.hosts.length) rows.push([parsed.hosts.length > 1 ? 'hosts' : 'host', parsed.hosts.map((h) => `${h.host}${h.port ? `:${h.port}` : h.badPort ? `:${h.badPort}` : ''}`).join(', ')]);
+  if (parsed.hosts.length)
+    rows.push([
+      parsed.hosts.length > 1 ? 'hosts' : 'host',
+      parsed.hosts.map((h) => `${h.host}${h.port ? `:${h.port}` : h.badPort ? `:${h.badPort}` : ''}`).join(', '),
+    ]);
   if (parsed.path && parsed.path !== '/') rows.push(['path', parsed.path]);
   const certParams = new Set<string>(CERT_PARAMS);
   for (const p of parsed.params) {
@@ -51,10 +55,15 @@ export function sinkHoverMarkdown(c: SinkUriCheck): vscode.MarkdownString {
   }
   if (parsed.key) {
     const mismatch = parsed.findings.some((f) => f.code === 'sink-key-mismatch');
-    m.appendMarkdown(`**client_key** (decoded): ${md(parsed.key.description)}${parsed.certs.some((x) => x.param === 'client_cert') ? (mismatch ? ', **not** the key of client_cert' : ', matches client_cert') : ''}\n\n`);
+    m.appendMarkdown(
+      `**client_key** (decoded): ${md(parsed.key.description)}${parsed.certs.some((x) => x.param === 'client_cert') ? (mismatch ? ', **not** the key of client_cert' : ', matches client_cert') : ''}\n\n`,
+    );
   }
-  const undecoded = CERT_PARAMS.filter((p) => parsed.params.some((x) => x.key === p) && !parsed.certs.some((x) => x.param === p) && !(p === 'client_key' && parsed.key));
-  if (undecoded.length) m.appendMarkdown(`${undecoded.map((p) => `\`${p}\``).join(', ')}: CockroachDB cannot decode ${undecoded.length > 1 ? 'them' : 'it'} (see Problems).\n\n`);
+  const undecoded = CERT_PARAMS.filter(
+    (p) => parsed.params.some((x) => x.key === p) && !parsed.certs.some((x) => x.param === p) && !(p === 'client_key' && parsed.key),
+  );
+  if (undecoded.length)
+    m.appendMarkdown(`${undecoded.map((p) => `\`${p}\``).join(', ')}: CockroachDB cannot decode ${undecoded.length > 1 ? 'them' : 'it'} (see Problems).\n\n`);
   if (findings.length) m.appendMarkdown(`${findings.length} finding${findings.length > 1 ? 's' : ''}: see Problems.`);
   return m;
 }

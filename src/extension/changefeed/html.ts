@@ -25,13 +25,9 @@ function picker(field: CertField, param: string, kind: 'ca' | 'client' | 'key', 
 }
 
 export function builderHtml(p: HtmlParts): string {
-  const csp = [
-    "default-src 'none'",
-    `style-src ${p.cspSource}`,
-    `img-src ${p.cspSource}`,
-    `font-src ${p.cspSource}`,
-    `script-src 'nonce-${p.nonce}'`,
-  ].join('; ');
+  const csp = ["default-src 'none'", `style-src ${p.cspSource}`, `img-src ${p.cspSource}`, `font-src ${p.cspSource}`, `script-src 'nonce-${p.nonce}'`].join(
+    '; ',
+  );
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -72,7 +68,7 @@ export function builderHtml(p: HtmlParts): string {
             <option value="false">false</option>
           </select>
         </div>
-        ${picker('caCert', 'ca_cert', 'ca', 'the CA that issued the server\'s certificate')}
+        ${picker('caCert', 'ca_cert', 'ca', "the CA that issued the server's certificate")}
         ${picker('clientCert', 'client_cert', 'client', 'presented to the server')}
         ${picker('clientKey', 'client_key', 'key', 'the key of client_cert')}
         <label class="check"><input type="checkbox" data-field="insecureTlsSkipVerify"> insecure_tls_skip_verify <span class="muted">(does not verify the server: not recommended)</span></label>
@@ -107,7 +103,7 @@ export function builderHtml(p: HtmlParts): string {
             <div class="grow"><label for="f-registryHost">Registry host</label><input id="f-registryHost" data-field="registryHost" type="text" spellcheck="false" placeholder="registry.example.com"></div>
             <div class="port"><label for="f-registryPort">Port</label><input id="f-registryPort" data-field="registryPort" type="text" inputmode="numeric" spellcheck="false" placeholder="8081"></div>
           </div>
-          ${picker('registryCaCert', 'ca_cert', 'ca', 'the CA that issued the registry\'s certificate')}
+          ${picker('registryCaCert', 'ca_cert', 'ca', "the CA that issued the registry's certificate")}
           ${picker('registryClientCert', 'client_cert', 'client', 'presented to the registry')}
           ${picker('registryClientKey', 'client_key', 'key', 'the key of client_cert')}
         </div>

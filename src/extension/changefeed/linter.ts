@@ -40,9 +40,15 @@ export class SinkLinter extends DocumentLinter<DocSinks> {
   }
 
   protected diagnosticsOf(r: DocSinks): LintDiagnostic[] {
-    return r.checks.flatMap(({ findings }) => findings.map((f) => ({
-      start: f.range?.start ?? 0, end: f.range?.end ?? 0, message: f.message, severity: f.severity, code: f.code,
-      docs: f.code === 'sink-keys-in-statement' ? DOCS.external : DOCS.sinks,
-    })));
+    return r.checks.flatMap(({ findings }) =>
+      findings.map((f) => ({
+        start: f.range?.start ?? 0,
+        end: f.range?.end ?? 0,
+        message: f.message,
+        severity: f.severity,
+        code: f.code,
+        docs: f.code === 'sink-keys-in-statement' ? DOCS.external : DOCS.sinks,
+      })),
+    );
   }
 }

@@ -76,11 +76,16 @@ export class BuilderPanel implements vscode.Disposable {
     return p;
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, private readonly deps: BuilderDeps, media: vscode.Uri) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly deps: BuilderDeps,
+    media: vscode.Uri,
+  ) {
     const w = panel.webview;
     const nonce = randomBytes(18).toString('base64');
     w.html = builderHtml({
-      cspSource: w.cspSource, nonce,
+      cspSource: w.cspSource,
+      nonce,
       script: w.asWebviewUri(vscode.Uri.joinPath(media, 'builder.js')).toString(),
       style: w.asWebviewUri(vscode.Uri.joinPath(media, 'builder.css')).toString(),
     });
@@ -137,13 +142,17 @@ export class BuilderPanel implements vscode.Disposable {
   private async compute(): Promise<BuilderView> {
     const core = await loadBuild();
     const target = this.deps.editors.last();
-    const { view, result, error } = computeView(core.buildChangefeed, {
-      form: this.form,
-      clusters: this.deps.model.states,
-      trusted: isTrusted(),
-      insertTarget: target ? basename(target.document.uri.path) || target.document.uri.toString() : undefined,
-      ...(this.live ? { live: this.live } : {}),
-    }, { now: new Date(), thresholds: settings().expiryThresholds });
+    const { view, result, error } = computeView(
+      core.buildChangefeed,
+      {
+        form: this.form,
+        clusters: this.deps.model.states,
+        trusted: isTrusted(),
+        insertTarget: target ? basename(target.document.uri.path) || target.document.uri.toString() : undefined,
+        ...(this.live ? { live: this.live } : {}),
+      },
+      { now: new Date(), thresholds: settings().expiryThresholds },
+    );
     if (error) this.deps.log.error(`changefeed builder: ${error}`);
     this.result = result;
     return view;
@@ -165,7 +174,9 @@ export class BuilderPanel implements vscode.Disposable {
     const current = this.form[field];
     const isKey = /Key$/.test(field);
     const uris = await vscode.window.showOpenDialog({
-      canSelectFiles: true, canSelectFolders: false, canSelectMany: false,
+      canSelectFiles: true,
+      canSelectFolders: false,
+      canSelectMany: false,
       openLabel: `Use as ${PICKER_LABEL[field]}`,
       title: `${PICKER_LABEL[field]}: ${isKey ? 'the PEM private key' : 'a PEM certificate file'}`,
       defaultUri: current ? vscode.Uri.file(dirname(current)) : vscode.workspace.workspaceFolders?.[0]?.uri,
@@ -209,7 +220,11 @@ export class BuilderPanel implements vscode.Disposable {
     we.replace(doc.uri, sel, insert);
     if (!(await vscode.workspace.applyEdit(we))) throw new Error(`could not insert the SQL into ${basename(doc.uri.path)}`);
     const end = doc.positionAt(doc.offsetAt(sel.start) + insert.length);
-    await vscode.window.showTextDocument(doc, { viewColumn: editor.viewColumn ?? vscode.ViewColumn.One, preserveFocus: true, selection: new vscode.Range(end, end) });
+    await vscode.window.showTextDocument(doc, {
+      viewColumn: editor.viewColumn ?? vscode.ViewColumn.One,
+      preserveFocus: true,
+      selection: new vscode.Range(end, end),
+    });
     vscode.window.setStatusBarMessage(`Inserted ${statements} statement${statements > 1 ? 's' : ''} into ${basename(doc.uri.path)}`, 3000);
   }
 
@@ -236,14 +251,17 @@ export class BuilderPanel implements vscode.Disposable {
     const timeoutMs = settings().liveCheckTimeoutMs;
     let live: ViewLive;
     try {
-      live = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Live check: TLS handshake with ${target}…`, cancellable: true }, async (_p, token) => {
-        const [ca, cert, key] = await Promise.all([read(f.caCert, 'ca_cert'), read(f.clientCert, 'client_cert'), read(f.clientKey, 'client_key')]);
-        const { liveCheck } = await import('../../core/changefeed/live');
-        const cancelled = new Promise<undefined>((res) => token.onCancellationRequested(() => res(undefined)));
-        const result = await Promise.race([liveCheck({ host, port, ca, cert, key, timeoutMs }), cancelled]);
-        if (!result) return { running: false, target, category: 'error' as const, message: 'Live check cancelled.' };
-        return { running: false, target, category: result.category, message: result.message };
-      });
+      live = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Live check: TLS handshake with ${target}…`, cancellable: true },
+        async (_p, token) => {
+          const [ca, cert, key] = await Promise.all([read(f.caCert, 'ca_cert'), read(f.clientCert, 'client_cert'), read(f.clientKey, 'client_key')]);
+          const { liveCheck } = await import('../../core/changefeed/live');
+          const cancelled = new Promise<undefined>((res) => token.onCancellationRequested(() => res(undefined)));
+          const result = await Promise.race([liveCheck({ host, port, ca, cert, key, timeoutMs }), cancelled]);
+          if (!result) return { running: false, target, category: 'error' as const, message: 'Live check cancelled.' };
+          return { running: false, target, category: result.category, message: result.message };
+        },
+      );
     } catch (err) {
       live = { running: false, target, category: 'error', message: errMessage(err) };
     }

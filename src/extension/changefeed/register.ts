@@ -43,7 +43,10 @@ export function prefillFromNode(node: Node | undefined): Partial<BuilderForm> | 
 }
 
 /** The builder panel, and the diagnostics, hover and quick fixes for sink URIs in any file. */
-export function registerChangefeed(context: vscode.ExtensionContext, deps: { model: ClusterModel; log: vscode.LogOutputChannel; selector: vscode.DocumentSelector }): ChangefeedApi {
+export function registerChangefeed(
+  context: vscode.ExtensionContext,
+  deps: { model: ClusterModel; log: vscode.LogOutputChannel; selector: vscode.DocumentSelector },
+): ChangefeedApi {
   const editors = new EditorTracker();
   const linter = new SinkLinter(deps.log);
   const builder = { extensionUri: context.extensionUri, model: deps.model, editors, log: deps.log };

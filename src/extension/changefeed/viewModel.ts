@@ -19,12 +19,18 @@ export interface ClusterCerts {
 }
 
 const PARAM_FIELD: Record<string, [CertField, CertField]> = {
-  ca_cert: ['caCert', 'registryCaCert'], client_cert: ['clientCert', 'registryClientCert'], client_key: ['clientKey', 'registryClientKey'],
+  ca_cert: ['caCert', 'registryCaCert'],
+  client_cert: ['clientCert', 'registryClientCert'],
+  client_key: ['clientKey', 'registryClientKey'],
 };
 /** What each picker is called in dialogs. */
 export const PICKER_LABEL: Record<CertField, string> = {
-  caCert: 'ca_cert', clientCert: 'client_cert', clientKey: 'client_key',
-  registryCaCert: 'schema registry ca_cert', registryClientCert: 'schema registry client_cert', registryClientKey: 'schema registry client_key',
+  caCert: 'ca_cert',
+  clientCert: 'client_cert',
+  clientKey: 'client_key',
+  registryCaCert: 'schema registry ca_cert',
+  registryClientCert: 'schema registry client_cert',
+  registryClientKey: 'schema registry client_key',
 };
 const REGISTRY_PREFIX = 'schema registry: ';
 /** Kafka's TLS listener by convention; https (443) for a webhook; the Confluent registry's 8081. */
@@ -126,16 +132,28 @@ export function viewOf(r: BuildResult | undefined, own: SinkFinding[], ctx: View
     const regCount = r.registryCerts?.length ?? 0;
     const sinkCerts = r.certs.slice(0, r.certs.length - regCount);
     const fieldOf = (param: string, registry: boolean) => PARAM_FIELD[param][registry ? 1 : 0];
-    const push = (c: CertSummary, registry: boolean) => certs.push({
-      field: fieldOf(c.param, registry), param: c.param, line: certLine(c),
-      ...(c.daysLeft < 0 ? { severity: 'error' as const } : findings.some((f) => f.code === 'sink-cert-expiring' && f.field === fieldOf(c.param, registry)) ? { severity: 'warning' as const } : {}),
-    });
+    const push = (c: CertSummary, registry: boolean) =>
+      certs.push({
+        field: fieldOf(c.param, registry),
+        param: c.param,
+        line: certLine(c),
+        ...(c.daysLeft < 0
+          ? { severity: 'error' as const }
+          : findings.some((f) => f.code === 'sink-cert-expiring' && f.field === fieldOf(c.param, registry))
+            ? { severity: 'warning' as const }
+            : {}),
+      });
     sinkCerts.forEach((c) => push(c, false));
     (r.registryCerts ?? []).forEach((c) => push(c, true));
     const keyLine = (registry: boolean, d: string) => {
       const field = registry ? 'registryClientKey' : 'clientKey';
       const mismatch = findings.some((f) => f.code === 'sink-key-mismatch' && f.field === field);
-      certs.push({ field, param: 'client_key', line: `${d}${mismatch ? ', does not match client_cert' : ', matches client_cert'}`, ...(mismatch ? { severity: 'error' as const } : {}) });
+      certs.push({
+        field,
+        param: 'client_key',
+        line: `${d}${mismatch ? ', does not match client_cert' : ', matches client_cert'}`,
+        ...(mismatch ? { severity: 'error' as const } : {}),
+      });
     };
     if (r.key) keyLine(false, r.key.description);
     if (r.registryKey) keyLine(true, r.registryKey.description);
@@ -151,7 +169,8 @@ export function viewOf(r: BuildResult | undefined, own: SinkFinding[], ctx: View
   let sqlHint: string | undefined;
   if (sql.length === 0) {
     if (!ok) sqlHint = 'Fix the errors to get the SQL.';
-    else if (ctx.form.sinkType === 'schema-registry') sqlHint = 'A schema registry URI alone: name an external connection to get CREATE EXTERNAL CONNECTION, or add the registry to a Kafka sink.';
+    else if (ctx.form.sinkType === 'schema-registry')
+      sqlHint = 'A schema registry URI alone: name an external connection to get CREATE EXTERNAL CONNECTION, or add the registry to a Kafka sink.';
     else sqlHint = 'Add a table to get CREATE CHANGEFEED.';
   }
   return {
@@ -174,7 +193,11 @@ export function viewOf(r: BuildResult | undefined, own: SinkFinding[], ctx: View
 export type BuildFn = (input: BuildInput) => BuildResult;
 
 /** Builds the form with the core and makes its view; a failure of the builder itself is one finding. */
-export function computeView(build: BuildFn, ctx: ViewContext, env: Pick<BuildInput, 'now' | 'thresholds' | 'read'>): { view: BuilderView; result?: BuildResult; error?: string } {
+export function computeView(
+  build: BuildFn,
+  ctx: ViewContext,
+  env: Pick<BuildInput, 'now' | 'thresholds' | 'read'>,
+): { view: BuilderView; result?: BuildResult; error?: string } {
   const { input, findings: own } = buildInputOf(ctx.form);
   let result: BuildResult;
   try {
@@ -187,7 +210,12 @@ export function computeView(build: BuildFn, ctx: ViewContext, env: Pick<BuildInp
 }
 
 /** What Copy SQL, Copy URI and Insert SQL take: the real text (secrets included), or why there is none yet. */
-export function outgoing(r: BuildResult | undefined, view: BuilderView | undefined, what: 'sql' | 'uri', verb: 'copy' | 'insert'): { text: string; statements: number } | { warning: string } {
+export function outgoing(
+  r: BuildResult | undefined,
+  view: BuilderView | undefined,
+  what: 'sql' | 'uri',
+  verb: 'copy' | 'insert',
+): { text: string; statements: number } | { warning: string } {
   if (!r || !view?.ok) return { warning: `Nothing to ${verb} yet: fix the errors listed in the builder first.` };
   if (what === 'uri') return { text: r.uri, statements: 0 };
   if (r.sql.length === 0) return { warning: view.sqlHint ?? 'No SQL yet.' };

@@ -46,8 +46,11 @@ export async function addSslRootCert(linter: ConnLinter, uri: vscode.Uri, insert
   let path = chosen;
   if (!path) {
     const cas = linter.options(doc).knownCas ?? [];
-    const items = [...cas.map((c) => ({ label: c.name, description: c.path, path: c.path })), { label: '$(folder-opened) Choose a file…', description: '', path: '' }];
-    const pick = await vscode.window.showQuickPick(items, { placeHolder: 'The CA that signed the cluster\'s node certificates' });
+    const items = [
+      ...cas.map((c) => ({ label: c.name, description: c.path, path: c.path })),
+      { label: '$(folder-opened) Choose a file…', description: '', path: '' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { placeHolder: "The CA that signed the cluster's node certificates" });
     if (!pick) return;
     path = pick.path || (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Certificates: ['crt', 'pem', 'cert'] } }))?.[0]?.fsPath;
     if (!path) return;
@@ -61,5 +64,7 @@ export async function addSslRootCert(linter: ConnLinter, uri: vscode.Uri, insert
 }
 
 export function explainPasswordEnv(envVar: string): void {
-  void vscode.window.showInformationMessage(`The password was removed from the string. Set ${envVar} in the environment of the program (libpq, psycopg, pgx and node-postgres read it), or switch to a client certificate.`);
+  void vscode.window.showInformationMessage(
+    `The password was removed from the string. Set ${envVar} in the environment of the program (libpq, psycopg, pgx and node-postgres read it), or switch to a client certificate.`,
+  );
 }

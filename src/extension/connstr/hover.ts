@@ -11,15 +11,28 @@ import type { DocLint } from './linter';
 const SECRET_KEYS = new Set(['password', 'sslpassword', 'sasl_password']);
 
 function verifies(c: ConnString): string[] {
-  const mode = paramValue(c, 'sslmode')?.value ?? (c.context === 'cockroach-cli' ? 'verify-full' : c.kind === 'jdbc' && paramValue(c, 'ssl')?.value === 'true' ? 'verify-full' : undefined);
+  const mode =
+    paramValue(c, 'sslmode')?.value ??
+    (c.context === 'cockroach-cli' ? 'verify-full' : c.kind === 'jdbc' && paramValue(c, 'ssl')?.value === 'true' ? 'verify-full' : undefined);
   const out: string[] = [];
-  const tls = mode === undefined ? 'depends on the driver (libpq: prefer, node-postgres: none)' : mode === 'disable' ? 'none' : mode === 'allow' || mode === 'prefer' ? 'only if the server offers it' : 'required';
+  const tls =
+    mode === undefined
+      ? 'depends on the driver (libpq: prefer, node-postgres: none)'
+      : mode === 'disable'
+        ? 'none'
+        : mode === 'allow' || mode === 'prefer'
+          ? 'only if the server offers it'
+          : 'required';
   out.push(`TLS: ${tls}${mode ? ` (sslmode=${mode})` : ''}`);
-  out.push(`Server identity: ${mode === 'verify-ca' || mode === 'verify-full' ? `verified against ${paramValue(c, 'sslrootcert')?.value || '~/.postgresql/root.crt'}` : 'not verified'}`);
-  out.push(`Host name: ${mode === 'verify-full' ? 'checked against the node certificate\'s SANs' : 'not checked'}`);
+  out.push(
+    `Server identity: ${mode === 'verify-ca' || mode === 'verify-full' ? `verified against ${paramValue(c, 'sslrootcert')?.value || '~/.postgresql/root.crt'}` : 'not verified'}`,
+  );
+  out.push(`Host name: ${mode === 'verify-full' ? "checked against the node certificate's SANs" : 'not checked'}`);
   const cert = paramValue(c, 'sslcert')?.value;
   const key = paramValue(c, 'sslkey')?.value;
-  out.push(`Client authentication: ${cert && key ? `certificate ${cert} (CN must be the user${c.user ? ` "${c.user}"` : ''})` : c.password ? 'password (written in the string)' : 'password from the environment or .pgpass, or none'}`);
+  out.push(
+    `Client authentication: ${cert && key ? `certificate ${cert} (CN must be the user${c.user ? ` "${c.user}"` : ''})` : c.password ? 'password (written in the string)' : 'password from the environment or .pgpass, or none'}`,
+  );
   return out;
 }
 
@@ -32,7 +45,9 @@ export class ConnHover extends LintHover<DocLint, LintedConn> {
   protected markdown(hit: LintedConn, r: DocLint): vscode.MarkdownString {
     const c = hit.conn;
     const m = plainMarkdown();
-    m.appendMarkdown(`**CockroachDB connection string** (${c.kind === 'kv' ? 'key/value' : c.kind === 'jdbc' ? 'JDBC' : 'URL'}${c.context === 'cockroach-cli' ? ', cockroach CLI' : ''})\n\n`);
+    m.appendMarkdown(
+      `**CockroachDB connection string** (${c.kind === 'kv' ? 'key/value' : c.kind === 'jdbc' ? 'JDBC' : 'URL'}${c.context === 'cockroach-cli' ? ', cockroach CLI' : ''})\n\n`,
+    );
     const rows: [string, string][] = [];
     if (c.user !== undefined && c.kind === 'url') rows.push(['user', c.user]);
     if (c.password !== undefined && c.kind === 'url') rows.push(['password', '••••••']);
@@ -52,7 +67,9 @@ export class ConnHover extends LintHover<DocLint, LintedConn> {
         continue;
       }
       if (key === 'sslkey') {
-        m.appendMarkdown(`- ${ref.key ? md(`${String(ref.key.asymmetricKeyType).toUpperCase()} private key, mode 0${((ref.stat?.mode ?? 0) & 0o777).toString(8)}`) : 'no private key in this file'}\n\n`);
+        m.appendMarkdown(
+          `- ${ref.key ? md(`${String(ref.key.asymmetricKeyType).toUpperCase()} private key, mode 0${((ref.stat?.mode ?? 0) & 0o777).toString(8)}`) : 'no private key in this file'}\n\n`,
+        );
         continue;
       }
       const now = new Date();
@@ -60,8 +77,20 @@ export class ConnHover extends LintHover<DocLint, LintedConn> {
         const d = certDetails(x);
         const days = daysLeft(new Date(d.notAfter), now);
         const sans = [...d.sans.dns, ...d.sans.ip].join(', ');
-        m.appendMarkdown(`- ${md(Object.entries(d.subject).map(([k, v]) => `${k}=${v}`).join(', '))}${d.isCA ? ' (CA)' : ''}${sans ? ` · SANs ${md(sans)}` : ''}\n`);
-        m.appendMarkdown(`  issuer ${md(Object.entries(d.issuer).map(([k, v]) => `${k}=${v}`).join(', '))} · ${md(days < 0 ? `expired ${-days} d ago` : `expires ${d.notAfter.slice(0, 10)}, ${days} d left`)}\n`);
+        m.appendMarkdown(
+          `- ${md(
+            Object.entries(d.subject)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', '),
+          )}${d.isCA ? ' (CA)' : ''}${sans ? ` · SANs ${md(sans)}` : ''}\n`,
+        );
+        m.appendMarkdown(
+          `  issuer ${md(
+            Object.entries(d.issuer)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', '),
+          )} · ${md(days < 0 ? `expired ${-days} d ago` : `expires ${d.notAfter.slice(0, 10)}, ${days} d left`)}\n`,
+        );
         m.appendMarkdown(`  SHA-256 ${md(d.fingerprintSha256)}\n`);
       }
       if (ref.certs.length > 3) m.appendMarkdown(`- and ${ref.certs.length - 3} more\n`);

@@ -23,7 +23,10 @@ export class ConnLinter extends DocumentLinter<DocLint> {
   private readonly cache = new FileCache();
   private mod: LintModule | undefined;
 
-  constructor(private readonly model: ClusterModel, log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly model: ClusterModel,
+    log: vscode.LogOutputChannel,
+  ) {
     super('cockroachTls', 'lint', log);
     this.subs.push(model.onDidChange(() => this.relintAll()));
     // A certificate or key changed: re-lint the documents that reference it.
@@ -76,10 +79,18 @@ export class ConnLinter extends DocumentLinter<DocLint> {
   }
 
   protected diagnosticsOf(r: DocLint): LintDiagnostic[] {
-    return r.results.flatMap(({ findings }) => findings.map((f) => ({ start: f.range.start, end: f.range.end, message: f.message, severity: f.severity, code: f.code, docs: f.docs })));
+    return r.results.flatMap(({ findings }) =>
+      findings.map((f) => ({ start: f.range.start, end: f.range.end, message: f.message, severity: f.severity, code: f.code, docs: f.docs })),
+    );
   }
 
   private relintReferencing(path: string): void {
-    this.relintWhere((r) => r.results.some(({ conn }) => conn.params.some((p) => /^ssl(rootcert|cert|key)$/.test(p.key) && (path.endsWith(p.value.replace(/^\.\//, '')) || p.value === path))), 100);
+    this.relintWhere(
+      (r) =>
+        r.results.some(({ conn }) =>
+          conn.params.some((p) => /^ssl(rootcert|cert|key)$/.test(p.key) && (path.endsWith(p.value.replace(/^\.\//, '')) || p.value === path)),
+        ),
+      100,
+    );
   }
 }

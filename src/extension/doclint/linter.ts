@@ -8,7 +8,9 @@ export const DIAGNOSTIC_SOURCE = 'CockroachDB TLS';
 export type LintSeverity = 'error' | 'warning' | 'info';
 
 const SEVERITY: Record<LintSeverity, vscode.DiagnosticSeverity> = {
-  error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information,
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
 };
 
 /** One finding as a diagnostic: offsets into the text, the rule code and the page that explains it. */
@@ -44,7 +46,11 @@ export abstract class DocumentLinter<R> implements vscode.Disposable {
   readonly onDidLint = this.emitter.event;
 
   /** `what` starts the log line of a failed check: "lint", "changefeed URIs in". */
-  constructor(collection: string, private readonly what: string, protected readonly log: vscode.LogOutputChannel) {
+  constructor(
+    collection: string,
+    private readonly what: string,
+    protected readonly log: vscode.LogOutputChannel,
+  ) {
     this.diagnostics = vscode.languages.createDiagnosticCollection(collection);
     this.subs.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
@@ -92,12 +98,15 @@ export abstract class DocumentLinter<R> implements vscode.Disposable {
     }
     if (doc.isClosed) return undefined;
     this.results.set(doc.uri.toString(), { version, result });
-    this.diagnostics.set(doc.uri, this.diagnosticsOf(result).map((f) => {
-      const d = new vscode.Diagnostic(new vscode.Range(doc.positionAt(f.start), doc.positionAt(f.end)), f.message, SEVERITY[f.severity]);
-      d.source = DIAGNOSTIC_SOURCE;
-      d.code = { value: f.code, target: vscode.Uri.parse(f.docs) };
-      return d;
-    }));
+    this.diagnostics.set(
+      doc.uri,
+      this.diagnosticsOf(result).map((f) => {
+        const d = new vscode.Diagnostic(new vscode.Range(doc.positionAt(f.start), doc.positionAt(f.end)), f.message, SEVERITY[f.severity]);
+        d.source = DIAGNOSTIC_SOURCE;
+        d.code = { value: f.code, target: vscode.Uri.parse(f.docs) };
+        return d;
+      }),
+    );
     this.emitter.fire(doc.uri);
     return result;
   }
@@ -106,10 +115,13 @@ export abstract class DocumentLinter<R> implements vscode.Disposable {
     const key = doc.uri.toString();
     const t = this.timers.get(key);
     if (t) clearTimeout(t);
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      void this.lint(doc);
-    }, ms));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.lint(doc);
+      }, ms),
+    );
   }
 
   protected relintAll(): void {

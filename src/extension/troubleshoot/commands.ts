@@ -30,7 +30,9 @@ export interface TroubleshootContext {
 type Ctx = TroubleshootContext;
 
 function certsIn(path: string): X509Certificate[] {
-  return splitPem(readInputBytes(path).toString('latin1')).filter((b) => b.type === 'CERTIFICATE').map((b) => parseCertificate(b.der));
+  return splitPem(readInputBytes(path).toString('latin1'))
+    .filter((b) => b.type === 'CERTIFICATE')
+    .map((b) => parseCertificate(b.der));
 }
 
 /** Where a connection string sits in a document: the Test Connection lens passes these. */
@@ -65,17 +67,31 @@ async function runTest(ctx: Ctx, ref: ConnRef | undefined, node?: Node): Promise
     raw = hit?.conn.raw;
     start = ref.start;
   } else {
-    raw = await vscode.window.showInputBox({ title: 'Test Connection', prompt: 'A connection string (postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=...)', ignoreFocusOut: true, value: clusterUrl(node) });
+    raw = await vscode.window.showInputBox({
+      title: 'Test Connection',
+      prompt: 'A connection string (postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=...)',
+      ignoreFocusOut: true,
+      value: clusterUrl(node),
+    });
   }
   if (!raw) return undefined;
   const { testConnection } = await import('../../core/tls/testConnection');
   const { testConnectionText } = await import('../../core/tls/report');
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Testing the connection…', cancellable: true }, (_p, token) => {
-    const ac = new AbortController();
-    token.onCancellationRequested(() => ac.abort());
-    return testConnection(raw as string, { signal: ac.signal, timeoutMs: 15_000, docPath: doc?.uri.scheme === 'file' ? doc.uri.fsPath : undefined, workspaceFolders: folders, cwd: folders[0] });
-  });
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Testing the connection…', cancellable: true },
+    (_p, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => ac.abort());
+      return testConnection(raw as string, {
+        signal: ac.signal,
+        timeoutMs: 15_000,
+        docPath: doc?.uri.scheme === 'file' ? doc.uri.fsPath : undefined,
+        workspaceFolders: folders,
+        cwd: folders[0],
+      });
+    },
+  );
   ctx.log.info(`Test Connection ${result.details.host ?? ''}:${result.details.port ?? ''}: ${result.category} — ${result.cause}`);
   await ctx.results.show(`test-connection-${result.category}`, testConnectionText(result));
   const action = FIX_LABELS[result.category];
@@ -113,7 +129,10 @@ async function applyFix(ctx: Ctx, r: TestConnectionResult, doc: vscode.TextDocum
       const conn = lint?.results.find(({ conn: c }) => c.span.start === start)?.conn;
       if (!conn) return;
       const cas = ctx.linter.options(doc).knownCas ?? [];
-      const pick = await vscode.window.showQuickPick([...cas.map((c) => ({ label: c.name, description: c.path, path: c.path })), { label: '$(folder-opened) Choose a file…', description: '', path: '' }], { placeHolder: 'The CA that signed the cluster\'s node certificates' });
+      const pick = await vscode.window.showQuickPick(
+        [...cas.map((c) => ({ label: c.name, description: c.path, path: c.path })), { label: '$(folder-opened) Choose a file…', description: '', path: '' }],
+        { placeHolder: "The CA that signed the cluster's node certificates" },
+      );
       const path = pick?.path || (pick ? (await vscode.window.showOpenDialog({ canSelectMany: false }))?.[0]?.fsPath : undefined);
       if (!path) return;
       await vscode.workspace.applyEdit(workspaceEdit(doc, [setParamEdit(conn, 'sslrootcert', path)]));
@@ -121,7 +140,11 @@ async function applyFix(ctx: Ctx, r: TestConnectionResult, doc: vscode.TextDocum
     }
     case 'hostname-mismatch': {
       const host = r.details.host;
-      const state = ctx.model.states.find((s) => s.cluster.kind === 'self-hosted' && s.entries.some((e) => e.usage === 'Node' && r.details.serverChain?.[0]?.fingerprintSha256 === e.fingerprintSha256));
+      const state = ctx.model.states.find(
+        (s) =>
+          s.cluster.kind === 'self-hosted' &&
+          s.entries.some((e) => e.usage === 'Node' && r.details.serverChain?.[0]?.fingerprintSha256 === e.fingerprintSha256),
+      );
       await runCommand('cockroachTls.createNode', { certsDir: state?.cluster.kind === 'self-hosted' ? state.cluster.certsDir : undefined, addHost: host });
       return;
     }
@@ -142,7 +165,11 @@ async function applyFix(ctx: Ctx, r: TestConnectionResult, doc: vscode.TextDocum
 
 export async function fixKeyPermissions(path: unknown): Promise<void> {
   if (typeof path !== 'string' || !requireTrust('Fix Key Permissions', 'write')) return;
-  const a = await vscode.window.showWarningMessage(`Set ${path} to mode 0600 (owner read/write only), as libpq and CockroachDB require?`, { modal: true }, 'chmod 600');
+  const a = await vscode.window.showWarningMessage(
+    `Set ${path} to mode 0600 (owner read/write only), as libpq and CockroachDB require?`,
+    { modal: true },
+    'chmod 600',
+  );
   if (a !== 'chmod 600') return;
   try {
     chmodSync(path, 0o600);
@@ -155,11 +182,21 @@ export async function fixKeyPermissions(path: unknown): Promise<void> {
 export async function explainError(ctx: Ctx, arg: unknown): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
-  const text = (typeof arg === 'string' ? arg : undefined) ?? selected ?? (await vscode.window.showInputBox({ title: 'Explain TLS Error', prompt: 'Paste the error message (psql, cockroach, pgx, psycopg, JDBC, node-postgres, DBeaver...)', ignoreFocusOut: true }));
+  const text =
+    (typeof arg === 'string' ? arg : undefined) ??
+    selected ??
+    (await vscode.window.showInputBox({
+      title: 'Explain TLS Error',
+      prompt: 'Paste the error message (psql, cockroach, pgx, psycopg, JDBC, node-postgres, DBeaver...)',
+      ignoreFocusOut: true,
+    }));
   if (!text) return;
   const { explain } = await import('../../core/tls/explain');
   const r = explain(text);
-  await ctx.results.show(`explain-${r.category}`, `Error:\n  ${text.trim().replace(/\n/g, '\n  ')}\n\nCategory: ${r.category}\n\nCause:\n  ${r.cause}\n\nFix:\n  ${r.fix}\n`);
+  await ctx.results.show(
+    `explain-${r.category}`,
+    `Error:\n  ${text.trim().replace(/\n/g, '\n  ')}\n\nCategory: ${r.category}\n\nCause:\n  ${r.cause}\n\nFix:\n  ${r.fix}\n`,
+  );
   void vscode.window.showInformationMessage(`${r.category}: ${r.cause}`);
 }
 
@@ -168,9 +205,14 @@ export async function probeNode(ctx: Ctx, node: Node | undefined): Promise<void>
   const state = nodeState(node);
   const c = state?.cluster;
   const nodeEntry = state?.entries.find((e) => e.usage === 'Node');
-  const suggestion = `${c?.kind === 'cloud' ? c.host : nodeEntry?.sans?.dns[0] ?? nodeEntry?.sans?.ip[0] ?? 'localhost'}:${DEFAULT_SQL_PORT}`;
-  const target = await vscode.window.showInputBox({ title: 'Probe Node', prompt: 'HOST[:PORT] of the node (pgwire SSLRequest, then the TLS handshake)', value: suggestion, ignoreFocusOut: true,
-    validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'HOST or HOST:PORT') });
+  const suggestion = `${c?.kind === 'cloud' ? c.host : (nodeEntry?.sans?.dns[0] ?? nodeEntry?.sans?.ip[0] ?? 'localhost')}:${DEFAULT_SQL_PORT}`;
+  const target = await vscode.window.showInputBox({
+    title: 'Probe Node',
+    prompt: 'HOST[:PORT] of the node (pgwire SSLRequest, then the TLS handshake)',
+    value: suggestion,
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'HOST or HOST:PORT'),
+  });
   if (!target) return;
   const { probe } = await import('../../core/tls/probe');
   const { probeText } = await import('../../core/tls/report');
@@ -182,11 +224,14 @@ export async function probeNode(ctx: Ctx, node: Node | undefined): Promise<void>
     return;
   }
   const caFile = c?.kind === 'cloud' ? c.caCert : c ? join(c.certsDir, 'ca.crt') : undefined;
-  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Probing ${hp.host}:${hp.port}…`, cancellable: true }, (_p, token) => {
-    const ac = new AbortController();
-    token.onCancellationRequested(() => ac.abort());
-    return probe(hp.host, hp.port, { caFile: caFile && existsSync(caFile) ? caFile : undefined, signal: ac.signal, timeoutMs: 8000 });
-  });
+  const r = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Probing ${hp.host}:${hp.port}…`, cancellable: true },
+    (_p, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => ac.abort());
+      return probe(hp.host, hp.port, { caFile: caFile && existsSync(caFile) ? caFile : undefined, signal: ac.signal, timeoutMs: 8000 });
+    },
+  );
   await ctx.results.show(`probe-${hp.host}-${hp.port}`, probeText(r));
 }
 
@@ -222,10 +267,17 @@ export class TestConnectionLens implements vscode.CodeLensProvider {
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     if (!settings().testConnectionCodeLens) return [];
     const r = await this.linter.ensure(doc);
-    return (r?.results ?? []).filter(({ conn }) => conn.kind !== 'jdbc' && (conn.hosts.length > 0 || paramValue(conn, 'host'))).map(({ conn }) => {
-      const range = new vscode.Range(doc.positionAt(conn.span.start), doc.positionAt(conn.span.start));
-      const ref: ConnRef = { uri: doc.uri.toString(), start: conn.span.start };
-      return new vscode.CodeLens(range, { title: '$(plug) Test Connection', command: 'cockroachTls.testConnection', arguments: [ref], tooltip: 'Connect with these parameters, run SELECT 1, and explain any failure' } satisfies CommandRef);
-    });
+    return (r?.results ?? [])
+      .filter(({ conn }) => conn.kind !== 'jdbc' && (conn.hosts.length > 0 || paramValue(conn, 'host')))
+      .map(({ conn }) => {
+        const range = new vscode.Range(doc.positionAt(conn.span.start), doc.positionAt(conn.span.start));
+        const ref: ConnRef = { uri: doc.uri.toString(), start: conn.span.start };
+        return new vscode.CodeLens(range, {
+          title: '$(plug) Test Connection',
+          command: 'cockroachTls.testConnection',
+          arguments: [ref],
+          tooltip: 'Connect with these parameters, run SELECT 1, and explain any failure',
+        } satisfies CommandRef);
+      });
   }
 }

@@ -16,22 +16,47 @@ export async function createCaWizard(ctx: UiContext, node: Node | undefined, cli
   if (!requireTrust(title, 'write')) return;
   const st: { cluster?: SelfHostedCluster; caKey?: string; lifetime?: string } = {};
   const offset = () => (nodeCluster(node) ? 0 : 1);
-  const done = await MultiStep.run([
-    clusterStep(ctx, node, title, st, 3),
-    pathStep(title, () => 1 + offset(), 2 + offset(), `Where the ${client ? 'client ' : ''}CA key is kept (outside the certs directory). An existing key is reused after you confirm.`,
-      () => (client ? undefined : st.cluster?.caKey) ?? join(dirname(st.cluster?.certsDir ?? process.cwd()), 'my-safe-directory', client ? 'ca-client.key' : 'ca.key'),
-      caKeyProblem(st.cluster?.certsDir, false), (v) => { st.caKey = v; }, true),
-    async (input) => {
-      const r = await input.box({ title, step: 2 + offset(), totalSteps: 2 + offset(), prompt: 'Lifetime (cockroach default 87840h, 10 years)', value: '87840h', validate: durationProblem });
-      if (!isButton(r)) st.lifetime = r;
-    },
-  ], () => st);
+  const done = await MultiStep.run(
+    [
+      clusterStep(ctx, node, title, st, 3),
+      pathStep(
+        title,
+        () => 1 + offset(),
+        2 + offset(),
+        `Where the ${client ? 'client ' : ''}CA key is kept (outside the certs directory). An existing key is reused after you confirm.`,
+        () =>
+          (client ? undefined : st.cluster?.caKey) ??
+          join(dirname(st.cluster?.certsDir ?? process.cwd()), 'my-safe-directory', client ? 'ca-client.key' : 'ca.key'),
+        caKeyProblem(st.cluster?.certsDir, false),
+        (v) => {
+          st.caKey = v;
+        },
+        true,
+      ),
+      async (input) => {
+        const r = await input.box({
+          title,
+          step: 2 + offset(),
+          totalSteps: 2 + offset(),
+          prompt: 'Lifetime (cockroach default 87840h, 10 years)',
+          value: '87840h',
+          validate: durationProblem,
+        });
+        if (!isButton(r)) st.lifetime = r;
+      },
+    ],
+    () => st,
+  );
   if (!done?.cluster || !done.caKey || !done.lifetime) return;
   const { cluster, caKey, lifetime } = done;
   const file = join(cluster.certsDir, client ? CLIENT_CA_CERT : CA_CERT);
   let overwrite = false;
   if (existsSync(file)) {
-    const a = await vscode.window.showWarningMessage(`${basename(file)} exists. Put the new CA first and keep the current one after it (combined CA for rotation)?`, { modal: true }, 'Prepend New CA');
+    const a = await vscode.window.showWarningMessage(
+      `${basename(file)} exists. Put the new CA first and keep the current one after it (combined CA for rotation)?`,
+      { modal: true },
+      'Prepend New CA',
+    );
     if (a !== 'Prepend New CA') return;
     overwrite = true;
   }
@@ -42,5 +67,13 @@ export async function createCaWizard(ctx: UiContext, node: Node | undefined, cli
     allowKeyReuse = true;
   }
   const core = await import('../../core/certsdir/create');
-  await issue(ctx, title, () => (client ? core.createClientCa : core.createCa)({ certsDir: cluster.certsDir, caKey, lifetimeMs: parseLifetime(lifetime, 'Lifetime'), overwrite, allowKeyReuse }));
+  await issue(ctx, title, () =>
+    (client ? core.createClientCa : core.createCa)({
+      certsDir: cluster.certsDir,
+      caKey,
+      lifetimeMs: parseLifetime(lifetime, 'Lifetime'),
+      overwrite,
+      allowKeyReuse,
+    }),
+  );
 }

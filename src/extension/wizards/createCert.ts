@@ -46,9 +46,15 @@ export async function createCertWizard(ctx: UiContext, arg: Node | ClientPreset 
     const s = ++n;
     steps.push(async (input) => {
       const r = await input.box({
-        title, step: s, totalSteps: total, prompt: 'Every DNS name and IP address clients and other nodes use for this node, separated by spaces',
+        title,
+        step: s,
+        totalSteps: total,
+        prompt: 'Every DNS name and IP address clients and other nodes use for this node, separated by spaces',
         value: [(st.cluster && currentNodeHosts(ctx, st.cluster.certsDir)) ?? 'localhost 127.0.0.1', ...(preset?.addHost ? [preset.addHost] : [])]
-          .join(' ').split(' ').filter((h, i, all) => h && all.indexOf(h) === i).join(' '),
+          .join(' ')
+          .split(' ')
+          .filter((h, i, all) => h && all.indexOf(h) === i)
+          .join(' '),
         validate: (v) => {
           const hosts = v.split(/[\s,]+/).filter(Boolean);
           if (hosts.length === 0) return 'At least one host name or address is required.';
@@ -65,24 +71,53 @@ export async function createCertWizard(ctx: UiContext, arg: Node | ClientPreset 
     const s1 = ++n;
     steps.push(async (input) => {
       const r = await input.box({
-        title, step: s1, totalSteps: total, prompt: 'SQL user: the certificate CN, which CockroachDB maps to this user (case is folded)', value: st.user ?? '',
+        title,
+        step: s1,
+        totalSteps: total,
+        prompt: 'SQL user: the certificate CN, which CockroachDB maps to this user (case is folded)',
+        value: st.user ?? '',
         validate: (v) => (v ? userNameProblem(normalizeUserName(v)) : 'A user name is required.'),
       });
       if (!isButton(r)) st.user = normalizeUserName(r);
     });
     const s2 = ++n;
     steps.push(async (input) => {
-      const r = await input.pick({ title, step: s2, totalSteps: total, placeholder: 'Also write a PKCS#8 key (.key.pk8) for Java/JDBC?', items: [{ label: 'No' }, { label: 'Yes', description: 'client.<user>.key.pk8, DER PKCS#8' }] });
+      const r = await input.pick({
+        title,
+        step: s2,
+        totalSteps: total,
+        placeholder: 'Also write a PKCS#8 key (.key.pk8) for Java/JDBC?',
+        items: [{ label: 'No' }, { label: 'Yes', description: 'client.<user>.key.pk8, DER PKCS#8' }],
+      });
       if (!isButton(r)) st.pkcs8 = r.label === 'Yes';
     });
   }
   const s3 = ++n;
   const clientCa = () => kind === 'client' && !!st.cluster && existsSync(join(st.cluster.certsDir, CLIENT_CA_CERT));
-  steps.push(pathStep(title, () => s3, total, `The ${clientCa() ? 'client CA key (ca-client.crt exists, so it signs client certificates)' : 'CA key that signed ca.crt'}`,
-    () => (clientCa() ? '' : st.cluster?.caKey) ?? '', (v) => caKeyProblem(st.cluster?.certsDir, true)(v), (v) => { st.caKey = v; }, false));
+  steps.push(
+    pathStep(
+      title,
+      () => s3,
+      total,
+      `The ${clientCa() ? 'client CA key (ca-client.crt exists, so it signs client certificates)' : 'CA key that signed ca.crt'}`,
+      () => (clientCa() ? '' : st.cluster?.caKey) ?? '',
+      (v) => caKeyProblem(st.cluster?.certsDir, true)(v),
+      (v) => {
+        st.caKey = v;
+      },
+      false,
+    ),
+  );
   const s4 = ++n;
   steps.push(async (input) => {
-    const r = await input.box({ title, step: s4, totalSteps: total, prompt: 'Lifetime (cockroach default 43920h, 5 years; at most the CA\'s)', value: '43920h', validate: durationProblem });
+    const r = await input.box({
+      title,
+      step: s4,
+      totalSteps: total,
+      prompt: "Lifetime (cockroach default 43920h, 5 years; at most the CA's)",
+      value: '43920h',
+      validate: durationProblem,
+    });
     if (!isButton(r)) st.lifetime = r;
   });
   const done = await MultiStep.run(steps, () => st);
@@ -98,6 +133,8 @@ export async function createCertWizard(ctx: UiContext, arg: Node | ClientPreset 
     if (!user) return;
     const key = join(cluster.certsDir, clientKeyName(user));
     if (!(await confirmReplace([join(cluster.certsDir, clientCertName(user)), key, ...(done.pkcs8 ? [key + '.pk8'] : [])]))) return;
-    await issue(ctx, title, () => core.createClient({ certsDir: cluster.certsDir, caKey, user, alsoGeneratePkcs8Key: done.pkcs8, lifetimeMs, overwrite: true }));
+    await issue(ctx, title, () =>
+      core.createClient({ certsDir: cluster.certsDir, caKey, user, alsoGeneratePkcs8Key: done.pkcs8, lifetimeMs, overwrite: true }),
+    );
   }
 }

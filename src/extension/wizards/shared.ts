@@ -69,14 +69,28 @@ export function clusterStep(ctx: UiContext, node: Node | undefined, title: strin
       out.cluster = picked.cluster;
       return;
     }
-    const uri = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use as certs directory', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+    const uri = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Use as certs directory',
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    });
     if (!uri?.[0]) throw CANCEL;
     out.cluster = { kind: 'self-hosted', name: basename(uri[0].fsPath), certsDir: uri[0].fsPath, source: 'workspace' };
   };
 }
 
 /** An input box step whose Browse… button fills the value from a file dialog. */
-export function pathStep(title: string, step: () => number, total: number, prompt: string, initial: () => string, validate: (v: string) => string | undefined, set: (v: string) => void, save: boolean): WizardStep {
+export function pathStep(
+  title: string,
+  step: () => number,
+  total: number,
+  prompt: string,
+  initial: () => string,
+  validate: (v: string) => string | undefined,
+  set: (v: string) => void,
+  save: boolean,
+): WizardStep {
   return async (input: MultiStep) => {
     let value = initial();
     for (;;) {
@@ -87,7 +101,14 @@ export function pathStep(title: string, step: () => number, total: number, promp
       }
       const uri = save
         ? await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(value || defaultCaKeyPath(process.cwd())), saveLabel: 'Use as CA key' })
-        : (await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectMany: false, defaultUri: value ? vscode.Uri.file(dirname(value)) : undefined, openLabel: 'Use this key' }))?.[0];
+        : (
+            await vscode.window.showOpenDialog({
+              canSelectFiles: true,
+              canSelectMany: false,
+              defaultUri: value ? vscode.Uri.file(dirname(value)) : undefined,
+              openLabel: 'Use this key',
+            })
+          )?.[0];
       if (uri) value = uri.fsPath;
     }
   };

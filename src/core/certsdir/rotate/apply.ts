@@ -68,10 +68,20 @@ async function issueLeaves(plan: RotationPlan, m: Materialized): Promise<void> {
   for (const [i, c] of leaves.entries()) {
     if (c.signedBy === 'self') throw new UserError(`${c.path}: a ${c.kind} certificate cannot be self-signed.`);
     const ca = caFor(c.signedBy.file);
-    if (ca.cert.serialNumber.toLowerCase() !== c.signedBy.serial) throw new UserError(`${c.signedBy.file} changed since the plan was made: make the plan again (nothing was changed).`);
-    const pem = await issueCertificate({
-      kind: c.kind, commonName: c.commonName, lifetimeMs: Date.parse(c.notAfter) - now.getTime(), now, dns: c.sans.dns, ip: c.sans.ip, publicKey: keys[i].publicKey,
-    }, { cert: ca.cert, key: ca.key });
+    if (ca.cert.serialNumber.toLowerCase() !== c.signedBy.serial)
+      throw new UserError(`${c.signedBy.file} changed since the plan was made: make the plan again (nothing was changed).`);
+    const pem = await issueCertificate(
+      {
+        kind: c.kind,
+        commonName: c.commonName,
+        lifetimeMs: Date.parse(c.notAfter) - now.getTime(),
+        now,
+        dns: c.sans.dns,
+        ip: c.sans.ip,
+        publicKey: keys[i].publicKey,
+      },
+      { cert: ca.cert, key: ca.key },
+    );
     const keyPath = c.path.replace(/\.crt$/, '.key');
     m.writes.push({ path: c.path, data: pem, mode: 0o644 }, { path: keyPath, data: keys[i].pkcs1Pem, mode: 0o600 });
     if (c.pkcs8) m.writes.push({ path: `${keyPath}.pk8`, data: pkcs8Der(keys[i].privateKey), mode: 0o600 });
@@ -114,7 +124,10 @@ async function materialize(plan: RotationPlan): Promise<Materialized> {
       loadCa(c.path, caKey); // the key kept is the one that signed the CA file
       const key = await generateRsaKey(c.keySize);
       const now = new Date(plan.now);
-      const pem = await issueCertificate({ kind: 'ca', commonName: c.commonName, lifetimeMs: Date.parse(c.notAfter) - now.getTime(), now, publicKey: key.privateKey }, { key: key.privateKey });
+      const pem = await issueCertificate(
+        { kind: 'ca', commonName: c.commonName, lifetimeMs: Date.parse(c.notAfter) - now.getTime(), now, publicKey: key.privateKey },
+        { key: key.privateKey },
+      );
       const old = splitPem(readFileOrThrow(c.path).toString('latin1')).filter((b) => b.type === 'CERTIFICATE');
       m.keeps.push({ from: caKey, to: move.to, sha256: fileSha256(caKey) ?? '' });
       m.writes.push({ path: caKey, data: key.pkcs1Pem, mode: 0o600 });
@@ -132,7 +145,8 @@ async function materialize(plan: RotationPlan): Promise<Materialized> {
     case 'rollback': {
       // The backups are checked again under the lock: the same rules as the plan (rollback.ts, restore.ts).
       const set = rollbackSet(plan.backupRoot, plan.certsDir, plan.rollbackOf, plan.caKey);
-      const again = () => new UserError(`the backups of ${plan.certsDir} changed since the rollback was planned: make the plan again (nothing was changed).`, plan.backupRoot);
+      const again = () =>
+        new UserError(`the backups of ${plan.certsDir} changed since the rollback was planned: make the plan again (nothing was changed).`, plan.backupRoot);
       if (set.later.map((b) => b.id).join(' ') !== (plan.undoes ?? []).join(' ')) throw again();
       const sources = new Map(set.sources.map((x) => [x.path, x]));
       for (const s of plan.steps) {
@@ -181,14 +195,21 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 /** Applies `plan` (see the module comment). Throws a UserError; when it does, no file was replaced. */
 export async function applyPlan(plan: RotationPlan, o: ApplyOptions = {}): Promise<RotationResult> {
   if (plan.steps.length > MAX_BACKUP_ENTRIES) {
-    throw new UserError(`this ${plan.command} would change ${plan.steps.length} files, more than the limit of ${MAX_BACKUP_ENTRIES} one backup holds: split it into smaller runs; nothing was changed.`, plan.certsDir);
+    throw new UserError(
+      `this ${plan.command} would change ${plan.steps.length} files, more than the limit of ${MAX_BACKUP_ENTRIES} one backup holds: split it into smaller runs; nothing was changed.`,
+      plan.certsDir,
+    );
   }
   const messages: string[] = [];
   const temps: string[] = [];
   let committing = false;
   let interrupted: NodeJS.Signals | undefined;
   const notInterrupted = () => {
-    if (interrupted) throw new UserError(`${plan.command} was interrupted (${interrupted}) before it replaced any file: its temp files were removed and the lock released; nothing was changed.`, plan.certsDir);
+    if (interrupted)
+      throw new UserError(
+        `${plan.command} was interrupted (${interrupted}) before it replaced any file: its temp files were removed and the lock released; nothing was changed.`,
+        plan.certsDir,
+      );
   };
   const step = (name: string) => {
     notInterrupted();
@@ -244,13 +265,24 @@ export async function applyPlan(plan: RotationPlan, o: ApplyOptions = {}): Promi
       try {
         writeTemp(temps[i], w);
       } catch (err) {
-        throw new UserError(`could not write ${w.path} (${errnoCode(err) ?? errMessage(err)}): check that its folder is writable and the disk has space; nothing was changed.`, w.path);
+        throw new UserError(
+          `could not write ${w.path} (${errnoCode(err) ?? errMessage(err)}): check that its folder is writable and the disk has space; nothing was changed.`,
+          w.path,
+        );
       }
     });
 
     step('backup');
     const reason = plan.command === 'rollback' ? `before rollback to ${plan.rollbackOf}` : plan.command;
-    const backup: BackupInfo = createBackup(plan.backupRoot, plan.certsDir, reason, [...touched].filter((p) => fileSha256(p) !== null), created, o.now, ca);
+    const backup: BackupInfo = createBackup(
+      plan.backupRoot,
+      plan.certsDir,
+      reason,
+      [...touched].filter((p) => fileSha256(p) !== null),
+      created,
+      o.now,
+      ca,
+    );
 
     step('journal');
     lock.setJournal(sealed({ command: plan.command, phase: 'commit', temps, ops, backupId: backup.id }, plan.certsDir, ca));
@@ -267,7 +299,9 @@ export async function applyPlan(plan: RotationPlan, o: ApplyOptions = {}): Promi
     if (committing) {
       // Some renames may be done: the journal stays in the lock file, marked abandoned, and the next run finishes them.
       lock.abandon();
-      throw new UserError(`${plan.command} stopped half-way (${errMessage(err)}): run a rotation command on ${plan.certsDir} again to finish it, or remove ${lock.path} and roll back with "crdb-tls cert rollback".`);
+      throw new UserError(
+        `${plan.command} stopped half-way (${errMessage(err)}): run a rotation command on ${plan.certsDir} again to finish it, or remove ${lock.path} and roll back with "crdb-tls cert rollback".`,
+      );
     }
     removeTemps(temps);
     throw err;

@@ -41,7 +41,10 @@ function ensureRoot(root: string): void {
     mkdirSync(root, { recursive: true, mode: BACKUP_DIR_MODE });
     chmodSync(root, BACKUP_DIR_MODE);
   } catch (err) {
-    throw new UserError(`could not create the backup folder ${root} (${errnoCode(err) ?? errMessage(err)}): pass a writable --backup-dir; nothing was changed.`, root);
+    throw new UserError(
+      `could not create the backup folder ${root} (${errnoCode(err) ?? errMessage(err)}): pass a writable --backup-dir; nothing was changed.`,
+      root,
+    );
   }
 }
 
@@ -55,9 +58,20 @@ export interface CaKeyProof {
  * Copies `paths` (existing regular files) into a new folder below `root`, manifest last. With `ca`,
  * the manifest records the CA key and is signed by `ca.keys`.
  */
-export function createBackup(root: string, certsDir: string, reason: string, paths: string[], created: string[], now = new Date(), ca?: CaKeyProof): BackupInfo {
+export function createBackup(
+  root: string,
+  certsDir: string,
+  reason: string,
+  paths: string[],
+  created: string[],
+  now = new Date(),
+  ca?: CaKeyProof,
+): BackupInfo {
   if (paths.length + created.length > MAX_BACKUP_ENTRIES) {
-    throw new UserError(`this operation would back up ${paths.length + created.length} files, more than the limit of ${MAX_BACKUP_ENTRIES} a backup holds: split the work into smaller runs; nothing was changed.`, certsDir);
+    throw new UserError(
+      `this operation would back up ${paths.length + created.length} files, more than the limit of ${MAX_BACKUP_ENTRIES} a backup holds: split the work into smaller runs; nothing was changed.`,
+      certsDir,
+    );
   }
   ensureRoot(root);
   let id = stamp(now);
@@ -69,7 +83,10 @@ export function createBackup(root: string, certsDir: string, reason: string, pat
       break;
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST' || n > 100) {
-        throw new UserError(`could not create a backup folder in ${root} (${errnoCode(err) ?? errMessage(err)}): pass a writable --backup-dir; nothing was changed.`, root);
+        throw new UserError(
+          `could not create a backup folder in ${root} (${errnoCode(err) ?? errMessage(err)}): pass a writable --backup-dir; nothing was changed.`,
+          root,
+        );
       }
       id = `${stamp(now)}-${n}`;
       dir = join(root, id);
@@ -83,11 +100,30 @@ export function createBackup(root: string, certsDir: string, reason: string, pat
     try {
       writeSynced(join(dir, copy), data, COPY_MODE);
     } catch (err) {
-      throw new UserError(`could not write the backup of ${path} to ${dir} (${errnoCode(err) ?? errMessage(err)}): check the space and permissions of the backup folder; nothing was changed.`, dir);
+      throw new UserError(
+        `could not write the backup of ${path} to ${dir} (${errnoCode(err) ?? errMessage(err)}): check the space and permissions of the backup folder; nothing was changed.`,
+        dir,
+      );
     }
-    return { path, copy, mode: restorableMode(path, resolve(certsDir), st.mode & 0o7777, st.uid), sha256: sha256(data), size: data.length, uid: st.uid, gid: st.gid };
+    return {
+      path,
+      copy,
+      mode: restorableMode(path, resolve(certsDir), st.mode & 0o7777, st.uid),
+      sha256: sha256(data),
+      size: data.length,
+      uid: st.uid,
+      gid: st.gid,
+    };
   });
-  const manifest: BackupManifest = { id, createdAt: now.toISOString(), reason, certsDir: resolve(certsDir), files, created, ...(ca ? { caKey: ca.caKey } : {}) };
+  const manifest: BackupManifest = {
+    id,
+    createdAt: now.toISOString(),
+    reason,
+    certsDir: resolve(certsDir),
+    files,
+    created,
+    ...(ca ? { caKey: ca.caKey } : {}),
+  };
   if (ca) manifest.proof = proofsBy(manifestProofData(manifest), ca.keys);
   const tmp = join(dir, `.${MANIFEST}.tmp`);
   writeSynced(tmp, JSON.stringify(manifest, null, 2) + '\n', COPY_MODE);
@@ -120,7 +156,12 @@ function readManifest(dir: string): Read {
     text = readInputBytes(path, { maxBytes: MAX_JSON_BYTES, what: 'a backup manifest' }).toString('utf8');
   } catch (err) {
     // InputFileError: "<path> is a FIFO ..., not a regular file: <fix>" → "manifest.json is a FIFO ..., not a regular file"
-    return { rejected: errMessage(err).split(path).join(MANIFEST).replace(/: [^:]*$/, '') };
+    return {
+      rejected: errMessage(err)
+        .split(path)
+        .join(MANIFEST)
+        .replace(/: [^:]*$/, ''),
+    };
   }
   let raw: unknown;
   try {
@@ -159,8 +200,11 @@ export function scanBackups(root: string, certsDir?: string): { backups: BackupI
 }
 
 function rejectedError(r: RejectedBackup, more: number): UserError {
-  return new UserError(`backup folder ${r.dir} has an invalid ${MANIFEST} (${r.reason}): it is not used, nothing was changed; check and remove that folder, or roll back to another backup` +
-    (more > 0 ? ` (${more} more folder${more === 1 ? '' : 's'} refused too).` : '.'), join(r.dir, MANIFEST));
+  return new UserError(
+    `backup folder ${r.dir} has an invalid ${MANIFEST} (${r.reason}): it is not used, nothing was changed; check and remove that folder, or roll back to another backup` +
+      (more > 0 ? ` (${more} more folder${more === 1 ? '' : 's'} refused too).` : '.'),
+    join(r.dir, MANIFEST),
+  );
 }
 
 /**

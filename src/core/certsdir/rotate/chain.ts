@@ -45,7 +45,10 @@ export function oldCaDependents(bundle: X509Certificate[], dirs: string[]): CaDe
   for (const dir of dirs) {
     let names: string[];
     try {
-      names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile() && /\.(crt|pem)$/.test(d.name)).map((d) => d.name).sort();
+      names = readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isFile() && /\.(crt|pem)$/.test(d.name))
+        .map((d) => d.name)
+        .sort();
     } catch (err) {
       throw new UserError(`could not read ${dir} (${errnoCode(err) ?? errMessage(err)}): --also-check must name a folder of client certificates.`, dir);
     }

@@ -15,13 +15,17 @@ export function planLines(plan: RotationPlan): string[] {
   for (const c of plan.certs) {
     const names = [...c.sans.dns.map((d) => `DNS:${d}`), ...c.sans.ip.map((i) => `IP:${i}`)];
     lines.push(`  new ${c.kind} certificate ${c.path}: CN=${c.commonName}${names.length ? `, ${names.join(', ')}` : ''}, RSA ${c.keySize}`);
-    lines.push(`      valid ${c.notBefore} to ${c.notAfter} (expires ${day(c.notAfter)})` +
-      (c.signedBy === 'self' ? ', self-signed' : `, signed by ${c.signedBy.file} serial ${c.signedBy.serial}`) +
-      (c.replaces ? `; replaces serial ${c.replaces.serial} (expires ${day(c.replaces.notAfter)})` : ''));
+    lines.push(
+      `      valid ${c.notBefore} to ${c.notAfter} (expires ${day(c.notAfter)})` +
+        (c.signedBy === 'self' ? ', self-signed' : `, signed by ${c.signedBy.file} serial ${c.signedBy.serial}`) +
+        (c.replaces ? `; replaces serial ${c.replaces.serial} (expires ${day(c.replaces.notAfter)})` : ''),
+    );
   }
   for (const r of plan.removedCaCerts ?? []) lines.push(`  drop old CA serial ${r.serial} (CN=${r.subject}, expires ${day(r.notAfter)}) from the bundle`);
   if (plan.steps.length > 0) {
-    lines.push(`  backup first: ${plan.backupFiles.length ? plan.backupFiles.join(', ') : 'no existing file (the backup records the files created)'} -> a new folder in ${plan.backupRoot}`);
+    lines.push(
+      `  backup first: ${plan.backupFiles.length ? plan.backupFiles.join(', ') : 'no existing file (the backup records the files created)'} -> a new folder in ${plan.backupRoot}`,
+    );
   }
   if (plan.notes.length) lines.push('Then:', ...plan.notes.map((n) => `  - ${n}`));
   return lines;

@@ -51,7 +51,8 @@ function confine(j: Journal, certsDir: string): string[] {
       if (targetOfTemp(o.tmp) !== o.path) throw new SchemaError(`${at}.tmp ${show(o.tmp)} is not a temp file beside ${show(o.path)}`);
       renamed.add(o.tmp);
     } else if (o.op === 'keep') {
-      if (!caKey || o.from !== caKey || !isOldKeyPathOf(o.to, caKey)) throw new SchemaError(`${at} keeps ${show(o.from)} as ${show(o.to)}: only the CA key is kept, under its moved-aside name`);
+      if (!caKey || o.from !== caKey || !isOldKeyPathOf(o.to, caKey))
+        throw new SchemaError(`${at} keeps ${show(o.from)} as ${show(o.to)}: only the CA key is kept, under its moved-aside name`);
       outside.push(...[o.from, o.to].filter((p) => !inCertsDir(p, certsDir)));
     } else if (!inCertsDir(o.path, certsDir)) {
       if (!caKey || !isOldKeyPathOf(o.path, caKey)) throw new SchemaError(`${at}.path ${show(o.path)} is not a file directly in the certs dir`);

@@ -69,14 +69,24 @@ function readLockFile(path: string): Buffer | undefined {
     return readInputBytes(path, { maxBytes: MAX_JSON_BYTES, what: 'the rotation lock' });
   } catch (err) {
     if (err instanceof InputFileError && err.problem === 'missing') return undefined;
-    if (err instanceof InputFileError) throw untrusted(path, errMessage(err).split(path).join('the file').replace(/: [^:]*$/, ''));
+    if (err instanceof InputFileError)
+      throw untrusted(
+        path,
+        errMessage(err)
+          .split(path)
+          .join('the file')
+          .replace(/: [^:]*$/, ''),
+      );
     throw err;
   }
 }
 
 function untrusted(path: string, why: string): UserError {
-  return new UserError(`the lock file ${path} is not one this tool wrote (${why.replace(/[\r\n]+/g, ' ')}): nothing was changed; ` +
-    `check the certs dir, remove that file by hand, then run again (or roll back with "crdb-tls cert rollback").`, path);
+  return new UserError(
+    `the lock file ${path} is not one this tool wrote (${why.replace(/[\r\n]+/g, ' ')}): nothing was changed; ` +
+      `check the certs dir, remove that file by hand, then run again (or roll back with "crdb-tls cert rollback").`,
+    path,
+  );
 }
 
 function writeFileSynced(path: string, data: string, flag: 'wx' | 'w'): void {
@@ -92,7 +102,10 @@ function writeFileSynced(path: string, data: string, flag: 'wx' | 'w'): void {
 export class RotationLock {
   private released = false;
 
-  private constructor(readonly path: string, readonly info: LockInfo) {}
+  private constructor(
+    readonly path: string,
+    readonly info: LockInfo,
+  ) {}
 
   /**
    * Takes the lock of `certsDir`, or throws a UserError naming the rotation that holds it. A stale
@@ -110,7 +123,10 @@ export class RotationLock {
       } catch (err) {
         const code = errnoCode(err);
         if (code !== 'EEXIST') {
-          throw new UserError(`could not create the lock file ${path} (${code ?? errMessage(err)}): the certs directory must be writable to rotate; nothing was changed.`, path);
+          throw new UserError(
+            `could not create the lock file ${path} (${code ?? errMessage(err)}): the certs directory must be writable to rotate; nothing was changed.`,
+            path,
+          );
         }
       }
       RotationLock.takeOverStale(path, messages);
@@ -126,8 +142,11 @@ export class RotationLock {
     if ('invalid' in parsed) throw untrusted(path, parsed.invalid);
     const held = 'info' in parsed ? parsed.info : undefined;
     if (held && isAlive(held)) {
-      throw new UserError(`another rotation is running on this certs directory (${held.command}, pid ${held.pid} on ${held.hostname}, since ${held.startedAt}): ` +
-        `wait for it to finish. If that process is gone (another machine's), remove ${path} and run again.`, path);
+      throw new UserError(
+        `another rotation is running on this certs directory (${held.command}, pid ${held.pid} on ${held.hostname}, since ${held.startedAt}): ` +
+          `wait for it to finish. If that process is gone (another machine's), remove ${path} and run again.`,
+        path,
+      );
     }
     if (!held) {
       const age = Date.now() - (lstatOrUndefined(path)?.mtimeMs ?? 0);
@@ -150,9 +169,11 @@ export class RotationLock {
       unlinkSync(aside);
       throw new UserError(`another rotation just took the lock ${path}: wait for it to finish.`, path);
     }
-    messages.push(held
-      ? `took over a stale lock: ${held.command} (pid ${held.pid}, started ${held.startedAt}) is no longer running.`
-      : `took over an empty lock file ${path} left by a rotation that did not start.`);
+    messages.push(
+      held
+        ? `took over a stale lock: ${held.command} (pid ${held.pid}, started ${held.startedAt}) is no longer running.`
+        : `took over an empty lock file ${path} left by a rotation that did not start.`,
+    );
     if (held?.journal) {
       try {
         messages.push(recoverJournal(held.journal));
@@ -165,8 +186,11 @@ export class RotationLock {
           // a new lock already exists
         }
         unlinkSync(aside);
-        throw new UserError(`${errMessage(err)} Fix the cause and run again, or remove ${path} to give up finishing it and roll back` +
-          (held.journal.backupId ? ` with "crdb-tls cert rollback ${held.journal.backupId}".` : '.'), path);
+        throw new UserError(
+          `${errMessage(err)} Fix the cause and run again, or remove ${path} to give up finishing it and roll back` +
+            (held.journal.backupId ? ` with "crdb-tls cert rollback ${held.journal.backupId}".` : '.'),
+          path,
+        );
       }
     }
     unlinkSync(aside);

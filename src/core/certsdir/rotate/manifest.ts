@@ -7,7 +7,22 @@ import { basename } from 'node:path';
 import { inCertsDir, isNormalAbsolute, isOldKeyPathOf } from './confine';
 import { stamp } from './files';
 import {
-  MAX_BACKUP_BYTES, MAX_BACKUP_ENTRIES, MAX_COPY_BYTES, ROTATION_COMMANDS, SchemaError, arr, backupId, int, isoTime, obj, oneOf, proofs, sha256Hex, show, str, unique,
+  MAX_BACKUP_BYTES,
+  MAX_BACKUP_ENTRIES,
+  MAX_COPY_BYTES,
+  ROTATION_COMMANDS,
+  SchemaError,
+  arr,
+  backupId,
+  int,
+  isoTime,
+  obj,
+  oneOf,
+  proofs,
+  sha256Hex,
+  show,
+  str,
+  unique,
 } from './schema';
 import { BackupFile, BackupManifest } from './types';
 
@@ -52,7 +67,8 @@ function file(v: unknown, i: number, certsDir: string): BackupFile {
   const path = str(o.path, `${at}.path`);
   if (!isNormalAbsolute(path)) throw new SchemaError(`${at}.path ${show(path)} is not an absolute path without ".."`);
   const copy = str(o.copy, `${at}.copy`, 300);
-  if (copy !== copyName(i, path)) throw new SchemaError(`${at}.copy is ${show(copy)}, not ${show(copyName(i, path))}, the name of its copy in the backup folder`);
+  if (copy !== copyName(i, path))
+    throw new SchemaError(`${at}.copy is ${show(copy)}, not ${show(copyName(i, path))}, the name of its copy in the backup folder`);
   const uid = o.uid === undefined ? undefined : int(o.uid, `${at}.uid`, 0, UID_MAX);
   const gid = o.gid === undefined ? undefined : int(o.gid, `${at}.gid`, 0, UID_MAX);
   const mode = int(o.mode, `${at}.mode`, 0, 0o7777);
@@ -60,8 +76,13 @@ function file(v: unknown, i: number, certsDir: string): BackupFile {
     throw new SchemaError(`${at}.mode is 0${mode.toString(8)}, not a mode a rollback restores (keys 0600 or 0400, certificates 0644 or narrower)`);
   }
   return {
-    path, copy, mode, sha256: sha256Hex(o.sha256, `${at}.sha256`), size: int(o.size, `${at}.size`, 0, MAX_COPY_BYTES),
-    ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}),
+    path,
+    copy,
+    mode,
+    sha256: sha256Hex(o.sha256, `${at}.sha256`),
+    size: int(o.size, `${at}.size`, 0, MAX_COPY_BYTES),
+    ...(uid !== undefined ? { uid } : {}),
+    ...(gid !== undefined ? { gid } : {}),
   };
 }
 
@@ -75,7 +96,7 @@ export function parseManifest(raw: unknown, dirName: string): BackupManifest {
   if (id.replace(/-\d+$/, '') !== stamp(new Date(createdAt))) throw new SchemaError(`id ${show(id)} does not match createdAt ${show(createdAt)}`);
   const reason = str(o.reason, 'reason', 64);
   const before = /^before rollback to (.*)$/.exec(reason);
-  if (before) backupId(before[1], 'reason\'s backup id');
+  if (before) backupId(before[1], "reason's backup id");
   else oneOf(reason, 'reason', ROTATION_COMMANDS);
   const certsDir = str(o.certsDir, 'certsDir');
   if (!isNormalAbsolute(certsDir)) throw new SchemaError(`certsDir ${show(certsDir)} is not an absolute path without ".."`);
@@ -98,18 +119,33 @@ export function parseManifest(raw: unknown, dirName: string): BackupManifest {
   for (const p of [...files.map((f) => f.path), ...created]) {
     if (inCertsDir(p, certsDir)) continue;
     if (!caKey) continue; // decided by the rollback: only with the CA key named by the user (restore.ts)
-    if (p !== caKey && !isOldKeyPathOf(p, caKey)) throw new SchemaError(`${show(p)} is neither a file directly in the certs dir nor the CA key ${show(caKey)} or its moved-aside name`);
+    if (p !== caKey && !isOldKeyPathOf(p, caKey))
+      throw new SchemaError(`${show(p)} is neither a file directly in the certs dir nor the CA key ${show(caKey)} or its moved-aside name`);
   }
   return {
-    id, createdAt, reason, certsDir, files, created,
-    ...(caKey !== undefined ? { caKey } : {}), ...(o.proof !== undefined ? { proof: proofs(o.proof, 'proof') } : {}),
+    id,
+    createdAt,
+    reason,
+    certsDir,
+    files,
+    created,
+    ...(caKey !== undefined ? { caKey } : {}),
+    ...(o.proof !== undefined ? { proof: proofs(o.proof, 'proof') } : {}),
   };
 }
 
 /** What the proof of a manifest signs: every field but the proof, in a fixed order. */
 export function manifestProofData(m: BackupManifest): string {
-  return 'crdb-tls backup manifest v1\n' + JSON.stringify([
-    m.id, m.createdAt, m.reason, m.certsDir, m.caKey ?? null,
-    m.files.map((f) => [f.path, f.copy, f.mode, f.sha256, f.size, f.uid ?? null, f.gid ?? null]), m.created,
-  ]);
+  return (
+    'crdb-tls backup manifest v1\n' +
+    JSON.stringify([
+      m.id,
+      m.createdAt,
+      m.reason,
+      m.certsDir,
+      m.caKey ?? null,
+      m.files.map((f) => [f.path, f.copy, f.mode, f.sha256, f.size, f.uid ?? null, f.gid ?? null]),
+      m.created,
+    ])
+  );
 }

@@ -40,7 +40,9 @@ export interface SigningOptions extends PlanOptions {
 function absolute<T extends PlanOptions & { caKey?: string; clientCaKey?: string; alsoCheck?: string[] }>(o: T): T {
   const abs = (p: string | undefined) => (p ? resolve(p) : p);
   return {
-    ...o, certsDir: abs(o.certsDir) ?? '', ...(o.caKey !== undefined ? { caKey: abs(o.caKey) } : {}),
+    ...o,
+    certsDir: abs(o.certsDir) ?? '',
+    ...(o.caKey !== undefined ? { caKey: abs(o.caKey) } : {}),
     ...(o.clientCaKey !== undefined ? { clientCaKey: abs(o.clientCaKey) } : {}),
     ...(o.backupDir !== undefined ? { backupDir: abs(o.backupDir) } : {}),
     ...(o.alsoCheck ? { alsoCheck: o.alsoCheck.map((d) => resolve(d)) } : {}),
@@ -66,7 +68,10 @@ function loadDir(o: PlanOptions, replaced: (e: CertEntry) => boolean): CertEntry
   const entries = listCertsDir(requireCertsDir(o), { now: o.now, skipPermissionChecks: o.skipPermissionChecks, gid: o.gid });
   const errors = entries.filter((e) => !replaced(e)).flatMap((e) => e.errors);
   if (errors.length > 0) {
-    throw new UserError(`the certs directory ${o.certsDir} has errors CockroachDB would report; fix them first (nothing was changed):\n  ${errors.join('\n  ')}`, o.certsDir);
+    throw new UserError(
+      `the certs directory ${o.certsDir} has errors CockroachDB would report; fix them first (nothing was changed):\n  ${errors.join('\n  ')}`,
+      o.certsDir,
+    );
   }
   return entries;
 }
@@ -80,7 +85,10 @@ class PlanBuilder {
   readonly now: Date;
   readonly keySize: number;
 
-  constructor(readonly command: RotationCommand, readonly o: PlanOptions) {
+  constructor(
+    readonly command: RotationCommand,
+    readonly o: PlanOptions,
+  ) {
     this.now = o.now ?? new Date();
     this.keySize = validateKeySize(o.keySize ?? DEFAULT_KEY_SIZE);
     if (o.lifetimeMs !== undefined) validateLifetime(o.lifetimeMs);
@@ -110,7 +118,15 @@ class PlanBuilder {
     return { ...ca, file };
   }
 
-  leaf(kind: 'node' | 'client', certName: string, commonName: string, sans: { dns: string[]; ip: string[] }, ca: LoadedCa & { file: string }, current: CertEntry | undefined, pkcs8: boolean): void {
+  leaf(
+    kind: 'node' | 'client',
+    certName: string,
+    commonName: string,
+    sans: { dns: string[]; ip: string[] },
+    ca: LoadedCa & { file: string },
+    current: CertEntry | undefined,
+    pkcs8: boolean,
+  ): void {
     const lifetimeMs = this.o.lifetimeMs ?? DEFAULT_CERT_LIFETIME_MS;
     checkLifetimeAgainstCa(ca, this.now, lifetimeMs);
     const certPath = join(this.o.certsDir, certName);
@@ -119,8 +135,13 @@ class PlanBuilder {
     this.write(keyPath, kind === 'node' ? 'node key' : 'client key', KEY_MODE);
     if (pkcs8) this.write(`${keyPath}.pk8`, 'client pkcs8 key', KEY_MODE);
     this.certs.push({
-      path: certPath, kind, commonName, sans, keySize: this.keySize,
-      notBefore: secondsFloor(this.now.getTime() - BACKDATE_MS), notAfter: secondsFloor(this.now.getTime() + lifetimeMs),
+      path: certPath,
+      kind,
+      commonName,
+      sans,
+      keySize: this.keySize,
+      notBefore: secondsFloor(this.now.getTime() - BACKDATE_MS),
+      notAfter: secondsFloor(this.now.getTime() + lifetimeMs),
       signedBy: { file: ca.file, serial: ca.cert.serialNumber.toLowerCase(), notAfter: new Date(ca.cert.validTo).toISOString() },
       ...(current?.serial && current.notAfter ? { replaces: { serial: current.serial.toLowerCase(), notAfter: current.notAfter } } : {}),
       ...(pkcs8 ? { pkcs8 } : {}),
@@ -130,18 +151,32 @@ class PlanBuilder {
   build(extra: Partial<RotationPlan> = {}): RotationPlan {
     const backupRoot = this.o.backupDir ?? defaultBackupRoot(this.o.certsDir);
     if (`${resolve(backupRoot)}${sep}`.startsWith(`${resolve(this.o.certsDir)}${sep}`)) {
-      throw new UserError(`backup folder ${backupRoot} is inside the certs directory ${this.o.certsDir}: backups hold keys and old certificates, keep them outside (the default is ${defaultBackupRoot(this.o.certsDir)}).`, backupRoot);
+      throw new UserError(
+        `backup folder ${backupRoot} is inside the certs directory ${this.o.certsDir}: backups hold keys and old certificates, keep them outside (the default is ${defaultBackupRoot(this.o.certsDir)}).`,
+        backupRoot,
+      );
     }
     const backupFiles: string[] = [];
     for (const s of this.steps) {
-      if ((s.action === 'replace' || s.action === 'move' || s.action === 'restore' || s.action === 'remove') && this.expected.get(s.path) && !backupFiles.includes(s.path)) {
+      if (
+        (s.action === 'replace' || s.action === 'move' || s.action === 'restore' || s.action === 'remove') &&
+        this.expected.get(s.path) &&
+        !backupFiles.includes(s.path)
+      ) {
         backupFiles.push(s.path);
       }
     }
     return {
-      command: this.command, certsDir: this.o.certsDir, now: this.now.toISOString(), steps: this.steps, certs: this.certs,
-      backupRoot, backupFiles,
-      expect: [...this.expected].map(([path, sha256]) => ({ path, sha256 })), notes: this.notes, ...extra,
+      command: this.command,
+      certsDir: this.o.certsDir,
+      now: this.now.toISOString(),
+      steps: this.steps,
+      certs: this.certs,
+      backupRoot,
+      backupFiles,
+      expect: [...this.expected].map(([path, sha256]) => ({ path, sha256 })),
+      notes: this.notes,
+      ...extra,
     };
   }
 }
@@ -165,12 +200,17 @@ export function planRotateNode(given: RotateNodeOptions): RotationPlan {
   if (o.hosts && o.hosts.length > 0) sans = hostsToSans(o.hosts);
   else if (current?.sans && current.sans.dns.length + current.sans.ip.length > 0) sans = sansOf(current);
   else {
-    throw new UserError(current ? `${current.certPath} has no DNS or IP names to keep: list the node's hosts, e.g. crdb-tls cert rotate-node localhost 127.0.0.1 node1.example.com.`
-      : `${join(o.certsDir, NODE_CERT)} does not exist, so there are no hosts to keep: list the node's hosts, e.g. crdb-tls cert rotate-node localhost 127.0.0.1.`);
+    throw new UserError(
+      current
+        ? `${current.certPath} has no DNS or IP names to keep: list the node's hosts, e.g. crdb-tls cert rotate-node localhost 127.0.0.1 node1.example.com.`
+        : `${join(o.certsDir, NODE_CERT)} does not exist, so there are no hosts to keep: list the node's hosts, e.g. crdb-tls cert rotate-node localhost 127.0.0.1.`,
+    );
   }
   const p = new PlanBuilder('rotate-node', o);
   p.leaf('node', NODE_CERT, 'node', sans, p.ca(CA_CERT, caKey), current, false);
-  p.notes.push(`Copy ${NODE_CERT} and ${NODE_KEY} to the node that serves them (${NODE_KEY} mode 0600, owned by the user cockroach runs as), then send SIGHUP to its cockroach process (kill -HUP <pid>): it re-reads the certs dir; clients need nothing new, they trust ${CA_CERT}.`);
+  p.notes.push(
+    `Copy ${NODE_CERT} and ${NODE_KEY} to the node that serves them (${NODE_KEY} mode 0600, owned by the user cockroach runs as), then send SIGHUP to its cockroach process (kill -HUP <pid>): it re-reads the certs dir; clients need nothing new, they trust ${CA_CERT}.`,
+  );
   return p.build({ caKey });
 }
 
@@ -184,9 +224,12 @@ export interface RotateClientOptions extends SigningOptions {
 export function planRotateClient(given: RotateClientOptions): RotationPlan {
   const o = absolute(given);
   const caKey = requireCaKey(o);
-  if (o.users.length === 0) throw new UserError('rotate-client needs at least one user name: e.g. crdb-tls cert rotate-client root --certs-dir certs --ca-key safe/ca.key.');
+  if (o.users.length === 0)
+    throw new UserError('rotate-client needs at least one user name: e.g. crdb-tls cert rotate-client root --certs-dir certs --ca-key safe/ca.key.');
   if (o.users.length > MAX_CERTS_PER_PLAN) {
-    throw new UserError(`rotate-client takes at most ${MAX_CERTS_PER_PLAN} users in one run, got ${o.users.length}: run it in batches of ${MAX_CERTS_PER_PLAN} or fewer (each run makes its own backup); nothing was changed.`);
+    throw new UserError(
+      `rotate-client takes at most ${MAX_CERTS_PER_PLAN} users in one run, got ${o.users.length}: run it in batches of ${MAX_CERTS_PER_PLAN} or fewer (each run makes its own backup); nothing was changed.`,
+    );
   }
   const users = o.users.map(validateUserName);
   const names = new Set(users.map(clientCertName));
@@ -199,7 +242,9 @@ export function planRotateClient(given: RotateClientOptions): RotationPlan {
     const pkcs8 = !!o.alsoGeneratePkcs8Key || lstatOrUndefined(join(o.certsDir, clientKeyName(user)) + '.pk8') !== undefined;
     p.leaf('client', clientCertName(user), user, sansOf(current), ca, current, pkcs8);
   }
-  p.notes.push(`Deploy ${users.map((u) => `${clientCertName(u)} and ${clientKeyName(u)}`).join(', ')} to the clients that use them, and restart those that read them only at start; the old certificates stay valid until they expire.`);
+  p.notes.push(
+    `Deploy ${users.map((u) => `${clientCertName(u)} and ${clientKeyName(u)}`).join(', ')} to the clients that use them, and restart those that read them only at start; the old certificates stay valid until they expire.`,
+  );
   return p.build({ caKey });
 }
 
@@ -220,14 +265,24 @@ export function planRotateCa(given: SigningOptions): RotationPlan {
   p.steps.push({ action: 'replace', path: old.certPath, what: 'CA certificate', mode: CERT_MODE });
   const lifetimeMs = o.lifetimeMs ?? DEFAULT_CA_LIFETIME_MS;
   p.certs.push({
-    path: old.certPath, kind: 'ca', commonName: 'Cockroach CA', sans: { dns: [], ip: [] }, keySize: p.keySize,
-    notBefore: secondsFloor(p.now.getTime() - BACKDATE_MS), notAfter: secondsFloor(p.now.getTime() + lifetimeMs), signedBy: 'self',
+    path: old.certPath,
+    kind: 'ca',
+    commonName: 'Cockroach CA',
+    sans: { dns: [], ip: [] },
+    keySize: p.keySize,
+    notBefore: secondsFloor(p.now.getTime() - BACKDATE_MS),
+    notAfter: secondsFloor(p.now.getTime() + lifetimeMs),
+    signedBy: 'self',
     replaces: { serial: old.cert.serialNumber.toLowerCase(), notAfter: new Date(old.cert.validTo).toISOString() },
   });
   const leaves = entries.filter((e) => e.usage === 'Node' || e.usage === 'Client').map((e) => e.certFile);
-  p.notes.push(`${CA_CERT} will hold ${bundle.length + 1} certificates, the new CA first: copy it to every node and client and SIGHUP every node, so that all trust both CAs.`);
+  p.notes.push(
+    `${CA_CERT} will hold ${bundle.length + 1} certificates, the new CA first: copy it to every node and client and SIGHUP every node, so that all trust both CAs.`,
+  );
   p.notes.push(`The old CA key is kept at ${aside}; the new one is written to ${caKey}.`);
-  p.notes.push(`Then re-issue ${leaves.length ? leaves.join(', ') : 'the node and client certificates'} from the new CA (crdb-tls cert reissue-all --certs-dir ${o.certsDir} --ca-key ${caKey}), deploy them and SIGHUP the nodes; prune the old CA (crdb-tls cert prune-ca) once nothing depends on it.`);
+  p.notes.push(
+    `Then re-issue ${leaves.length ? leaves.join(', ') : 'the node and client certificates'} from the new CA (crdb-tls cert reissue-all --certs-dir ${o.certsDir} --ca-key ${caKey}), deploy them and SIGHUP the nodes; prune the old CA (crdb-tls cert prune-ca) once nothing depends on it.`,
+  );
   return p.build({ caKey });
 }
 
@@ -249,12 +304,21 @@ export function planReissueAll(given: ReissueAllOptions): RotationPlan {
   }
   for (const e of entries.filter(leafUsage)) {
     if (e.usage === 'Node') {
-      if (!e.sans || e.sans.dns.length + e.sans.ip.length === 0) throw new UserError(`${e.certPath} has no DNS or IP names to keep: issue it with rotate-node HOST... instead.`, e.certPath);
+      if (!e.sans || e.sans.dns.length + e.sans.ip.length === 0)
+        throw new UserError(`${e.certPath} has no DNS or IP names to keep: issue it with rotate-node HOST... instead.`, e.certPath);
       p.leaf('node', e.certFile, 'node', sansOf(e), p.ca(CA_CERT, caKey), e, false);
     } else {
       const user = validateUserName(e.name ?? '');
       const ca = hasClientCa ? p.ca(CLIENT_CA_CERT, o.clientCaKey ?? '') : p.ca(CA_CERT, caKey);
-      p.leaf('client', e.certFile, e.subject?.CN ?? user, sansOf(e), ca, e, lstatOrUndefined(`${e.keyPath ?? join(o.certsDir, clientKeyName(user))}.pk8`) !== undefined);
+      p.leaf(
+        'client',
+        e.certFile,
+        e.subject?.CN ?? user,
+        sansOf(e),
+        ca,
+        e,
+        lstatOrUndefined(`${e.keyPath ?? join(o.certsDir, clientKeyName(user))}.pk8`) !== undefined,
+      );
     }
   }
   if (p.certs.length === 0) throw new UserError(`${o.certsDir} holds no node or client certificate to re-issue.`, o.certsDir);
@@ -277,12 +341,16 @@ export function planPruneCa(given: PruneCaOptions): RotationPlan {
   const caPath = join(o.certsDir, CA_CERT);
   const bundle = readCerts(caPath);
   p.expect(caPath);
-  if (bundle.length < 2) throw new UserError(`${caPath} holds ${bundle.length} certificate${bundle.length === 1 ? '' : 's'}: there is no old CA to prune.`, caPath);
+  if (bundle.length < 2)
+    throw new UserError(`${caPath} holds ${bundle.length} certificate${bundle.length === 1 ? '' : 's'}: there is no old CA to prune.`, caPath);
   const dependents = oldCaDependents(bundle, [o.certsDir, ...(o.alsoCheck ?? [])]);
   if (dependents.length > 0) {
-    throw new UserError(`cannot prune ${caPath}: ${dependents.length} certificate${dependents.length === 1 ? '' : 's'} still chain${dependents.length === 1 ? 's' : ''} only to an old CA (nothing was changed):\n  ` +
-      dependents.map((d) => `${d.path} (CN=${d.subject}, serial ${d.serial}, signed by old CA serial ${d.issuers.join(', ')})`).join('\n  ') +
-      `\nRe-issue them from the current CA first (crdb-tls cert reissue-all for the certs dir; new client certificates for the other folders), deploy them, then prune.`, caPath);
+    throw new UserError(
+      `cannot prune ${caPath}: ${dependents.length} certificate${dependents.length === 1 ? '' : 's'} still chain${dependents.length === 1 ? 's' : ''} only to an old CA (nothing was changed):\n  ` +
+        dependents.map((d) => `${d.path} (CN=${d.subject}, serial ${d.serial}, signed by old CA serial ${d.issuers.join(', ')})`).join('\n  ') +
+        `\nRe-issue them from the current CA first (crdb-tls cert reissue-all for the certs dir; new client certificates for the other folders), deploy them, then prune.`,
+      caPath,
+    );
   }
   p.steps.push({ action: 'replace', path: caPath, what: 'CA certificate', mode: CERT_MODE });
   p.notes.push(`Copy ${CA_CERT} to every node and client and SIGHUP the nodes: certificates signed by the pruned CA are refused from then on.`);
@@ -338,7 +406,10 @@ export function planRollback(given: RollbackOptions): RotationPlan {
   }
   const b = set.target;
   if (set.later.length) p.notes.push(`Rolling back to ${b.id} (${b.reason}) also undoes the later changes, newest first: ${laterText(set.later)}.`);
-  p.notes.push(p.steps.length === 0 ? `Nothing to do: the files already match backup ${b.id}.`
-    : `Copy the restored files to the nodes and clients that use them and SIGHUP the nodes. The current files are backed up first.`);
+  p.notes.push(
+    p.steps.length === 0
+      ? `Nothing to do: the files already match backup ${b.id}.`
+      : `Copy the restored files to the nodes and clients that use them and SIGHUP the nodes. The current files are backed up first.`,
+  );
   return p.build({ rollbackOf: b.id, undoes: set.later.map((x) => x.id), ...(set.caKey ? { caKey: set.caKey } : {}) });
 }

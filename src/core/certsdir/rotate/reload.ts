@@ -33,15 +33,21 @@ const MAX_PID = 2 ** 31 - 1;
 export async function checkReloadTargets(o: { pid?: number; verify?: string; lookupTimeoutMs?: number }): Promise<void> {
   if (o.pid !== undefined) {
     if (!Number.isSafeInteger(o.pid) || o.pid < 1 || o.pid > MAX_PID) {
-      throw new UserError(`--reload-pid ${o.pid} is not a process id: pass the pid of the cockroach process (pgrep -f "cockroach start"); nothing was changed.`);
+      throw new UserError(
+        `--reload-pid ${o.pid} is not a process id: pass the pid of the cockroach process (pgrep -f "cockroach start"); nothing was changed.`,
+      );
     }
     try {
       process.kill(o.pid, 0);
     } catch (err) {
       const code = errnoCode(err);
-      throw new UserError(code === 'ESRCH' ? `--reload-pid ${o.pid}: no such process: pass the pid of the cockroach process (pgrep -f "cockroach start"); nothing was changed.`
-        : code === 'EPERM' ? `--reload-pid ${o.pid}: not allowed to signal that process: run as the user cockroach runs as, or as root; nothing was changed.`
-          : `--reload-pid ${o.pid}: cannot signal that process (${code ?? errMessage(err)}); nothing was changed.`);
+      throw new UserError(
+        code === 'ESRCH'
+          ? `--reload-pid ${o.pid}: no such process: pass the pid of the cockroach process (pgrep -f "cockroach start"); nothing was changed.`
+          : code === 'EPERM'
+            ? `--reload-pid ${o.pid}: not allowed to signal that process: run as the user cockroach runs as, or as root; nothing was changed.`
+            : `--reload-pid ${o.pid}: cannot signal that process (${code ?? errMessage(err)}); nothing was changed.`,
+      );
     }
   }
   if (o.verify !== undefined) {
@@ -57,7 +63,9 @@ export async function checkReloadTargets(o: { pid?: number; verify?: string; loo
       ]);
     } catch (err) {
       const code = errnoCode(err);
-      throw new UserError(`--verify ${quoteInput(o.verify)}: the host ${quoteInput(host)} does not resolve (${code === 'ETIMEOUT' ? `no answer within ${limit / 1000} s` : code ?? errMessage(err)}): pass the SQL address of the node being rotated, e.g. --verify localhost:26257; nothing was changed.`);
+      throw new UserError(
+        `--verify ${quoteInput(o.verify)}: the host ${quoteInput(host)} does not resolve (${code === 'ETIMEOUT' ? `no answer within ${limit / 1000} s` : (code ?? errMessage(err))}): pass the SQL address of the node being rotated, e.g. --verify localhost:26257; nothing was changed.`,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -73,9 +81,13 @@ export async function reloadServer(o: { pid?: number; command?: string; timeoutM
       r.signalled = o.pid;
     } catch (err) {
       const code = errnoCode(err);
-      throw new UserError(code === 'ESRCH' ? `no process ${o.pid} to send SIGHUP to: pass the pid of the cockroach process (pgrep -f "cockroach start").`
-        : code === 'EPERM' ? `not allowed to send SIGHUP to process ${o.pid}: run as the user cockroach runs as, or as root.`
-          : `could not send SIGHUP to process ${o.pid} (${code ?? errMessage(err)}).`);
+      throw new UserError(
+        code === 'ESRCH'
+          ? `no process ${o.pid} to send SIGHUP to: pass the pid of the cockroach process (pgrep -f "cockroach start").`
+          : code === 'EPERM'
+            ? `not allowed to send SIGHUP to process ${o.pid}: run as the user cockroach runs as, or as root.`
+            : `could not send SIGHUP to process ${o.pid} (${code ?? errMessage(err)}).`,
+      );
     }
   }
   if (o.command) r.command = await runShell(o.command, o.timeoutMs ?? DEFAULT_RELOAD_TIMEOUT_MS);
@@ -119,14 +131,18 @@ function runShell(command: string, timeoutMs: number): Promise<NonNullable<Reloa
       child.stderr.destroy();
       resolve({ command, exitCode: timedOut ? null : exitCode, output: (output + extra).trim(), ...(timedOut ? { timedOut: true, timeoutMs } : {}) });
     };
-    timers.push(setTimeout(() => {
-      timedOut = true;
-      signal('SIGTERM');
-      timers.push(setTimeout(() => {
-        signal('SIGKILL');
-        finish(null);
-      }, KILL_GRACE_MS));
-    }, timerMs(timeoutMs)));
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        signal('SIGTERM');
+        timers.push(
+          setTimeout(() => {
+            signal('SIGKILL');
+            finish(null);
+          }, KILL_GRACE_MS),
+        );
+      }, timerMs(timeoutMs)),
+    );
     child.on('error', (err) => finish(null, errMessage(err)));
     child.on('exit', (code) => {
       timers.push(setTimeout(() => finish(code), OUTPUT_GRACE_MS));
@@ -158,7 +174,12 @@ export interface VerifyReport {
  * Probes `endpoint` (HOST:PORT) until it serves the certificate in `certsDir/node.crt`, for up to
  * `timeoutMs` (the server reloads asynchronously after SIGHUP).
  */
-export async function verifyServed(endpoint: string, certsDir: string, probe: ServedProbe, o: { timeoutMs?: number; intervalMs?: number } = {}): Promise<VerifyReport> {
+export async function verifyServed(
+  endpoint: string,
+  certsDir: string,
+  probe: ServedProbe,
+  o: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<VerifyReport> {
   const { host, port } = parseHostPort(endpoint, DEFAULT_SQL_PORT, '--verify');
   const node = readCerts(join(certsDir, NODE_CERT))[0];
   if (!node) throw new UserError(`${join(certsDir, NODE_CERT)} holds no certificate: there is nothing to verify.`);

@@ -36,18 +36,23 @@ function authorize(b: BackupInfo, certsDir: string, outside: string[], given: st
   const refuse = (why: string) => new UserError(`backup ${b.id} in ${b.dir} ${why}; nothing was changed.`, b.dir);
   let caKey: string;
   if (given) {
-    if (b.caKey && b.caKey !== given) throw refuse(`was made for the CA key ${b.caKey}, not ${given}: check which is your CA key and pass that one with --ca-key`);
+    if (b.caKey && b.caKey !== given)
+      throw refuse(`was made for the CA key ${b.caKey}, not ${given}: check which is your CA key and pass that one with --ca-key`);
     caKey = given;
   } else if (b.caKey && provenBy(manifestProofData(b), b.proof, b.caKey)) {
     caKey = b.caKey;
   } else {
-    throw refuse(`restores or removes ${list(outside)}, outside the certs dir ${certsDir}, and nothing shows it was made with the CA key there: ` +
-      `if ${b.caKey ?? outside[0]} is your CA key, pass it with --ca-key to roll back`);
+    throw refuse(
+      `restores or removes ${list(outside)}, outside the certs dir ${certsDir}, and nothing shows it was made with the CA key there: ` +
+        `if ${b.caKey ?? outside[0]} is your CA key, pass it with --ca-key to roll back`,
+    );
   }
   const created = new Set(b.created);
   for (const p of outside) {
     if (isOldKeyPathOf(p, caKey) || (p === caKey && !created.has(p))) continue;
-    throw refuse(`names ${p}: outside the certs dir ${certsDir} a rollback touches only the CA key ${caKey} and the names rotate-ca moves it to (${basename(caKey)} → *.old*); use another backup`);
+    throw refuse(
+      `names ${p}: outside the certs dir ${certsDir} a rollback touches only the CA key ${caKey} and the names rotate-ca moves it to (${basename(caKey)} → *.old*); use another backup`,
+    );
   }
   return caKey;
 }
@@ -74,8 +79,11 @@ export function checkCaKey(b: Pick<BackupInfo, 'id' | 'dir'>, certsDir: string, 
     match = false;
   }
   if (!match) {
-    throw new UserError(`backup ${b.id} in ${b.dir} would restore ${caKey} with a key that does not sign the first certificate of ${caPath} after the rollback: ` +
-      `it is not a CA key this certs dir can use; nothing was changed. Use another backup.`, b.dir);
+    throw new UserError(
+      `backup ${b.id} in ${b.dir} would restore ${caKey} with a key that does not sign the first certificate of ${caPath} after the rollback: ` +
+        `it is not a CA key this certs dir can use; nothing was changed. Use another backup.`,
+      b.dir,
+    );
   }
 }
 
@@ -95,7 +103,10 @@ export function checkRestorable(b: BackupInfo, certsDir: string, givenCaKey?: st
     const bytes = data.get(f.path) ?? Buffer.alloc(0);
     if (f.path === caKey) checkCaKey(b, certsDir, caKey, bytes, () => data.get(join(certsDir, CA_CERT)) ?? readFileOrThrow(join(certsDir, CA_CERT)));
     else if (!isPrivateKey(bytes)) {
-      throw new UserError(`backup ${b.id} in ${b.dir} would restore ${f.path} with something that is not a private key; nothing was changed. Use another backup.`, b.dir);
+      throw new UserError(
+        `backup ${b.id} in ${b.dir} would restore ${f.path} with something that is not a private key; nothing was changed. Use another backup.`,
+        b.dir,
+      );
     }
   }
   return { ...(caKey ? { caKey } : {}), data };

@@ -53,14 +53,19 @@ export function laterText(later: BackupInfo[]): string {
 export function rollbackSet(root: string, certsDir: string, id: string | undefined, givenCaKey: string | undefined): RollbackSet {
   const target = findBackup(root, certsDir, id);
   const { backups, rejected } = scanBackups(root, certsDir);
-  const later = backups.slice(0, backups.findIndex((b) => b.id === target.id));
-  const refuse = (why: string, path?: string) =>
-    new UserError(`cannot roll back ${certsDir} to backup ${target.id}: ${why}; nothing was changed.`, path);
+  const later = backups.slice(
+    0,
+    backups.findIndex((b) => b.id === target.id),
+  );
+  const refuse = (why: string, path?: string) => new UserError(`cannot roll back ${certsDir} to backup ${target.id}: ${why}; nothing was changed.`, path);
   // A refused folder may hold a later change of this dir that the rollback would silently keep.
   const badLater = rejected.filter((r) => basename(r.dir) > target.id);
   if (badLater.length) {
-    throw refuse(`the backup folder ${badLater[0].dir} after it has an invalid manifest.json (${badLater[0].reason}), so the changes made since cannot all be undone` +
-      `${later.length ? ` (the later changes: ${laterText(later)})` : ''}: repair or remove that folder, or roll back to a newer backup`, badLater[0].dir);
+    throw refuse(
+      `the backup folder ${badLater[0].dir} after it has an invalid manifest.json (${badLater[0].reason}), so the changes made since cannot all be undone` +
+        `${later.length ? ` (the later changes: ${laterText(later)})` : ''}: repair or remove that folder, or roll back to a newer backup`,
+      badLater[0].dir,
+    );
   }
   // Every backup as restore.ts checks one: the target first, so that its own refusal reads as before.
   const data = new Map<string, Buffer>();
@@ -72,7 +77,10 @@ export function rollbackSet(root: string, certsDir: string, id: string | undefin
       r = checkRestorable(b, certsDir, givenCaKey);
     } catch (err) {
       if (b === target || !(err instanceof UserError)) throw err;
-      throw refuse(`a rollback to it first undoes the later changes, newest first (${laterText(later)}), and ${describe(b)} cannot be undone: ${errMessage(err).replace(/[\r\n]+/g, ' ')}`, err.file);
+      throw refuse(
+        `a rollback to it first undoes the later changes, newest first (${laterText(later)}), and ${describe(b)} cannot be undone: ${errMessage(err).replace(/[\r\n]+/g, ' ')}`,
+        err.file,
+      );
     }
     if (r.caKey) caKeys.add(r.caKey);
     checked.set(b.id, r.data);
@@ -149,8 +157,10 @@ function checkResult(set: RollbackSet, certsDir: string, refuse: (why: string, p
     if (!ca?.ok) throw refuse(`${join(certsDir, name)} would be left without a usable ${caPath} to chain to`, caPath);
     const m = findIssuer(leaf.certs[0], ca.certs);
     if (m.signed) continue;
-    throw refuse(`it would leave ${join(certsDir, name)} not chaining to ${caPath} (${notSignedText(leaf.certs[0], caFile, ca.certs, m)}): ` +
-      `the backups do not hold the certificate that went with that CA (a backup folder removed, or a file changed by hand since?); roll back to a newer backup, or re-issue the certificate from ${caFile} afterwards`,
-    join(certsDir, name));
+    throw refuse(
+      `it would leave ${join(certsDir, name)} not chaining to ${caPath} (${notSignedText(leaf.certs[0], caFile, ca.certs, m)}): ` +
+        `the backups do not hold the certificate that went with that CA (a backup folder removed, or a file changed by hand since?); roll back to a newer backup, or re-issue the certificate from ${caFile} afterwards`,
+      join(certsDir, name),
+    );
   }
 }

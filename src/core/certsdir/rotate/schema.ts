@@ -67,7 +67,8 @@ export function str(v: unknown, at: string, max = 4096): string {
 }
 
 export function int(v: unknown, at: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new SchemaError(`${at} is ${show(v)}, not a whole number from ${min} to ${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new SchemaError(`${at} is ${show(v)}, not a whole number from ${min} to ${max}`);
   return v;
 }
 

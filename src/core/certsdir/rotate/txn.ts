@@ -126,6 +126,8 @@ export function recoverJournal(j: Journal): string {
     throw new UserError(`could not finish an interrupted ${j.command} (${errnoCode(err) ?? errMessage(err)}); its backup is ${j.backupId ?? 'missing'}.`);
   }
   removeTemps(j.temps);
-  return `finished an interrupted ${j.command}: its files had all been written, the remaining renames were done` +
-    (j.backupId ? ` (its backup is ${j.backupId}).` : '.');
+  return (
+    `finished an interrupted ${j.command}: its files had all been written, the remaining renames were done` +
+    (j.backupId ? ` (its backup is ${j.backupId}).` : '.')
+  );
 }

@@ -121,9 +121,7 @@ export interface RotationResult {
 
 export type TxnOp =
   /** Link `from` to the new name `to` (never replacing anything there): the file stays, under both names. */
-  | { op: 'keep'; from: string; to: string; sha256: string }
-  | { op: 'rename'; tmp: string; path: string }
-  | { op: 'unlink'; path: string };
+  { op: 'keep'; from: string; to: string; sha256: string } | { op: 'rename'; tmp: string; path: string } | { op: 'unlink'; path: string };
 
 /** The work of a running rotation, in its lock file (txn.ts). */
 export interface Journal {

@@ -20,7 +20,11 @@ export interface RuleInfo {
 
 /** Every rule: stable code, default severity, docs link. The same codes appear in the editor, the CLI and the README. */
 export const RULES: Record<string, RuleInfo> = {
-  'sslmode-missing': { severity: 'warning', docs: DOC.sslmode, summary: 'no sslmode: the driver\'s default decides (libpq/psycopg/pgjdbc prefer, node-postgres no TLS, cockroach CLI verify-full)' },
+  'sslmode-missing': {
+    severity: 'warning',
+    docs: DOC.sslmode,
+    summary: "no sslmode: the driver's default decides (libpq/psycopg/pgjdbc prefer, node-postgres no TLS, cockroach CLI verify-full)",
+  },
   'sslmode-disable': { severity: 'error', docs: DOC.sslmode, summary: 'sslmode=disable: no TLS at all' },
   'sslmode-allow': { severity: 'warning', docs: DOC.sslmode, summary: 'sslmode=allow: TLS only if the server insists, no verification' },
   'sslmode-prefer': { severity: 'warning', docs: DOC.sslmode, summary: 'sslmode=prefer: TLS not guaranteed, no verification' },
@@ -36,7 +40,11 @@ export const RULES: Record<string, RuleInfo> = {
   'file-unreadable': { severity: 'error', docs: DOC.secureUrl, summary: 'a referenced file cannot be read' },
   'file-not-cert': { severity: 'error', docs: DOC.secureUrl, summary: 'sslrootcert/sslcert holds no certificate' },
   'file-not-key': { severity: 'error', docs: DOC.secureUrl, summary: 'sslkey holds no private key' },
-  'file-pem-openssl': { severity: 'warning', docs: DOC.secureUrl, summary: 'PEM that CockroachDB (Go) reads but OpenSSL-based clients (libpq, psql) may not: headers, blank lines, two blocks on a line' },
+  'file-pem-openssl': {
+    severity: 'warning',
+    docs: DOC.secureUrl,
+    summary: 'PEM that CockroachDB (Go) reads but OpenSSL-based clients (libpq, psql) may not: headers, blank lines, two blocks on a line',
+  },
   'cert-expired': { severity: 'error', docs: DOC.rotate, summary: 'a referenced certificate has expired' },
   'cert-not-yet-valid': { severity: 'error', docs: DOC.rotate, summary: 'a referenced certificate is not valid yet (clock skew?)' },
   'cert-expiring': { severity: 'warning', docs: DOC.rotate, summary: 'a referenced certificate expires within the thresholds' },
@@ -45,9 +53,9 @@ export const RULES: Record<string, RuleInfo> = {
   'key-mismatch': { severity: 'error', docs: DOC.clientAuth, summary: 'sslkey does not belong to sslcert' },
   'key-permissions': { severity: 'error', docs: DOC.clientAuth, summary: 'a key with group or world access (libpq refuses it)' },
   'jdbc-key-format': { severity: 'error', docs: DOC.jdbc, summary: 'pgjdbc needs the PKCS#8 DER key (.pk8)' },
-  'cert-user-mismatch': { severity: 'error', docs: DOC.clientAuth, summary: 'the client certificate\'s CN is not the connection\'s user' },
+  'cert-user-mismatch': { severity: 'error', docs: DOC.clientAuth, summary: "the client certificate's CN is not the connection's user" },
   'cert-no-client-auth': { severity: 'error', docs: DOC.clientAuth, summary: 'the client certificate does not allow clientAuth' },
-  'cert-wrong-ca': { severity: 'error', docs: DOC.clientAuth, summary: 'the client certificate is not signed by the cluster\'s CA' },
+  'cert-wrong-ca': { severity: 'error', docs: DOC.clientAuth, summary: "the client certificate is not signed by the cluster's CA" },
   'password-in-string': { severity: 'warning', docs: DOC.params, summary: 'a password written in the string' },
   'cluster-option-deprecated': { severity: 'warning', docs: DOC.routing, summary: 'options=--cluster= routing (the host name carries it now)' },
   'port-non-default': { severity: 'info', docs: DOC.params, summary: 'a port other than 26257' },

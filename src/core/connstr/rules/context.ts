@@ -102,7 +102,11 @@ export interface FixRecipe {
 /** Sets a parameter (setParamEdit): "Set sslmode=verify-full" and the like. */
 export class SetParamFix implements FixRecipe {
   private encodedFor = 0;
-  constructor(readonly title: string, readonly key: string, readonly value: string) {}
+  constructor(
+    readonly title: string,
+    readonly key: string,
+    readonly value: string,
+  ) {}
 
   /** The value's encoding (which throws on a lone surrogate in a URL), once per kind of string. */
   prepare(c: ConnString): void {
@@ -119,7 +123,11 @@ export class SetParamFix implements FixRecipe {
 
 /** Removes a parameter (the k-th of the string) with the separator next to it (removeParamEdit). */
 export class RemoveParamFix implements FixRecipe {
-  constructor(readonly title: string, readonly k: number, readonly text: string) {}
+  constructor(
+    readonly title: string,
+    readonly k: number,
+    readonly text: string,
+  ) {}
 
   build(c: ConnString): Fix {
     return { title: this.title, kind: 'edit', edits: [removeParamEdit(c, c.params[this.k], this.text)] };
@@ -139,7 +147,13 @@ export class PasswordToEnvFix implements FixRecipe {
     // Every place a password is written: `:password` in the userinfo, then each password= parameter.
     const ui = c.userinfoPasswordSpan;
     const edits = ui ? [{ start: ui.start - 1, end: ui.end, newText: '' }] : [];
-    edits.push(...removeParamsEdits(c, c.params.filter((x) => x.key === 'password'), this.text));
+    edits.push(
+      ...removeParamsEdits(
+        c,
+        c.params.filter((x) => x.key === 'password'),
+        this.text,
+      ),
+    );
     return { title: 'Move the password to the PGPASSWORD environment variable', kind: 'password-to-env', envVar: 'PGPASSWORD', edits };
   }
 }
@@ -235,7 +249,12 @@ export class RuleCtx {
   private certRef: FileRef | undefined | null = null;
   private keyRef: FileRef | undefined | null = null;
 
-  constructor(readonly text: string, c: ConnString, readonly env: LintEnv, scope?: LintScope) {
+  constructor(
+    readonly text: string,
+    c: ConnString,
+    readonly env: LintEnv,
+    scope?: LintScope,
+  ) {
     this.now = env.now ?? new Date();
     this.euid = env.uid ?? process.geteuid?.();
     this.scope = scope ?? new LintScope(env);
@@ -274,13 +293,27 @@ export class RuleCtx {
     // The last occurrence wins, as in libpq, pgx and pgjdbc (paramValue).
     for (let j = p0; j < p0 + pn; j++) {
       switch (t.key(j)) {
-        case 'sslmode': sslmode = j; break;
-        case 'ssl': ssl = j; break;
-        case 'sslrootcert': sslrootcert = j; break;
-        case 'sslcert': sslcert = j; break;
-        case 'sslkey': sslkey = j; break;
-        case 'options': options = j; break;
-        case 'port': port = j; break;
+        case 'sslmode':
+          sslmode = j;
+          break;
+        case 'ssl':
+          ssl = j;
+          break;
+        case 'sslrootcert':
+          sslrootcert = j;
+          break;
+        case 'sslcert':
+          sslcert = j;
+          break;
+        case 'sslkey':
+          sslkey = j;
+          break;
+        case 'options':
+          options = j;
+          break;
+        case 'port':
+          port = j;
+          break;
       }
     }
     this.sslmode = sslmode;

@@ -38,7 +38,12 @@ function facts(cert: X509Certificate): CertFacts {
     const notBefore = new Date(cert.validFrom);
     const notAfter = new Date(cert.validTo);
     f = {
-      notBefore, notAfter, notBeforeMs: notBefore.getTime(), notAfterMs: notAfter.getTime(), isCa: cert.ca, eku: extKeyUsageOf(cert),
+      notBefore,
+      notAfter,
+      notBeforeMs: notBefore.getTime(),
+      notAfterMs: notAfter.getTime(),
+      isCa: cert.ca,
+      eku: extKeyUsageOf(cert),
       principals: [...(cn ? [cn] : []), ...parseSans(cert.subjectAltName).dns],
     };
     FACTS.set(cert, f);
@@ -74,22 +79,32 @@ const problem = (code: string, message: string, severity: Severity = RULES[code]
 
 /** What makes a referenced file unusable for its parameter, if anything. */
 function fileProblem(key: RefKey, ref: FileRef): Problem | null {
-  if (ref.error === 'missing') return problem('file-missing', `${key} file ${ref.path} does not exist: fix the path (relative paths resolve from the program's working directory).`);
+  if (ref.error === 'missing')
+    return problem('file-missing', `${key} file ${ref.path} does not exist: fix the path (relative paths resolve from the program's working directory).`);
   if (ref.error === 'directory') return problem('file-missing', `${key} ${ref.path} is a directory: name the file itself.`);
   if (ref.error === 'unreadable') {
-    const fix = ref.inputProblem === 'not-regular' ? `point ${key} at a regular file (only regular files are read)`
-      : ref.inputProblem === 'too-large' ? `point ${key} at the right file`
-      : 'make it readable by the user that runs the client';
+    const fix =
+      ref.inputProblem === 'not-regular'
+        ? `point ${key} at a regular file (only regular files are read)`
+        : ref.inputProblem === 'too-large'
+          ? `point ${key} at the right file`
+          : 'make it readable by the user that runs the client';
     return problem('file-unreadable', `${key} file ${ref.path} cannot be read (${ref.errorDetail}): ${fix}.`);
   }
   if (key === 'sslkey') {
-    if (!ref.key) return problem('file-not-key', `${key} file ${ref.path} holds no private key${ref.contentProblem ? ` (${ref.contentProblem})` : ''}: point sslkey at client.<user>.key.`);
+    if (!ref.key)
+      return problem(
+        'file-not-key',
+        `${key} file ${ref.path} holds no private key${ref.contentProblem ? ` (${ref.contentProblem})` : ''}: point sslkey at client.<user>.key.`,
+      );
   } else if (ref.certs.length === 0) {
-    return problem('file-not-cert', `${key} file ${ref.path} holds no certificate${ref.contentProblem ? ` (${ref.contentProblem})` : ref.key ? ' (it is a private key)' : ''}: point ${key} at ${key === 'sslrootcert' ? 'the cluster\'s ca.crt' : 'client.<user>.crt'}.`);
+    return problem(
+      'file-not-cert',
+      `${key} file ${ref.path} holds no certificate${ref.contentProblem ? ` (${ref.contentProblem})` : ref.key ? ' (it is a private key)' : ''}: point ${key} at ${key === 'sslrootcert' ? "the cluster's ca.crt" : 'client.<user>.crt'}.`,
+    );
   }
   return null;
 }
-
 
 function expiryProblem(ctx: RuleCtx, key: RefKey, cert: X509Certificate, what: string): Problem | null {
   const t = ctx.env.thresholds ?? DEFAULT_THRESHOLDS;
@@ -97,13 +112,18 @@ function expiryProblem(ctx: RuleCtx, key: RefKey, cert: X509Certificate, what: s
   const now = ctx.now.getTime();
   const days = daysLeft(notAfter, ctx.now);
   const fix = key === 'sslrootcert' ? 'rotate the CA (combined ca.crt), then re-issue' : 'issue a new one';
-  if (now > notAfterMs) return problem('cert-expired', `${what} in ${key} expired on ${notAfter.toISOString().slice(0, 10)} (${Math.max(1, -days)} d ago): ${fix}.`);
-  if (now < notBeforeMs) return problem('cert-not-yet-valid', `${what} in ${key} is not valid before ${notBefore.toISOString()}: check this machine's clock, or wait.`);
+  if (now > notAfterMs)
+    return problem('cert-expired', `${what} in ${key} expired on ${notAfter.toISOString().slice(0, 10)} (${Math.max(1, -days)} d ago): ${fix}.`);
+  if (now < notBeforeMs)
+    return problem('cert-not-yet-valid', `${what} in ${key} is not valid before ${notBefore.toISOString()}: check this machine's clock, or wait.`);
   const isCa = key === 'sslrootcert';
   const limit = isCa ? t.caWarningDays : t.leafWarningDays;
   if (days < limit) {
-    return problem('cert-expiring', `${what} in ${key} expires in ${days} d (${notAfter.toISOString().slice(0, 10)}): ${isCa ? 'plan the CA rotation' : days < t.leafErrorDays ? 'rotate it now' : 'schedule its rotation'}.`,
-      !isCa && days < t.leafErrorDays ? 'error' : RULES['cert-expiring'].severity);
+    return problem(
+      'cert-expiring',
+      `${what} in ${key} expires in ${days} d (${notAfter.toISOString().slice(0, 10)}): ${isCa ? 'plan the CA rotation' : days < t.leafErrorDays ? 'rotate it now' : 'schedule its rotation'}.`,
+      !isCa && days < t.leafErrorDays ? 'error' : RULES['cert-expiring'].severity,
+    );
   }
   return null;
 }
@@ -190,8 +210,17 @@ interface RefFacts {
 
 function refFacts(ctx: RuleCtx, key: RefKey, ref: FileRef): RefFacts {
   const f: RefFacts = {
-    problem: fileProblem(key, ref), expiry: null, notCa: null, clientCa: undefined, names: [], noClientAuth: null, byUser: undefined, byKey: undefined,
-    byCa: undefined, mode: undefined, jdbc: null,
+    problem: fileProblem(key, ref),
+    expiry: null,
+    notCa: null,
+    clientCa: undefined,
+    names: [],
+    noClientAuth: null,
+    byUser: undefined,
+    byKey: undefined,
+    byCa: undefined,
+    mode: undefined,
+    jdbc: null,
   };
   if (f.problem) return f;
   if (key === 'sslrootcert') {
@@ -234,7 +263,8 @@ function factsOf(ctx: RuleCtx, key: RefKey, ref: FileRef): RefFacts {
 
 const ROOTCERT_MISSING = (mode: string | undefined) =>
   `sslmode=${mode ?? 'verify-full'} without sslrootcert: libpq then reads ~/.postgresql/root.crt (often stale or absent) and pgjdbc ~/.postgresql/root.crt too; add sslrootcert=<the cluster's ca.crt>.`;
-const CERT_WITHOUT_KEY = 'sslcert without sslkey: the driver looks for ~/.postgresql/postgresql.key and the certificate is not sent; add sslkey=<client.<user>.key>.';
+const CERT_WITHOUT_KEY =
+  'sslcert without sslkey: the driver looks for ~/.postgresql/postgresql.key and the certificate is not sent; add sslkey=<client.<user>.key>.';
 const KEY_WITHOUT_CERT = 'sslkey without sslcert: no client certificate is sent, so certificate authentication fails; add sslcert=<client.<user>.crt>.';
 const addSslkey = (v: string) => new SetParamFix('Add the matching sslkey', 'sslkey', v);
 const addSslcert = (v: string) => new SetParamFix('Add the matching sslcert', 'sslcert', v);
@@ -258,7 +288,11 @@ export function fileRules(ctx: RuleCtx): void {
   }
 
   // PEM that OpenSSL-based clients may not load: a warning beside whatever else the file gets.
-  for (const [key, p] of [['sslrootcert', rootP], ['sslcert', certP], ['sslkey', keyP]] as const) {
+  for (const [key, p] of [
+    ['sslrootcert', rootP],
+    ['sslcert', certP],
+    ['sslkey', keyP],
+  ] as const) {
     const notes = p >= 0 ? ctx.ref(key)?.pemNotes : undefined;
     if (notes) ctx.addParam('file-pem-openssl', p, PS_VALUE, opensslTrip(`${key} file ${ctx.ref(key)?.path}`, notes.join('; ')));
   }
@@ -276,12 +310,24 @@ export function fileRules(ctx: RuleCtx): void {
   const cert = ctx.ref('sslcert');
   const key = ctx.ref('sslkey');
   if (certV && !keyV) {
-    ctx.addParam('sslcert-without-sslkey', certP, PS_ALL, CERT_WITHOUT_KEY,
-      cert && !cert.error && cert.path.endsWith('.crt') ? scope.byValue('add-sslkey', certV.replace(/\.crt$/, c.kind === 'jdbc' ? '.key.pk8' : '.key'), addSslkey) : NO_FIXES);
+    ctx.addParam(
+      'sslcert-without-sslkey',
+      certP,
+      PS_ALL,
+      CERT_WITHOUT_KEY,
+      cert && !cert.error && cert.path.endsWith('.crt')
+        ? scope.byValue('add-sslkey', certV.replace(/\.crt$/, c.kind === 'jdbc' ? '.key.pk8' : '.key'), addSslkey)
+        : NO_FIXES,
+    );
   }
   if (keyV && !certV) {
-    ctx.addParam('sslkey-without-sslcert', keyP, PS_ALL, KEY_WITHOUT_CERT,
-      key && !key.error && /\.key(\.pk8)?$/.test(key.path) ? scope.byValue('add-sslcert', keyV.replace(/\.key(\.pk8)?$/, '.crt'), addSslcert) : NO_FIXES);
+    ctx.addParam(
+      'sslkey-without-sslcert',
+      keyP,
+      PS_ALL,
+      KEY_WITHOUT_CERT,
+      key && !key.error && /\.key(\.pk8)?$/.test(key.path) ? scope.byValue('add-sslcert', keyV.replace(/\.key(\.pk8)?$/, '.crt'), addSslcert) : NO_FIXES,
+    );
   }
   let certFacts: RefFacts | undefined;
   if (cert) {
@@ -306,7 +352,8 @@ export function fileRules(ctx: RuleCtx): void {
         if (wrong === undefined) {
           const leaf = cert.certs[0];
           const m = findIssuer(leaf, ca.certs);
-          wrong = m.signed ? null
+          wrong = m.signed
+            ? null
             : `The client certificate is not signed by the cluster's CA ${ca.path}: ${notSignedText(leaf, basename(ca.path), ca.certs, m)}. ` +
               `The server rejects it (tls: unknown certificate authority); issue it again from that CA, or, during a CA rotation, append the CA that signed it to the server's ${basename(ca.path)}.`;
           cf.byCa!.set(ca, wrong);
@@ -324,7 +371,8 @@ export function fileRules(ctx: RuleCtx): void {
         const byKey = certFacts.byKey!;
         let mismatch = byKey.get(key);
         if (mismatch === undefined) {
-          mismatch = keyMatches(key.key, cert.certs[0]) ? null
+          mismatch = keyMatches(key.key, cert.certs[0])
+            ? null
             : `sslkey ${key.path} does not belong to sslcert ${cert.path}: the TLS handshake fails; use the key issued with that certificate.`;
           byKey.set(key, mismatch);
         }

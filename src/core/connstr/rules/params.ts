@@ -5,18 +5,64 @@ import { RemoveParamFix, RuleCtx } from './context';
 
 /** Misspellings seen in the wild, and what the driver would have needed. */
 const TYPOS: Record<string, string> = {
-  sslroot: 'sslrootcert', sslrootcrt: 'sslrootcert', sslroot_cert: 'sslrootcert', ssl_root_cert: 'sslrootcert', 'ssl-root-cert': 'sslrootcert',
-  sslca: 'sslrootcert', ssl_ca: 'sslrootcert', sslcacert: 'sslrootcert', sslrootcertificate: 'sslrootcert', rootcert: 'sslrootcert',
-  ssl_mode: 'sslmode', 'ssl-mode': 'sslmode', sslMode: 'sslmode', SSLMODE: 'sslmode', sslmod: 'sslmode', ssmode: 'sslmode', tlsmode: 'sslmode',
-  ssl_cert: 'sslcert', 'ssl-cert': 'sslcert', sslcrt: 'sslcert', sslclientcert: 'sslcert', sslcertificate: 'sslcert',
-  ssl_key: 'sslkey', 'ssl-key': 'sslkey', sslclientkey: 'sslkey', sslKey: 'sslkey', sslCert: 'sslcert', sslRootCert: 'sslrootcert',
+  sslroot: 'sslrootcert',
+  sslrootcrt: 'sslrootcert',
+  sslroot_cert: 'sslrootcert',
+  ssl_root_cert: 'sslrootcert',
+  'ssl-root-cert': 'sslrootcert',
+  sslca: 'sslrootcert',
+  ssl_ca: 'sslrootcert',
+  sslcacert: 'sslrootcert',
+  sslrootcertificate: 'sslrootcert',
+  rootcert: 'sslrootcert',
+  ssl_mode: 'sslmode',
+  'ssl-mode': 'sslmode',
+  sslMode: 'sslmode',
+  SSLMODE: 'sslmode',
+  sslmod: 'sslmode',
+  ssmode: 'sslmode',
+  tlsmode: 'sslmode',
+  ssl_cert: 'sslcert',
+  'ssl-cert': 'sslcert',
+  sslcrt: 'sslcert',
+  sslclientcert: 'sslcert',
+  sslcertificate: 'sslcert',
+  ssl_key: 'sslkey',
+  'ssl-key': 'sslkey',
+  sslclientkey: 'sslkey',
+  sslKey: 'sslkey',
+  sslCert: 'sslcert',
+  sslRootCert: 'sslrootcert',
 };
 
-const KNOWN = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'sslpassword', 'sslcrl', 'sslsni', 'application_name', 'options', 'connect_timeout',
-  'user', 'password', 'host', 'hostaddr', 'port', 'dbname', 'ssl', 'sslfactory', 'target_session_attrs', 'results_buffer_size', 'uselibpqcompat']);
+const KNOWN = new Set([
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslcrl',
+  'sslsni',
+  'application_name',
+  'options',
+  'connect_timeout',
+  'user',
+  'password',
+  'host',
+  'hostaddr',
+  'port',
+  'dbname',
+  'ssl',
+  'sslfactory',
+  'target_session_attrs',
+  'results_buffer_size',
+  'uselibpqcompat',
+]);
 
-const PASSWORD_MSG = 'A password is written in the connection string (a secret in source): move it to the PGPASSWORD environment variable, or use a client certificate.';
-const CLUSTER_MSG = 'options=--cluster=<routing-id> is the older CockroachDB Cloud routing: the host name carries the routing ID now; copy the current connection string from the Cloud Console.';
+const PASSWORD_MSG =
+  'A password is written in the connection string (a secret in source): move it to the PGPASSWORD environment variable, or use a client certificate.';
+const CLUSTER_MSG =
+  'options=--cluster=<routing-id> is the older CockroachDB Cloud routing: the host name carries the routing ID now; copy the current connection string from the Cloud Console.';
 const PLACEHOLDER_RE = /^\$\{?\w+\}?$|^\{\{.*\}\}$/;
 
 function distance(a: string, b: string): number {
@@ -45,11 +91,14 @@ export interface TypoText {
 /** A misspelled key's finding text: the right key and the message. */
 function typoText(key: string): TypoText | undefined {
   const right = typoOf(key);
-  return right ? { right, title: `Rename to ${right}`, message: `"${key}" is not a connection parameter, so the driver ignores it: did you mean ${right}?` } : undefined;
+  return right
+    ? { right, title: `Rename to ${right}`, message: `"${key}" is not a connection parameter, so the driver ignores it: did you mean ${right}?` }
+    : undefined;
 }
 
 const removeTitle = (key: string) => `Remove the earlier ${key}`;
-const portMessage = (port: number | string) => `Port ${port}: CockroachDB listens on 26257 by default (5432 is PostgreSQL's); check this is the node, load balancer or proxy you mean.`;
+const portMessage = (port: number | string) =>
+  `Port ${port}: CockroachDB listens on 26257 by default (5432 is PostgreSQL's); check this is the node, load balancer or proxy you mean.`;
 
 export function paramRules(ctx: RuleCtx): void {
   const { c, t, scope, p0, pn, text } = ctx;
@@ -72,11 +121,16 @@ export function paramRules(ctx: RuleCtx): void {
     const typo = state > 0 ? typos[state - 1] : undefined;
     if (typo) {
       const ks = ctx.span(j, PS_KEY);
-      ctx.addParam('param-typo', j, PS_KEY, typo.message, [{ title: typo.title, kind: 'edit', edits: [{ start: ks.start, end: ks.end, newText: typo.right }] }]);
+      ctx.addParam('param-typo', j, PS_KEY, typo.message, [
+        { title: typo.title, kind: 'edit', edits: [{ start: ks.start, end: ks.end, newText: typo.right }] },
+      ]);
     }
     const decodeError = errors?.get(j);
     if (decodeError) {
-      const fixes: Fix[] = c.kind === 'kv' ? [] : [{ title: `Percent-encode the ${key} value`, kind: 'edit' as const, edits: [{ ...ctx.span(j, PS_VALUE), newText: encodeValue(c, t.value(j)) }] }];
+      const fixes: Fix[] =
+        c.kind === 'kv'
+          ? []
+          : [{ title: `Percent-encode the ${key} value`, kind: 'edit' as const, edits: [{ ...ctx.span(j, PS_VALUE), newText: encodeValue(c, t.value(j)) }] }];
       ctx.addParam('param-encoding', j, PS_VALUE, `${key}: ${decodeError}; the driver will fail to parse the string. Percent-encode the value.`, fixes);
     }
     let prev = -1;
@@ -84,8 +138,13 @@ export function paramRules(ctx: RuleCtx): void {
     else for (let k = j - 1; k >= p0 && prev < 0; k--) if (t.key(k) === key) prev = k;
     if (prev >= 0 && t.value(prev) !== t.value(j)) {
       const winner = ctx.last(key);
-      ctx.addParam('param-duplicate', prev, PS_ALL, `${key} is given more than once: the last one (${key}=${t.value(winner)}) wins; remove this one.`,
-        new RemoveParamFix(scope.byValue('remove-earlier', key, removeTitle), prev - p0, text));
+      ctx.addParam(
+        'param-duplicate',
+        prev,
+        PS_ALL,
+        `${key} is given more than once: the last one (${key}=${t.value(winner)}) wins; remove this one.`,
+        new RemoveParamFix(scope.byValue('remove-earlier', key, removeTitle), prev - p0, text),
+      );
     }
     seen?.set(key, j);
   }

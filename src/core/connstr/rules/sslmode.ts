@@ -4,11 +4,13 @@ import { RuleCtx, SetParamFix } from './context';
 const MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
 const MISSING_JDBC = 'No sslmode: pgjdbc then uses prefer: TLS only if offered, server not verified. Add sslmode=verify-full.';
-const MISSING_LIBPQ = 'No sslmode: libpq and psycopg then use prefer (TLS not guaranteed, server not verified), node-postgres connects without TLS, pgx uses prefer, only the cockroach CLI defaults to verify-full. Add sslmode=verify-full.';
+const MISSING_LIBPQ =
+  'No sslmode: libpq and psycopg then use prefer (TLS not guaranteed, server not verified), node-postgres connects without TLS, pgx uses prefer, only the cockroach CLI defaults to verify-full. Add sslmode=verify-full.';
 const DISABLE = 'sslmode=disable sends the password and all data in clear text, and a secure CockroachDB cluster refuses it: use sslmode=verify-full.';
 const ALLOW = 'sslmode=allow tries without TLS first and never verifies the server (the cockroach CLI rejects it): use sslmode=verify-full.';
 const PREFER = 'sslmode=prefer falls back to no TLS and never verifies the server: use sslmode=verify-full.';
-const REQUIRE = 'sslmode=require encrypts but does not verify the server (node-postgres treats it as verify-ca unless uselibpqcompat=true): use sslmode=verify-full with sslrootcert.';
+const REQUIRE =
+  'sslmode=require encrypts but does not verify the server (node-postgres treats it as verify-ca unless uselibpqcompat=true): use sslmode=verify-full with sslrootcert.';
 const VERIFY_CA = 'sslmode=verify-ca checks the CA but not the host name: use sslmode=verify-full (the node certificate must list this host).';
 
 const VERIFY_FULL = new SetParamFix('Set sslmode=verify-full', 'sslmode', 'verify-full');
