@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildChangefeed } from '../../src/core/changefeed/build';
 import { encodeFileParam, encodeQueryValue } from '../../src/core/changefeed/encode';
-import { checkSinkUrisInText, findSinkUris, parseSinkUri } from '../../src/core/changefeed/parse';
+import { checkSinkUrisInText, findSinkUris } from '../../src/core/changefeed/inText';
+import { parseSinkUri } from '../../src/core/changefeed/parse';
 import { SinkFinding, TextEdit } from '../../src/core/changefeed/types';
 import { CertsFixture, makeCertsDir } from '../support/certs';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { SinkUriCheck } from '../../core/changefeed/parse';
+import type { SinkUriCheck } from '../../core/changefeed/inText';
 import { CERT_PARAMS, SECRET_PARAMS } from '../../core/changefeed/types';
 import { md } from '../certView';
 import { LintHover, Span, plainMarkdown } from '../doclint/hover';

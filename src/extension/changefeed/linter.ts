@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { SinkUriCheck } from '../../core/changefeed/parse';
+import type { SinkUriCheck } from '../../core/changefeed/inText';
 import { settings } from '../config';
 import { DocumentLinter, LINTED_SCHEMES, LintDiagnostic } from '../doclint/linter';
 
@@ -14,7 +14,7 @@ const DOCS = {
 /** Cheap test before parsing: no sink URI can be in a document without one of these. */
 const MAYBE = /kafka:\/\/|webhook-https?:\/\/|confluent_schema_registry/i;
 
-type ParseModule = typeof import('../../core/changefeed/parse');
+type ParseModule = typeof import('../../core/changefeed/inText');
 
 /** Changefeed sink URIs in open documents (SQL and any other file): their diagnostics, debounced as you type. */
 export class SinkLinter extends DocumentLinter<DocSinks> {
@@ -35,7 +35,7 @@ export class SinkLinter extends DocumentLinter<DocSinks> {
 
   protected async check(_doc: vscode.TextDocument, text: string): Promise<DocSinks> {
     if (!MAYBE.test(text)) return { checks: [] };
-    this.mod ??= await import('../../core/changefeed/parse');
+    this.mod ??= await import('../../core/changefeed/inText');
     return { checks: this.mod.checkSinkUrisInText(text, { now: new Date(), thresholds: settings().expiryThresholds }) };
   }
 
