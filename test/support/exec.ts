@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { buildSync } from 'esbuild';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 export interface RunResult {
   status: number;
@@ -48,15 +49,26 @@ export function openssl(args: string[], opts: { allowFail?: boolean; input?: str
 }
 
 /**
- * The built CLI where any user can run it: a copy of `cli` and its dist/vendor bundles in a
- * world-readable temp folder. Tests that run the CLI as another user (setpriv) need it, because a
- * clean clone often sits in a folder only its owner may enter (mktemp -d is 0700).
+ * The built CLI where any user can run it: `cli` bundled with the modules it loads at run time
+ * (pg, node-forge) into one file in a world-readable temp folder. Tests that run the CLI as
+ * another user (setpriv) need it: a clean clone often sits in a folder only its owner may enter
+ * (mktemp -d is 0700), and so do its node_modules.
  */
 export function cliForAnyUser(cli = CLI): string {
   const dir = mkdtempSync(join(tmpdir(), 'crdb-tls-cli-'));
   chmodSync(dir, 0o755);
-  cpSync(dirname(cli), dir, { recursive: true });
-  for (const p of [dir, join(dir, 'vendor')]) if (existsSync(p)) chmodSync(p, 0o755);
+  const out = join(dir, 'cli.js');
+  buildSync({
+    entryPoints: [cli],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: out,
+    external: ['pg-native'],
+    logLevel: 'silent',
+    nodePaths: [join(REPO_ROOT, 'node_modules')],
+  });
+  chmodSync(out, 0o755);
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, basename(cli));
+  return out;
 }

@@ -3,7 +3,7 @@
  * document scanner (find.ts) skips what it cannot read, which is right inside a file but here would
  * turn "port=abc" into the default port or "host:abc" into a host name: a target is checked whole.
  */
-import { parsePort } from '../cockroach/ports';
+import { DEFAULT_SQL_PORT, parsePort } from '../cockroach/ports';
 import { UserError, quoteInput } from '../errors';
 import { ConnString, paramValue } from './types';
 
@@ -33,7 +33,7 @@ export function keyValuePairs(text: string): { key: string; value: string }[] {
     while (space(i)) i++;
     if (text[i] !== '=') {
       throw new UserError(
-        `missing "=" after ${quoteInput(key)} in the connection string: write key=value pairs, e.g. "host=localhost port=26257 sslmode=verify-full" (quote a value with spaces: sslrootcert='my certs/ca.crt').`,
+        `missing "=" after ${quoteInput(key)} in the connection string: write key=value pairs, e.g. "host=localhost port=${DEFAULT_SQL_PORT} sslmode=verify-full" (quote a value with spaces: sslrootcert='my certs/ca.crt').`,
       );
     }
     i++;
@@ -75,7 +75,7 @@ function urlHostPorts(text: string): { host: string; port?: string }[] {
       const close = piece.indexOf(']');
       const tail = close < 0 ? '' : piece.slice(close + 1);
       if (close < 0 || (tail !== '' && !tail.startsWith(':'))) {
-        throw new UserError(`${quoteInput(piece)} in the connection string is not a host: write an IPv6 address as [::1] or [::1]:26257.`);
+        throw new UserError(`${quoteInput(piece)} in the connection string is not a host: write an IPv6 address as [::1] or [::1]:${DEFAULT_SQL_PORT}.`);
       }
       return { host: piece.slice(1, close), ...(tail ? { port: tail.slice(1) } : {}) };
     }

@@ -9,6 +9,7 @@ import { probe, sansText } from './probe';
 import { Attempt, Ctx, TestConnectionResult, cn, dn, result, summary } from './testConnectionTypes';
 import { Category, Diagnosis } from './types';
 import { X509_ERRORS } from './verify';
+import { DEFAULT_SQL_PORT } from '../cockroach/ports';
 
 // Diagnosis: a failed attempt becomes one category, a cause and a fix that name the files and
 // hosts (a TLS failure first probes the server for what it serves); a good one, the ok sentence.
@@ -275,7 +276,7 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
       return {
         category,
         cause: `${hp} closed the connection during the TLS handshake ("${msg}")${seen}.`,
-        fix: `check that ${ctx.port} is the SQL port (26257 for CockroachDB) and not a proxy or load balancer that drops TLS, that no firewall cuts the connection, and the server's log at this time for why it closed it.`,
+        fix: `check that ${ctx.port} is the SQL port (${DEFAULT_SQL_PORT} for CockroachDB) and not a proxy or load balancer that drops TLS, that no firewall cuts the connection, and the server's log at this time for why it closed it.`,
       };
     }
     case 'ssl-not-supported':
@@ -288,7 +289,7 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
       return {
         category,
         cause: `nothing accepts connections on ${hp}: the connection was refused (${msg}).`,
-        fix: `start the node, or fix the port: CockroachDB's SQL port is 26257 by default (--listen-addr / --sql-addr); a node listening on localhost only refuses connections to its other addresses.`,
+        fix: `start the node, or fix the port: CockroachDB's SQL port is ${DEFAULT_SQL_PORT} by default (--listen-addr / --sql-addr); a node listening on localhost only refuses connections to its other addresses.`,
       };
     case 'timeout': {
       const stage = a.error instanceof TimeoutError ? a.error.stage : a.stage;
@@ -306,7 +307,7 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
       return {
         category,
         cause: `${hp} ${what}.`,
-        fix: `check the host and port (CockroachDB SQL: 26257), firewalls and security groups, and for CockroachDB Cloud the IP allowlist for this machine's public IP; raise --timeout if the network is just slow.`,
+        fix: `check the host and port (CockroachDB SQL: ${DEFAULT_SQL_PORT}), firewalls and security groups, and for CockroachDB Cloud the IP allowlist for this machine's public IP; raise --timeout if the network is just slow.`,
       };
     }
     case 'dns':

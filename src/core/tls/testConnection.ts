@@ -26,7 +26,7 @@ function parseTarget(url: string): { c: ConnString; port?: number } {
   const found = findConnStrings(url);
   if (found.length === 0) {
     throw new UserError(
-      `${quoteInput(url)} is not a connection string: pass postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=..., a jdbc:postgresql:// URL, or "host=... sslmode=..." key/value pairs.`,
+      `${quoteInput(url)} is not a connection string: pass postgresql://user@host:${DEFAULT_SQL_PORT}/db?sslmode=verify-full&sslrootcert=..., a jdbc:postgresql:// URL, or "host=... sslmode=..." key/value pairs.`,
     );
   }
   return { c: found[0], port: isUrlTarget(url) ? targetPort(url, found[0]) : kvPort };

@@ -64,7 +64,7 @@ export async function checkReloadTargets(o: { pid?: number; verify?: string; loo
     } catch (err) {
       const code = errnoCode(err);
       throw new UserError(
-        `--verify ${quoteInput(o.verify)}: the host ${quoteInput(host)} does not resolve (${code === 'ETIMEOUT' ? `no answer within ${limit / 1000} s` : (code ?? errMessage(err))}): pass the SQL address of the node being rotated, e.g. --verify localhost:26257; nothing was changed.`,
+        `--verify ${quoteInput(o.verify)}: the host ${quoteInput(host)} does not resolve (${code === 'ETIMEOUT' ? `no answer within ${limit / 1000} s` : (code ?? errMessage(err))}): pass the SQL address of the node being rotated, e.g. --verify localhost:${DEFAULT_SQL_PORT}; nothing was changed.`,
       );
     } finally {
       clearTimeout(timer);

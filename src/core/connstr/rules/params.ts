@@ -2,6 +2,7 @@ import { encodeValue } from '../edit';
 import { PS_ALL, PS_KEY, PS_VALUE } from '../table';
 import { Fix } from '../types';
 import { RemoveParamFix, RuleCtx } from './context';
+import { DEFAULT_SQL_PORT } from '../../cockroach/ports';
 
 /** Misspellings seen in the wild, and what the driver would have needed. */
 const TYPOS: Record<string, string> = {
@@ -98,7 +99,7 @@ function typoText(key: string): TypoText | undefined {
 
 const removeTitle = (key: string) => `Remove the earlier ${key}`;
 const portMessage = (port: number | string) =>
-  `Port ${port}: CockroachDB listens on 26257 by default (5432 is PostgreSQL's); check this is the node, load balancer or proxy you mean.`;
+  `Port ${port}: CockroachDB listens on ${DEFAULT_SQL_PORT} by default (5432 is PostgreSQL's); check this is the node, load balancer or proxy you mean.`;
 
 export function paramRules(ctx: RuleCtx): void {
   const { c, t, scope, p0, pn, text } = ctx;
@@ -160,11 +161,12 @@ export function paramRules(ctx: RuleCtx): void {
   if (c.kind === 'kv') {
     // Key/value strings carry the port in port=; the hosts only repeat it.
     const port = ctx.port;
-    if (port >= 0 && t.value(port) !== '26257') ctx.addParam('port-non-default', port, PS_ALL, scope.byValue('port', t.value(port), portMessage));
+    if (port >= 0 && t.value(port) !== String(DEFAULT_SQL_PORT))
+      ctx.addParam('port-non-default', port, PS_ALL, scope.byValue('port', t.value(port), portMessage));
   } else {
     for (let h = ctx.h0; h < ctx.h0 + ctx.hn; h++) {
       const port = t.port(h);
-      if (port !== undefined && port !== 26257) ctx.add('port-non-default', t.hostStart(h), t.hostEnd(h), scope.byValue('port', port, portMessage));
+      if (port !== undefined && port !== DEFAULT_SQL_PORT) ctx.add('port-non-default', t.hostStart(h), t.hostEnd(h), scope.byValue('port', port, portMessage));
     }
   }
 }
