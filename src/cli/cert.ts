@@ -6,6 +6,7 @@ import { DEFAULT_KEY_SIZE, MAX_KEY_SIZE, MIN_KEY_SIZE, parseKeySize } from '../c
 import { createCa, createClient, createClientCa, createNode, CreateResult } from '../core/certsdir/create';
 import { listCertsDir } from '../core/certsdir/list';
 import { statusText } from '../core/cockroach/expiry';
+import { DEFAULT_CA_LIFETIME, DEFAULT_CERT_LIFETIME } from '../core/cockroach/lifetimes';
 import { parseArgs } from './args';
 import type { Io } from './io';
 import { renderTable } from './table';
@@ -14,10 +15,10 @@ import { ROTATE_COMMANDS, ROTATE_USAGE, runRotate } from './rotate';
 export const CERT_USAGE = `Usage: crdb-tls cert <command> [flags]
 
 Commands (compatible with "cockroach cert"):
-  create-ca         --certs-dir D --ca-key K [--key-size N] [--lifetime 87840h] [--allow-ca-key-reuse] [--overwrite]
-  create-client-ca  --certs-dir D --ca-key K [--key-size N] [--lifetime 87840h] [--allow-ca-key-reuse] [--overwrite]
-  create-node HOST... --certs-dir D --ca-key K [--key-size N] [--lifetime 43920h] [--overwrite]
-  create-client USER  --certs-dir D --ca-key K [--key-size N] [--lifetime 43920h] [--also-generate-pkcs8-key] [--overwrite]
+  create-ca         --certs-dir D --ca-key K [--key-size N] [--lifetime ${DEFAULT_CA_LIFETIME}] [--allow-ca-key-reuse] [--overwrite]
+  create-client-ca  --certs-dir D --ca-key K [--key-size N] [--lifetime ${DEFAULT_CA_LIFETIME}] [--allow-ca-key-reuse] [--overwrite]
+  create-node HOST... --certs-dir D --ca-key K [--key-size N] [--lifetime ${DEFAULT_CERT_LIFETIME}] [--overwrite]
+  create-client USER  --certs-dir D --ca-key K [--key-size N] [--lifetime ${DEFAULT_CERT_LIFETIME}] [--also-generate-pkcs8-key] [--overwrite]
   list              --certs-dir D [--json]
 
 ${ROTATE_USAGE}

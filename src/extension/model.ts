@@ -5,6 +5,7 @@ import { CertEntry, listCertFile, listCertsDir } from '../core/certsdir/list';
 import { UserError, errMessage } from '../core/errors';
 import { Cluster, clusterKey, clustersFromSettings, discoverCertsDirs } from './clusters';
 import { settings } from './config';
+import { cloudCaUrl } from '../core/cockroach/cloud';
 
 export interface ClusterState {
   cluster: Cluster;
@@ -66,7 +67,7 @@ export class ClusterModel implements vscode.Disposable {
               cluster,
               key,
               entries: [],
-              problem: `CA certificate ${cluster.caCert} not found: download the cluster CA (https://cockroachlabs.cloud/clusters/${cluster.clusterId}/cert) or fix caCert.`,
+              problem: `CA certificate ${cluster.caCert} not found: download the cluster CA (${cloudCaUrl(cluster.clusterId)}) or fix caCert.`,
             };
           return { cluster, key, entries: [listCertFile(cluster.caCert, 'CA', opts)] };
         }

@@ -5,6 +5,7 @@ import { Cluster } from './clusters';
 import { ClusterModel, ClusterState } from './model';
 import { settings } from './config';
 import { certIcon, certTooltip, expiryText, healthOf, md } from './certView';
+import { cloudCaUrl } from '../core/cockroach/cloud';
 
 export interface ClusterNode {
   type: 'cluster';
@@ -85,7 +86,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
           label: 'No cluster CA on this machine',
           description: 'set caCert',
           icon: 'info',
-          tooltip: `Download https://cockroachlabs.cloud/clusters/${c.clusterId}/cert and set caCert in cockroachTls.clusters.`,
+          tooltip: `Download ${cloudCaUrl(c.clusterId)} and set caCert in cockroachTls.clusters.`,
         });
     }
     if (state.problem) out.push({ type: 'info', id: `${parent.id}|problem`, parent, label: state.problem, icon: 'warning', tooltip: state.problem });

@@ -32,7 +32,7 @@ import {
 } from '../../src/core/pki/x509der';
 import { decodeName, formatName } from '../../src/core/pki/x509name';
 import { extensionText, serialHex, serialText, signatureAlgorithmName } from '../../src/core/pki/x509text';
-import { compactIp, keyUsageOf, parseSans } from '../../src/core/pki/inspect';
+import { certFacts } from '../../src/core/pki/certfacts';
 import { makeCertsDir } from '../support/certs';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -215,15 +215,16 @@ describe('DER reader', () => {
     assert.equal(formatName(rdns, 'slash'), '/C=US/O=Acme, Inc./UID=u+DC=c/CN=q"x\\/1.2.3.4= lead');
   });
 
-  it('writes IPv6 addresses as inspect.ts does', () => {
-    for (const groups of [
-      [0, 0, 0, 0, 0, 0, 0, 1],
-      [0xfd00, 0, 0, 0, 0, 0, 0, 0xa],
-      [0x2001, 0xdb8, 0, 0, 1, 0, 0, 1],
-      [1, 0, 2, 0, 3, 0, 4, 0],
-      [0, 0, 0, 0, 0, 0, 0, 0],
-    ]) {
-      assert.equal(compactIpv6(groups), compactIp(groups.map((g) => g.toString(16)).join(':')), groups.join(','));
+  it('writes IPv6 addresses the short way (RFC 5952)', () => {
+    for (const [groups, text] of [
+      [[0, 0, 0, 0, 0, 0, 0, 1], '::1'],
+      [[0xfd00, 0, 0, 0, 0, 0, 0, 0xa], 'fd00::a'],
+      [[0x2001, 0xdb8, 0, 0, 1, 0, 0, 1], '2001:db8::1:0:0:1'],
+      [[1, 0, 2, 0, 3, 0, 4, 0], '1:0:2:0:3:0:4:0'],
+      [[0, 0, 0, 0, 0, 0, 0, 0], '::'],
+      [[1, 0, 0, 2, 0, 0, 0, 3], '1:0:0:2::3'],
+    ] as const) {
+      assert.equal(compactIpv6([...groups]), text, groups.join(','));
     }
   });
 });
@@ -267,7 +268,10 @@ describe('certificate decoders, on certificates our core issues', function () {
   it('names the key usage bits as openssl does, and as inspect.ts does', () => {
     assert.deepEqual(keyUsageNames(ca.raw), ['Digital Signature', 'Non Repudiation', 'Key Encipherment', 'Certificate Sign']);
     assert.deepEqual(keyUsageNames(node.raw), ['Digital Signature', 'Key Encipherment']);
-    for (const c of [ca, node, client]) assert.deepEqual(keyUsageNames(c.raw, 'id'), keyUsageOf(c));
+    for (const c of [ca, node, client]) assert.deepEqual(keyUsageNames(c.raw, 'id'), certFacts(c).keyUsage);
+    assert.deepEqual(certFacts(node).extKeyUsage, ['serverAuth', 'clientAuth']);
+    assert.deepEqual(certFacts(client).extKeyUsage, ['clientAuth']);
+    assert.deepEqual(certFacts(ca).extKeyUsage, []);
     assert.deepEqual(
       decodeKeyUsage(hex('03 02 00 ff')).map((b) => b.bit),
       [0, 1, 2, 3, 4, 5, 6, 7],
@@ -316,11 +320,10 @@ describe('certificate decoders, on certificates our core issues', function () {
       { type: 'IP Address', value: '127.0.0.1', compact: '127.0.0.1' },
       { type: 'IP Address', value: '0:0:0:0:0:0:0:1', compact: '::1' },
     ]);
-    const fromNode = parseSans(node.subjectAltName);
-    assert.deepEqual(
-      [fromNode.dns, fromNode.ip],
-      [sans.filter((s) => s.type === 'DNS').map((s) => s.value), sans.filter((s) => s.type === 'IP Address').map((s) => s.compact)],
-    );
+    assert.equal(node.subjectAltName, sans.map((s) => `${s.type}:${s.value}`).join(', '));
+    assert.deepEqual(certFacts(node).sans, { dns: ['localhost', 'node1.example.com'], ip: ['127.0.0.1', '::1'], uri: [], email: [] });
+    assert.deepEqual(certFacts(ca).sans, { dns: [], ip: [], uri: [], email: [] });
+    assert.equal(certFacts(node).authorityKeyId, certFacts(ca).subjectKeyId);
     const other = decodeSubjectAltName(
       seq(
         tlv(0x86, Buffer.from('crdb://tenant/1/user/root')),

@@ -8,12 +8,11 @@ import { HOUR_MS, validateLifetime } from '../pki/duration';
 import { DEFAULT_KEY_SIZE, assertKeySigns, generateRsaKey, keyMatchesCert, parsePrivateKey, pkcs8Der, validateKeySize } from '../pki/keys';
 import { hostsToSans, validateUserName } from '../pki/names';
 import { splitPem, toPem } from '../pki/pem';
+import { DEFAULT_CA_LIFETIME_MS, DEFAULT_CERT_LIFETIME_MS } from '../cockroach/lifetimes';
 import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName, signingCaFile } from '../cockroach/layout';
 import { CERTS_DIR_MODE, CERT_MODE, FileWrite, KEY_MODE, assertCanWrite, commitFiles } from './write';
 
 /** cockroach: 10 × 366 days for a CA, 5 × 366 days for node and client certs. */
-export const DEFAULT_CA_LIFETIME_MS = 87_840 * HOUR_MS;
-export const DEFAULT_CERT_LIFETIME_MS = 43_920 * HOUR_MS;
 
 interface CommonOptions {
   certsDir: string;

@@ -3,7 +3,8 @@ import { daysLeft } from '../cockroach/expiry';
 import { Usage } from '../cockroach/layout';
 import { errnoCode, errMessage } from '../errors';
 import { InputFileError, readInputBytes } from '../input';
-import { extKeyUsageOf, parseCertFile } from '../pki/inspect';
+import { certFacts } from '../pki/certfacts';
+import { parseCertFile } from '../pki/inspect';
 import { describeKey, keyMatchesCert, parsePrivateKey } from '../pki/keys';
 import { alertFor } from '../monitor/expiry';
 import { ExpiryThresholds, DEFAULT_THRESHOLDS } from '../cockroach/expiry';
@@ -99,7 +100,7 @@ export function summarize(cert: X509Certificate, param: CertParam, index: number
     notAfter: notAfter.toISOString(),
     daysLeft: daysLeft(notAfter, now),
     isCA: cert.ca,
-    extKeyUsage: extKeyUsageOf(cert),
+    extKeyUsage: [...certFacts(cert).extKeyUsage],
     fingerprintSha256: cert.fingerprint256,
   };
 }
@@ -179,7 +180,7 @@ export function checkClientPair(cert: LoadedPem | undefined, key: LoadedPem | un
     if (certs) {
       leaf = certs[0];
       out.certs = certs.map((c, i) => summarize(c, param, i, ctx.now));
-      const eku = extKeyUsageOf(leaf);
+      const eku = certFacts(leaf).extKeyUsage;
       if (eku.length > 0 && !eku.includes('clientAuth') && !eku.includes('2.5.29.37.0')) {
         out.findings.push({
           code: 'sink-cert-no-client-auth',

@@ -1,6 +1,8 @@
 import { createPublicKey, randomBytes, sign, KeyObject, X509Certificate } from 'node:crypto';
 import type * as Forge from 'node-forge';
+import { certFacts } from './certfacts';
 import { toPem } from './pem';
+import { readCertificate } from './x509der';
 
 /** Heavy: loaded on first issue so that listing and activation stay light. */
 async function loadForge(): Promise<typeof Forge> {
@@ -52,26 +54,15 @@ function truncateToSeconds(ms: number): Date {
 
 interface TbsParts {
   subject: Forge.asn1.Asn1;
+  /** The raw bytes of the subject key id, as node-forge takes a keyIdentifier. */
   subjectKeyId?: string;
 }
 
-/** The raw subject (to copy byte for byte as the issuer) and the subject key id of a certificate. */
+/** The raw subject (to copy byte for byte as the issuer) and the subject key id of a CA certificate, from the DER reader. */
 function caParts(forge: typeof Forge, cert: X509Certificate): TbsParts {
-  const root = forge.asn1.fromDer(forge.util.createBuffer(cert.raw.toString('binary')));
-  const tbs = (root.value as Forge.asn1.Asn1[])[0].value as Forge.asn1.Asn1[];
-  const off = tbs[0].tagClass === forge.asn1.Class.CONTEXT_SPECIFIC ? 1 : 0; // version [0] present
-  const subject = tbs[off + 4];
-  let subjectKeyId: string | undefined;
-  for (const el of tbs.slice(off + 6)) {
-    if (el.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC || el.type !== 3) continue;
-    for (const ext of (el.value as Forge.asn1.Asn1[])[0].value as Forge.asn1.Asn1[]) {
-      const parts = ext.value as Forge.asn1.Asn1[];
-      if (forge.asn1.derToOid(forge.util.createBuffer(parts[0].value as string)) !== '2.5.29.14') continue;
-      const octets = parts[parts.length - 1].value as string;
-      subjectKeyId = forge.asn1.fromDer(forge.util.createBuffer(octets)).value as string;
-    }
-  }
-  return { subject, subjectKeyId };
+  const subject = forge.asn1.fromDer(forge.util.createBuffer(readCertificate(cert.raw).subject.raw.toString('binary')));
+  const ski = certFacts(cert).subjectKeyId;
+  return ski ? { subject, subjectKeyId: Buffer.from(ski.replace(/:/g, ''), 'hex').toString('binary') } : { subject };
 }
 
 /**

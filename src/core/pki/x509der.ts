@@ -233,22 +233,23 @@ export function keyUsageNames(certDer: Buffer, style: 'openssl' | 'id' = 'openss
   return ext ? decodeKeyUsage(ext.value).map((b) => (style === 'id' ? b.id : b.name)) : [];
 }
 
-const EKU_NAMES: Record<string, string> = {
-  [OID.serverAuth]: 'TLS Web Server Authentication',
-  [OID.clientAuth]: 'TLS Web Client Authentication',
-  '1.3.6.1.5.5.7.3.3': 'Code Signing',
-  '1.3.6.1.5.5.7.3.4': 'E-mail Protection',
-  '1.3.6.1.5.5.7.3.5': 'IPSec End System',
-  '1.3.6.1.5.5.7.3.6': 'IPSec Tunnel',
-  '1.3.6.1.5.5.7.3.7': 'IPSec User',
-  '1.3.6.1.5.5.7.3.8': 'Time Stamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSP Signing',
-  '1.3.6.1.5.5.7.3.17': 'ipsec Internet Key Exchange',
-  '2.5.29.37.0': 'Any Extended Key Usage',
-  '1.3.6.1.4.1.311.10.3.3': 'Microsoft Server Gated Crypto',
-  '2.16.840.1.113730.4.1': 'Netscape Server Gated Crypto',
-  '1.3.6.1.4.1.311.20.2.2': 'Microsoft Smartcard Login',
-  '1.3.6.1.4.1.311.10.3.4': 'Microsoft Encrypted File System',
+/** Extended key usages: openssl's name, and for the common ones the short id inspect.ts reports (serverAuth, clientAuth, …). */
+const EKUS: Record<string, { name: string; id?: string }> = {
+  [OID.serverAuth]: { name: 'TLS Web Server Authentication', id: 'serverAuth' },
+  [OID.clientAuth]: { name: 'TLS Web Client Authentication', id: 'clientAuth' },
+  '1.3.6.1.5.5.7.3.3': { name: 'Code Signing', id: 'codeSigning' },
+  '1.3.6.1.5.5.7.3.4': { name: 'E-mail Protection', id: 'emailProtection' },
+  '1.3.6.1.5.5.7.3.5': { name: 'IPSec End System' },
+  '1.3.6.1.5.5.7.3.6': { name: 'IPSec Tunnel' },
+  '1.3.6.1.5.5.7.3.7': { name: 'IPSec User' },
+  '1.3.6.1.5.5.7.3.8': { name: 'Time Stamping', id: 'timeStamping' },
+  '1.3.6.1.5.5.7.3.9': { name: 'OCSP Signing', id: 'OCSPSigning' },
+  '1.3.6.1.5.5.7.3.17': { name: 'ipsec Internet Key Exchange' },
+  '2.5.29.37.0': { name: 'Any Extended Key Usage' },
+  '1.3.6.1.4.1.311.10.3.3': { name: 'Microsoft Server Gated Crypto' },
+  '2.16.840.1.113730.4.1': { name: 'Netscape Server Gated Crypto' },
+  '1.3.6.1.4.1.311.20.2.2': { name: 'Microsoft Smartcard Login' },
+  '1.3.6.1.4.1.311.10.3.4': { name: 'Microsoft Encrypted File System' },
 };
 
 export interface NamedOid {
@@ -260,8 +261,13 @@ export interface NamedOid {
 export function decodeExtKeyUsage(value: Buffer): NamedOid[] {
   return childrenOf(expectTag(readDer(value), TAG.SEQUENCE, 'ExtKeyUsageSyntax')).map((t) => {
     const oid = decodeOid(expectTag(t, TAG.OID, 'KeyPurposeId').value);
-    return { oid, name: EKU_NAMES[oid] ?? oid };
+    return { oid, name: EKUS[oid]?.name ?? oid };
   });
+}
+
+/** The extended key usages by short id (serverAuth, clientAuth, …), else the OID. */
+export function decodeExtKeyUsageIds(value: Buffer): string[] {
+  return decodeExtKeyUsage(value).map((e) => EKUS[e.oid]?.id ?? e.oid);
 }
 
 export interface BasicConstraints {

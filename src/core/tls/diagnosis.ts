@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { dirname } from 'node:path';
 import { errMessage, errnoCode } from '../errors';
 import { issuedBy } from '../pki/chain';
-import { CertDetails, certDetails, extKeyUsageOf } from '../pki/inspect';
+import { CertDetails, certDetails } from '../pki/inspect';
 import { Deadline, TimeoutError, formatMs, isAbortError } from './cancel';
 import { explain } from './explain';
 import { probe, sansText } from './probe';
@@ -10,6 +10,7 @@ import { Attempt, Ctx, TestConnectionResult, cn, dn, result, summary } from './t
 import { Category, Diagnosis } from './types';
 import { X509_ERRORS } from './verify';
 import { DEFAULT_SQL_PORT } from '../cockroach/ports';
+import { cloudCaUrl } from '../cockroach/cloud';
 
 // Diagnosis: a failed attempt becomes one category, a cause and a fix that name the files and
 // hosts (a TLS failure first probes the server for what it serves); a good one, the ok sentence.
@@ -155,7 +156,7 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
         (sent ? `; the server sends its CA along (CN=${cn(sent)}, serial ${sent.serial}, SHA-256 ${sent.fingerprintSha256.slice(0, 23)}...)` : '') +
         '.';
       const fix = ctx.root
-        ? `point sslrootcert at the CA that issued the node certificate: the cluster's ca.crt (its first certificate is "${issuer}"), instead of ${ctx.root.check.path}; for CockroachDB Cloud, download the cluster CA (https://cockroachlabs.cloud/clusters/<cluster-id>/cert). Check a candidate with: crdb-tls probe ${hp} --ca-file <ca.crt>.`
+        ? `point sslrootcert at the CA that issued the node certificate: the cluster's ca.crt (its first certificate is "${issuer}"), instead of ${ctx.root.check.path}; for CockroachDB Cloud, download the cluster CA (${cloudCaUrl('<cluster-id>')}). Check a candidate with: crdb-tls probe ${hp} --ca-file <ca.crt>.`
         : `add sslrootcert=<path to the cluster's ca.crt> to the string (the server's certificate comes from "${issuer}", a private CA that public root stores do not hold); check it with: crdb-tls probe ${hp} --ca-file <ca.crt>.`;
       return { category, cause, fix };
     }
@@ -210,7 +211,7 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
       const expired = Date.parse(d.notAfter) < ctx.now.getTime();
       if (expired) evidence.push(`it expired on ${d.notAfter} (${daysAgo(d.notAfter, ctx.now)})`);
       if (Date.parse(d.notBefore) > ctx.now.getTime()) evidence.push(`it is valid only from ${d.notBefore}`);
-      const eku = extKeyUsageOf(clientCert);
+      const eku = d.extKeyUsage;
       if (eku.length && !eku.includes('clientAuth')) evidence.push(`its extended key usage (${eku.join(', ')}) lacks clientAuth`);
       const serverIssuer = details.probe?.chain[0] ? dn(details.probe.chain[0].issuer) : undefined;
       const byServerCa = details.probe?.chain.slice(1).some((ca) => safeIssued(clientCert, ca.pem));

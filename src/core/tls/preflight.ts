@@ -9,10 +9,9 @@ import { Ctx, TestConnectionResult, cn, result } from './testConnectionTypes';
 // Preflight: the files the connection string names (or libpq's defaults), checked as libpq would
 // before any packet is sent. Fills ctx.root/cert/key, the CA pool and the certs dir for the later parts.
 
-/** Missing files, key permissions, key not matching the certificate: what fails before any packet is sent. */
-export function preflight(ctx: Ctx, home: string, euid: number | undefined): TestConnectionResult | undefined {
+/** Missing files, key permissions, key not matching the certificate: what fails before any packet is sent. `pgDir` holds libpq's default files. */
+export function preflight(ctx: Ctx, pgDir: string, euid: number | undefined): TestConnectionResult | undefined {
   const { c, details } = ctx;
-  const pgDir = join(home, '.postgresql');
   const get = (k: 'sslrootcert' | 'sslcert' | 'sslkey') => paramValue(c, k)?.value;
   const fileFail = (f: LoadedFile): TestConnectionResult => {
     const { check } = f;

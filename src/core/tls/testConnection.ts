@@ -6,13 +6,14 @@ import { FileEnv } from '../connstr/files';
 import { isUrlTarget, targetPort } from '../connstr/target';
 import { ConnString, paramValue } from '../connstr/types';
 import { DEFAULT_SQL_PORT } from '../cockroach/ports';
+import { SSLMODES, effectiveSslmode, libpqDir } from '../cockroach/sslmode';
 import { UserError, errnoCode, errMessage, quoteInput } from '../errors';
 import { MAX_TIMER_MS } from '../pki/duration';
 import { attempt } from './attempt';
 import { Deadline, TimeoutError, formatMs, isAbortError, race, round, throwIfAborted } from './cancel';
 import { classify, diagnose, okResult, probeOnTlsFailure } from './diagnosis';
 import { preflight } from './preflight';
-import { Attempt, Ctx, SSLMODES, SslMode, TestConnectionOptions, TestConnectionResult, TestDetails, hostPort, result, summary } from './testConnectionTypes';
+import { Attempt, Ctx, SslMode, TestConnectionOptions, TestConnectionResult, TestDetails, hostPort, result, summary } from './testConnectionTypes';
 
 // The connection test, in order: read the string, preflight (the files), DNS, the attempt(s)
 // with node-postgres, and the diagnosis of a failure. Each part lives in its own module.
@@ -33,18 +34,12 @@ function parseTarget(url: string): { c: ConnString; port?: number } {
 }
 
 function sslmodeOf(c: ConnString, notes: string[]): { mode: SslMode | string; source: 'string' | 'default' } {
-  const p = paramValue(c, 'sslmode');
-  if (p) return { mode: p.value, source: 'string' };
-  if (c.kind === 'jdbc' && paramValue(c, 'ssl')?.value === 'true') {
-    notes.push('pgjdbc: ssl=true without sslmode means verify-full.');
-    return { mode: 'verify-full', source: 'default' };
-  }
-  if (c.context === 'cockroach-cli') {
-    notes.push('The cockroach CLI defaults to sslmode=verify-full.');
-    return { mode: 'verify-full', source: 'default' };
-  }
-  notes.push("No sslmode in the string: tested as libpq's default, prefer (TLS without verification, plain if the server refuses TLS).");
-  return { mode: 'prefer', source: 'default' };
+  const eff = effectiveSslmode(c, paramValue(c, 'sslmode')?.value, paramValue(c, 'ssl')?.value);
+  if (eff.source === 'string') return { mode: eff.mode, source: 'string' };
+  if (eff.source === 'pgjdbc-ssl') notes.push('pgjdbc: ssl=true without sslmode means verify-full.');
+  else if (eff.source === 'cockroach-cli') notes.push('The cockroach CLI defaults to sslmode=verify-full.');
+  else notes.push(`No sslmode in the string: tested as libpq's default, ${eff.mode} (TLS without verification, plain if the server refuses TLS).`);
+  return { mode: eff.mode, source: 'default' };
 }
 
 /**
@@ -134,7 +129,7 @@ export async function testConnection(url: string, o: TestConnectionOptions = {})
     timeoutMs: 0,
   };
   if (sslmode !== 'disable') {
-    const local = preflight(ctx, home, o.euid ?? process.geteuid?.());
+    const local = preflight(ctx, libpqDir(home, process.platform, process.env.APPDATA), o.euid ?? process.geteuid?.());
     if (local) return done(local);
   } else if (['sslrootcert', 'sslcert', 'sslkey'].some((k) => paramValue(c, k))) {
     notes.push('sslmode=disable: the sslrootcert, sslcert and sslkey files are not used.');

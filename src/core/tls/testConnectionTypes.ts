@@ -25,7 +25,8 @@ export interface TestConnectionOptions {
   euid?: number;
 }
 
-export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+import type { SslMode } from '../cockroach/sslmode';
+export type { SslMode } from '../cockroach/sslmode';
 
 export interface CertSummary {
   subject: string;
@@ -66,8 +67,6 @@ export interface TestConnectionResult extends Diagnosis {
   ok: boolean;
   details: TestDetails;
 }
-
-export const SSLMODES: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
 /** Where a connection attempt was when it ended. */
 export type Stage = 'connect' | 'ssl-request' | 'handshake' | 'startup' | 'query';

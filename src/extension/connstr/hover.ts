@@ -3,6 +3,7 @@ import { loadRef } from '../../core/connstr/files';
 import { ConnString, paramValue } from '../../core/connstr/types';
 import { certDetails } from '../../core/pki/inspect';
 import { daysLeft } from '../../core/cockroach/expiry';
+import { LIBPQ_DEFAULT_ROOTCERT, sslmodeVerifies } from '../../core/cockroach/sslmode';
 import type { LintedConn } from '../../core/connstr/lint';
 import { md } from '../certView';
 import { LintHover, Span, plainMarkdown } from '../doclint/hover';
@@ -24,9 +25,7 @@ function verifies(c: ConnString): string[] {
           ? 'only if the server offers it'
           : 'required';
   out.push(`TLS: ${tls}${mode ? ` (sslmode=${mode})` : ''}`);
-  out.push(
-    `Server identity: ${mode === 'verify-ca' || mode === 'verify-full' ? `verified against ${paramValue(c, 'sslrootcert')?.value || '~/.postgresql/root.crt'}` : 'not verified'}`,
-  );
+  out.push(`Server identity: ${sslmodeVerifies(mode) ? `verified against ${paramValue(c, 'sslrootcert')?.value || LIBPQ_DEFAULT_ROOTCERT}` : 'not verified'}`);
   out.push(`Host name: ${mode === 'verify-full' ? "checked against the node certificate's SANs" : 'not checked'}`);
   const cert = paramValue(c, 'sslcert')?.value;
   const key = paramValue(c, 'sslkey')?.value;

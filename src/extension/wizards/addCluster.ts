@@ -6,6 +6,7 @@ import { addClusterSetting, resolvePath } from '../clusters';
 import { MultiStep, isButton } from '../input';
 import type { UiContext } from '../ui';
 import { inside, pathStep } from './shared';
+import { CLOUD_HOST_SUFFIX } from '../../core/cockroach/cloud';
 
 const CLUSTER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -69,7 +70,7 @@ export async function addClusterWizard(ctx: UiContext): Promise<void> {
             title,
             step: 3,
             totalSteps: 4,
-            prompt: 'SQL host (e.g. my-cluster-1234.abc.aws-us-east-1.cockroachlabs.cloud)',
+            prompt: `SQL host (e.g. my-cluster-1234.abc.aws-us-east-1${CLOUD_HOST_SUFFIX})`,
             value: st.host ?? '',
             validate: (v) => (v.trim() && !hostProblem(v.trim()) ? undefined : 'A DNS host name is required.'),
           });

@@ -10,6 +10,7 @@ import type { Node } from '../tree';
 import { requireTrust } from '../trust';
 import { UiContext, nodeCluster } from '../ui';
 import { caKeyProblem, clusterStep, durationProblem, issue, pathStep } from './shared';
+import { DEFAULT_CA_LIFETIME } from '../../core/cockroach/lifetimes';
 
 export async function createCaWizard(ctx: UiContext, node: Node | undefined, client: boolean): Promise<void> {
   const title = client ? 'Create Client CA' : 'Create CA';
@@ -38,8 +39,8 @@ export async function createCaWizard(ctx: UiContext, node: Node | undefined, cli
           title,
           step: 2 + offset(),
           totalSteps: 2 + offset(),
-          prompt: 'Lifetime (cockroach default 87840h, 10 years)',
-          value: '87840h',
+          prompt: `Lifetime (cockroach default ${DEFAULT_CA_LIFETIME}, 10 years)`,
+          value: DEFAULT_CA_LIFETIME,
           validate: durationProblem,
         });
         if (!isButton(r)) st.lifetime = r;

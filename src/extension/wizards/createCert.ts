@@ -10,6 +10,7 @@ import type { Node } from '../tree';
 import { requireTrust } from '../trust';
 import { UiContext, confirmReplace, nodeCluster } from '../ui';
 import { WizardStep, caKeyProblem, clusterStep, durationProblem, issue, pathStep } from './shared';
+import { DEFAULT_CERT_LIFETIME } from '../../core/cockroach/lifetimes';
 
 /** Arguments of Create Client Certificate when a quick fix starts it: the user and the certs dir are known. */
 export interface ClientPreset {
@@ -114,8 +115,8 @@ export async function createCertWizard(ctx: UiContext, arg: Node | ClientPreset 
       title,
       step: s4,
       totalSteps: total,
-      prompt: "Lifetime (cockroach default 43920h, 5 years; at most the CA's)",
-      value: '43920h',
+      prompt: `Lifetime (cockroach default ${DEFAULT_CERT_LIFETIME}, 5 years; at most the CA's)`,
+      value: DEFAULT_CERT_LIFETIME,
       validate: durationProblem,
     });
     if (!isButton(r)) st.lifetime = r;

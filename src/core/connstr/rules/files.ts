@@ -3,10 +3,12 @@ import { KeyObject, X509Certificate } from 'node:crypto';
 import { libpqKeyModeProblem } from '../../cockroach/keymode';
 import { daysLeft } from '../../cockroach/expiry';
 import { DEFAULT_THRESHOLDS } from '../../cockroach/expiry';
+import { LIBPQ_DEFAULT_ROOTCERT, effectiveSslmode } from '../../cockroach/sslmode';
 import { findIssuer, notSignedText } from '../../pki/chain';
 import { keyMatchesCert } from '../../pki/keys';
 import { opensslTrip } from '../../pki/pem';
-import { extKeyUsageOf, parseDn, parseSans } from '../../pki/inspect';
+import { certFacts } from '../../pki/certfacts';
+import { parseDn } from '../../pki/inspect';
 import { normalizeUserName } from '../../pki/names';
 import { FileRef } from '../files';
 import { Fix, Severity } from '../types';
@@ -37,14 +39,15 @@ function facts(cert: X509Certificate): CertFacts {
     const cn = parseDn(cert.subject).CN;
     const notBefore = new Date(cert.validFrom);
     const notAfter = new Date(cert.validTo);
+    const der = certFacts(cert);
     f = {
       notBefore,
       notAfter,
       notBeforeMs: notBefore.getTime(),
       notAfterMs: notAfter.getTime(),
       isCa: cert.ca,
-      eku: extKeyUsageOf(cert),
-      principals: [...(cn ? [cn] : []), ...parseSans(cert.subjectAltName).dns],
+      eku: der.extKeyUsage,
+      principals: [...(cn ? [cn] : []), ...der.sans.dns],
     };
     FACTS.set(cert, f);
   }
@@ -262,7 +265,7 @@ function factsOf(ctx: RuleCtx, key: RefKey, ref: FileRef): RefFacts {
 }
 
 const ROOTCERT_MISSING = (mode: string | undefined) =>
-  `sslmode=${mode ?? 'verify-full'} without sslrootcert: libpq then reads ~/.postgresql/root.crt (often stale or absent) and pgjdbc ~/.postgresql/root.crt too; add sslrootcert=<the cluster's ca.crt>.`;
+  `sslmode=${mode ?? 'verify-full'} without sslrootcert: libpq then reads ${LIBPQ_DEFAULT_ROOTCERT} (often stale or absent) and pgjdbc ${LIBPQ_DEFAULT_ROOTCERT} too; add sslrootcert=<the cluster's ca.crt>.`;
 const CERT_WITHOUT_KEY =
   'sslcert without sslkey: the driver looks for ~/.postgresql/postgresql.key and the certificate is not sent; add sslkey=<client.<user>.key>.';
 const KEY_WITHOUT_CERT = 'sslkey without sslcert: no client certificate is sent, so certificate authentication fails; add sslcert=<client.<user>.crt>.';
@@ -273,7 +276,9 @@ export function fileRules(ctx: RuleCtx): void {
   const { c, scope } = ctx;
   const modeP = ctx.sslmode;
   const mode = modeP >= 0 ? ctx.value(modeP) : undefined;
-  const verifies = mode === 'verify-ca' || mode === 'verify-full' || (c.kind === 'jdbc' && !mode && ctx.ssl >= 0 && ctx.value(ctx.ssl) === 'true');
+  // The cockroach CLI's own default reads ca.crt from --certs-dir: no sslrootcert needed there.
+  const eff = effectiveSslmode(c, mode || undefined, ctx.ssl >= 0 ? ctx.value(ctx.ssl) : undefined);
+  const verifies = eff.verifies && eff.ca === 'sslrootcert';
   const rootP = ctx.sslrootcert;
   const certP = ctx.sslcert;
   const keyP = ctx.sslkey;

@@ -1,7 +1,6 @@
+import { SSLMODES, effectiveSslmode } from '../../cockroach/sslmode';
 import { PS_ALL, PS_VALUE } from '../table';
 import { RuleCtx, SetParamFix } from './context';
-
-const MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
 const MISSING_JDBC = 'No sslmode: pgjdbc then uses prefer: TLS only if offered, server not verified. Add sslmode=verify-full.';
 const MISSING_LIBPQ =
@@ -17,10 +16,10 @@ const VERIFY_FULL = new SetParamFix('Set sslmode=verify-full', 'sslmode', 'verif
 
 /** What an unrecognized sslmode was probably meant to be, and the message; once per value and run. */
 function unknownMode(mode: string): { fix: SetParamFix; message: string } {
-  const near = MODES.find((m) => m.replace('-', '') === mode.toLowerCase().replace(/[-_]/g, '')) ?? 'verify-full';
+  const near = SSLMODES.find((m) => m.replace('-', '') === mode.toLowerCase().replace(/[-_]/g, '')) ?? 'verify-full';
   return {
     fix: new SetParamFix(`Set sslmode=${near}`, 'sslmode', near),
-    message: `unrecognized sslmode "${mode}": CockroachDB and the drivers reject it; use one of ${MODES.join(', ')} (verify-full to verify the server).`,
+    message: `unrecognized sslmode "${mode}": CockroachDB and the drivers reject it; use one of ${SSLMODES.join(', ')} (verify-full to verify the server).`,
   };
 }
 
@@ -29,9 +28,10 @@ export function sslmodeRules(ctx: RuleCtx): void {
   const { c } = ctx;
   const p = ctx.sslmode;
   if (p < 0) {
-    if (c.context === 'cockroach-cli') return; // cockroach sql --url defaults to verify-full
-    if (c.kind === 'jdbc' && ctx.ssl >= 0 && ctx.value(ctx.ssl) === 'true') return;
-    ctx.addConn('sslmode-missing', c.kind === 'jdbc' ? MISSING_JDBC : MISSING_LIBPQ, VERIFY_FULL);
+    // The cockroach CLI and pgjdbc's ssl=true default to verify-full: nothing to say.
+    const eff = effectiveSslmode(c, undefined, ctx.ssl >= 0 ? ctx.value(ctx.ssl) : undefined);
+    if (eff.mode === 'verify-full') return;
+    ctx.addConn('sslmode-missing', eff.source === 'pgjdbc' ? MISSING_JDBC : MISSING_LIBPQ, VERIFY_FULL);
     return;
   }
   const mode = ctx.value(p);

@@ -3,6 +3,7 @@
  * the client refusing the server's (host name, validity, trust).
  * Plain data: ./entry.ts describes the fields, ../template.ts the text templates.
  */
+import { LIBPQ_DEFAULT_ROOTCERT } from '../../cockroach/sslmode';
 import { CatalogueEntry } from './entry';
 
 export const CERTIFICATES: readonly CatalogueEntry[] = [
@@ -215,7 +216,9 @@ export const CERTIFICATES: readonly CatalogueEntry[] = [
         when: '{2}',
         text: 'the CA file the client trusts holds a CA named "{2}", but its key did not sign the server\'s certificate ({1}): it is another cluster\'s CA, or the CA was created again.',
       },
-      { text: "the server's certificate is not signed by a CA the client trusts: sslrootcert is missing, wrong, or a stale ~/.postgresql/root.crt is used." },
+      {
+        text: `the server's certificate is not signed by a CA the client trusts: sslrootcert is missing, wrong, or a stale ${LIBPQ_DEFAULT_ROOTCERT} is used.`,
+      },
     ],
     fix: '{trustFix}',
   },
@@ -248,8 +251,7 @@ export const CERTIFICATES: readonly CatalogueEntry[] = [
     category: 'unknown-authority',
     clients: 'Java (pgjdbc), DBeaver',
     pattern: /PKIX path (?:building|validation) failed|unable to find valid certification path to requested target/i,
-    cause:
-      "the Java client does not trust the server's CA: with sslmode=verify-ca/verify-full pgjdbc uses sslrootcert (default ~/.postgresql/root.crt), else the JVM trust store.",
+    cause: `the Java client does not trust the server's CA: with sslmode=verify-ca/verify-full pgjdbc uses sslrootcert (default ${LIBPQ_DEFAULT_ROOTCERT}), else the JVM trust store.`,
     fix: 'set sslrootcert to the cluster\'s ca.crt in the JDBC URL (or DBeaver\'s SSL tab: "Root certificate"); {trustFix}',
   },
   {

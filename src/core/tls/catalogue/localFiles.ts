@@ -3,6 +3,7 @@
  * missing or unreadable files.
  * Plain data: ./entry.ts describes the fields, ../template.ts the text templates.
  */
+import { LIBPQ_DEFAULT_ROOTCERT } from '../../cockroach/sslmode';
 import { CatalogueEntry } from './entry';
 
 export const LOCAL_FILES: readonly CatalogueEntry[] = [
@@ -53,8 +54,7 @@ export const LOCAL_FILES: readonly CatalogueEntry[] = [
     category: 'file-missing',
     clients: 'psql/libpq, psycopg',
     pattern: /root certificate file "([^"]+)" does not exist/i,
-    cause:
-      'the client verifies the server (sslmode verify-ca or verify-full) but the CA file {1} does not exist; without sslrootcert libpq looks for ~/.postgresql/root.crt.',
+    cause: `the client verifies the server (sslmode verify-ca or verify-full) but the CA file {1} does not exist; without sslrootcert libpq looks for ${LIBPQ_DEFAULT_ROOTCERT}.`,
     fix: "set sslrootcert to the cluster's ca.crt, or copy the cluster CA to {1}; for CockroachDB Cloud, download the CA certificate from the Connect dialog.",
   },
   {
@@ -102,7 +102,7 @@ export const LOCAL_FILES: readonly CatalogueEntry[] = [
     category: 'file-missing',
     clients: 'Java (pgjdbc), DBeaver',
     pattern: /Could not open SSL root certificate file ([^\s]+?)\.?(?:\s|$)/i,
-    cause: 'pgjdbc cannot open the CA file {1} (without sslrootcert it looks for ~/.postgresql/root.crt).',
+    cause: `pgjdbc cannot open the CA file {1} (without sslrootcert it looks for ${LIBPQ_DEFAULT_ROOTCERT}).`,
     fix: "set sslrootcert to the cluster's ca.crt, or put the cluster CA at {1}.",
   },
   {

@@ -1,3 +1,6 @@
+import { cloudCaUrl } from '../../cockroach/cloud';
+import { LIBPQ_DEFAULT_ROOTCERT } from '../../cockroach/sslmode';
+
 /**
  * Texts several catalogue entries share, as templates. An entry names one as {trustFix}, or uses
  * it as a filter, {2:reissueNode}, where {$} stands for the value.
@@ -5,7 +8,7 @@
 export const SHARED_TEXTS: Readonly<Record<string, string>> = {
   probe: 'crdb-tls probe {hostPort} --ca-file <ca.crt>',
   trustFix:
-    "point sslrootcert at the CA that issued the node certificates: the cluster's ca.crt (from a node's certs directory; for CockroachDB Cloud, download it from the Connect dialog or https://cockroachlabs.cloud/clusters/<cluster-id>/cert into ~/.postgresql/root.crt); " +
+    `point sslrootcert at the CA that issued the node certificates: the cluster's ca.crt (from a node's certs directory; for CockroachDB Cloud, download it from the Connect dialog or ${cloudCaUrl('<cluster-id>')} into ${LIBPQ_DEFAULT_ROOTCERT}); ` +
     'check for typos such as "sslroot=" that leave sslrootcert unset; "{probe}" shows which CA signed what the server serves.',
   reissueNode:
     're-issue the node certificate with that name: crdb-tls cert create-node <every host name and IP of the node> {$} --certs-dir <certs> --ca-key <ca.key> --overwrite, copy node.crt and node.key to the node and send the cockroach process SIGHUP; or connect with a name the certificate lists',
