@@ -26,7 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CLI = join(ROOT, 'dist', 'cli.js');
 const OUT_LINT = join(ROOT, 'out', 'src', 'core', 'connstr', 'lint.js');
-const OUT_CACHE = join(ROOT, 'out', 'src', 'core', 'certsdir', 'cache.js');
+const OUT_CACHE = join(ROOT, 'out', 'src', 'core', 'cache.js');
 export const TARGET_RATIO = 10;
 const TARGET_BYTES = 10 * 1024 * 1024;
 const MIN_STRINGS = 25_000;
