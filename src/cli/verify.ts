@@ -24,7 +24,8 @@ the base64, two blocks on one line) gets a "Note:" line.
 Exit code: 0 when it verifies, 1 when it does not.
 `;
 
-function certsOf(path: string, what: string): X509Certificate[] {
+/** The certificates in `path`, and the notes on its PEM that OpenSSL-based clients would trip on (read once). */
+function certsOf(path: string, what: string): { certs: X509Certificate[]; notes: string[] } {
   let content: Buffer;
   try {
     content = readInputBytes(path, { what: `the ${what}` });
@@ -34,10 +35,11 @@ function certsOf(path: string, what: string): X509Certificate[] {
     if (err.problem === 'unreadable') throw new UserError(`cannot read ${what} ${path} (${err.code ?? err.detail}): check its permissions.`, path);
     throw new UserError(`${what} ${path} ${err.detail}: pass the PEM certificate file itself.`, path);
   }
+  const notes = opensslPemProblems(content.toString('latin1')).map((x) => opensslTrip(path, x));
   const r = parseCertFile(content, basename(path));
-  if (r.ok) return r.certs;
+  if (r.ok) return { certs: r.certs, notes };
   try {
-    return [parseCertificate(content)];
+    return { certs: [parseCertificate(content)], notes };
   } catch {
     throw new UserError(`${what} ${path}: ${r.error}`, path);
   }
@@ -54,10 +56,11 @@ export async function runVerify(argv: string[], io: Io): Promise<number> {
   if (a.positionals.length !== 1)
     throw new UserError(`verify takes one CERT file, got ${a.positionals.length}: e.g. crdb-tls verify --ca-file certs/ca.crt certs/node.crt.`);
   const file = a.positionals[0];
-  const trusted = certsOf(caFile, 'CA file');
-  const [leaf, ...untrusted] = certsOf(file, 'certificate file');
-  const v = verifyCertificate({ leaf, untrusted, trusted, trustedName: caFile, now: new Date() });
-  const notes = [caFile, file].flatMap((p) => opensslPemProblems(readInputBytes(p).toString('latin1')).map((x) => opensslTrip(p, x)));
+  const ca = certsOf(caFile, 'CA file');
+  const cert = certsOf(file, 'certificate file');
+  const [leaf, ...untrusted] = cert.certs;
+  const v = verifyCertificate({ leaf, untrusted, trusted: ca.certs, trustedName: caFile, now: new Date() });
+  const notes = [...ca.notes, ...cert.notes];
   if (a.bools.json) io.out(JSON.stringify({ file, ...v, notes }, null, 2) + '\n');
   else io.out(opensslVerifyText(file, v) + (v.ok ? '' : `Reason: ${v.reason}\n`) + notes.map((n) => `Note: ${n}\n`).join(''));
   return v.ok ? 0 : 1;

@@ -7,9 +7,9 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CertsFixture, makeCertsDir } from '../support/certs';
+import { CertsFixture, makeCertsDir, cloneCertsDir } from '../support/certs';
 import { RunResult, crdbTls } from '../support/exec';
 import { hashTree, tmpDir } from '../support/tmp';
 
@@ -17,11 +17,7 @@ const INTERNAL = /unexpected error|TypeError|RangeError|Cannot read propert|ERR_
 /** A loopback port nothing listens on: a connection is refused at once. */
 const CLOSED = '127.0.0.1:1';
 
-function clone(fx: CertsFixture): CertsFixture {
-  const root = tmpDir();
-  cpSync(fx.root, root, { recursive: true });
-  return { root, certsDir: join(root, 'certs'), caKey: join(root, 'safe', 'ca.key') };
-}
+const clone = cloneCertsDir;
 
 /** Exit 1, nothing on stdout, exactly one stderr line matching `re`, no internal error text. */
 function refused(r: RunResult, re: RegExp, what: string): string {

@@ -12,7 +12,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CertsFixture, makeCertsDir } from '../support/certs';
-import { FuzzCase, OUTCOMES, Outcome, fingerprint, judge, keyMaterialProbe, rng, runCli } from '../support/fuzz';
+import { FuzzCase, OUTCOMES, Outcome, judge, keyMaterialProbe, rng, runCli } from '../support/fuzz';
+import { hashTree } from '../support/tmp';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const CASE_TIMEOUT_MS = 20_000;
@@ -514,9 +515,9 @@ describe('bad input through every command (seeded fuzz suite)', function () {
       let r;
       let changed;
       try {
-        const before = fingerprint(fx.root);
+        const before = hashTree(fx.root);
         r = runCli(c.args, { cwd: fx.cwd, env: fx.env, timeoutMs: CASE_TIMEOUT_MS, input: c.input });
-        changed = fingerprint(fx.root) !== before;
+        changed = hashTree(fx.root) !== before;
       } finally {
         undo?.();
       }

@@ -1,15 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CertsFixture, makeCertsDir } from '../support/certs';
+import { CertsFixture, makeCertsDir, cloneCertsDir } from '../support/certs';
 import { RunResult, crdbTls } from '../support/exec';
-import { hashTree, tmpDir } from '../support/tmp';
+import { hashTree } from '../support/tmp';
 
-function clone(fx: CertsFixture): CertsFixture {
-  const root = tmpDir();
-  cpSync(fx.root, root, { recursive: true });
-  return { root, certsDir: join(root, 'certs'), caKey: join(root, 'safe', 'ca.key') };
-}
+const clone = cloneCertsDir;
 
 function ok(r: RunResult): RunResult {
   assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);

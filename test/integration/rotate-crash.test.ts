@@ -7,19 +7,15 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listCertsDir } from '../../src/core/certsdir/list';
 import { readLock, recoverInterrupted } from '../../src/core/certsdir/rotate';
-import { CertsFixture, makeCertsDir } from '../support/certs';
+import { CertsFixture, makeCertsDir, cloneCertsDir } from '../support/certs';
 import { CLI, RunResult, crdbTls } from '../support/exec';
-import { hashTree, tmpDir } from '../support/tmp';
+import { hashTree } from '../support/tmp';
 
-function clone(fx: CertsFixture): CertsFixture {
-  const root = tmpDir();
-  cpSync(fx.root, root, { recursive: true });
-  return { root, certsDir: join(root, 'certs'), caKey: join(root, 'safe', 'ca.key') };
-}
+const clone = cloneCertsDir;
 
 function killedAt(step: number, args: string[]): { signal: NodeJS.Signals | null; status: number | null; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, 'cert', ...args], { env: { ...process.env, CRDB_TLS_TEST_KILL_AT: String(step) }, encoding: 'utf8' });

@@ -6,15 +6,15 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { manifestProofData } from '../../src/core/certsdir/rotate/manifest';
 import { journalProofData } from '../../src/core/certsdir/rotate/journal';
 import { BackupManifest, Journal } from '../../src/core/certsdir/rotate/types';
-import { CertsFixture, makeCertsDir } from '../support/certs';
+import { CertsFixture, makeCertsDir, cloneCertsDir } from '../support/certs';
 import { CLI, RunResult, crdbTls } from '../support/exec';
-import { tmpDir } from '../support/tmp';
+import { hashTree } from '../support/tmp';
 
 interface Fx extends CertsFixture {
   backups: string;
@@ -27,35 +27,16 @@ const CREATED_AT = '2025-01-02T03:04:05.678Z';
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 function clone(fx: CertsFixture): Fx {
-  const root = tmpDir();
-  cpSync(fx.root, root, { recursive: true });
+  const { root, certsDir, caKey } = cloneCertsDir(fx);
   const outside = join(root, 'outside');
   mkdirSync(outside);
   const victim = join(outside, 'victim.txt');
   writeFileSync(victim, 'precious\n');
-  return { root, certsDir: join(root, 'certs'), caKey: join(root, 'safe', 'ca.key'), backups: join(root, 'certs.backups'), outside, victim };
+  return { root, certsDir, caKey, backups: join(root, 'certs.backups'), outside, victim };
 }
 
-/** Names, types, modes and bytes of everything below `dir`; links by their target, FIFOs without reading them. */
-function snapshot(dir: string): string {
-  const h = createHash('sha256');
-  const walk = (d: string, rel: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      const r = `${rel}/${n}`;
-      const st = lstatSync(p);
-      const mode = (st.mode & 0o7777).toString(8);
-      if (st.isSymbolicLink()) h.update(`${r} link ${readlinkSync(p)}\n`);
-      else if (st.isDirectory()) {
-        h.update(`${r} dir ${mode}\n`);
-        walk(p, r);
-      } else if (st.isFile()) h.update(`${r} file ${mode} ${sha(readFileSync(p))}\n`);
-      else h.update(`${r} other ${mode}\n`);
-    }
-  };
-  walk(dir, '');
-  return h.digest('hex');
-}
+/** The state of everything below `dir` (FIFO-safe). */
+const snapshot = hashTree;
 
 /** Exit 1, exactly one stderr line without internal error text, matching `re`. */
 function refused(r: RunResult, re: RegExp, what: string): void {

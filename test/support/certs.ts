@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCa, createClient, createClientCa, createNode } from '../../src/core/certsdir/create';
 import { tmpDir } from './tmp';
@@ -39,4 +39,11 @@ export async function makeCertsDir(o: CertsFixtureOptions = {}): Promise<CertsFi
     await createClient({ certsDir, caKey: clientCaKey ?? caKey, user, now: o.now, lifetimeMs: o.lifetimeMs, alsoGeneratePkcs8Key: o.pkcs8 });
   }
   return { root, certsDir, caKey, clientCaKey };
+}
+
+/** A copy of a fixture in a fresh temp dir (certs dir, safe/ca.key and everything else below its root). */
+export function cloneCertsDir(fx: CertsFixture): CertsFixture {
+  const root = tmpDir();
+  cpSync(fx.root, root, { recursive: true });
+  return { root, certsDir: join(root, 'certs'), caKey: join(root, 'safe', 'ca.key') };
 }

@@ -1,11 +1,7 @@
 /**
- * The bad-input suite's machinery: a seeded random source, a file-system fingerprint that never
- * opens special files, a CLI runner with a hard timeout, and the checks every case must pass.
+ * The bad-input suite's machinery: a seeded random source, a CLI runner with a hard timeout, and the checks every case must pass.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CLI } from './exec';
 
 /** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
@@ -18,30 +14,6 @@ export function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** Names, modes, sizes and bytes of every regular file below `dir`; FIFOs and devices by kind only (never opened). */
-export function fingerprint(dir: string): string {
-  const h = createHash('sha256');
-  const walk = (d: string, rel: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(d).sort();
-    } catch {
-      h.update(`unreadable:${rel}\n`);
-      return;
-    }
-    for (const n of names) {
-      const p = join(d, n);
-      const st = lstatSync(p);
-      const kind = st.isFile() ? 'f' : st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFIFO() ? 'p' : 'o';
-      h.update(`${rel}/${n}:${kind}:${(st.mode & 0o7777).toString(8)}:${st.uid}:${kind === 'f' ? st.size : 0}\n`);
-      if (kind === 'd') walk(p, `${rel}/${n}`);
-      else if (kind === 'f') h.update(st.size <= 4 * 1024 * 1024 ? readFileSync(p) : `${st.mtimeMs}`);
-    }
-  };
-  walk(dir, '');
-  return h.digest('hex');
 }
 
 export interface Run {

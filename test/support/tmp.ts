@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -17,7 +17,11 @@ process.on('exit', () => {
   for (const d of made) rmSync(d, { recursive: true, force: true });
 });
 
-/** A hash of every file below `dir`: names, modes and bytes, to prove a failed command changed nothing. */
+/**
+ * A hash of everything below `dir`: names, kinds, modes, owners and the bytes of regular files, to
+ * prove a failed command changed nothing. Links are hashed by their target and FIFOs or devices by
+ * kind only: nothing but regular files is ever opened, so a FIFO in the tree cannot hang it.
+ */
 export function hashTree(dir: string): string {
   const h = createHash('sha256');
   const walk = (d: string, rel: string) => {
@@ -30,10 +34,12 @@ export function hashTree(dir: string): string {
     }
     for (const n of names) {
       const p = join(d, n);
-      const st = statSync(p);
-      h.update(`${rel}/${n}:${(st.mode & 0o7777).toString(8)}\n`);
-      if (st.isDirectory()) walk(p, `${rel}/${n}`);
-      else h.update(readFileSync(p));
+      const st = lstatSync(p);
+      const kind = st.isFile() ? 'f' : st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFIFO() ? 'p' : 'o';
+      h.update(`${rel}/${n}:${kind}:${(st.mode & 0o7777).toString(8)}:${st.uid}\n`);
+      if (kind === 'd') walk(p, `${rel}/${n}`);
+      else if (kind === 'f') h.update(readFileSync(p));
+      else if (kind === 'l') h.update(readlinkSync(p));
     }
   };
   walk(dir, '');

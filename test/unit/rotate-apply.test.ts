@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { appendFileSync, chmodSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/errors';
@@ -17,16 +17,12 @@ import {
   recoverInterrupted,
 } from '../../src/core/certsdir/rotate';
 import { listCertsDir } from '../../src/core/certsdir/list';
-import { CertsFixture, makeCertsDir } from '../support/certs';
-import { hashTree, tmpDir } from '../support/tmp';
+import { CertsFixture, makeCertsDir, cloneCertsDir } from '../support/certs';
+import { hashTree } from '../support/tmp';
 
 const KEY_SIZE = 1024; // fast; the size is not what these tests are about
 
-function clone(fx: CertsFixture): CertsFixture {
-  const root = tmpDir();
-  cpSync(fx.root, root, { recursive: true });
-  return { root, certsDir: join(root, 'certs'), caKey: join(root, 'safe', 'ca.key') };
-}
+const clone = cloneCertsDir;
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 const serialOf = (p: string) => new X509Certificate(readFileSync(p)).serialNumber.toLowerCase();

@@ -1,23 +1,19 @@
 import { strict as assert } from 'node:assert';
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, cpSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/errors';
 import { RotationPlan, planPruneCa, planReissueAll, planRotateCa, planRotateClient, planRotateNode } from '../../src/core/certsdir/rotate';
 import { createCa } from '../../src/core/certsdir/create';
-import { CertsFixture, makeCertsDir } from '../support/certs';
-import { hashTree, tmpDir } from '../support/tmp';
+import { CertsFixture, makeCertsDir, cloneCertsDir } from '../support/certs';
+import { hashTree } from '../support/tmp';
 
 const HOUR = 3_600_000;
 const NOW = new Date();
 const floorS = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
 
 /** A copy of the fixture (certs dir and CA key), so that each test may change it. */
-function clone(fx: CertsFixture): CertsFixture {
-  const root = tmpDir();
-  cpSync(fx.root, root, { recursive: true });
-  return { root, certsDir: join(root, 'certs'), caKey: join(root, 'safe', 'ca.key') };
-}
+const clone = cloneCertsDir;
 
 function serialOf(path: string): string {
   return new X509Certificate(readFileSync(path)).serialNumber.toLowerCase();

@@ -1,18 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { cpSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/errors';
 import { applyPlan, planRollback, planRotateClient, planRotateNode } from '../../src/core/certsdir/rotate';
-import { CertsFixture, makeCertsDir } from '../support/certs';
-import { hashTree, tmpDir } from '../support/tmp';
+import { CertsFixture, makeCertsDir, cloneCertsDir } from '../support/certs';
+import { hashTree } from '../support/tmp';
 
 const KEY_SIZE = 1024;
 
-function clone(fx: CertsFixture): CertsFixture {
-  const root = tmpDir();
-  cpSync(fx.root, root, { recursive: true });
-  return { root, certsDir: join(root, 'certs'), caKey: join(root, 'safe', 'ca.key') };
-}
+const clone = cloneCertsDir;
 
 describe('rollback to an older backup: one plan over it and every later backup', function () {
   this.timeout(30_000);

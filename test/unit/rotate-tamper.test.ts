@@ -1,6 +1,6 @@
 /** The schema and path rules of backup manifests and lock journals (untrusted input), on the core. */
 import { strict as assert } from 'node:assert';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/errors';
 import { applyPlan, listBackups, planRollback, planRotateCa, planRotateClient, planRotateNode, readLock } from '../../src/core/certsdir/rotate';
@@ -10,16 +10,11 @@ import { parseManifest, restorableMode } from '../../src/core/certsdir/rotate/ma
 import { MAX_BACKUP_ENTRIES, MAX_CERTS_PER_PLAN } from '../../src/core/certsdir/rotate/schema';
 import { targetOfTemp, tempPathFor } from '../../src/core/certsdir/rotate/txn';
 import { RotationPlan } from '../../src/core/certsdir/rotate/types';
-import { CertsFixture, makeCertsDir } from '../support/certs';
-import { tmpDir } from '../support/tmp';
+import { CertsFixture, makeCertsDir, cloneCertsDir } from '../support/certs';
 
 const KEY_SIZE = 1024;
 
-function clone(fx: CertsFixture): CertsFixture {
-  const root = tmpDir();
-  cpSync(fx.root, root, { recursive: true });
-  return { root, certsDir: join(root, 'certs'), caKey: join(root, 'safe', 'ca.key') };
-}
+const clone = cloneCertsDir;
 
 describe('untrusted manifests and journals: schema, paths, proofs', function () {
   this.timeout(30_000);
