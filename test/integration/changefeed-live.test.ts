@@ -46,7 +46,7 @@ describe('changefeed live check: a TLS handshake to a broker that requires clien
     assert.equal(r.category, 'ok', r.message);
     assert.deepEqual([r.connected, r.authorized, r.serverVerified, r.serverError], [true, true, true, undefined]);
     assert.equal(r.protocol, 'TLSv1.3');
-    assert.equal(r.server?.subject, 'O=Cockroach, CN=node');
+    assert.equal(r.server?.subject, 'CN=node, O=Cockroach');
     assert.match(r.message, /accepted the client certificate and its certificate verifies with the CA/);
     assert.ok(broker.accepted.includes('root'));
   });

@@ -32,7 +32,7 @@ import {
 } from '../../src/core/pki/x509der';
 import { decodeName, formatName } from '../../src/core/pki/x509name';
 import { extensionText, serialHex, serialText, signatureAlgorithmName } from '../../src/core/pki/x509text';
-import { certFacts } from '../../src/core/pki/certfacts';
+import { certInfo } from '../../src/core/pki/certinfo';
 import { makeCertsDir } from '../support/certs';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -268,10 +268,10 @@ describe('certificate decoders, on certificates our core issues', function () {
   it('names the key usage bits as openssl does, and as inspect.ts does', () => {
     assert.deepEqual(keyUsageNames(ca.raw), ['Digital Signature', 'Non Repudiation', 'Key Encipherment', 'Certificate Sign']);
     assert.deepEqual(keyUsageNames(node.raw), ['Digital Signature', 'Key Encipherment']);
-    for (const c of [ca, node, client]) assert.deepEqual(keyUsageNames(c.raw, 'id'), certFacts(c).keyUsage);
-    assert.deepEqual(certFacts(node).extKeyUsage, ['serverAuth', 'clientAuth']);
-    assert.deepEqual(certFacts(client).extKeyUsage, ['clientAuth']);
-    assert.deepEqual(certFacts(ca).extKeyUsage, []);
+    for (const c of [ca, node, client]) assert.deepEqual(keyUsageNames(c.raw, 'id'), certInfo(c).keyUsage);
+    assert.deepEqual(certInfo(node).extKeyUsage, ['serverAuth', 'clientAuth']);
+    assert.deepEqual(certInfo(client).extKeyUsage, ['clientAuth']);
+    assert.deepEqual(certInfo(ca).extKeyUsage, []);
     assert.deepEqual(
       decodeKeyUsage(hex('03 02 00 ff')).map((b) => b.bit),
       [0, 1, 2, 3, 4, 5, 6, 7],
@@ -321,9 +321,9 @@ describe('certificate decoders, on certificates our core issues', function () {
       { type: 'IP Address', value: '0:0:0:0:0:0:0:1', compact: '::1' },
     ]);
     assert.equal(node.subjectAltName, sans.map((s) => `${s.type}:${s.value}`).join(', '));
-    assert.deepEqual(certFacts(node).sans, { dns: ['localhost', 'node1.example.com'], ip: ['127.0.0.1', '::1'], uri: [], email: [] });
-    assert.deepEqual(certFacts(ca).sans, { dns: [], ip: [], uri: [], email: [] });
-    assert.equal(certFacts(node).authorityKeyId, certFacts(ca).subjectKeyId);
+    assert.deepEqual(certInfo(node).sans, { dns: ['localhost', 'node1.example.com'], ip: ['127.0.0.1', '::1'], uri: [], email: [] });
+    assert.deepEqual(certInfo(ca).sans, { dns: [], ip: [], uri: [], email: [] });
+    assert.equal(certInfo(node).authorityKeyId, certInfo(ca).subjectKeyId);
     const other = decodeSubjectAltName(
       seq(
         tlv(0x86, Buffer.from('crdb://tenant/1/user/root')),

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { parseDn, parseCertFile } from '../../src/core/pki/inspect';
+import { parseCertFile } from '../../src/core/pki/inspect';
+import { parseDn } from '../../src/core/pki/certinfo';
 import { randomSerialHex } from '../../src/core/pki/issue';
 
 describe('certificate fields', () => {

@@ -1,3 +1,4 @@
+import { certInfo } from '../pki/certinfo';
 import { accessSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KeyObject, X509Certificate } from 'node:crypto';
@@ -147,7 +148,8 @@ export function loadCa(certPath: string, keyPath: string): LoadedCa {
   } catch (err) {
     throw new UserError(`CA certificate ${certPath} cannot be parsed (${errMessage(err)}): restore it from a backup.`, certPath);
   }
-  if (!cert.ca) throw new UserError(`the first certificate in ${certPath} is not a CA (basicConstraints CA:false): put the CA certificate first.`, certPath);
+  if (!certInfo(cert).isCA)
+    throw new UserError(`the first certificate in ${certPath} is not a CA (basicConstraints CA:false): put the CA certificate first.`, certPath);
   const keyPem = readFileOrThrow(keyPath, 'CA key', `pass the key that signed ${certPath} with --ca-key.`);
   const key = parsePrivateKey(keyPem, keyPath);
   requireRsa(key, keyPath);
@@ -160,7 +162,7 @@ export function loadCa(certPath: string, keyPath: string): LoadedCa {
 
 /** cockroach refuses a certificate that outlives its CA (checkLifetimeAgainstCA), with this message. */
 export function checkLifetimeAgainstCa(ca: LoadedCa, now: Date, lifetimeMs: number): void {
-  const caNotAfter = new Date(ca.cert.validTo).getTime();
+  const caNotAfter = certInfo(ca.cert).notAfter.getTime();
   const notAfter = Math.floor((now.getTime() + lifetimeMs) / 1000) * 1000;
   if (caNotAfter >= notAfter) return;
   const caHours = (caNotAfter - now.getTime()) / HOUR_MS;
@@ -174,7 +176,7 @@ export function checkLifetimeAgainstCa(ca: LoadedCa, now: Date, lifetimeMs: numb
 
 function certFacts(pem: string): { serial: string; notAfter: string } {
   const c = new X509Certificate(pem);
-  return { serial: c.serialNumber.toLowerCase(), notAfter: new Date(c.validTo).toISOString() };
+  return { serial: certInfo(c).serial, notAfter: certInfo(c).notAfter.toISOString() };
 }
 
 async function createCaFile(o: CreateCaOptions, fileName: string): Promise<CreateResult> {

@@ -1,6 +1,7 @@
 import { connect, TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
-import { X509Certificate } from 'node:crypto';
+import { certInfo } from '../pki/certinfo';
+import { parseCertificate } from '../pki/x509';
 import { errnoCode, errMessage } from '../errors';
 import { timerMs } from '../pki/duration';
 
@@ -49,8 +50,8 @@ const REQUIRED_ALERTS = /ALERT_(CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE)/;
 
 function serverSummary(raw: Buffer): LiveResult['server'] {
   try {
-    const x = new X509Certificate(raw);
-    return { subject: x.subject.split('\n').join(', '), issuer: x.issuer.split('\n').join(', '), notAfter: new Date(x.validTo).toISOString() };
+    const f = certInfo(parseCertificate(raw));
+    return { subject: f.subjectLine, issuer: f.issuerLine, notAfter: f.notAfter.toISOString() };
   } catch {
     return undefined;
   }

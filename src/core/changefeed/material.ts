@@ -3,7 +3,7 @@ import { daysLeft } from '../cockroach/expiry';
 import { Usage } from '../cockroach/layout';
 import { errnoCode, errMessage } from '../errors';
 import { InputFileError, readInputBytes } from '../input';
-import { certFacts } from '../pki/certfacts';
+import { certInfo } from '../pki/certinfo';
 import { parseCertFile } from '../pki/inspect';
 import { describeKey, keyMatchesCert, parsePrivateKey } from '../pki/keys';
 import { alertFor } from '../monitor/expiry';
@@ -82,32 +82,25 @@ export function loadPem(input: PemInput, param: CertParam, read: (p: string) => 
   }
 }
 
-/** DN as one line, CN first as people read it: "CN=root, O=Cockroach". */
-function dnLine(dn: string): string {
-  const parts = dn.split('\n').filter(Boolean);
-  const cn = parts.filter((p) => p.startsWith('CN='));
-  return [...cn, ...parts.filter((p) => !p.startsWith('CN='))].join(', ');
-}
-
 export function summarize(cert: X509Certificate, param: CertParam, index: number, now: Date): CertSummary {
-  const notAfter = new Date(cert.validTo);
+  const f = certInfo(cert);
   return {
     param,
     index,
-    subject: dnLine(cert.subject),
-    issuer: dnLine(cert.issuer),
-    notBefore: new Date(cert.validFrom).toISOString(),
-    notAfter: notAfter.toISOString(),
-    daysLeft: daysLeft(notAfter, now),
-    isCA: cert.ca,
-    extKeyUsage: [...certFacts(cert).extKeyUsage],
-    fingerprintSha256: cert.fingerprint256,
+    subject: f.subjectLine,
+    issuer: f.issuerLine,
+    notBefore: f.notBefore.toISOString(),
+    notAfter: f.notAfter.toISOString(),
+    daysLeft: daysLeft(f.notAfter, now),
+    isCA: f.isCA,
+    extKeyUsage: [...f.extKeyUsage],
+    fingerprintSha256: f.fingerprintSha256,
   };
 }
 
 /** Expired and not-yet-valid are errors (the handshake fails); under the alert thresholds, a warning. */
 function expiryFindings(cert: X509Certificate, usage: Usage, label: string, param: CertParam, ctx: CheckContext): SinkFinding[] {
-  const notBefore = new Date(cert.validFrom);
+  const { notBefore, notAfter, fingerprintSha256 } = certInfo(cert);
   if (ctx.now.getTime() < notBefore.getTime()) {
     return [
       {
@@ -118,7 +111,7 @@ function expiryFindings(cert: X509Certificate, usage: Usage, label: string, para
       },
     ];
   }
-  const alert = alertFor({ id: cert.fingerprint256, usage, label, notAfter: new Date(cert.validTo) }, ctx.now, ctx.thresholds ?? DEFAULT_THRESHOLDS);
+  const alert = alertFor({ id: fingerprintSha256, usage, label, notAfter }, ctx.now, ctx.thresholds ?? DEFAULT_THRESHOLDS);
   if (!alert) return [];
   if (alert.threshold === 'expired') return [{ code: 'sink-cert-expired', severity: 'error', param, message: alert.message }];
   return [{ code: 'sink-cert-expiring', severity: 'warning', param, message: alert.message }];
@@ -149,15 +142,15 @@ export function checkCaCert(pem: LoadedPem, ctx: CheckContext): CaCheck {
   const findings: SinkFinding[] = [];
   certs.forEach((c, i) => {
     const which = certs.length > 1 ? `certificate #${i} in ${pem.name}` : pem.name;
-    if (!c.ca) {
+    if (!certInfo(c).isCA) {
       findings.push({
         code: 'sink-ca-not-ca',
         severity: 'error',
         param,
-        message: `${which} is not a CA certificate (subject ${dnLine(c.subject)}, issued by ${dnLine(c.issuer)}): pass the CA certificate that issued the server's certificate (e.g. ca.crt), not a node or client certificate.`,
+        message: `${which} is not a CA certificate (subject ${certInfo(c).subjectLine}, issued by ${certInfo(c).issuerLine}): pass the CA certificate that issued the server's certificate (e.g. ca.crt), not a node or client certificate.`,
       });
     }
-    findings.push(...expiryFindings(c, 'CA', `${which} (CA ${dnLine(c.subject)})`, param, ctx));
+    findings.push(...expiryFindings(c, 'CA', `${which} (CA ${certInfo(c).subjectLine})`, param, ctx));
   });
   return { certs: certs.map((c, i) => summarize(c, param, i, ctx.now)), findings };
 }
@@ -180,7 +173,7 @@ export function checkClientPair(cert: LoadedPem | undefined, key: LoadedPem | un
     if (certs) {
       leaf = certs[0];
       out.certs = certs.map((c, i) => summarize(c, param, i, ctx.now));
-      const eku = certFacts(leaf).extKeyUsage;
+      const eku = certInfo(leaf).extKeyUsage;
       if (eku.length > 0 && !eku.includes('clientAuth') && !eku.includes('2.5.29.37.0')) {
         out.findings.push({
           code: 'sink-cert-no-client-auth',
@@ -189,7 +182,7 @@ export function checkClientPair(cert: LoadedPem | undefined, key: LoadedPem | un
           message: `${cert.name} may not be used for client authentication (extended key usage: ${eku.join(', ')}): issue a client certificate (e.g. crdb-tls cert create-client <user>) or one with clientAuth.`,
         });
       }
-      out.findings.push(...expiryFindings(leaf, 'Client', `${cert.name} (${dnLine(leaf.subject)})`, param, ctx));
+      out.findings.push(...expiryFindings(leaf, 'Client', `${cert.name} (${certInfo(leaf).subjectLine})`, param, ctx));
     }
   }
   if (key) {
@@ -205,7 +198,7 @@ export function checkClientPair(cert: LoadedPem | undefined, key: LoadedPem | un
       code: 'sink-key-mismatch',
       severity: 'error',
       param: 'client_key',
-      message: `${key.name} is not the private key of ${cert.name} (${dnLine(leaf.subject)}): pass the key file issued with that certificate (client.<user>.key beside client.<user>.crt).`,
+      message: `${key.name} is not the private key of ${cert.name} (${certInfo(leaf).subjectLine}): pass the key file issued with that certificate (client.<user>.key beside client.<user>.crt).`,
     });
   }
   if (cert && !key) {

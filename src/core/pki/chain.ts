@@ -3,7 +3,7 @@
  * (prune-ca, rollback), test-connection and the changefeed builder all ask this.
  */
 import { X509Certificate } from 'node:crypto';
-import { OID, decodeAuthorityKeyId, decodeSubjectKeyId, readExtensions } from './x509der';
+import { certInfo } from './certinfo';
 
 /**
  * `ca` issued `cert`: the issuer name is the CA's subject and the key ids do not disagree
@@ -20,18 +20,8 @@ export function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
 
 /** The subject key id of a certificate and the authority key id it names, colon hex ("AB:CD:..."), when present and readable. */
 export function keyIds(cert: X509Certificate): { subjectKeyId?: string; authorityKeyId?: string } {
-  try {
-    const exts = readExtensions(cert.raw);
-    const ski = exts.find((e) => e.oid === OID.subjectKeyIdentifier);
-    const aki = exts.find((e) => e.oid === OID.authorityKeyIdentifier);
-    const out: { subjectKeyId?: string; authorityKeyId?: string } = {};
-    if (ski) out.subjectKeyId = decodeSubjectKeyId(ski.value);
-    const akid = aki ? decodeAuthorityKeyId(aki.value).keyId : undefined;
-    if (akid) out.authorityKeyId = akid;
-    return out;
-  } catch {
-    return {};
-  }
+  const { subjectKeyId, authorityKeyId } = certInfo(cert);
+  return { ...(subjectKeyId ? { subjectKeyId } : {}), ...(authorityKeyId ? { authorityKeyId } : {}) };
 }
 
 export type IssuerMatch =

@@ -1,3 +1,4 @@
+import { certInfo } from './certinfo';
 import { X509Certificate } from 'node:crypto';
 import { Usage } from '../cockroach/layout';
 import { ExpiryThresholds, daysLeft, expiryStatus, statusText } from '../cockroach/expiry';
@@ -136,9 +137,9 @@ function nodeView(x: X509Certificate, problem: string): DecodedFields {
     signatureAlgorithm: '?',
     issuer: dn(x.issuer),
     subject: dn(x.subject),
-    commonName: /(?:^|\n)CN=([^\n]*)/.exec(x.subject)?.[1],
-    notBefore: iso(new Date(x.validFrom)),
-    notAfter: iso(new Date(x.validTo)),
+    commonName: certInfo(x).commonName,
+    notBefore: iso(certInfo(x).notBefore),
+    notAfter: iso(certInfo(x).notAfter),
     publicKey: {
       algorithm: String(x.publicKey.asymmetricKeyType),
       bits,

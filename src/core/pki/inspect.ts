@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { splitPem } from './pem';
 import { issuedBy } from './chain';
-import { Sans, certFacts } from './certfacts';
+import { Sans, certInfo } from './certinfo';
 import { parseCertificate } from './x509';
 
 /** Plain data about one certificate, shared by the CLI (--json), the tree and hovers. */
@@ -20,41 +20,21 @@ export interface CertDetails {
   selfSigned: boolean;
 }
 
-/** Parses "O=Cockroach\nCN=node" (Node's X509Certificate.subject) into a map; repeated keys are joined with ", ". */
-export function parseDn(dn: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of dn.split('\n')) {
-    const i = line.indexOf('=');
-    if (i <= 0) continue;
-    const k = line.slice(0, i);
-    const v = line.slice(i + 1);
-    out[k] = k in out ? `${out[k]}, ${v}` : v;
-  }
-  return out;
-}
-
-function publicKeyText(cert: X509Certificate): string {
-  const k = cert.publicKey;
-  const d = k.asymmetricKeyDetails;
-  if (k.asymmetricKeyType === 'rsa') return `RSA ${d?.modulusLength ?? '?'}`;
-  if (k.asymmetricKeyType === 'ec') return `EC ${d?.namedCurve ?? ''}`.trim();
-  return String(k.asymmetricKeyType);
-}
-
+/** The JSON form of a CertInfo (dates as ISO strings, copies of the lists). */
 export function certDetails(cert: X509Certificate): CertDetails {
-  const f = certFacts(cert);
+  const f = certInfo(cert);
   return {
-    subject: parseDn(cert.subject),
-    issuer: parseDn(cert.issuer),
+    subject: { ...f.subject },
+    issuer: { ...f.issuer },
     sans: { dns: [...f.sans.dns], ip: [...f.sans.ip], uri: [...f.sans.uri], email: [...f.sans.email] },
-    serial: cert.serialNumber.toLowerCase(),
-    notBefore: new Date(cert.validFrom).toISOString(),
-    notAfter: new Date(cert.validTo).toISOString(),
-    fingerprintSha256: cert.fingerprint256,
-    isCA: cert.ca,
+    serial: f.serial,
+    notBefore: f.notBefore.toISOString(),
+    notAfter: f.notAfter.toISOString(),
+    fingerprintSha256: f.fingerprintSha256,
+    isCA: f.isCA,
     keyUsage: [...f.keyUsage],
     extKeyUsage: [...f.extKeyUsage],
-    publicKey: publicKeyText(cert),
+    publicKey: f.publicKey,
     selfSigned: issuedBy(cert, cert),
   };
 }

@@ -1,6 +1,6 @@
 import { createPublicKey, randomBytes, sign, KeyObject, X509Certificate } from 'node:crypto';
 import type * as Forge from 'node-forge';
-import { certFacts } from './certfacts';
+import { certInfo } from './certinfo';
 import { toPem } from './pem';
 import { readCertificate } from './x509der';
 
@@ -61,7 +61,7 @@ interface TbsParts {
 /** The raw subject (to copy byte for byte as the issuer) and the subject key id of a CA certificate, from the DER reader. */
 function caParts(forge: typeof Forge, cert: X509Certificate): TbsParts {
   const subject = forge.asn1.fromDer(forge.util.createBuffer(readCertificate(cert.raw).subject.raw.toString('binary')));
-  const ski = certFacts(cert).subjectKeyId;
+  const ski = certInfo(cert).subjectKeyId;
   return ski ? { subject, subjectKeyId: Buffer.from(ski.replace(/:/g, ''), 'hex').toString('binary') } : { subject };
 }
 

@@ -1,3 +1,4 @@
+import { certInfo } from '../pki/certinfo';
 import { X509Certificate } from 'node:crypto';
 import { dirname } from 'node:path';
 import { errMessage, errnoCode } from '../errors';
@@ -147,7 +148,7 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
                 .join('\n'),
           )
         : undefined;
-      const pool = ctx.caCerts.length ? ` (${ctx.caCerts.map((k) => `CN=${cn(k)}, serial ${k.serialNumber.toLowerCase()}`).join('; ')})` : '';
+      const pool = ctx.caCerts.length ? ` (${ctx.caCerts.map((k) => `CN=${cn(k)}, serial ${certInfo(k).serial}`).join('; ')})` : '';
       const sent = details.probe?.chain.slice(1).find((x) => x.isCA && x.inCaFile !== true);
       const cause =
         `${served}, issued by ${issuer}, is not signed by a CA in ${ctx.caDesc}${pool}` +

@@ -1,3 +1,4 @@
+import { certInfo } from '../pki/certinfo';
 import { X509Certificate } from 'node:crypto';
 import { Socket, connect as netConnect, isIP } from 'node:net';
 import { DetailedPeerCertificate, TLSSocket, checkServerIdentity, connect as tlsConnect } from 'node:tls';
@@ -122,7 +123,7 @@ export function verificationReason(code: string, chain: ProbedCert[], against: s
     case 'CERT_SIGNATURE_FAILURE': {
       const sameName = leaf ? caCerts.find((k) => k.subject === leafIssuerDn(leaf)) : undefined;
       const pool = caCerts.length
-        ? `${against} (${caCerts.map((k) => `CN=${/(?:^|\n)CN=([^\n]*)/.exec(k.subject)?.[1] ?? '?'}, serial ${k.serialNumber.toLowerCase()}`).join('; ')})`
+        ? `${against} (${caCerts.map((k) => `CN=${certInfo(k).commonName ?? '?'}, serial ${certInfo(k).serial}`).join('; ')})`
         : against;
       return (
         `${who} is not signed by a CA in ${pool}` +

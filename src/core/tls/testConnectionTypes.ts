@@ -1,3 +1,4 @@
+import { certInfo } from '../pki/certinfo';
 import { X509Certificate } from 'node:crypto';
 import { FileEnv } from '../connstr/files';
 import { ConnString } from '../connstr/types';
@@ -114,7 +115,7 @@ export function hostPort(host: string, port: number): string {
 }
 
 export function cn(x: X509Certificate | CertDetails): string {
-  if (x instanceof X509Certificate) return /(?:^|\n)CN=([^\n]*)/.exec(x.subject)?.[1] ?? '?';
+  if (x instanceof X509Certificate) return certInfo(x).commonName ?? '?';
   return x.subject.CN ?? '?';
 }
 

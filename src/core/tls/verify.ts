@@ -1,5 +1,6 @@
+import { certInfo } from '../pki/certinfo';
 import { X509Certificate } from 'node:crypto';
-import { CertStructure, OID, decodeAuthorityKeyId, decodeBasicConstraints, decodeKeyUsage, decodeSubjectKeyId, readCertificate } from '../pki/x509der';
+import { CertStructure, OID, readCertificate } from '../pki/x509der';
 import { decodeName, formatName } from '../pki/x509name';
 import { Category } from './types';
 
@@ -84,28 +85,18 @@ interface Cert {
 
 function load(x: X509Certificate, trusted: boolean): Cert {
   const s = readCertificate(x.raw);
-  const ext = (oid: string) => s.extensions.find((e) => e.oid === oid)?.value;
-  const safe = <T>(f: () => T): T | undefined => {
-    try {
-      return f();
-    } catch {
-      return undefined;
-    }
-  };
-  const ski = ext(OID.subjectKeyIdentifier);
-  const aki = ext(OID.authorityKeyIdentifier);
-  const bc = ext(OID.basicConstraints);
-  const ku = ext(OID.keyUsage);
+  const f = certInfo(x);
+  const hasKeyUsage = s.extensions.some((e) => e.oid === OID.keyUsage);
   return {
     x,
     s,
     trusted,
     subject: formatName(decodeName(s.subject)),
     issuer: formatName(decodeName(s.issuer)),
-    ski: ski ? safe(() => decodeSubjectKeyId(ski)) : undefined,
-    aki: aki ? safe(() => decodeAuthorityKeyId(aki).keyId) : undefined,
-    basic: bc ? safe(() => decodeBasicConstraints(bc)) : undefined,
-    keyCertSign: ku ? safe(() => decodeKeyUsage(ku).some((b) => b.name === 'Certificate Sign')) : undefined,
+    ski: f.subjectKeyId,
+    aki: f.authorityKeyId,
+    basic: f.basicConstraints,
+    keyCertSign: hasKeyUsage ? f.keyUsage.includes('keyCertSign') : undefined,
   };
 }
 
@@ -162,7 +153,7 @@ export function verifyCertificate(input: VerifyInput): VerifyOutcome {
       depth,
       subject: c.subject,
       issuer: c.issuer,
-      serial: c.x.serialNumber.toLowerCase(),
+      serial: certInfo(c.x).serial,
       fingerprintSha256: c.x.fingerprint256,
       notBefore: day(c.s.notBefore),
       notAfter: day(c.s.notAfter),

@@ -4,6 +4,7 @@
  * replaces, then renames with a journal (txn.ts). Any error before the renames leaves every file as it was.
  * A rollback is one such transaction, whatever number of later backups it undoes (rollback.ts).
  */
+import { certInfo } from '../../pki/certinfo';
 import { X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,7 +43,7 @@ interface Materialized {
 
 function facts(pem: string, path: string, kind: IssuedCert['kind']): IssuedCert {
   const c = new X509Certificate(pem);
-  return { path, kind, serial: c.serialNumber.toLowerCase(), notAfter: new Date(c.validTo).toISOString() };
+  return { path, kind, serial: certInfo(c).serial, notAfter: certInfo(c).notAfter.toISOString() };
 }
 
 function checkUnchanged(plan: RotationPlan): void {
@@ -68,7 +69,7 @@ async function issueLeaves(plan: RotationPlan, m: Materialized): Promise<void> {
   for (const [i, c] of leaves.entries()) {
     if (c.signedBy === 'self') throw new UserError(`${c.path}: a ${c.kind} certificate cannot be self-signed.`);
     const ca = caFor(c.signedBy.file);
-    if (ca.cert.serialNumber.toLowerCase() !== c.signedBy.serial)
+    if (certInfo(ca.cert).serial !== c.signedBy.serial)
       throw new UserError(`${c.signedBy.file} changed since the plan was made: make the plan again (nothing was changed).`);
     const pem = await issueCertificate(
       {

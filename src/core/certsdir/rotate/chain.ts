@@ -1,3 +1,4 @@
+import { certInfo } from '../../pki/certinfo';
 import { X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +33,8 @@ export interface CaDependent {
 }
 
 export function cnOf(c: X509Certificate): string {
-  return /(?:^|\n)CN=([^\n]*)/.exec(c.subject)?.[1] ?? c.subject.replace(/\n/g, ', ');
+  const f = certInfo(c);
+  return f.commonName ?? f.subjectLine;
 }
 
 /**
@@ -55,10 +57,10 @@ export function oldCaDependents(bundle: X509Certificate[], dirs: string[]): CaDe
     for (const name of names) {
       const path = join(dir, name);
       const leaf = readCerts(path)[0];
-      if (!leaf || leaf.ca) continue;
+      if (!leaf || certInfo(leaf).isCA) continue;
       const by = old.filter((ca) => issuedBy(leaf, ca));
       if (by.length > 0 && !issuedBy(leaf, kept)) {
-        out.push({ path, subject: cnOf(leaf), serial: leaf.serialNumber.toLowerCase(), issuers: by.map((c) => c.serialNumber.toLowerCase()) });
+        out.push({ path, subject: cnOf(leaf), serial: certInfo(leaf).serial, issuers: by.map((c) => certInfo(c).serial) });
       }
     }
   }

@@ -2,6 +2,7 @@
  * Plans of the rotation commands: every check is made here, before anything is written, and the
  * result is plain data (shown by --dry-run and in the editor's confirmation, then applied).
  */
+import { certInfo } from '../../pki/certinfo';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UserError } from '../../errors';
 import { BACKDATE_MS } from '../../pki/issue';
@@ -143,7 +144,7 @@ class PlanBuilder {
       keySize: this.keySize,
       notBefore: secondsFloor(this.now.getTime() - BACKDATE_MS),
       notAfter: secondsFloor(this.now.getTime() + lifetimeMs),
-      signedBy: { file: ca.file, serial: ca.cert.serialNumber.toLowerCase(), notAfter: new Date(ca.cert.validTo).toISOString() },
+      signedBy: { file: ca.file, serial: certInfo(ca.cert).serial, notAfter: certInfo(ca.cert).notAfter.toISOString() },
       ...(current?.serial && current.notAfter ? { replaces: { serial: current.serial.toLowerCase(), notAfter: current.notAfter } } : {}),
       ...(pkcs8 ? { pkcs8 } : {}),
     });
@@ -274,7 +275,7 @@ export function planRotateCa(given: SigningOptions): RotationPlan {
     notBefore: secondsFloor(p.now.getTime() - BACKDATE_MS),
     notAfter: secondsFloor(p.now.getTime() + lifetimeMs),
     signedBy: 'self',
-    replaces: { serial: old.cert.serialNumber.toLowerCase(), notAfter: new Date(old.cert.validTo).toISOString() },
+    replaces: { serial: certInfo(old.cert).serial, notAfter: certInfo(old.cert).notAfter.toISOString() },
   });
   const leaves = entries.filter((e) => e.usage === 'Node' || e.usage === 'Client').map((e) => e.certFile);
   p.notes.push(
@@ -356,7 +357,7 @@ export function planPruneCa(given: PruneCaOptions): RotationPlan {
   p.steps.push({ action: 'replace', path: caPath, what: 'CA certificate', mode: CERT_MODE });
   p.notes.push(`Copy ${CA_CERT} to every node and client and SIGHUP the nodes: certificates signed by the pruned CA are refused from then on.`);
   return p.build({
-    removedCaCerts: bundle.slice(1).map((c) => ({ serial: c.serialNumber.toLowerCase(), notAfter: new Date(c.validTo).toISOString(), subject: cnOf(c) })),
+    removedCaCerts: bundle.slice(1).map((c) => ({ serial: certInfo(c).serial, notAfter: certInfo(c).notAfter.toISOString(), subject: cnOf(c) })),
   });
 }
 

@@ -3,6 +3,7 @@
  * command such as a systemctl reload), then probe it (pgwire SSLRequest + TLS) until it serves
  * the node certificate now in the certs dir.
  */
+import { certInfo } from '../../pki/certinfo';
 import { spawn } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { join } from 'node:path';
@@ -183,7 +184,7 @@ export async function verifyServed(
   const { host, port } = parseHostPort(endpoint, DEFAULT_SQL_PORT, '--verify');
   const node = readCerts(join(certsDir, NODE_CERT))[0];
   if (!node) throw new UserError(`${join(certsDir, NODE_CERT)} holds no certificate: there is nothing to verify.`);
-  const expectedSerial = node.serialNumber.toLowerCase();
+  const expectedSerial = certInfo(node).serial;
   const end = Date.now() + (o.timeoutMs ?? 10_000);
   const report: VerifyReport = { endpoint: `${host}:${port}`, expectedSerial, ok: false, attempts: 0 };
   for (;;) {

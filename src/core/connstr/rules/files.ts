@@ -7,8 +7,7 @@ import { LIBPQ_DEFAULT_ROOTCERT, effectiveSslmode } from '../../cockroach/sslmod
 import { findIssuer, notSignedText } from '../../pki/chain';
 import { keyMatchesCert } from '../../pki/keys';
 import { opensslTrip } from '../../pki/pem';
-import { certFacts } from '../../pki/certfacts';
-import { parseDn } from '../../pki/inspect';
+import { certInfo } from '../../pki/certinfo';
 import { normalizeUserName } from '../../pki/names';
 import { FileRef } from '../files';
 import { Fix, Severity } from '../types';
@@ -17,42 +16,6 @@ import { ADD_SSLROOTCERT, FixRecipe, NO_FIXES, RuleCtx, SetParamFix } from './co
 import { RULES } from './catalog';
 
 type RefKey = 'sslrootcert' | 'sslcert' | 'sslkey';
-
-/**
- * What the rules read from a certificate, computed once per certificate object: the getters of
- * X509Certificate parse in C++ on every call, and a FileCache hands out the same objects until the
- * file changes, so a document naming ca.crt a thousand times pays for it once.
- */
-interface CertFacts {
-  notBefore: Date;
-  notAfter: Date;
-  notBeforeMs: number;
-  notAfterMs: number;
-  isCa: boolean;
-  eku: string[];
-  principals: string[];
-}
-const FACTS = new WeakMap<X509Certificate, CertFacts>();
-function facts(cert: X509Certificate): CertFacts {
-  let f = FACTS.get(cert);
-  if (!f) {
-    const cn = parseDn(cert.subject).CN;
-    const notBefore = new Date(cert.validFrom);
-    const notAfter = new Date(cert.validTo);
-    const der = certFacts(cert);
-    f = {
-      notBefore,
-      notAfter,
-      notBeforeMs: notBefore.getTime(),
-      notAfterMs: notAfter.getTime(),
-      isCa: cert.ca,
-      eku: der.extKeyUsage,
-      principals: [...(cn ? [cn] : []), ...der.sans.dns],
-    };
-    FACTS.set(cert, f);
-  }
-  return f;
-}
 
 /** A memo of a pairwise check (signature verification, key match), by object identity. */
 function pairMemo<A extends object, B extends object>(fn: (a: A, b: B) => boolean): (a: A, b: B) => boolean {
@@ -111,7 +74,9 @@ function fileProblem(key: RefKey, ref: FileRef): Problem | null {
 
 function expiryProblem(ctx: RuleCtx, key: RefKey, cert: X509Certificate, what: string): Problem | null {
   const t = ctx.env.thresholds ?? DEFAULT_THRESHOLDS;
-  const { notAfter, notBefore, notAfterMs, notBeforeMs } = facts(cert);
+  const { notAfter, notBefore } = certInfo(cert);
+  const notAfterMs = notAfter.getTime();
+  const notBeforeMs = notBefore.getTime();
   const now = ctx.now.getTime();
   const days = daysLeft(notAfter, ctx.now);
   const fix = key === 'sslrootcert' ? 'rotate the CA (combined ca.crt), then re-issue' : 'issue a new one';
@@ -227,14 +192,14 @@ function refFacts(ctx: RuleCtx, key: RefKey, ref: FileRef): RefFacts {
   };
   if (f.problem) return f;
   if (key === 'sslrootcert') {
-    if (!ref.certs.some((x) => facts(x).isCa)) {
-      f.notCa = `sslrootcert ${ref.path} holds no CA certificate (only ${facts(ref.certs[0]).principals.join(', ') || 'a leaf'}): point it at the cluster's ca.crt, the CA that signed node.crt.`;
+    if (!ref.certs.some((x) => certInfo(x).isCA)) {
+      f.notCa = `sslrootcert ${ref.path} holds no CA certificate (only ${certInfo(ref.certs[0]).principals.join(', ') || 'a leaf'}): point it at the cluster's ca.crt, the CA that signed node.crt.`;
     }
     f.expiry = expiryProblem(ctx, key, ref.certs[0], 'The CA certificate');
   } else if (key === 'sslcert') {
     const cert = ref.certs[0];
     f.expiry = expiryProblem(ctx, key, cert, 'The client certificate');
-    const { eku, principals } = facts(cert);
+    const { extKeyUsage: eku, principals } = certInfo(cert);
     f.names = principals;
     if (eku.length > 0 && !eku.includes('clientAuth')) {
       f.noClientAuth = `The client certificate ${ref.path} allows ${eku.join(', ')} but not clientAuth, so the server rejects it (tls: bad certificate): issue it with create-client.`;
