@@ -26,6 +26,7 @@ Usage: crdb-tls <command> [flags]
   explain         explain a TLS/connection error from psql, pg, pgx, JDBC, ...
   inspect         a certificate or key file: openssl x509 -text plus CockroachDB's view
   verify          verify a certificate against a CA file, like openssl verify
+  connect         a proven connection for one client library: snippet, program, run command, key files
   changefeed-uri  build a changefeed sink URI (Kafka, webhook, schema registry) with certificates
                   embedded as CockroachDB decodes them
 
@@ -60,6 +61,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return (await import('./inspect')).runInspect(rest, io);
     case 'verify':
       return (await import('./verify')).runVerify(rest, io);
+    case 'connect':
+      return (await import('./connect')).runConnect(rest, io);
     case '--help':
     case 'help':
       io.out(await usage());

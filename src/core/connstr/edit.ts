@@ -3,6 +3,11 @@ import { ConnString, Param, TextEdit, paramValue } from './types';
 /** Encodes a value for the string's syntax: percent-encoding in URLs, quotes in key/value strings. */
 export function encodeValue(c: ConnString, value: string): string {
   if (c.kind === 'kv') return /^[^\s'\\]+$/.test(value) && value !== '' ? value : `'${value.replace(/(['\\])/g, '\\$1')}'`;
+  return encodeUrlValue(value);
+}
+
+/** A URL query value percent-encoded ("/" kept, so paths stay readable; ":" and "\\" of a Windows path encoded). */
+export function encodeUrlValue(value: string): string {
   // The common case (verify-full, a plain path) needs no encoding: skip the encoder.
   if (/^[A-Za-z0-9_.!~*'()/-]*$/.test(value)) return value;
   return encodeURIComponent(value).replace(/%2F/g, '/');

@@ -178,3 +178,19 @@ export function assertKeySigns(key: KeyObject, what: string): void {
     );
   }
 }
+
+/**
+ * A PKCS#12 file (DER) holding the key and its certificate chain, encrypted with `password`:
+ * what Prisma reads as `sslidentity` and Java as a keystore (pgjdbc: sslkey=*.p12). 3DES and a
+ * SHA-1 MAC: what Java's, OpenSSL 3's default provider and native-tls all read. node-forge is
+ * loaded on first use.
+ */
+export async function pkcs12Der(key: KeyObject, certsPem: string, password: string, friendlyName: string): Promise<Buffer> {
+  const mod = await import('node-forge');
+  const forge = ((mod as unknown as { default?: typeof mod }).default ?? mod) as typeof mod;
+  const certs = [...certsPem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => forge.pki.certificateFromPem(m[0]));
+  if (certs.length === 0) throw new UserError(`no certificate to put into the PKCS#12 file for ${friendlyName}: pass the client certificate.`);
+  const forgeKey = forge.pki.privateKeyFromPem(key.export({ type: 'pkcs8', format: 'pem' }).toString());
+  const asn1 = forge.pkcs12.toPkcs12Asn1(forgeKey, certs, password, { algorithm: '3des', friendlyName, generateLocalKeyId: true });
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}

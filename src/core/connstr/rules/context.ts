@@ -7,6 +7,7 @@ import { Conn } from '../conn';
 import { ConnTable, PS_KEY, PS_VALUE, ParamPart } from '../table';
 import { ConnString, Finding, Fix, Severity, Span } from '../types';
 import type { TypoText } from './params';
+import type { ClientId } from '../clients/types';
 
 export interface KnownCa {
   name: string;
@@ -26,6 +27,8 @@ export interface LintEnv extends FileEnv {
    * only adds a chown to the fix when the key belongs to someone else (cockroach/keymode.ts).
    */
   uid?: number;
+  /** The client that will read the strings (crdb-tls connect), for the rules that depend on it. */
+  client?: ClientId;
 }
 
 /** The fixes of a finding that has none: shared, so frozen. */

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { commitFiles, FileWrite } from '../core/certsdir/write';
+import { UserError, errnoCode, errMessage, safeMessage } from '../core/errors';
+import { buildClientKit, kitJson, parseClientId } from '../core/connstr/clients/kit';
+import { CLIENT_IDS } from '../core/connstr/clients/types';
+import { parseArgs } from './args';
+import type { Io } from './io';
+
+export const CONNECT_USAGE = `Usage: crdb-tls connect CLIENT --url URL [--out DIR] [--json]
+
+What one client needs to connect with verify-full and the URL's certificates: the snippet for the
+application, a minimal program that connects and prints the result of SELECT 1, the command that
+runs it, the key files it derives (client.<user>.key.pk8 for JDBC, client.<user>.p12 for Prisma)
+and the client's caveats. The URL may also be JDBC or key=value; relative paths resolve from the
+current directory. Its lint findings are printed as warnings (stderr).
+
+  CLIENT       ${CLIENT_IDS.join(', ')}
+  --url URL    the connection string, with sslrootcert (and sslcert/sslkey for certificate login)
+  --out DIR    write the program and the derived files there (created if needed; keys mode 0600)
+  --json       {client, language, snippet, program, programFile?, run, files, notes}
+
+Exit code: 0 when the kit is built, 1 on error.
+`;
+
+export interface ConnectIo extends Io {
+  err?: (s: string) => void;
+  cwd?: string;
+}
+
+export async function runConnect(argv: string[], io: ConnectIo): Promise<number> {
+  const err = io.err ?? ((s: string) => void process.stderr.write(s));
+  const a = parseArgs(argv, { values: ['url', 'out'], bools: ['json', 'help'] }, 'connect');
+  if (a.bools.help) {
+    io.out(CONNECT_USAGE);
+    return 0;
+  }
+  if (a.positionals.length !== 1) {
+    if (a.positionals.length === 0) {
+      io.out(CONNECT_USAGE);
+      return 2;
+    }
+    throw new UserError(
+      `connect takes one CLIENT, not ${a.positionals.length}: e.g. crdb-tls connect psql --url "postgresql://..."; clients: ${CLIENT_IDS.join(', ')}.`,
+    );
+  }
+  const client = parseClientId(a.positionals[0]);
+  const url = a.values.url;
+  if (!url)
+    throw new UserError('connect needs --url: crdb-tls connect psql --url "postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=ca.crt&..."');
+  const cwd = io.cwd ?? process.cwd();
+  const out = a.values.out !== undefined ? resolve(cwd, a.values.out) : undefined;
+  const { kit } = await buildClientKit(client, url, {
+    cwd,
+    now: new Date(),
+    derivedDir: out,
+    newPassword: () => randomBytes(18).toString('base64url'),
+    onFindings: (findings) => {
+      for (const f of findings) err(`crdb-tls: ${f.severity === 'info' ? 'note' : 'warning'}: ${f.code}: ${safeMessage(f.message)}\n`);
+    },
+  });
+  if (out) {
+    try {
+      mkdirSync(out, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new UserError(`cannot create --out ${out} (${errnoCode(e) ?? errMessage(e)}): choose a folder you can write.`, out);
+    }
+    const writes: FileWrite[] = kit.files.filter((f) => f.status === 'write' && f.data).map((f) => ({ path: f.path, data: f.data!, mode: f.mode }));
+    if (kit.programFile) writes.push({ path: join(out, kit.programFile), data: kit.program, mode: kit.programFile.endsWith('.sh') ? 0o755 : 0o644 });
+    commitFiles(writes);
+  }
+  if (a.bools.json) {
+    io.out(JSON.stringify(kitJson(kit), null, 2) + '\n');
+    return 0;
+  }
+  const files = kit.files
+    .map((f) => `  ${f.path} (${f.status === 'reused' ? 'exists, reused' : out ? 'written' : 'not written: pass --out DIR'}): ${f.purpose}\n`)
+    .join('');
+  io.out(
+    `Client: ${kit.client} (${kit.language})\n\nSnippet:\n${indent(kit.snippet)}\n\nProgram${kit.programFile ? ` (${out ? join(out, kit.programFile) : kit.programFile})` : ''}:\n${indent(kit.program)}\n\nRun: ${kit.run}\n` +
+      (files ? `\nFiles:\n${files}` : '') +
+      `\nNotes:\n${kit.notes.map((n) => `  - ${n}\n`).join('')}`,
+  );
+  return 0;
+}
+
+const indent = (s: string) =>
+  s
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');

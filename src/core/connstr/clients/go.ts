@@ -1,0 +1,71 @@
+/** Go drivers: pgx (v4, v5) and lib/pq read the libpq URL themselves, with Go's crypto/tls. */
+import { dq, libpqUrl } from './encode';
+import { KitParts, KitTarget } from './types';
+
+const GO_NOTES = [
+  "Go's net/url decodes the percent-encoded paths; crypto/tls verifies the chain and the host name (verify-full).",
+  'Run in a module: go mod init connect && go mod tidy, then go run connect.go (or GOPATH mode against installed packages: GO111MODULE=off).',
+];
+
+function program(imports: string, open: string, query: string): string {
+  return `package main
+
+import (
+${imports}
+)
+
+const url = %URL%
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}
+
+func main() {
+${open}
+	var n int
+	if err := ${query}.Scan(&n); err != nil {
+		fail(err)
+	}
+	fmt.Println(n)
+}
+`;
+}
+
+export function pgx(t: KitTarget): KitParts {
+  const url = libpqUrl(t);
+  const body = program(
+    '\t"context"\n\t"fmt"\n\t"os"\n\n\t"github.com/jackc/pgx/v4"',
+    '\tctx := context.Background()\n\tconn, err := pgx.Connect(ctx, url)\n\tif err != nil {\n\t\tfail(err)\n\t}\n\tdefer conn.Close(ctx)',
+    'conn.QueryRow(ctx, "SELECT 1")',
+  );
+  return {
+    snippet: url,
+    program: body.replace('%URL%', dq(url)),
+    run: 'go run connect.go',
+    notes: [
+      ...GO_NOTES,
+      'pgx v5 takes the same URL (import github.com/jackc/pgx/v5); v5 also understands sslrootcert=system, v4 reads a file named "system".',
+      'pgx does not check the key file mode (libpq does).',
+    ],
+  };
+}
+
+export function libPq(t: KitTarget): KitParts {
+  const url = libpqUrl(t);
+  const body = program(
+    '\t"database/sql"\n\t"fmt"\n\t"os"\n\n\t_ "github.com/lib/pq"',
+    '\tdb, err := sql.Open("postgres", url)\n\tif err != nil {\n\t\tfail(err)\n\t}\n\tdefer db.Close()',
+    'db.QueryRow("SELECT 1")',
+  );
+  return {
+    snippet: url,
+    program: body.replace('%URL%', dq(url)),
+    run: 'go run connect.go',
+    notes: [
+      ...GO_NOTES,
+      'lib/pq connects on the first query (sql.Open only checks the URL); it refuses a key with group or world access with its own message, and without sslcert reads ~/.postgresql/postgresql.crt when it exists.',
+      'lib/pq is in maintenance mode; its authors recommend pgx for new code.',
+    ],
+  };
+}
