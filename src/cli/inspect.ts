@@ -1,3 +1,4 @@
+import { signingCaFileFor } from '../core/cockroach/layout';
 import { X509Certificate } from 'node:crypto';
 import { Stats, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -14,7 +15,8 @@ export const INSPECT_USAGE = `Usage: crdb-tls inspect FILE [--ca-file CA] [--key
 
 A certificate file: what "openssl x509 -text" shows for each certificate, plus its status, what
 it means to CockroachDB (by file name: ca.crt, node.crt, client.<user>.crt, ...) and whether the
-CA signed it (--ca-file, default ca-client.crt or ca.crt next to it), and whether its key
+CA signed it (--ca-file, default the CA file next to it that signs its kind: ca-client.crt
+for client certs when present, ca-ui.crt for ui.crt, else ca.crt), and whether its key
 (--key, default the .key next to it) matches.
 A key file: type, size, format, whether libpq and cockroach accept its permissions, and whether
 it matches the certificate (--cert, default the .crt next to it).
@@ -85,8 +87,9 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
   if (!caPath) {
     const dir = dirname(path);
     const name = basename(path);
-    const candidates = name.startsWith('client.') ? ['ca-client.crt', 'ca.crt'] : name.startsWith('ca') ? [] : ['ca.crt'];
-    caPath = candidates.map((c) => join(dir, c)).find((p) => existsSync(p) && resolve(p) !== resolve(path));
+    const caName = signingCaFileFor(name, (n) => existsSync(join(dir, n)));
+    const candidate = caName ? join(dir, caName) : undefined;
+    if (candidate && existsSync(candidate) && resolve(candidate) !== resolve(path)) caPath = candidate;
   }
   const d = describeCertFile({ path, content, now: new Date(), ...(caPath ? { clusterCa: { path: caPath, content: read(caPath, 'CA file') } } : {}) });
   const keyPath = a.values.key ?? (d.ok ? sibling('.key') : undefined);

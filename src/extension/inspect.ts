@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Usage } from '../core/cockroach/layout';
+import { CA_CERT, Usage, signingCaFile, signingCaFileFor } from '../core/cockroach/layout';
 import { errMessage } from '../core/errors';
 import { readInputBytes } from '../core/input';
 import { ClusterModel } from './model';
@@ -28,7 +28,8 @@ export class InspectProvider implements vscode.TextDocumentContentProvider {
     const usage = (q.get('usage') || undefined) as Usage | undefined;
     const state = this.model.states.find((s) => s.key === q.get('cluster'));
     const dir = state?.cluster.kind === 'self-hosted' ? state.cluster.certsDir : dirname(path);
-    const caFile = usage === 'Client' && existsSync(join(dir, 'ca-client.crt')) ? join(dir, 'ca-client.crt') : join(dir, 'ca.crt');
+    const has = (n: string) => existsSync(join(dir, n));
+    const caFile = join(dir, (usage ? signingCaFile(usage, has) : signingCaFileFor(basename(path), has)) ?? CA_CERT);
     try {
       const { describeCertFile } = await import('../core/pki/describe');
       // Only regular files within the PEM cap: a FIFO or device in the workspace must not block the extension host.

@@ -148,7 +148,7 @@ describe('a certificate from another CA of the same name: list, inspect and lint
       );
       assert.match(
         text,
-        /Fix: re-issue it with the key of the first certificate of ca\.crt \("crdb-tls cert rotate-(node|client root) --certs-dir .*"; "crdb-tls cert reissue-all" does every certificate\), or, while a CA rotation is under way, append the CA certificate that signed it to ca\.crt\./,
+        /Fix: re-issue it with the key of the first certificate of ca\.crt \("crdb-tls cert rotate-(node|client root) --certs-dir .*"; "crdb-tls cert reissue-all" does every node and client certificate\), or, while a CA rotation is under way, append the CA certificate that signed it to ca\.crt\./,
       );
     }
     assert.match(

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { roleFromFilename } from '../../src/core/cockroach/layout';
+import { roleFromFilename, signingCaFileFor } from '../../src/core/cockroach/layout';
 
 describe('certs dir file names (CertInfoFromFilename)', () => {
   it('recognises every usage', () => {
@@ -22,4 +22,28 @@ describe('certs dir file names (CertInfoFromFilename)', () => {
     assert.match(roleFromFilename('client.crt').badName ?? '', /client\.<user>\.crt/);
     assert.deepEqual(roleFromFilename('root.crt'), { usage: 'Unknown', badName: 'unknown prefix "root"' });
   });
+});
+
+describe('which CA file signs which certificate (signingCaFileFor)', () => {
+  const table: [string, string[], string | undefined][] = [
+    ['node.crt', [], 'ca.crt'],
+    ['node.crt', ['ca-client.crt', 'ca-ui.crt'], 'ca.crt'],
+    ['client.root.crt', [], 'ca.crt'],
+    ['client.root.crt', ['ca-client.crt'], 'ca-client.crt'],
+    ['ui.crt', [], 'ca.crt'],
+    ['ui.crt', ['ca-ui.crt'], 'ca-ui.crt'],
+    ['client-tenant.7.crt', [], 'ca.crt'],
+    ['client-tenant.7.crt', ['ca-client-tenant.crt'], 'ca-client-tenant.crt'],
+    ['ca.crt', ['ca-client.crt'], undefined],
+    ['ca-client.crt', [], undefined],
+    ['tls.crt', [], undefined],
+  ];
+  for (const [file, present, want] of table) {
+    it(`${file} with ${present.length ? present.join(', ') : 'no other CA file'} → ${want ?? 'none'}`, () => {
+      assert.equal(
+        signingCaFileFor(file, (n) => present.includes(n)),
+        want,
+      );
+    });
+  }
 });

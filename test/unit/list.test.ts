@@ -148,3 +148,57 @@ describe('listing a certs dir (cockroach cert list)', function () {
     assert.deepEqual(listCertsDir(f.certsDir), third, 'same result as an uncached listing');
   });
 });
+
+describe('UI and tenant client certificates against the CA file that signs them', function () {
+  let a: CertsFixture;
+  let b: CertsFixture;
+  before(async () => {
+    [a, b] = await Promise.all([makeCertsDir(), makeCertsDir()]);
+  });
+
+  const withUi = (ui: CertsFixture, extra: Record<string, string> = {}) => {
+    const dir = tmpDir('ui-chain');
+    copyFileSync(join(a.certsDir, 'ca.crt'), join(dir, 'ca.crt'));
+    copyFileSync(join(ui.certsDir, 'node.crt'), join(dir, 'ui.crt'));
+    copyFileSync(join(ui.certsDir, 'node.key'), join(dir, 'ui.key'));
+    chmodSync(join(dir, 'ui.key'), 0o600);
+    for (const [to, from] of Object.entries(extra)) copyFileSync(from, join(dir, to));
+    return byFile(listCertsDir(dir), 'ui.crt');
+  };
+
+  it('ui.crt from ca.crt chains; one from another CA of the same name is an error naming ca.crt and the fix', () => {
+    const ok = withUi(a);
+    assert.deepEqual(ok.chain, { caFile: 'ca.crt', signedBy: 0 });
+    assert.deepEqual(ok.errors, []);
+    const bad = withUi(b);
+    assert.deepEqual(bad.chain, { caFile: 'ca.crt', signedBy: null });
+    assert.match(
+      bad.errors.join('\n'),
+      /^UI certificate .*ui\.crt does not chain to .*ca\.crt: its issuer O=Cockroach, CN=Cockroach CA is the name of the CA certificate in ca\.crt, but not its key/m,
+    );
+  });
+
+  it('with a ca-ui.crt, ui.crt must chain to it instead', () => {
+    const e = withUi(b, { 'ca-ui.crt': join(b.certsDir, 'ca.crt') });
+    assert.deepEqual(e.chain, { caFile: 'ca-ui.crt', signedBy: 0 });
+    assert.deepEqual(e.errors, []);
+  });
+
+  it('client-tenant.<id>.crt chains to ca-client-tenant.crt when present, else to ca.crt', () => {
+    const dir = tmpDir('tenant-chain');
+    copyFileSync(join(a.certsDir, 'ca.crt'), join(dir, 'ca.crt'));
+    copyFileSync(join(b.certsDir, 'client.root.crt'), join(dir, 'client-tenant.5.crt'));
+    copyFileSync(join(b.certsDir, 'client.root.key'), join(dir, 'client-tenant.5.key'));
+    chmodSync(join(dir, 'client-tenant.5.key'), 0o600);
+    const before = byFile(listCertsDir(dir), 'client-tenant.5.crt');
+    assert.deepEqual(before.chain, { caFile: 'ca.crt', signedBy: null });
+    assert.match(before.errors.join('\n'), /^tenant client certificate .* does not chain to /m);
+    copyFileSync(join(b.certsDir, 'ca.crt'), join(dir, 'ca-client-tenant.crt'));
+    const after = byFile(listCertsDir(dir), 'client-tenant.5.crt');
+    assert.deepEqual(after.chain, { caFile: 'ca-client-tenant.crt', signedBy: 0 });
+    assert.deepEqual(
+      after.errors.filter((e) => /chain/.test(e)),
+      [],
+    );
+  });
+});

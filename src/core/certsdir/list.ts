@@ -143,8 +143,15 @@ function loadEntry(dir: string, filename: string, role: FileRole, files: Set<str
   return { entry, x509: parsed?.ok ? parsed.certs : [], badName: !!role.badName };
 }
 
+const CHAIN_WHAT: Partial<Record<Usage, string>> = {
+  Node: 'node certificate',
+  Client: 'client certificate',
+  UI: 'UI certificate',
+  'Tenant Client': 'tenant client certificate',
+};
+
 /**
- * Node and client certificates against the CA file that must sign them (the whole file is the
+ * Node, client, UI and tenant client certificates against the CA file that must sign them (the whole file is the
  * trust pool, as for CockroachDB): a certificate from another CA of the same name, the usual state
  * after a CA is created again, is an error with its fix, not "ok".
  */
@@ -158,14 +165,16 @@ function checkChains(dir: string, loaded: Loaded[], files: Set<string>): void {
     entry.chain = { caFile, signedBy: m.signed ? m.index : null };
     if (m.signed) continue;
     const caPath = join(dir, caFile);
-    const what = entry.usage === 'Node' ? 'node certificate' : 'client certificate';
+    const what = CHAIN_WHAT[entry.usage] ?? 'certificate';
     const reissue =
       entry.usage === 'Node'
-        ? `crdb-tls cert rotate-node --certs-dir ${dir} --ca-key <ca.key>`
-        : `crdb-tls cert rotate-client ${entry.name ?? '<user>'} --certs-dir ${dir} --ca-key <${caFile === CLIENT_CA_CERT ? 'ca-client.key' : 'ca.key'}>`;
+        ? `"crdb-tls cert rotate-node --certs-dir ${dir} --ca-key <ca.key>"; `
+        : entry.usage === 'Client'
+          ? `"crdb-tls cert rotate-client ${entry.name ?? '<user>'} --certs-dir ${dir} --ca-key <${caFile === CLIENT_CA_CERT ? 'ca-client.key' : 'ca.key'}>"; `
+          : '';
     entry.errors.push(
       `${what} ${entry.certPath} does not chain to ${caPath}: ${notSignedText(x509[0], caFile, ca.x509, m)}. ` +
-        `CockroachDB and its clients refuse it (tls: unknown certificate authority). Fix: re-issue it with the key of the first certificate of ${caFile} ("${reissue}"; "crdb-tls cert reissue-all" does every certificate), ` +
+        `CockroachDB and its clients refuse it (tls: unknown certificate authority). Fix: re-issue it with the key of the first certificate of ${caFile} (${reissue}"crdb-tls cert reissue-all" does every node and client certificate), ` +
         `or, while a CA rotation is under way, append the CA certificate that signed it to ${caFile}.`,
     );
   }

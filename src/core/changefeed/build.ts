@@ -4,38 +4,12 @@ import { decodeParam, rawQueryOf } from './decode';
 import { encodeFileParam, encodePath, encodeQueryValue } from './encode';
 import { LoadedPem, checkCaCert, checkClientPair, loadPem } from './material';
 import { ChangefeedOption, KNOWN_OPTIONS, checkConnectionName, createChangefeed, createExternalConnection, tableName } from './sql';
-import { CertParam, SASL_MECHANISMS, SECRET_PARAMS, SinkFinding, SinkType } from './types';
+import { CertParam, KAFKA_PASSTHROUGH_PARAMS, KAFKA_STRUCTURED_PARAMS, SASL_MECHANISMS, SECRET_PARAMS, SinkFinding, SinkType } from './types';
 import { SCHEME_OF, uriHost, validHost } from './uri';
 import type { SinkSpec, BuildInput, BuiltUri, BuildResult } from './buildTypes';
 export type { SaslSpec, SinkSpec, ChangefeedSpec, BuildInput, BuiltUri, BuildResult } from './buildTypes';
 
 export const DEFAULT_OPTIONS: ChangefeedOption[] = [{ name: 'updated' }, { name: 'resolved' }];
-
-/** Kafka parameters CockroachDB knows besides the ones SinkSpec names (unknown ones fail the changefeed). */
-const KAFKA_PASSTHROUGH = new Set([
-  'sasl_handshake',
-  'sasl_client_id',
-  'sasl_client_secret',
-  'sasl_token_url',
-  'sasl_grant_type',
-  'sasl_scopes',
-  'sasl_aws_iam_role_arn',
-  'sasl_aws_region',
-  'sasl_aws_iam_session_name',
-]);
-const STRUCTURED = new Set([
-  'tls_enabled',
-  'ca_cert',
-  'client_cert',
-  'client_key',
-  'insecure_tls_skip_verify',
-  'topic_prefix',
-  'topic_name',
-  'sasl_enabled',
-  'sasl_mechanism',
-  'sasl_user',
-  'sasl_password',
-]);
 
 /** How many unknown parameter names a message lists before it only counts the rest. */
 const NAMED_UNKNOWN = 5;
@@ -266,15 +240,15 @@ export function buildSinkUri(spec: SinkSpec, ctx: { now: Date; thresholds?: Expi
   const seen = new Set(pairs.map((p) => p.key));
   const unknown: string[] = [];
   for (const [k, v] of spec.params ?? []) {
-    if (seen.has(k) || (STRUCTURED.has(k) && isKafka)) {
+    if (seen.has(k) || (KAFKA_STRUCTURED_PARAMS.has(k) && isKafka)) {
       findings.push(err('sink-param-duplicate', `${quoteInput(k)} is given twice: CockroachDB reads only the first value; set it once.`, k));
       continue;
     }
-    if (isKafka && !KAFKA_PASSTHROUGH.has(k)) {
+    if (isKafka && !KAFKA_PASSTHROUGH_PARAMS.has(k)) {
       unknown.push(k);
       continue;
     }
-    if (!isKafka && STRUCTURED.has(k)) {
+    if (!isKafka && KAFKA_STRUCTURED_PARAMS.has(k)) {
       findings.push(err('sink-param-not-for-sink', `${k} is not a parameter of a ${SINK_NAMES[spec.type]}.`, k));
       continue;
     }

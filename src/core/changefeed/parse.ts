@@ -4,7 +4,7 @@ import { ExpiryThresholds } from '../cockroach/expiry';
 import { GoBase64Error, QueryPair, decodeStdBase64, parseGoBool, parseQuery } from './decode';
 import { encodeFileParam } from './encode';
 import { CertSummary, KeySummary, LoadedPem, checkCaCert, checkClientPair } from './material';
-import { CERT_PARAMS, CertParam, SinkFinding, SinkType, Span, TextEdit } from './types';
+import { CERT_PARAMS, CertParam, KAFKA_PARAMS, SinkFinding, SinkType, Span, TextEdit } from './types';
 import { HostPort, splitUri } from './uri';
 
 /** Where a sink URI sits: the statement decides whether embedded keys are a problem. */
@@ -43,28 +43,6 @@ export interface ParseOptions {
   context?: UriContext;
 }
 
-const KAFKA_PARAMS = new Set([
-  'tls_enabled',
-  'ca_cert',
-  'client_cert',
-  'client_key',
-  'insecure_tls_skip_verify',
-  'topic_prefix',
-  'topic_name',
-  'sasl_enabled',
-  'sasl_mechanism',
-  'sasl_user',
-  'sasl_password',
-  'sasl_handshake',
-  'sasl_client_id',
-  'sasl_client_secret',
-  'sasl_token_url',
-  'sasl_grant_type',
-  'sasl_scopes',
-  'sasl_aws_iam_role_arn',
-  'sasl_aws_region',
-  'sasl_aws_iam_session_name',
-]);
 const SASL_ONLY = [
   'sasl_user',
   'sasl_password',

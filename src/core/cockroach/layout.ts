@@ -4,6 +4,8 @@ export type Usage = 'CA' | 'Client CA' | 'UI CA' | 'Tenant Client CA' | 'Node' |
 
 export const CA_CERT = 'ca.crt';
 export const CLIENT_CA_CERT = 'ca-client.crt';
+export const UI_CA_CERT = 'ca-ui.crt';
+export const TENANT_CLIENT_CA_CERT = 'ca-client-tenant.crt';
 export const NODE_CERT = 'node.crt';
 export const NODE_KEY = 'node.key';
 
@@ -23,14 +25,23 @@ export interface FileRole {
 }
 
 /**
- * The CA file that must sign a certificate of `usage`, given the names in the dir (`has`): a node
- * certificate, ca.crt; a client certificate, ca-client.crt when the dir has one, else ca.crt
- * (create-client signs with it then). Undefined for the usages whose chain is not checked here.
+ * The CA file that must sign a certificate of `usage`, given the names in the dir (`has`), as
+ * CockroachDB's certificate manager picks it: a node certificate, ca.crt; a client certificate,
+ * ca-client.crt when the dir has one, else ca.crt (create-client signs with it then); a UI
+ * certificate, ca-ui.crt when present, else ca.crt; a tenant client certificate,
+ * ca-client-tenant.crt when present, else ca.crt. Undefined for CA files and unknown names.
  */
 export function signingCaFile(usage: Usage, has: (name: string) => boolean): string | undefined {
   if (usage === 'Node') return CA_CERT;
   if (usage === 'Client') return has(CLIENT_CA_CERT) ? CLIENT_CA_CERT : CA_CERT;
+  if (usage === 'UI') return has(UI_CA_CERT) ? UI_CA_CERT : CA_CERT;
+  if (usage === 'Tenant Client') return has(TENANT_CLIENT_CA_CERT) ? TENANT_CLIENT_CA_CERT : CA_CERT;
   return undefined;
+}
+
+/** The CA file beside `certFileName` that must sign it (signingCaFile for the usage its name gives). */
+export function signingCaFileFor(certFileName: string, has: (name: string) => boolean): string | undefined {
+  return signingCaFile(roleFromFilename(certFileName).usage, has);
 }
 
 export function isCaUsage(usage: Usage): boolean {

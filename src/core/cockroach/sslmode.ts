@@ -10,6 +10,11 @@ export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' |
 /** Every sslmode, weakest first; anything else is rejected (`unrecognized sslmode parameter in URL`). */
 export const SSLMODES: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
+/** What a mode checks of the server's certificate: nothing, the chain to a CA, or the chain and the host name. */
+export function sslmodeVerification(mode: SslMode): 'none' | 'ca' | 'full' {
+  return mode === 'verify-full' ? 'full' : mode === 'verify-ca' ? 'ca' : 'none';
+}
+
 /** Whether the client checks the server's certificate against a CA (only verify-full checks the host name too). */
 export function sslmodeVerifies(mode: string | undefined): boolean {
   return mode === 'verify-ca' || mode === 'verify-full';
@@ -55,8 +60,14 @@ export function effectiveSslmode(s: { kind: string; context: string }, sslmode: 
   return { mode: d.mode, source, verifies: sslmodeVerifies(d.mode), ca: d.ca };
 }
 
+/** The names of libpq's default files in its folder (libpqDir): used when the string names none. */
+export const LIBPQ_DEFAULT_FILES = { sslrootcert: 'root.crt', sslcert: 'postgresql.crt', sslkey: 'postgresql.key' } as const;
+
 /** libpq's (and pgjdbc's) default sslrootcert, as written in messages. */
-export const LIBPQ_DEFAULT_ROOTCERT = '~/.postgresql/root.crt';
+export const LIBPQ_DEFAULT_ROOTCERT = `~/.postgresql/${LIBPQ_DEFAULT_FILES.sslrootcert}`;
+/** libpq's default sslcert and sslkey, as written in messages. */
+export const LIBPQ_DEFAULT_CERT = `~/.postgresql/${LIBPQ_DEFAULT_FILES.sslcert}`;
+export const LIBPQ_DEFAULT_KEY = `~/.postgresql/${LIBPQ_DEFAULT_FILES.sslkey}`;
 /** On Windows libpq reads %APPDATA%\postgresql\ instead. */
 export const LIBPQ_DEFAULT_ROOTCERT_WINDOWS = '%APPDATA%\\postgresql\\root.crt';
 
@@ -69,5 +80,5 @@ export function libpqDir(home: string, platform: string, appData: string | undef
 /** libpq's default sslrootcert file. */
 export function libpqDefaultRootcert(home: string, platform: string, appData: string | undefined): string {
   const dir = libpqDir(home, platform, appData);
-  return platform === 'win32' && appData ? win32.join(dir, 'root.crt') : join(dir, 'root.crt');
+  return platform === 'win32' && appData ? win32.join(dir, LIBPQ_DEFAULT_FILES.sslrootcert) : join(dir, LIBPQ_DEFAULT_FILES.sslrootcert);
 }

@@ -3,6 +3,7 @@
  * time.ParseDuration syntax, as cockroach reads it) and time limits (--timeout, --verify-timeout,
  * --reload-timeout, --live-timeout), with the bounds each must keep.
  */
+import { DEFAULT_CA_LIFETIME, DEFAULT_CERT_LIFETIME } from '../cockroach/lifetimes';
 import { UserError, quoteInput } from '../errors';
 
 export const HOUR_MS = 3_600_000;
@@ -63,7 +64,7 @@ export function formatHours(ms: number): string {
 function positiveGoDuration(text: string, flag: string): number {
   const total = sumGoDuration(text.trim());
   if (total === undefined) {
-    throw new UserError(`${flag} ${quoteInput(text)} is not a duration: use hours like 43920h (5 years) or 8784h (1 year).`);
+    throw new UserError(`${flag} ${quoteInput(text)} is not a duration: use hours like ${DEFAULT_CERT_LIFETIME} (5 years) or 8784h (1 year).`);
   }
   if (total <= 0) throw new UserError(`${flag} ${quoteInput(text)} must be longer than zero: use hours like 8784h.`);
   return total;
@@ -92,7 +93,7 @@ export function validateLifetime(ms: number, flag = '--lifetime'): number {
   }
   if (ms > MAX_LIFETIME_MS) {
     throw new UserError(
-      `${flag} ${formatHours(ms)} is too long: at most ${formatHours(MAX_LIFETIME_MS)} (100 years); cockroach's defaults are 87840h for a CA and 43920h for node and client certificates.`,
+      `${flag} ${formatHours(ms)} is too long: at most ${formatHours(MAX_LIFETIME_MS)} (100 years); cockroach's defaults are ${DEFAULT_CA_LIFETIME} for a CA and ${DEFAULT_CERT_LIFETIME} for node and client certificates.`,
     );
   }
   return ms;

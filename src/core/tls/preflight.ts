@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { LIBPQ_DEFAULT_FILES } from '../cockroach/sslmode';
 import { libpqKeyModeProblem } from '../cockroach/keymode';
 import { paramValue } from '../connstr/types';
 import { keyMatchesCert } from '../pki/keys';
@@ -80,7 +81,7 @@ export function preflight(ctx: Ctx, pgDir: string, euid: number | undefined): Te
   } else if (root) {
     ctx.root = loadFile('sslrootcert', root, 'string', ctx.env);
   } else if (ctx.verify !== 'none') {
-    const def = loadFile('sslrootcert', join(pgDir, 'root.crt'), 'default', ctx.env);
+    const def = loadFile('sslrootcert', join(pgDir, LIBPQ_DEFAULT_FILES.sslrootcert), 'default', ctx.env);
     if (def.check.status !== 'missing') {
       ctx.root = def;
       details.notes.push(`No sslrootcert in the string: used libpq's default, ${def.check.path}.`);
@@ -109,7 +110,7 @@ export function preflight(ctx: Ctx, pgDir: string, euid: number | undefined): Te
   const keyW = get('sslkey');
   if (certW) ctx.cert = loadFile('sslcert', certW, 'string', ctx.env);
   else {
-    const def = loadFile('sslcert', join(pgDir, 'postgresql.crt'), 'default', ctx.env);
+    const def = loadFile('sslcert', join(pgDir, LIBPQ_DEFAULT_FILES.sslcert), 'default', ctx.env);
     if (def.check.status !== 'missing') {
       ctx.cert = def;
       details.notes.push(`No sslcert in the string: used libpq's default, ${def.check.path}.`);
@@ -122,7 +123,7 @@ export function preflight(ctx: Ctx, pgDir: string, euid: number | undefined): Te
     if (!root && certW) ctx.certsDir = dirname(ctx.cert.check.path);
   }
   if (keyW) ctx.key = loadFile('sslkey', keyW, 'string', ctx.env);
-  else if (ctx.cert) ctx.key = loadFile('sslkey', join(pgDir, 'postgresql.key'), 'default', ctx.env);
+  else if (ctx.cert) ctx.key = loadFile('sslkey', join(pgDir, LIBPQ_DEFAULT_FILES.sslkey), 'default', ctx.env);
   if (ctx.key) {
     details.files.push(ctx.key.check);
     if (ctx.key.check.status === 'missing' && ctx.key.check.source === 'default' && ctx.cert) {

@@ -6,7 +6,7 @@ import { FileEnv } from '../connstr/files';
 import { isUrlTarget, targetPort } from '../connstr/target';
 import { ConnString, paramValue } from '../connstr/types';
 import { DEFAULT_SQL_PORT } from '../cockroach/ports';
-import { SSLMODES, effectiveSslmode, libpqDir } from '../cockroach/sslmode';
+import { SSLMODES, effectiveSslmode, libpqDir, sslmodeVerification } from '../cockroach/sslmode';
 import { UserError, errnoCode, errMessage, quoteInput } from '../errors';
 import { MAX_TIMER_MS } from '../pki/duration';
 import { attempt } from './attempt';
@@ -107,7 +107,7 @@ export async function testConnection(url: string, o: TestConnectionOptions = {})
     );
   }
   const sslmode = mode as SslMode;
-  const verify = sslmode === 'verify-full' ? 'full' : sslmode === 'verify-ca' ? 'ca' : 'none';
+  const verify = sslmodeVerification(sslmode);
   details.verification = verify;
 
   // Local files first.

@@ -1,9 +1,10 @@
+import { CA_CERT, signingCaFile } from '../../cockroach/layout';
 import { basename, dirname, join } from 'node:path';
 import { KeyObject, X509Certificate } from 'node:crypto';
 import { libpqKeyModeProblem } from '../../cockroach/keymode';
 import { daysLeft } from '../../cockroach/expiry';
 import { DEFAULT_THRESHOLDS } from '../../cockroach/expiry';
-import { LIBPQ_DEFAULT_ROOTCERT, effectiveSslmode } from '../../cockroach/sslmode';
+import { LIBPQ_DEFAULT_KEY, LIBPQ_DEFAULT_ROOTCERT, effectiveSslmode } from '../../cockroach/sslmode';
 import { findIssuer, notSignedText } from '../../pki/chain';
 import { keyMatchesCert } from '../../pki/keys';
 import { opensslTrip } from '../../pki/pem';
@@ -115,8 +116,9 @@ function findClientCa(ctx: RuleCtx, root: FileRef): ClientCa | undefined {
   if (!root.error) {
     const cluster = ctx.env.knownCas?.find((k) => k.path === root.path);
     if (cluster?.clientCaPath) candidates.push(cluster.clientCaPath);
-    const sibling = join(dirname(root.path), 'ca-client.crt');
-    if (ctx.scope.exists(sibling)) candidates.push(sibling);
+    const dir = dirname(root.path);
+    const signer = signingCaFile('Client', (n) => ctx.scope.exists(join(dir, n)));
+    if (signer && signer !== CA_CERT) candidates.push(join(dir, signer));
     candidates.push(root.path);
   }
   for (const path of candidates) {
@@ -231,8 +233,7 @@ function factsOf(ctx: RuleCtx, key: RefKey, ref: FileRef): RefFacts {
 
 const ROOTCERT_MISSING = (mode: string | undefined) =>
   `sslmode=${mode ?? 'verify-full'} without sslrootcert: libpq then reads ${LIBPQ_DEFAULT_ROOTCERT} (often stale or absent) and pgjdbc ${LIBPQ_DEFAULT_ROOTCERT} too; add sslrootcert=<the cluster's ca.crt>.`;
-const CERT_WITHOUT_KEY =
-  'sslcert without sslkey: the driver looks for ~/.postgresql/postgresql.key and the certificate is not sent; add sslkey=<client.<user>.key>.';
+const CERT_WITHOUT_KEY = `sslcert without sslkey: the driver looks for ${LIBPQ_DEFAULT_KEY} and the certificate is not sent; add sslkey=<client.<user>.key>.`;
 const KEY_WITHOUT_CERT = 'sslkey without sslcert: no client certificate is sent, so certificate authentication fails; add sslcert=<client.<user>.crt>.';
 const addSslkey = (v: string) => new SetParamFix('Add the matching sslkey', 'sslkey', v);
 const addSslcert = (v: string) => new SetParamFix('Add the matching sslcert', 'sslcert', v);

@@ -3,7 +3,7 @@
  * missing or unreadable files.
  * Plain data: ./entry.ts describes the fields, ../template.ts the text templates.
  */
-import { LIBPQ_DEFAULT_ROOTCERT } from '../../cockroach/sslmode';
+import { LIBPQ_DEFAULT_KEY, LIBPQ_DEFAULT_ROOTCERT } from '../../cockroach/sslmode';
 import { CatalogueEntry } from './entry';
 
 export const LOCAL_FILES: readonly CatalogueEntry[] = [
@@ -70,7 +70,7 @@ export const LOCAL_FILES: readonly CatalogueEntry[] = [
     category: 'file-missing',
     clients: 'psql/libpq, psycopg',
     pattern: /certificate present, but not private key file "([^"]+)"/i,
-    cause: 'the client certificate was found but its private key {1} was not (without sslkey libpq looks for ~/.postgresql/postgresql.key).',
+    cause: `the client certificate was found but its private key {1} was not (without sslkey libpq looks for ${LIBPQ_DEFAULT_KEY}).`,
     fix: 'set sslkey to the key issued with the certificate (client.<user>.key).',
   },
   {
