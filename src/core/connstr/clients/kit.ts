@@ -115,7 +115,8 @@ async function deriveP12(t: KitTarget, o: KitOptions, password: string): Promise
     purpose: "the client key and certificate as PKCS#12 (Prisma's sslidentity), encrypted with the sslpassword in the snippet",
     status: 'write',
     mode: 0o600,
-    data: await pkcs12Der(pemKey(t.key!), certPem, password, t.user),
+    // The alias "user": pgjdbc's PKCS12KeyManager looks the key up under that name (Prisma takes the first).
+    data: await pkcs12Der(pemKey(t.key!), certPem, password, 'user'),
   };
 }
 

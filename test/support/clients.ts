@@ -1,0 +1,62 @@
+/**
+ * The client libraries installed on this machine (Debian packages, npm dev dependencies), and how
+ * to run a program as the client kit's `run` command says: in its folder, with a HOME of its own
+ * (no ~/.postgresql files take part), Debian's python3 first, Go in GOPATH mode against Debian's
+ * packages, node resolving the repository's node_modules, and pgjdbc's jar as postgresql.jar.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { REPO_ROOT } from './exec';
+import { tmpDir } from './tmp';
+
+export const PGJDBC_JAR = '/usr/share/java/postgresql.jar';
+export const GOPATH = '/usr/share/gocode';
+
+/** One GOCACHE per test process: the Go drivers compile once. */
+const goCache = join(tmpDir('crdb-tls-gocache-'), 'cache');
+
+export function clientEnv(home = tmpDir('crdb-tls-home-')): NodeJS.ProcessEnv {
+  return {
+    PATH: `/usr/bin:/bin:${dirname(process.execPath)}`,
+    HOME: home,
+    LC_ALL: 'C',
+    LANG: 'C',
+    GO111MODULE: 'off',
+    GOPATH,
+    GOCACHE: goCache,
+    GOFLAGS: '',
+    NODE_PATH: join(REPO_ROOT, 'node_modules'),
+    PGCONNECT_TIMEOUT: '10',
+  };
+}
+
+/** Puts pgjdbc next to a Java program, as the kit's notes tell the user to. */
+export function addJdbcJar(dir: string): void {
+  const jar = join(dir, 'postgresql.jar');
+  if (!existsSync(jar)) symlinkSync(PGJDBC_JAR, jar);
+}
+
+export interface ProgramRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `sh -c RUN` in dir (asynchronously: in-process stub servers keep answering). */
+export function runShell(command: string, dir: string, env = clientEnv(), timeoutMs = 120_000): Promise<ProgramRun> {
+  mkdirSync(dir, { recursive: true });
+  addJdbcJar(dir);
+  return new Promise((resolve) => {
+    const p = spawn('sh', ['-c', command], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ status: code ?? -1, stdout, stderr });
+    });
+  });
+}
