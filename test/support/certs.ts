@@ -1,5 +1,5 @@
 import { cpSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createCa, createClient, createClientCa, createNode } from '../../src/core/certsdir/create';
 import { tmpDir } from './tmp';
 
@@ -12,6 +12,10 @@ export interface CertsFixture {
 }
 
 export interface CertsFixtureOptions {
+  /** Where to build the certs dir, e.g. inside a workspace folder (default: <a fresh temp dir>/certs). */
+  certsDir?: string;
+  /** Where to put the CA key (default: safe/ca.key beside the certs dir, in a 0700 folder). */
+  caKey?: string;
   hosts?: string[];
   users?: string[];
   now?: Date;
@@ -21,13 +25,16 @@ export interface CertsFixtureOptions {
   pkcs8?: boolean;
 }
 
-/** A certs dir issued by our core: CA, node (localhost, 127.0.0.1) and the given client users (default root). */
+/**
+ * A certs dir issued by our core: CA, node (localhost, 127.0.0.1) and the given client users
+ * (default root). In a fresh temp dir, or at `certsDir` (a workspace folder's, for in-editor suites).
+ */
 export async function makeCertsDir(o: CertsFixtureOptions = {}): Promise<CertsFixture> {
-  const root = tmpDir();
-  const certsDir = join(root, 'certs');
-  const safe = join(root, 'safe');
-  mkdirSync(safe, { mode: 0o700 });
-  const caKey = join(safe, 'ca.key');
+  const certsDir = o.certsDir ?? join(tmpDir(), 'certs');
+  const root = dirname(certsDir);
+  const caKey = o.caKey ?? join(root, 'safe', 'ca.key');
+  const safe = dirname(caKey);
+  mkdirSync(safe, { recursive: true, mode: 0o700 });
   await createCa({ certsDir, caKey, now: o.now, lifetimeMs: o.caLifetimeMs });
   await createNode({ certsDir, caKey, hosts: o.hosts ?? ['localhost', '127.0.0.1'], now: o.now, lifetimeMs: o.lifetimeMs });
   let clientCaKey: string | undefined;

@@ -1,9 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCa, createClient, createNode } from '../../src/core/certsdir/create';
+import { makeCertsDir } from '../support/certs';
 import { decodeParam, rawQueryOf } from '../../src/core/changefeed/decode';
 import { encodeFileParam } from '../../src/core/changefeed/encode';
 import type { Api } from '../../src/extension/extension';
@@ -75,12 +74,7 @@ if (!restricted)
     before(async () => {
       a = await api();
       dir = join(ws(), 'cdc', 'certs');
-      mkdirSync(join(ws(), 'cdc', 'safe'), { recursive: true, mode: 0o700 });
-      const caKey = join(ws(), 'cdc', 'safe', 'ca.key');
-      await createCa({ certsDir: dir, caKey });
-      await createNode({ certsDir: dir, caKey, hosts: ['localhost', '127.0.0.1'] });
-      await createClient({ certsDir: dir, caKey, user: 'root' });
-      await createClient({ certsDir: dir, caKey, user: 'alice' });
+      await makeCertsDir({ certsDir: dir, users: ['root', 'alice'] });
       await vscode.commands.executeCommand('cockroachTls.refresh');
       await waitFor('the cdc certs in the tree', () => a.tree.allCertNodes().some((n) => n.entry.certPath === cert('client.alice.crt')));
     });
@@ -268,12 +262,9 @@ if (!restricted)
       const raw = ca.toString('base64');
       assert.ok(raw.includes('+'), 'the CA file\'s base64 holds a "+"');
       // An expired client certificate, issued outside the workspace (the tree must not list it).
-      const old = mkdtempSync(join(tmpdir(), 'cdc-old-'));
-      const oldKey = join(old, 'ca.key');
-      await createCa({ certsDir: join(old, 'certs'), caKey: oldKey, now: new Date(Date.now() - 400 * DAY), lifetimeMs: 3000 * DAY });
-      await createClient({ certsDir: join(old, 'certs'), caKey: oldKey, user: 'root', now: new Date(Date.now() - 400 * DAY), lifetimeMs: 30 * DAY });
-      const oldCert = encodeFileParam(readFileSync(join(old, 'certs', 'client.root.crt')));
-      const oldKeyParam = encodeFileParam(readFileSync(join(old, 'certs', 'client.root.key')));
+      const old = await makeCertsDir({ now: new Date(Date.now() - 400 * DAY), caLifetimeMs: 3000 * DAY, lifetimeMs: 30 * DAY });
+      const oldCert = encodeFileParam(readFileSync(join(old.certsDir, 'client.root.crt')));
+      const oldKeyParam = encodeFileParam(readFileSync(join(old.certsDir, 'client.root.key')));
       const rootCert = encodeFileParam(readFileSync(cert('client.root.crt')));
       const rootKey = encodeFileParam(readFileSync(cert('client.root.key')));
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCa, createClient, createNode } from '../../src/core/certsdir/create';
+import { makeCertsDir } from '../support/certs';
 import { answerInputs, api, waitFor } from './support';
 
 const restricted = process.env.CRDB_TLS_TEST_RESTRICTED === '1';
@@ -58,10 +58,7 @@ if (!restricted)
     before(async () => {
       await api();
       dir = join(ws(), 'lint-certs');
-      const key = join(ws(), 'lint-ca.key');
-      await createCa({ certsDir: dir, caKey: key });
-      await createNode({ certsDir: dir, caKey: key, hosts: ['localhost'] });
-      await createClient({ certsDir: dir, caKey: key, user: 'root' });
+      await makeCertsDir({ certsDir: dir, caKey: join(ws(), 'lint-ca.key'), hosts: ['localhost'] });
       mkdirSync(join(ws(), 'app'), { recursive: true });
       const c = '../lint-certs';
       writeFileSync(

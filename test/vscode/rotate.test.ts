@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { createCa, createClient, createNode } from '../../src/core/certsdir/create';
+import { makeCertsDir } from '../support/certs';
 import type { Api } from '../../src/extension/extension';
 import { answerInputs, api, items, label, waitFor } from './support';
 
@@ -36,10 +36,7 @@ if (!restricted)
       a = await api();
       certs = join(ws(), 'rot', 'certs');
       caKey = join(ws(), 'rot', 'ca.key');
-      mkdirSync(join(ws(), 'rot'), { recursive: true });
-      await createCa({ certsDir: certs, caKey });
-      await createNode({ certsDir: certs, caKey, hosts: ['localhost', '127.0.0.1'] });
-      await createClient({ certsDir: certs, caKey, user: 'root' });
+      await makeCertsDir({ certsDir: certs, caKey });
       a.testing.confirmation.ask = async (_title, lines) => {
         plans.push(lines);
         return true;

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCa, createClient, createNode } from '../../src/core/certsdir/create';
+import { makeCertsDir } from '../support/certs';
 import type { Api } from '../../src/extension/extension';
 import type { CertNode, ClusterNode } from '../../src/extension/tree';
 import { api, items, label, tooltipText, waitFor } from './support';
@@ -53,10 +53,7 @@ describe(`a workspace with a FIFO named ca.crt and a .env whose sslrootcert is /
     // Normal certificates beside the FIFO (issued by another CA), a /dev/zero link named like a
     // client certificate, and a second, normal certs dir.
     const good = join(dir(), 'good-certs');
-    const key = join(dir(), 'good-ca.key');
-    await createCa({ certsDir: good, caKey: key });
-    await createNode({ certsDir: good, caKey: key, hosts: ['localhost'] });
-    await createClient({ certsDir: good, caKey: key, user: 'root' });
+    await makeCertsDir({ certsDir: good, caKey: join(dir(), 'good-ca.key'), hosts: ['localhost'] });
     for (const n of ['node.crt', 'node.key', 'client.root.crt', 'client.root.key']) {
       copyFileSync(join(good, n), join(dir(), 'certs', n));
       chmodSync(join(dir(), 'certs', n), n.endsWith('.key') ? 0o600 : 0o644);
