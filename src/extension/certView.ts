@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { CertEntry } from '../core/certsdir/list';
 import type { CertDetails } from '../core/pki/inspect';
-import { daysLeft } from '../core/cockroach/expiry';
+import { daysLeft, expiryPhrase } from '../core/cockroach/expiry';
 import { isCaUsage } from '../core/cockroach/layout';
 import type { ExpiryThresholds } from '../core/cockroach/expiry';
 
@@ -53,12 +53,7 @@ export function certIcon(usage: CertEntry['usage'], health: Health): vscode.Them
 
 /** "expires in 42 d", "expired 3 d ago", "valid in 2 d". */
 export function expiryText(cert: CertDetails, now: Date): string {
-  const notAfter = new Date(cert.notAfter);
-  const days = daysLeft(notAfter, now);
-  if (now.getTime() > notAfter.getTime()) return `expired ${Math.max(1, -days)} d ago`;
-  const nb = new Date(cert.notBefore);
-  if (now.getTime() < nb.getTime()) return `valid in ${Math.ceil((nb.getTime() - now.getTime()) / 86_400_000)} d`;
-  return `expires in ${days} d`;
+  return expiryPhrase(new Date(cert.notBefore), new Date(cert.notAfter), now);
 }
 
 export function lifetimeUsedPercent(cert: CertDetails, now: Date): number {

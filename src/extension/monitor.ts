@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { alertKey, newAlerts, soonest, WatchedCert } from '../core/monitor/expiry';
+import { ExpiryAlert, alertKey, newAlerts, soonest, summaryMessage, WatchedCert } from '../core/monitor/expiry';
 import { daysLeft } from '../core/cockroach/expiry';
 import type { ClusterModel } from './model';
 import type { CommandId } from './commandIds';
@@ -18,13 +18,16 @@ interface Watched extends WatchedCert {
 
 /**
  * The status bar item (soonest expiry across all clusters; click reveals it) and expiry
- * notifications, each shown once per certificate and threshold, with "Don't show again".
+ * notifications: one summary per refresh of what newly needs attention, each certificate and
+ * threshold once, with "Don't show again".
  */
 export class ExpiryMonitor implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
   private soonestId: string | undefined;
   /** The alerts shown so far in this session (read by the in-editor tests). */
   readonly shownAlerts: { level: string; message: string; certId: string }[] = [];
+  /** The notifications shown so far: one summary per refresh (read by the in-editor tests). */
+  readonly notifications: { level: string; message: string }[] = [];
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -78,6 +81,10 @@ export class ExpiryMonitor implements vscode.Disposable {
     this.notify(certs, now);
   }
 
+  /**
+   * One summary notification per refresh, listing what needs attention (most urgent first), with
+   * "Show" (the one certificate, or a pick of them) and "Don't Show Again" (mutes those listed).
+   */
   private notify(certs: Watched[], now: Date): void {
     const s = settings();
     if (!s.expiryNotifications) return;
@@ -88,19 +95,34 @@ export class ExpiryMonitor implements vscode.Disposable {
     for (const a of alerts) shown.add(alertKey(a));
     void this.context.globalState.update(SHOWN_KEY, [...shown]);
     for (const a of alerts) {
-      const node = (a.cert as Watched).node;
       this.log[a.level === 'error' ? 'error' : 'warn'](a.message);
       this.shownAlerts.push({ level: a.level, message: a.message, certId: a.cert.id });
-      const show = a.level === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
-      void show(a.message, 'Show', "Don't Show Again").then(async (choice) => {
-        if (choice === 'Show') await this.reveal(node.id);
-        if (choice === "Don't Show Again") {
-          const m = new Set(this.context.globalState.get<string[]>(MUTED_KEY, []));
-          m.add(a.cert.id);
-          await this.context.globalState.update(MUTED_KEY, [...m]);
-        }
-      });
     }
+    const level = alerts.some((a) => a.level === 'error') ? 'error' : 'warning';
+    const message = summaryMessage(alerts.map((a) => a.message));
+    this.notifications.push({ level, message });
+    const show = level === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+    const showLabel = alerts.length === 1 ? 'Show' : 'Show…';
+    void show(message, showLabel, "Don't Show Again").then(async (choice) => {
+      if (choice === showLabel) {
+        const node = alerts.length === 1 ? (alerts[0].cert as Watched).node : await this.pick(alerts);
+        if (node) await this.reveal(node.id);
+      }
+      if (choice === "Don't Show Again") {
+        const m = new Set(this.context.globalState.get<string[]>(MUTED_KEY, []));
+        for (const a of alerts) m.add(a.cert.id);
+        await this.context.globalState.update(MUTED_KEY, [...m]);
+      }
+    });
+  }
+
+  private async pick(alerts: ExpiryAlert[]): Promise<CertNode | undefined> {
+    const items = alerts.map((a) => ({
+      label: `$(${a.level === 'error' ? 'error' : 'warning'}) ${a.cert.label}`,
+      detail: a.message,
+      node: (a.cert as Watched).node,
+    }));
+    return (await vscode.window.showQuickPick(items, { title: 'CockroachDB TLS: certificates that need attention', placeHolder: 'Reveal in the tree' }))?.node;
   }
 
   private async reveal(id: string): Promise<void> {

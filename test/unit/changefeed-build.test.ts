@@ -99,7 +99,7 @@ describe('changefeed sink URI builder: checks on real files issued by the core',
     const r = build(kafka({ clientCert: { file: f(expired, 'client.root.crt') }, clientKey: { file: f(expired, 'client.root.key') } }));
     const e = one(r, 'sink-cert-expired');
     assert.equal(e.severity, 'error');
-    assert.match(e.message, /client\.root\.crt \(CN=root, O=Cockroach\) expired 3[67]\d d ago: connections using it fail now; issue it again\./);
+    assert.match(e.message, /client\.root\.crt \(CN=root, O=Cockroach\) expired (1 y|11 mo|12 mo) ago: connections using it fail now; issue it again\./);
     const soon = build(kafka({ clientCert: { file: f(expiring, 'client.root.crt') }, clientKey: { file: f(expiring, 'client.root.key') } }));
     assert.ok(soon.ok);
     assert.match(one(soon, 'sink-cert-expiring').message, /expires in 19 d: rotate it now/);

@@ -40,3 +40,26 @@ export function statusText(status: ExpiryStatus, days: number): string {
       return `${status} (${days} d left)`;
   }
 }
+
+/** Days in an average Gregorian month, for "4 y 11 mo". */
+const MONTH_DAYS = 365.2425 / 12;
+
+/**
+ * A span of days as people read it: up to 90 days in days ("42 d"), beyond that in years and
+ * months ("4 y 11 mo", "6 mo", "10 y"), rounded down. The sign is the caller's ("expired … ago").
+ */
+export function spanText(days: number): string {
+  const n = Math.abs(Math.trunc(days));
+  if (n <= 90) return `${n} d`;
+  const months = Math.floor(n / MONTH_DAYS);
+  const y = Math.floor(months / 12);
+  const mo = months % 12;
+  return [y ? `${y} y` : '', mo ? `${mo} mo` : ''].filter(Boolean).join(' ');
+}
+
+/** "expires in 4 y 11 mo", "expires in 19 d", "expired 3 d ago", "valid in 2 d": the editor's and the alerts' wording. */
+export function expiryPhrase(notBefore: Date, notAfter: Date, now: Date): string {
+  if (now.getTime() > notAfter.getTime()) return `expired ${spanText(Math.max(1, -daysLeft(notAfter, now)))} ago`;
+  if (now.getTime() < notBefore.getTime()) return `valid in ${spanText(Math.ceil((notBefore.getTime() - now.getTime()) / DAY_MS))}`;
+  return `expires in ${spanText(daysLeft(notAfter, now))}`;
+}

@@ -1,5 +1,5 @@
 import { Usage, isCaUsage } from '../cockroach/layout';
-import { DEFAULT_THRESHOLDS, ExpiryThresholds, daysLeft } from '../cockroach/expiry';
+import { DEFAULT_THRESHOLDS, ExpiryThresholds, daysLeft, spanText } from '../cockroach/expiry';
 
 export interface WatchedCert {
   /** Stable identity of this certificate (its SHA-256 fingerprint): a re-issued cert alerts again. */
@@ -24,7 +24,7 @@ export interface ExpiryAlert {
 export function alertFor(cert: WatchedCert, now: Date, t: ExpiryThresholds = DEFAULT_THRESHOLDS): ExpiryAlert | undefined {
   const days = daysLeft(cert.notAfter, now);
   const expired = now.getTime() > cert.notAfter.getTime();
-  const when = expired ? `expired ${Math.max(1, -days)} d ago` : `expires in ${days} d`;
+  const when = expired ? `expired ${spanText(Math.max(1, -days))} ago` : `expires in ${spanText(days)}`;
   if (expired) {
     return {
       cert,
@@ -78,4 +78,15 @@ export function soonest<T extends { notAfter: Date }>(certs: T[]): T | undefined
   let best: T | undefined;
   for (const c of certs) if (!best || c.notAfter.getTime() < best.notAfter.getTime()) best = c;
   return best;
+}
+
+/** How many alerts a summary notification lists before it only counts the rest. */
+const LISTED = 4;
+
+/** "3 certificates need attention: A B C", the first LISTED, then "and N more". */
+export function summaryMessage(messages: string[]): string {
+  if (messages.length === 1) return messages[0];
+  const listed = messages.slice(0, LISTED).join(' ');
+  const more = messages.length > LISTED ? ` And ${messages.length - LISTED} more.` : '';
+  return `${messages.length} certificates need attention: ${listed}${more}`;
 }

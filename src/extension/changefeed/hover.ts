@@ -1,3 +1,4 @@
+import { spanText } from '../../core/cockroach/expiry';
 import * as vscode from 'vscode';
 import type { SinkUriCheck } from '../../core/changefeed/inText';
 import { CERT_PARAMS, SECRET_PARAMS } from '../../core/changefeed/types';
@@ -9,7 +10,7 @@ const TYPE_NAME = { kafka: 'Kafka', webhook: 'webhook', 'schema-registry': 'Conf
 const CONTEXT_NAME = { 'create-changefeed': 'in CREATE CHANGEFEED', 'create-external-connection': 'in CREATE EXTERNAL CONNECTION', other: '' } as const;
 
 function expiry(notAfter: string, daysLeft: number): string {
-  return daysLeft < 0 ? `**expired** ${-daysLeft} d ago (${notAfter.slice(0, 10)})` : `expires ${notAfter.slice(0, 10)}, ${daysLeft} d left`;
+  return daysLeft < 0 ? `**expired** ${spanText(-daysLeft)} ago (${notAfter.slice(0, 10)})` : `expires ${notAfter.slice(0, 10)}, ${spanText(daysLeft)} left`;
 }
 
 /** The hover's Markdown: parameters (secrets hidden), the embedded certificates decoded as CockroachDB decodes them. */

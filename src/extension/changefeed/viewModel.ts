@@ -3,6 +3,7 @@
  * out. Pure (no VS Code): panel.ts only reads files, runs commands and posts messages, and the
  * unit tests drive this module directly.
  */
+import { spanText } from '../../core/cockroach/expiry';
 import type { BuildInput, BuildResult } from '../../core/changefeed/build';
 import type { CertSummary } from '../../core/changefeed/material';
 import type { SinkFinding, SinkType } from '../../core/changefeed/types';
@@ -103,7 +104,8 @@ export function choicesOf(clusters: readonly ClusterCerts[]): BuilderView['choic
 }
 
 function certLine(c: CertSummary): ViewCert['line'] {
-  const expiry = c.daysLeft < 0 ? `expired ${-c.daysLeft} d ago (${c.notAfter.slice(0, 10)})` : `expires ${c.notAfter.slice(0, 10)} (${c.daysLeft} d left)`;
+  const expiry =
+    c.daysLeft < 0 ? `expired ${spanText(-c.daysLeft)} ago (${c.notAfter.slice(0, 10)})` : `expires ${c.notAfter.slice(0, 10)} (${spanText(c.daysLeft)} left)`;
   return `${c.index > 0 ? `#${c.index} ` : ''}${c.subject}${c.isCA ? ' (CA)' : ''} · issued by ${c.issuer} · ${expiry}`;
 }
 

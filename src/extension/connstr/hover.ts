@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { loadRef } from '../../core/connstr/files';
 import { ConnString, paramValue } from '../../core/connstr/types';
 import { certDetails } from '../../core/pki/inspect';
-import { daysLeft } from '../../core/cockroach/expiry';
+import { daysLeft, spanText } from '../../core/cockroach/expiry';
 import { LIBPQ_DEFAULT_ROOTCERT, sslmodeVerifies } from '../../core/cockroach/sslmode';
 import type { LintedConn } from '../../core/connstr/lint';
 import { md } from '../certView';
@@ -88,7 +88,7 @@ export class ConnHover extends LintHover<DocLint, LintedConn> {
             Object.entries(d.issuer)
               .map(([k, v]) => `${k}=${v}`)
               .join(', '),
-          )} · ${md(days < 0 ? `expired ${-days} d ago` : `expires ${d.notAfter.slice(0, 10)}, ${days} d left`)}\n`,
+          )} · ${md(days < 0 ? `expired ${spanText(-days)} ago` : `expires ${d.notAfter.slice(0, 10)}, ${spanText(days)} left`)}\n`,
         );
         m.appendMarkdown(`  SHA-256 ${md(d.fingerprintSha256)}\n`);
       }
