@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError, quoteInput } from '../core/errors';
 import { MAX_LIFETIME_MS, MIN_LIFETIME_MS, formatHours, parseLifetime } from '../core/pki/duration';
-import { DEFAULT_KEY_SIZE, MAX_KEY_SIZE, MIN_KEY_SIZE, parseKeySize } from '../core/pki/keys';
+import { DEFAULT_KEY_SIZE, MAX_KEY_SIZE, MIN_KEY_SIZE, parseKeySize, parseKeyType } from '../core/pki/keys';
 import { createCa, createClient, createClientCa, createNode, CreateResult } from '../core/certsdir/create';
 import { listCertsDir } from '../core/certsdir/list';
 import { statusText } from '../core/cockroach/expiry';
@@ -11,23 +11,25 @@ import { parseArgs } from './args';
 import type { Io } from './io';
 import { renderTable } from './table';
 import { ROTATE_COMMANDS, ROTATE_USAGE, runRotate } from './rotate';
+import { OUTSIDE_USAGE, runOutside } from './certOutside';
 
 export const CERT_USAGE = `Usage: crdb-tls cert <command> [flags]
 
 Commands (compatible with "cockroach cert"):
-  create-ca         --certs-dir D --ca-key K [--key-size N] [--lifetime ${DEFAULT_CA_LIFETIME}] [--allow-ca-key-reuse] [--overwrite]
-  create-client-ca  --certs-dir D --ca-key K [--key-size N] [--lifetime ${DEFAULT_CA_LIFETIME}] [--allow-ca-key-reuse] [--overwrite]
-  create-node HOST... --certs-dir D --ca-key K [--key-size N] [--lifetime ${DEFAULT_CERT_LIFETIME}] [--overwrite]
-  create-client USER  --certs-dir D --ca-key K [--key-size N] [--lifetime ${DEFAULT_CERT_LIFETIME}] [--also-generate-pkcs8-key] [--overwrite]
+  create-ca         --certs-dir D --ca-key K [--key-type rsa|ecdsa] [--key-size N] [--lifetime ${DEFAULT_CA_LIFETIME}] [--allow-ca-key-reuse] [--overwrite]
+  create-client-ca  --certs-dir D --ca-key K [--key-type rsa|ecdsa] [--key-size N] [--lifetime ${DEFAULT_CA_LIFETIME}] [--allow-ca-key-reuse] [--overwrite]
+  create-node HOST... --certs-dir D --ca-key K [--key-type rsa|ecdsa] [--key-size N] [--lifetime ${DEFAULT_CERT_LIFETIME}] [--overwrite]
+  create-client USER  --certs-dir D --ca-key K [--key-type rsa|ecdsa] [--key-size N] [--lifetime ${DEFAULT_CERT_LIFETIME}] [--also-generate-pkcs8-key] [--overwrite]
   list              --certs-dir D [--json]
 
+${OUTSIDE_USAGE}
 ${ROTATE_USAGE}
 --certs-dir defaults to $COCKROACH_CERTS_DIR, then ~/.cockroach-certs; --ca-key to $COCKROACH_CA_KEY.
---key-size: ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE} bits (default ${DEFAULT_KEY_SIZE}; larger RSA keys take minutes to generate). --lifetime: a Go duration
+--key-type: rsa (default, as cockroach cert) or ecdsa (P-256; keys as EC PRIVATE KEY, .pk8 stays DER PKCS#8). --key-size: ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE} bits (default ${DEFAULT_KEY_SIZE}; larger RSA keys take minutes to generate). --lifetime: a Go duration
 from ${formatHours(MIN_LIFETIME_MS)} to ${formatHours(MAX_LIFETIME_MS)} (100 years), e.g. 8784h.
 `;
 
-const COMMON = ['certs-dir', 'ca-key', 'key-size', 'lifetime'];
+const COMMON = ['certs-dir', 'ca-key', 'key-type', 'key-size', 'lifetime'];
 
 function certsDirOf(values: Record<string, string>, env: NodeJS.ProcessEnv): string {
   return values['certs-dir'] ?? env.COCKROACH_CERTS_DIR ?? join(homedir(), '.cockroach-certs');
@@ -35,6 +37,10 @@ function certsDirOf(values: Record<string, string>, env: NodeJS.ProcessEnv): str
 
 function keySizeOf(values: Record<string, string>): number | undefined {
   return values['key-size'] === undefined ? undefined : parseKeySize(values['key-size']);
+}
+
+function keyTypeOf(values: Record<string, string>): 'rsa' | 'ecdsa' | undefined {
+  return values['key-type'] === undefined ? undefined : parseKeyType(values['key-type']);
 }
 
 function report(io: Io, r: CreateResult, json: boolean): void {
@@ -59,6 +65,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
         certsDir: certsDirOf(a.values, io.env),
         caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '',
         keySize: keySizeOf(a.values),
+        keyType: keyTypeOf(a.values),
         lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined,
         allowKeyReuse: a.bools['allow-ca-key-reuse'],
         overwrite: a.bools.overwrite,
@@ -74,6 +81,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
           certsDir: certsDirOf(a.values, io.env),
           caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '',
           keySize: keySizeOf(a.values),
+          keyType: keyTypeOf(a.values),
           lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined,
           overwrite: a.bools.overwrite,
           hosts: a.positionals,
@@ -94,6 +102,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
           certsDir: certsDirOf(a.values, io.env),
           caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '',
           keySize: keySizeOf(a.values),
+          keyType: keyTypeOf(a.values),
           lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined,
           overwrite: a.bools.overwrite,
           user: a.positionals[0],
@@ -128,6 +137,10 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       io.out(renderTable(['Usage', 'Certificate File', 'Key File', 'Expires', 'Status', 'Notes', 'Error'], rows));
       return 0;
     }
+    case 'create-csr':
+    case 'check':
+    case 'import':
+      return runOutside(sub, rest, io, (v) => certsDirOf(v, io.env));
     case 'rotate-node':
     case 'rotate-client':
     case 'rotate-ca':
@@ -143,7 +156,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       return sub === undefined ? 2 : 0;
     default:
       throw new UserError(
-        `unknown cert command ${quoteInput(sub)}: use create-ca, create-client-ca, create-node, create-client, list, or ${ROTATE_COMMANDS.join(', ')} (crdb-tls cert --help).`,
+        `unknown cert command ${quoteInput(sub)}: use create-ca, create-client-ca, create-node, create-client, list, create-csr, check, import, or ${ROTATE_COMMANDS.join(', ')} (crdb-tls cert --help).`,
       );
   }
 }

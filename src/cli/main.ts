@@ -29,6 +29,7 @@ Usage: crdb-tls <command> [flags]
   connect         a proven connection for one client library: snippet, program, run command, key files
   changefeed-uri  build a changefeed sink URI (Kafka, webhook, schema registry) with certificates
                   embedded as CockroachDB decodes them
+  k8s             Kubernetes Secret manifests for the Helm chart and the operator (crdb-tls k8s --help)
 
 Every command takes --json for machine-readable output. Exit code 0 on success, 1 on error.
 
@@ -61,6 +62,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return (await import('./inspect')).runInspect(rest, io);
     case 'verify':
       return (await import('./verify')).runVerify(rest, io);
+    case 'k8s':
+      return (await import('./k8s')).runK8s(rest, io);
     case 'connect':
       return (await import('./connect')).runConnect(rest, io);
     case '--help':

@@ -6,7 +6,7 @@ import { InputFileError, readInputBytes } from '../input';
 import { UserError, errnoCode, errMessage } from '../errors';
 import { issueCertificate, CertKind } from '../pki/issue';
 import { HOUR_MS, validateLifetime } from '../pki/duration';
-import { DEFAULT_KEY_SIZE, assertKeySigns, generateRsaKey, keyMatchesCert, parsePrivateKey, pkcs8Der, validateKeySize } from '../pki/keys';
+import { KeyType, assertKeySigns, generateKey, keyMatchesCert, keyTypeOf, parsePrivateKey, pkcs8Der, validateKeyOptions } from '../pki/keys';
 import { hostsToSans, validateUserName } from '../pki/names';
 import { splitPem, toPem } from '../pki/pem';
 import { DEFAULT_CA_LIFETIME_MS, DEFAULT_CERT_LIFETIME_MS } from '../cockroach/lifetimes';
@@ -19,6 +19,8 @@ interface CommonOptions {
   certsDir: string;
   caKey: string;
   keySize?: number;
+  /** rsa (default, as cockroach cert) or ecdsa (P-256). */
+  keyType?: KeyType;
   lifetimeMs?: number;
   overwrite?: boolean;
   now?: Date;
@@ -44,9 +46,9 @@ export interface CreateResult {
   reusedKey?: boolean;
 }
 
-/** Starts RSA generation now; a failed check later simply drops the key. */
-function startKeygen(bits: number): ReturnType<typeof generateRsaKey> {
-  const p = generateRsaKey(bits);
+/** Starts key generation now (RSA runs on a worker thread); a failed check later simply drops the key. */
+export function startKeygen(type: KeyType, bits: number): ReturnType<typeof generateKey> {
+  const p = generateKey(type, bits);
   p.catch(() => undefined);
   return p;
 }
@@ -121,10 +123,11 @@ function readFileOrThrow(path: string, what: string, fix: string): Buffer {
   }
 }
 
-function requireRsa(key: KeyObject, path: string): void {
-  if (key.asymmetricKeyType !== 'rsa') {
+/** CA keys crdb-tls signs with: RSA (as cockroach cert creates them) and ECDSA (--key-type ecdsa). */
+function requireSigningKey(key: KeyObject, path: string): void {
+  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'ec') {
     throw new UserError(
-      `CA key ${path} is an ${String(key.asymmetricKeyType).toUpperCase()} key: crdb-tls signs with RSA CA keys, as cockroach cert creates them; create an RSA CA with create-ca.`,
+      `CA key ${path} is an ${String(key.asymmetricKeyType).toUpperCase()} key: crdb-tls signs with RSA or ECDSA CA keys; create a CA with create-ca (--key-type rsa or ecdsa).`,
       path,
     );
   }
@@ -152,7 +155,7 @@ export function loadCa(certPath: string, keyPath: string): LoadedCa {
     throw new UserError(`the first certificate in ${certPath} is not a CA (basicConstraints CA:false): put the CA certificate first.`, certPath);
   const keyPem = readFileOrThrow(keyPath, 'CA key', `pass the key that signed ${certPath} with --ca-key.`);
   const key = parsePrivateKey(keyPem, keyPath);
-  requireRsa(key, keyPath);
+  requireSigningKey(key, keyPath);
   if (!keyMatchesCert(key, cert)) {
     throw new UserError(`CA key ${keyPath} does not match the first certificate in ${certPath}: pass the key that signed it with --ca-key.`, keyPath);
   }
@@ -181,11 +184,12 @@ function certFacts(pem: string): { serial: string; notAfter: string } {
 
 async function createCaFile(o: CreateCaOptions, fileName: string): Promise<CreateResult> {
   requirePaths(o);
-  const keySize = validateKeySize(o.keySize ?? DEFAULT_KEY_SIZE);
+  const keyType = o.keyType ?? 'rsa';
+  const keySize = validateKeyOptions(keyType, o.keySize);
   const lifetimeMs = validateLifetime(o.lifetimeMs ?? DEFAULT_CA_LIFETIME_MS);
   const now = o.now ?? new Date();
   // RSA generation runs on a worker thread: start it first so the checks below overlap with it.
-  const pending = statKind(o.caKey) === 'missing' ? startKeygen(keySize) : undefined;
+  const pending = statKind(o.caKey) === 'missing' ? startKeygen(keyType, keySize) : undefined;
   const createDir = certsDirPlan(o.certsDir, true);
   const certPath = join(o.certsDir, fileName);
 
@@ -200,7 +204,12 @@ async function createCaFile(o: CreateCaOptions, fileName: string): Promise<Creat
         o.caKey,
       );
     key = parsePrivateKey(readFileOrThrow(o.caKey, 'CA key', 'pass an existing key file.'), o.caKey);
-    requireRsa(key, o.caKey);
+    requireSigningKey(key, o.caKey);
+    if (o.keyType && keyTypeOf(key) !== o.keyType)
+      throw new UserError(
+        `CA key ${o.caKey} is not an ${o.keyType.toUpperCase()}${o.keyType === 'ecdsa' ? ' P-256' : ''} key, as --key-type ${o.keyType} asks: drop --key-type to reuse the key as it is, or pass a new --ca-key path.`,
+        o.caKey,
+      );
     // A damaged key may still parse: it must sign what its public half verifies before it signs a CA.
     assertKeySigns(key, `CA key ${o.caKey}`);
   } else {
@@ -217,9 +226,9 @@ async function createCaFile(o: CreateCaOptions, fileName: string): Promise<Creat
       `pass a --ca-key path in a folder you can write to (kept outside the certs directory)`,
       o.caKey,
     );
-    const generated = await (pending ?? generateRsaKey(keySize));
+    const generated = await (pending ?? generateKey(keyType, keySize));
     key = generated.privateKey;
-    keyPem = generated.pkcs1Pem;
+    keyPem = generated.pem;
   }
   const existing: Buffer[] = [];
   if (!createDir && statKind(certPath) !== 'missing') {
@@ -274,10 +283,11 @@ async function createLeaf(
   pkcs8: boolean,
 ): Promise<CreateResult> {
   requirePaths(o);
-  const keySize = validateKeySize(o.keySize ?? DEFAULT_KEY_SIZE);
+  const keyType = o.keyType ?? 'rsa';
+  const keySize = validateKeyOptions(keyType, o.keySize);
   const lifetimeMs = validateLifetime(o.lifetimeMs ?? DEFAULT_CERT_LIFETIME_MS);
   const now = o.now ?? new Date();
-  const pending = startKeygen(keySize);
+  const pending = startKeygen(keyType, keySize);
   certsDirPlan(o.certsDir, false);
   const ca = loadCa(join(o.certsDir, caFile), o.caKey);
   const certPath = join(o.certsDir, certName);
@@ -293,7 +303,7 @@ async function createLeaf(
   );
   const writes: FileWrite[] = [
     { path: certPath, data: pem, mode: CERT_MODE },
-    { path: keyPath, data: key.pkcs1Pem, mode: KEY_MODE },
+    { path: keyPath, data: key.pem, mode: KEY_MODE },
   ];
   if (pkcs8) writes.push({ path: keyPath + '.pk8', data: pkcs8Der(key.privateKey), mode: KEY_MODE });
   commitFiles(writes);

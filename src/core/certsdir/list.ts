@@ -9,6 +9,7 @@ import { CertDetails, ParsedCertFile, certDetails, parseCertFile } from '../pki/
 import { keyMatchesCert, parsePrivateKey } from '../pki/keys';
 import { findIssuer, notSignedText } from '../pki/chain';
 import { CLIENT_CA_CERT, FileRole, USAGE_ORDER, Usage, isCaUsage, roleFromFilename, signingCaFile } from '../cockroach/layout';
+import { CertRole, principalsOf, roleProblems } from '../cockroach/certrules';
 import { DEFAULT_THRESHOLDS, ExpiryStatus, ExpiryThresholds, daysLeft, expiryStatus } from '../cockroach/expiry';
 
 /** One `.crt` file of a certs directory with its key, as `cockroach cert list` sees it, plus our checks. */
@@ -55,11 +56,6 @@ export interface ListOptions {
   gid?: number;
   /** Reuse reads and parses of unchanged files across listings (the editor's tree). */
   cache?: FileCache;
-}
-
-function principals(details: CertDetails): string[] {
-  const out = details.subject.CN ? [details.subject.CN] : [];
-  return out.concat(details.sans.dns);
 }
 
 function notesFor(usage: Usage, entry: CertEntry): string {
@@ -192,27 +188,37 @@ function readError(what: string, path: string, err: unknown, fix: string): strin
   return `could not read ${what} ${path} (${errnoCode(err) ?? errMessage(err)}): ${fix}.`;
 }
 
+/** The role CockroachDB's rules check a file of `usage` for (certrules), when they have one. */
+function ruleRole(usage: Usage, name: string | null): CertRole | undefined {
+  if (usage === 'Node') return { as: 'node' };
+  if (usage === 'Client' && name !== null) return { as: 'client', user: name };
+  if (usage === 'CA') return { as: 'ca' };
+  if (usage === 'Client CA') return { as: 'client-ca' };
+  return undefined;
+}
+
+/** CockroachDB's rules (cockroach/certrules) on the CA flag, the principals and the EKUs, worded with crdb-tls's own fixes. */
 function checkCertificate(entry: CertEntry, d: CertDetails, files: Set<string>): void {
-  const p = principals(d);
-  if (isCaUsage(entry.usage) && !d.isCA) {
-    entry.errors.push(
-      `the first certificate in ${entry.certPath} is not a CA certificate (basicConstraints CA:false): put the CA certificate first, or issue a CA with create-ca.`,
-    );
-  }
-  if (entry.usage === 'Node' && !files.has('client.node.crt') && !p.includes('node')) {
-    entry.errors.push(
-      `client/server node certificate ${entry.certPath} has principals ${JSON.stringify(p)}, expected "node": issue it with create-node (CN=node), or add a client.node.crt.`,
-    );
-  }
-  if (entry.usage === 'Node' && !(d.extKeyUsage.includes('serverAuth') && d.extKeyUsage.includes('clientAuth')) && d.extKeyUsage.length > 0) {
-    entry.errors.push(
-      `node certificate ${entry.certPath} allows ${d.extKeyUsage.join(', ')} but needs both serverAuth and clientAuth: issue it again with create-node.`,
-    );
-  }
-  if (entry.usage === 'Client' && entry.name !== null && !p.includes(entry.name)) {
-    entry.errors.push(
-      `client certificate ${entry.certPath} has principals ${JSON.stringify(p)}, expected "${entry.name}": the CN must be the user in the file name; issue it again with create-client ${entry.name}.`,
-    );
+  const role = ruleRole(entry.usage, entry.name) ?? (isCaUsage(entry.usage) ? ({ as: 'ca' } as const) : undefined);
+  if (!role) return;
+  const facts = { ...d, commonName: d.subject.CN, notBefore: new Date(d.notBefore), notAfter: new Date(d.notAfter) };
+  for (const r of roleProblems(facts, role, { now: new Date(d.notBefore), hasClientNodeCert: files.has('client.node.crt') })) {
+    if (r.code === 'ca' && isCaUsage(entry.usage))
+      entry.errors.push(
+        `the first certificate in ${entry.certPath} is not a CA certificate (basicConstraints CA:false): put the CA certificate first, or issue a CA with create-ca.`,
+      );
+    else if (r.code === 'principal' && role.as === 'node')
+      entry.errors.push(
+        `client/server node certificate ${entry.certPath} has principals ${JSON.stringify(principalsOf(facts))}, expected "node": issue it with create-node (CN=node), or add a client.node.crt.`,
+      );
+    else if (r.code === 'principal' && role.as === 'client')
+      entry.errors.push(
+        `client certificate ${entry.certPath} has principals ${JSON.stringify(principalsOf(facts))}, expected "${role.user}": the CN must be the user in the file name; issue it again with create-client ${role.user}.`,
+      );
+    else if (r.code === 'eku' && role.as === 'node')
+      entry.errors.push(
+        `node certificate ${entry.certPath} allows ${d.extKeyUsage.join(', ')} but needs both serverAuth and clientAuth: issue it again with create-node.`,
+      );
   }
 }
 

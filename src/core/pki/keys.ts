@@ -6,17 +6,59 @@ const generateKeyPairAsync = promisify(generateKeyPair);
 
 export const DEFAULT_KEY_SIZE = 2048;
 
+/** The key types crdb-tls generates: RSA (cockroach cert's only kind) and ECDSA on P-256. */
+export type KeyType = 'rsa' | 'ecdsa';
+export const KEY_TYPES: readonly KeyType[] = ['rsa', 'ecdsa'];
+/** The one ECDSA curve crdb-tls generates: P-256 (OpenSSL's prime256v1), which Go, OpenSSL, Java and Node all speak. */
+export const ECDSA_CURVE = 'P-256';
+export const ECDSA_BITS = 256;
+
 export interface GeneratedKey {
   privateKey: KeyObject;
   publicKey: KeyObject;
-  /** PKCS#1 `RSA PRIVATE KEY` PEM, the format cockroach cert writes. */
-  pkcs1Pem: string;
+  type: KeyType;
+  /**
+   * The key file as CockroachDB reads it (security.PEMToPrivateKey): PKCS#1 `RSA PRIVATE KEY` for
+   * RSA, as cockroach cert writes it; SEC1 `EC PRIVATE KEY` for ECDSA, as Go's
+   * x509.MarshalECPrivateKey and openssl ecparam write it. libpq, node-postgres and psycopg read both.
+   */
+  pem: string;
 }
 
 /** Generates an RSA key with Node's native crypto (OpenSSL), off the main thread. */
 export async function generateRsaKey(bits: number): Promise<GeneratedKey> {
   const { privateKey, publicKey } = await generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 0x10001 });
-  return { privateKey, publicKey, pkcs1Pem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() };
+  return { privateKey, publicKey, type: 'rsa', pem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() };
+}
+
+/** Generates a key of `type`: RSA of `bits`, or ECDSA P-256 (`bits` is then ignored: validateKeyOptions has checked it). */
+export async function generateKey(type: KeyType, bits: number): Promise<GeneratedKey> {
+  if (type === 'rsa') return generateRsaKey(bits);
+  const { privateKey, publicKey } = await generateKeyPairAsync('ec', { namedCurve: ECDSA_CURVE });
+  return { privateKey, publicKey, type: 'ecdsa', pem: privateKey.export({ type: 'sec1', format: 'pem' }).toString() };
+}
+
+/** The KeyType of a key crdb-tls can generate again (rotation keeps it), or undefined for any other key. */
+export function keyTypeOf(key: KeyObject): KeyType | undefined {
+  if (key.asymmetricKeyType === 'rsa') return 'rsa';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ecdsa';
+  return undefined;
+}
+
+/** --key-type as typed. */
+export function parseKeyType(text: string, flag = '--key-type'): KeyType {
+  const t = text.trim().toLowerCase();
+  if (t === 'rsa' || t === 'ecdsa') return t;
+  if (t === 'ec' || t === 'p-256' || t === 'p256' || t === 'prime256v1') return 'ecdsa';
+  throw new UserError(`${flag} ${quoteInput(text)} is not a key type: use ${flag} rsa (the default, as cockroach cert) or ${flag} ecdsa (P-256).`);
+}
+
+/** The key size to generate: RSA checks --key-size; ECDSA is P-256, so a --key-size other than 256 is refused rather than ignored. */
+export function validateKeyOptions(type: KeyType, keySize: number | undefined): number {
+  if (type === 'rsa') return validateKeySize(keySize ?? DEFAULT_KEY_SIZE);
+  if (keySize !== undefined && keySize !== ECDSA_BITS)
+    throw new UserError(`--key-size ${keySize} does not apply to --key-type ecdsa: ECDSA keys are P-256 (256 bits); drop --key-size, or use --key-type rsa.`);
+  return ECDSA_BITS;
 }
 
 export function pkcs8Der(key: KeyObject): Buffer {

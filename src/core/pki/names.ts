@@ -71,3 +71,58 @@ export function hostsToSans(hosts: string[]): HostSans {
   }
   return sans;
 }
+
+/** Go's validHostname: letters, digits, '-' (not first), '_'; no empty label; a pattern may start with a whole "*" label. */
+function validHostname(host: string, isPattern: boolean): boolean {
+  const h = isPattern ? host : host.replace(/\.$/, '');
+  if (h.length === 0 || h === '*') return false;
+  return h.split('.').every((part, i) => {
+    if (part === '') return false;
+    if (isPattern && i === 0 && part === '*') return true;
+    return /^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(part);
+  });
+}
+
+const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/** Go's matchHostnames: same number of labels, a leading "*" label matches exactly one label. */
+function matchHostnames(pattern: string, host: string): boolean {
+  const p = asciiLower(pattern);
+  const h = asciiLower(host.replace(/\.$/, ''));
+  if (p.length === 0 || h.length === 0) return false;
+  const pp = p.split('.');
+  const hp = h.split('.');
+  return pp.length === hp.length && pp.every((part, i) => (i === 0 && part === '*') || part === hp[i]);
+}
+
+/**
+ * Whether a certificate's SANs cover `host`, exactly as Go's x509.Certificate.VerifyHostname
+ * decides (CockroachDB, pgx, lib/pq): an IP (also "[::1]") matches only IP SANs; a name matches a
+ * DNS SAN case-insensitively, "*.example.com" covering "a.example.com" but neither "example.com"
+ * nor "a.b.example.com"; the CN is never used.
+ */
+export function sansCoverHost(sans: { dns: readonly string[]; ip: readonly string[] }, host: string): boolean {
+  const candidateIp = host.length >= 3 && host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (isIP(candidateIp)) {
+    const want = ipKey(candidateIp);
+    return sans.ip.some((ip) => ipKey(ip) === want);
+  }
+  const name = asciiLower(host);
+  const validName = validHostname(name, false);
+  return sans.dns.some((san) =>
+    validName && validHostname(san, true) ? matchHostnames(san, name) : san !== '' && san !== '.' && name !== '' && name !== '.' && asciiLower(san) === name,
+  );
+}
+
+/** An IP in one canonical form for comparison (IPv4-mapped IPv6 equals its IPv4, as Go's net.IP.Equal). */
+function ipKey(ip: string): string {
+  if (isIP(ip) === 4) return ip.split('.').map(Number).join('.');
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (m) return m[1];
+  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, ''];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t].map((g) => parseInt(g, 16));
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `${groups[6] >> 8}.${groups[6] & 255}.${groups[7] >> 8}.${groups[7] & 255}`;
+  return groups.map((g) => g.toString(16)).join(':');
+}

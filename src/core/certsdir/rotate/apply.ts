@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError, errnoCode, errMessage } from '../../errors';
 import { issueCertificate } from '../../pki/issue';
-import { generateRsaKey, pkcs8Der } from '../../pki/keys';
+import { generateKey, pkcs8Der } from '../../pki/keys';
 import { splitPem, toPem } from '../../pki/pem';
 import { LoadedCa, loadCa } from '../create';
 import { CaKeyProof, createBackup } from './backup';
@@ -65,7 +65,7 @@ async function issueLeaves(plan: RotationPlan, m: Materialized): Promise<void> {
   const now = new Date(plan.now);
   // Keys first, all at once: RSA generation runs off the main thread.
   const leaves = plan.certs.filter((c) => c.kind !== 'ca');
-  const keys = await Promise.all(leaves.map((c) => generateRsaKey(c.keySize)));
+  const keys = await Promise.all(leaves.map((c) => generateKey(c.keyType ?? 'rsa', c.keySize)));
   for (const [i, c] of leaves.entries()) {
     if (c.signedBy === 'self') throw new UserError(`${c.path}: a ${c.kind} certificate cannot be self-signed.`);
     const ca = caFor(c.signedBy.file);
@@ -84,7 +84,7 @@ async function issueLeaves(plan: RotationPlan, m: Materialized): Promise<void> {
       { cert: ca.cert, key: ca.key },
     );
     const keyPath = c.path.replace(/\.crt$/, '.key');
-    m.writes.push({ path: c.path, data: pem, mode: 0o644 }, { path: keyPath, data: keys[i].pkcs1Pem, mode: 0o600 });
+    m.writes.push({ path: c.path, data: pem, mode: 0o644 }, { path: keyPath, data: keys[i].pem, mode: 0o600 });
     if (c.pkcs8) m.writes.push({ path: `${keyPath}.pk8`, data: pkcs8Der(keys[i].privateKey), mode: 0o600 });
     m.issued.push(facts(pem, c.path, c.kind));
   }
@@ -123,7 +123,7 @@ async function materialize(plan: RotationPlan): Promise<Materialized> {
       const move = plan.steps.find((s) => s.action === 'move');
       if (!move?.to) throw new UserError('the rotate-ca plan names no place for the old CA key.');
       loadCa(c.path, caKey); // the key kept is the one that signed the CA file
-      const key = await generateRsaKey(c.keySize);
+      const key = await generateKey(c.keyType ?? 'rsa', c.keySize);
       const now = new Date(plan.now);
       const pem = await issueCertificate(
         { kind: 'ca', commonName: c.commonName, lifetimeMs: Date.parse(c.notAfter) - now.getTime(), now, publicKey: key.privateKey },
@@ -131,7 +131,7 @@ async function materialize(plan: RotationPlan): Promise<Materialized> {
       );
       const old = splitPem(readFileOrThrow(c.path).toString('latin1')).filter((b) => b.type === 'CERTIFICATE');
       m.keeps.push({ from: caKey, to: move.to, sha256: fileSha256(caKey) ?? '' });
-      m.writes.push({ path: caKey, data: key.pkcs1Pem, mode: 0o600 });
+      m.writes.push({ path: caKey, data: key.pem, mode: 0o600 });
       m.writes.push({ path: c.path, data: pem + old.map((b) => toPem('CERTIFICATE', b.der)).join(''), mode: 0o644 });
       m.issued.push(facts(pem, c.path, 'ca'));
       break;

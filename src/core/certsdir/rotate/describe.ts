@@ -14,7 +14,9 @@ export function planLines(plan: RotationPlan): string[] {
   }
   for (const c of plan.certs) {
     const names = [...c.sans.dns.map((d) => `DNS:${d}`), ...c.sans.ip.map((i) => `IP:${i}`)];
-    lines.push(`  new ${c.kind} certificate ${c.path}: CN=${c.commonName}${names.length ? `, ${names.join(', ')}` : ''}, RSA ${c.keySize}`);
+    lines.push(
+      `  new ${c.kind} certificate ${c.path}: CN=${c.commonName}${names.length ? `, ${names.join(', ')}` : ''}, ${c.keyType === 'ecdsa' ? 'ECDSA P-256' : `RSA ${c.keySize}`}`,
+    );
     lines.push(
       `      valid ${c.notBefore} to ${c.notAfter} (expires ${day(c.notAfter)})` +
         (c.signedBy === 'self' ? ', self-signed' : `, signed by ${c.signedBy.file} serial ${c.signedBy.serial}`) +

@@ -91,7 +91,7 @@ export function parseLockInfo(raw: unknown, certsDir: string): { info: LockInfo;
     pid: int(o.pid, 'pid', 1, 2 ** 32 - 1),
     hostname: str(o.hostname, 'hostname', 255),
     startedAt: str(o.startedAt, 'startedAt', 64),
-    command: oneOf(o.command, 'command', [...ROTATION_COMMANDS, 'recover'] as const),
+    command: oneOf(o.command, 'command', [...ROTATION_COMMANDS, 'recover', 'import'] as const),
   };
   if (o.abandoned !== undefined) info.abandoned = bool(o.abandoned, 'abandoned');
   if (o.journal === undefined) return { info, outside: [] };

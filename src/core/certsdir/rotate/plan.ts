@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UserError } from '../../errors';
 import { BACKDATE_MS } from '../../pki/issue';
 import { validateLifetime } from '../../pki/duration';
-import { DEFAULT_KEY_SIZE, validateKeySize } from '../../pki/keys';
+import { DEFAULT_KEY_SIZE, KeyType, validateKeyOptions, validateKeySize } from '../../pki/keys';
 import { hostsToSans, validateUserName } from '../../pki/names';
 import { DEFAULT_CA_LIFETIME_MS, DEFAULT_CERT_LIFETIME_MS } from '../../cockroach/lifetimes';
 import { LoadedCa, checkLifetimeAgainstCa, loadCa } from '../create';
@@ -27,6 +27,8 @@ export interface PlanOptions {
   /** Where backups go; default `<certs-dir>.backups` beside the certs dir. */
   backupDir?: string;
   keySize?: number;
+  /** The key type of the new keys; default: the type of the key being replaced (rotation keeps it), RSA for a new one. */
+  keyType?: KeyType;
   lifetimeMs?: number;
   now?: Date;
   /** COCKROACH_SKIP_KEY_PERMISSION_CHECK, Windows: passed to the loader check. */
@@ -136,18 +138,25 @@ class PlanBuilder {
     this.write(certPath, kind === 'node' ? 'node certificate' : 'client certificate', CERT_MODE);
     this.write(keyPath, kind === 'node' ? 'node key' : 'client key', KEY_MODE);
     if (pkcs8) this.write(`${keyPath}.pk8`, 'client pkcs8 key', KEY_MODE);
+    const keyType = this.keyTypeFor(current?.certs[0]?.publicKey);
     this.certs.push({
       path: certPath,
       kind,
       commonName,
       sans,
-      keySize: this.keySize,
+      keyType,
+      keySize: validateKeyOptions(keyType, keyType === 'rsa' ? this.keySize : this.o.keySize),
       notBefore: secondsFloor(this.now.getTime() - BACKDATE_MS),
       notAfter: secondsFloor(this.now.getTime() + lifetimeMs),
       signedBy: { file: ca.file, serial: certInfo(ca.cert).serial, notAfter: certInfo(ca.cert).notAfter.toISOString() },
       ...(current?.serial && current.notAfter ? { replaces: { serial: current.serial.toLowerCase(), notAfter: current.notAfter } } : {}),
       ...(pkcs8 ? { pkcs8 } : {}),
     });
+  }
+
+  /** --key-type when given, else the type of the key being replaced ("EC prime256v1" → ecdsa), else RSA. */
+  keyTypeFor(currentPublicKey: string | undefined): KeyType {
+    return this.o.keyType ?? (currentPublicKey?.startsWith('EC ') ? 'ecdsa' : 'rsa');
   }
 
   build(extra: Partial<RotationPlan> = {}): RotationPlan {
@@ -266,12 +275,14 @@ export function planRotateCa(given: SigningOptions): RotationPlan {
   p.steps.push({ action: 'write', path: caKey, what: 'CA key', mode: KEY_MODE });
   p.steps.push({ action: 'replace', path: old.certPath, what: 'CA certificate', mode: CERT_MODE });
   const lifetimeMs = o.lifetimeMs ?? DEFAULT_CA_LIFETIME_MS;
+  const keyType = p.keyTypeFor(certInfo(old.cert).publicKey);
   p.certs.push({
     path: old.certPath,
     kind: 'ca',
     commonName: 'Cockroach CA',
     sans: { dns: [], ip: [] },
-    keySize: p.keySize,
+    keyType,
+    keySize: validateKeyOptions(keyType, keyType === 'rsa' ? p.keySize : o.keySize),
     notBefore: secondsFloor(p.now.getTime() - BACKDATE_MS),
     notAfter: secondsFloor(p.now.getTime() + lifetimeMs),
     signedBy: 'self',

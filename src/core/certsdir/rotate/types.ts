@@ -1,3 +1,4 @@
+import type { KeyType } from '../../pki/keys';
 /** Plain data of a rotation: what the CLI prints for --dry-run and the editor shows for confirmation. */
 
 export type RotationCommand = 'rotate-node' | 'rotate-client' | 'rotate-ca' | 'reissue-all' | 'prune-ca' | 'rollback';
@@ -30,6 +31,8 @@ export interface PlannedCert {
   notBefore: string;
   notAfter: string;
   keySize: number;
+  /** rsa or ecdsa (P-256); absent in plans made before ECDSA: rsa. */
+  keyType?: KeyType;
   /** The CA that signs it (CN and serial of the first certificate of the CA file), or "self" for a new CA. */
   signedBy: { file: string; serial: string; notAfter: string } | 'self';
   /** The certificate it replaces. */
@@ -141,7 +144,8 @@ export interface LockInfo {
   pid: number;
   hostname: string;
   startedAt: string;
-  command: RotationCommand | 'recover';
+  /** `import`: cert import, which takes the same lock. */
+  command: RotationCommand | 'recover' | 'import';
   journal?: Journal;
   /** Set by a run that failed half-way and left its journal for the next run to finish. */
   abandoned?: boolean;
