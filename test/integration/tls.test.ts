@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
-import { AddressInfo, Server, Socket, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Io } from '../../src/cli/io';
 import { runExplain } from '../../src/cli/explain';
@@ -21,58 +20,10 @@ import { TestConnectionResult, testConnection } from '../../src/core/tls/testCon
 import { Category } from '../../src/core/tls/types';
 import { CertsFixture, makeCertsDir } from '../support/certs';
 import { PgServer } from '../support/postgres';
+import { closedPort, pgStub } from '../support/pgstub';
 import { tmpDir } from '../support/tmp';
 
 const DAY_MS = 86_400_000;
-const SSL_CODE = 80877103;
-const GSSENC_CODE = 80877104;
-
-/** A TCP server speaking just enough pgwire: GSSENCRequest → 'N', SSLRequest → `onSsl`. */
-async function pgStub(onSsl: ((s: Socket) => void) | 'hang'): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => undefined);
-    s.on('close', () => sockets.delete(s));
-    if (onSsl === 'hang') return;
-    let buf = Buffer.alloc(0);
-    const onData = (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 8) {
-        const code = buf.readUInt32BE(4);
-        buf = buf.subarray(8);
-        if (code === GSSENC_CODE) s.write('N');
-        else if (code === SSL_CODE) {
-          s.off('data', onData);
-          onSsl(s);
-          return;
-        } else {
-          s.destroy();
-          return;
-        }
-      }
-    };
-    s.on('data', onData);
-  });
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((res) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => res());
-      }),
-  };
-}
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((res) => s.listen(0, '127.0.0.1', res));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((res) => s.close(() => res()));
-  return port;
-}
-
 /** psql (libpq) without touching the event loop, so that in-process stubs can answer. */
 function psql(url: string): Promise<{ status: number; stderr: string }> {
   return new Promise((resolve) => {

@@ -48,15 +48,24 @@ export function runShell(command: string, dir: string, env = clientEnv(), timeou
   mkdirSync(dir, { recursive: true });
   addJdbcJar(dir);
   return new Promise((resolve) => {
-    const p = spawn('sh', ['-c', command], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a hang is killed with everything the shell started (go run's child, java).
+    const p = spawn('sh', ['-c', command], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      try {
+        process.kill(-p.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, timeoutMs);
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ status: code ?? -1, stdout, stderr });
+      resolve({ status: killed ? -1 : (code ?? -1), stdout, stderr });
     });
   });
 }

@@ -9,8 +9,9 @@ export function encodeValue(c: ConnString, value: string): string {
 /** A URL query value percent-encoded ("/" kept, so paths stay readable; ":" and "\\" of a Windows path encoded). */
 export function encodeUrlValue(value: string): string {
   // The common case (verify-full, a plain path) needs no encoding: skip the encoder.
-  if (/^[A-Za-z0-9_.!~*'()/-]*$/.test(value)) return value;
-  return encodeURIComponent(value).replace(/%2F/g, '/');
+  if (/^[A-Za-z0-9_.!~*()/-]*$/.test(value)) return value;
+  // "'" too: a URL quoted in code or a shell ends at it.
+  return encodeURIComponent(value).replace(/%2F/g, '/').replace(/'/g, '%27');
 }
 
 /** Sets a parameter: replaces the value of its last occurrence, or appends it. */

@@ -3,6 +3,7 @@ import { LintEnv, LintScope, RuleCtx } from './rules/context';
 import { sslmodeRules } from './rules/sslmode';
 import { paramRules } from './rules/params';
 import { fileRules } from './rules/files';
+import { clientRules } from './rules/clients';
 import { ConnString, Finding, Severity } from './types';
 
 export interface LintOptions extends LintEnv {
@@ -22,6 +23,7 @@ function lintCurrent(ctx: RuleCtx, o: LintOptions): Finding[] {
   sslmodeRules(ctx);
   paramRules(ctx);
   fileRules(ctx);
+  clientRules(ctx);
   const all = ctx.out.slice(0, ctx.nOut);
   const { disabled, severities } = o;
   if (!disabled?.size && !severities) return all;

@@ -12,6 +12,8 @@ export const DOC = {
   jdbc: `${DOCS}/build-a-java-app-with-cockroachdb`,
 } as const;
 
+const PRISMA_SSL = 'https://www.prisma.io/docs/orm/overview/databases/postgresql#configuring-an-ssl-connection';
+
 export interface RuleInfo {
   severity: Severity;
   docs: string;
@@ -52,7 +54,19 @@ export const RULES: Record<string, RuleInfo> = {
   'sslkey-without-sslcert': { severity: 'error', docs: DOC.clientAuth, summary: 'sslkey without sslcert' },
   'key-mismatch': { severity: 'error', docs: DOC.clientAuth, summary: 'sslkey does not belong to sslcert' },
   'key-permissions': { severity: 'error', docs: DOC.clientAuth, summary: 'a key with group or world access (libpq refuses it)' },
-  'jdbc-key-format': { severity: 'error', docs: DOC.jdbc, summary: 'pgjdbc needs the PKCS#8 DER key (.pk8)' },
+  'jdbc-key-format': { severity: 'error', docs: DOC.jdbc, summary: 'pgjdbc (JDBC, DBeaver) needs the PKCS#8 DER key (.pk8), not a PEM key' },
+  'prisma-sslcert-client-cert': {
+    severity: 'error',
+    docs: PRISMA_SSL,
+    summary: "a client certificate as Prisma's sslcert, which Prisma reads as the server's CA (the identity is sslidentity, PKCS#12)",
+  },
+  'rootcert-system-unsupported': { severity: 'error', docs: DOC.secureUrl, summary: 'sslrootcert=system with a client that opens a file named "system"' },
+  'path-windows-unencoded': { severity: 'warning', docs: DOC.secureUrl, summary: 'a Windows path written unencoded in a URL' },
+  'libpq-default-client-files': {
+    severity: 'warning',
+    docs: DOC.clientAuth,
+    summary: "no sslcert, and libpq's default ~/.postgresql/postgresql.crt/.key exist and silently take part",
+  },
   'cert-user-mismatch': { severity: 'error', docs: DOC.clientAuth, summary: "the client certificate's CN is not the connection's user" },
   'cert-no-client-auth': { severity: 'error', docs: DOC.clientAuth, summary: 'the client certificate does not allow clientAuth' },
   'cert-wrong-ca': { severity: 'error', docs: DOC.clientAuth, summary: "the client certificate is not signed by the cluster's CA" },

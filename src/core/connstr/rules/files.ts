@@ -15,6 +15,7 @@ import { Fix, Severity } from '../types';
 import { PS_ALL, PS_VALUE } from '../table';
 import { ADD_SSLROOTCERT, FixRecipe, NO_FIXES, RuleCtx, SetParamFix } from './context';
 import { RULES } from './catalog';
+import { readsAsJava } from './clients';
 
 type RefKey = 'sslrootcert' | 'sslcert' | 'sslkey';
 
@@ -349,7 +350,7 @@ export function fileRules(ctx: RuleCtx): void {
         }
         if (mismatch) ctx.addParam('key-mismatch', keyP, PS_VALUE, mismatch);
       }
-      if (c.kind === 'jdbc' && kf.jdbc) ctx.addParam('jdbc-key-format', keyP, PS_VALUE, kf.jdbc.message, kf.jdbc.fixes);
+      if (readsAsJava(ctx) && kf.jdbc) ctx.addParam('jdbc-key-format', keyP, PS_VALUE, kf.jdbc.message, kf.jdbc.fixes);
     }
   }
 }

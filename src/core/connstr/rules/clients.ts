@@ -1,0 +1,111 @@
+/**
+ * Rules that depend on the client that reads the string (LintEnv.client, set by crdb-tls connect,
+ * or what the string itself shows: Prisma's sslidentity/sslaccept, a jdbc: URL): Prisma's sslcert,
+ * sslrootcert=system, Windows paths left unencoded in a URL, libpq's default client files.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { libpqDir } from '../../cockroach/sslmode';
+import { CLIENTS } from '../clients/table';
+import { encodeValue } from '../edit';
+import { PS_VALUE } from '../table';
+import { Fix } from '../types';
+import { quoteInput } from '../../errors';
+import { NO_FIXES, RuleCtx, SetParamFix } from './context';
+
+/** Prisma's own parameters: a string that has one is read by Prisma. */
+const PRISMA_ONLY = ['sslidentity', 'sslaccept'];
+const PATH_PARAMS = ['sslrootcert', 'sslcert', 'sslkey', 'sslidentity'];
+/** A drive letter or a backslash as written (not %3A / %5C). */
+const RAW_WINDOWS = /^[A-Za-z]:|\\/;
+/** The rest of a Windows path after its drive letter: ":\\" up to the end of the value. */
+const WINDOWS_REST = /^:[\\/][^\s&"'`]*/;
+
+export function readsAsPrisma(ctx: RuleCtx): boolean {
+  return ctx.env.client === 'prisma' || (ctx.env.client === undefined && PRISMA_ONLY.some((k) => ctx.last(k) >= 0));
+}
+
+/** The string is read by pgjdbc (a jdbc: URL, or crdb-tls connect for a Java client). */
+export function readsAsJava(ctx: RuleCtx): boolean {
+  const client = ctx.env.client;
+  return client ? CLIENTS[client].family === 'java' : ctx.c.kind === 'jdbc';
+}
+
+function prismaSslcert(ctx: RuleCtx): void {
+  if (ctx.sslcert < 0 || !readsAsPrisma(ctx)) return;
+  const ref = ctx.ref('sslcert');
+  const leaf = ref?.certs[0];
+  if (!ref || !leaf || leaf.ca) return;
+  const root = ctx.sslrootcert >= 0 ? ctx.value(ctx.sslrootcert) : '';
+  ctx.addParam(
+    'prisma-sslcert-client-cert',
+    ctx.sslcert,
+    PS_VALUE,
+    `Prisma reads sslcert as the server's CA, but ${ref.path} is a client certificate: the server's certificate will not verify. Point sslcert at the cluster's ca.crt and give the client certificate and key as a PKCS#12 file in sslidentity (with sslpassword): crdb-tls connect prisma makes it.`,
+    root ? new SetParamFix("Use the CA file (sslrootcert's) as sslcert", 'sslcert', root) : NO_FIXES,
+  );
+}
+
+function systemRoot(ctx: RuleCtx): void {
+  const j = ctx.sslrootcert;
+  if (j < 0 || ctx.value(j) !== 'system') return;
+  const client = ctx.env.client;
+  const unsupported = client ? CLIENTS[client].systemRoot === 'no' : ctx.c.kind === 'jdbc';
+  if (!unsupported) return;
+  ctx.addParam(
+    'rootcert-system-unsupported',
+    j,
+    PS_VALUE,
+    `sslrootcert=system (the system's public CAs) is understood by libpq 16+ and pgx v5 only; ${client ?? 'pgjdbc'} opens a file named "system" and fails. Download the CA (for CockroachDB Cloud: the cluster's CA from the Connect dialog) and name its file.`,
+  );
+}
+
+function windowsPaths(ctx: RuleCtx): void {
+  if (ctx.c.kind === 'kv') return;
+  const t = ctx.t;
+  for (const key of PATH_PARAMS) {
+    const j = ctx.last(key);
+    if (j < 0) continue;
+    const s = ctx.span(j, PS_VALUE);
+    // A drive letter's ":" ends the URL for most finders (ours too): the path goes on after the value.
+    const rest = /^[A-Za-z]$/.test(t.text.slice(s.start, s.end)) ? (WINDOWS_REST.exec(t.text.slice(s.end))?.[0] ?? '') : '';
+    const raw = t.text.slice(s.start, s.end) + rest;
+    if (!RAW_WINDOWS.test(raw)) continue;
+    const path = rest ? raw : t.value(j);
+    const fixes: Fix[] = [
+      { title: `Percent-encode the ${key} path`, kind: 'edit', edits: [{ start: s.start, end: s.end + rest.length, newText: encodeValue(ctx.c, path) }] },
+    ];
+    ctx.addParam(
+      'path-windows-unencoded',
+      j,
+      PS_VALUE,
+      `${key} holds a Windows path written as is in a URL (${quoteInput(raw)}): URL parsers stop at the drive letter's ":" or differ on "\\" (WHATWG URLs turn it into "/"); percent-encode it (":" as %3A, "\\" as %5C) so that every client reads the same path.`,
+      fixes,
+    );
+  }
+}
+
+function defaultClientFiles(ctx: RuleCtx): void {
+  if (ctx.sslcert >= 0 || ctx.sslkey >= 0) return;
+  if (ctx.sslmode >= 0 && ctx.value(ctx.sslmode) === 'disable') return;
+  const client = ctx.env.client;
+  if (client ? !CLIENTS[client].defaultClientFiles : readsAsPrisma(ctx)) return;
+  const dir = libpqDir(ctx.env.home ?? homedir(), process.platform, process.env.APPDATA);
+  const crt = join(dir, 'postgresql.crt');
+  if (!ctx.scope.exists(crt)) return;
+  const key = join(dir, readsAsJava(ctx) ? 'postgresql.pk8' : 'postgresql.key');
+  const c = ctx.c;
+  const insert = `${c.appendSeparator}sslcert=${encodeValue(c, crt)}${c.kind === 'kv' ? ' ' : '&'}sslkey=${encodeValue(c, key)}`;
+  ctx.addConn(
+    'libpq-default-client-files',
+    `The string names no sslcert, so ${client ?? 'libpq (and lib/pq, pgx, pgjdbc)'} sends ${crt} and its key when they exist, and they do: that certificate silently takes part (it may log in as another user, or be refused). Name the files you mean, or move these away.`,
+    [{ title: 'Name these files in the string', kind: 'edit', edits: [{ start: c.appendAt, end: c.appendAt, newText: insert }] }],
+  );
+}
+
+export function clientRules(ctx: RuleCtx): void {
+  prismaSslcert(ctx);
+  systemRoot(ctx);
+  windowsPaths(ctx);
+  defaultClientFiles(ctx);
+}

@@ -1,0 +1,125 @@
+/** The client kit's builders and the client-dependent lint rules, on strings alone (no server). */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildClientKit, kitJson } from '../../src/core/connstr/clients/kit';
+import { CLIENTS } from '../../src/core/connstr/clients/table';
+import { CLIENT_IDS, ClientId } from '../../src/core/connstr/clients/types';
+import { lintText } from '../../src/core/connstr/lint';
+import { makeCertsDir } from '../support/certs';
+import { tmpDir } from '../support/tmp';
+
+const opts = { cwd: '/', newPassword: () => 'pw' };
+const WIN = 'postgresql://alice@db.example:26257/defaultdb?sslmode=verify-full&sslrootcert=C%3A%5Ccerts%5Cca.crt';
+
+describe('client kit', function () {
+  this.timeout(20_000);
+
+  it('every client: verify-full (Prisma: require + sslaccept=strict), the JSON fields exactly, no key material', async () => {
+    const fx = await makeCertsDir({ users: ['alice'] });
+    const q = (f: string) => encodeURIComponent(join(fx.certsDir, f));
+    const url = `postgresql://alice@localhost:26257/defaultdb?sslmode=require&sslrootcert=${q('ca.crt')}&sslcert=${q('client.alice.crt')}&sslkey=${q('client.alice.key')}`;
+    for (const id of CLIENT_IDS) {
+      const { kit, findings } = await buildClientKit(id, url, opts);
+      assert.deepEqual(Object.keys(kitJson(kit)), ['client', 'language', 'snippet', 'program', 'programFile', 'run', 'files', 'notes'], id);
+      assert.equal(kit.language, CLIENTS[id].language);
+      assert.doesNotMatch(JSON.stringify(kitJson(kit)), /PRIVATE KEY|BEGIN CERTIFICATE/, id);
+      const verify = id === 'prisma' ? /sslmode=require&sslaccept=strict/ : id === 'typeorm' ? /ssl: \{ ca: fs\.readFileSync/ : /verify-full/;
+      assert.match(kit.snippet, verify, id);
+      assert.ok(
+        findings.some((f) => f.code === 'sslmode-require'),
+        `${id}: the input's lint findings come with the kit`,
+      );
+      assert.ok(kit.notes.length > 0 && kit.run.length > 0, id);
+    }
+  });
+
+  it('Windows paths: percent-encoded in URLs, escaped in literals, as written in DBeaver settings', async () => {
+    const psql = (await buildClientKit('psql', WIN, opts)).kit;
+    assert.match(psql.snippet, /sslrootcert=C%3A%5Ccerts%5Cca\.crt/);
+    assert.ok(psql.notes.some((n) => /Windows paths/.test(n)));
+    const jdbc = (await buildClientKit('jdbc', WIN, opts)).kit;
+    assert.match(jdbc.snippet, /^jdbc:postgresql:\/\/db\.example:26257\/defaultdb\?user=alice&sslmode=verify-full&sslrootcert=C%3A%5Ccerts%5Cca\.crt$/);
+    const typeorm = (await buildClientKit('typeorm', WIN, opts)).kit;
+    assert.ok(typeorm.program.includes('fs.readFileSync("C:\\\\certs\\\\ca.crt")'), typeorm.program);
+    const dbeaver = (await buildClientKit('dbeaver', WIN, opts)).kit;
+    assert.match(dbeaver.snippet, /Root certificate: C:\\certs\\ca\.crt/);
+    const ruby = (await buildClientKit('ruby-pg', 'postgresql://u@h:26257/d?sslmode=verify-full&sslrootcert=/c/o%27neil/ca.crt', opts)).kit;
+    assert.match(ruby.program, /PG\.connect\('postgresql:\/\/u@h:26257\/d\?sslmode=verify-full&sslrootcert=\/c\/o%27neil\/ca\.crt'\)/);
+    assert.match(
+      (await buildClientKit('ruby-pg', 'postgresql://u@h:26257/d?sslmode=verify-full&sslrootcert=/c/ca.crt', opts)).kit.program,
+      /PG\.connect\('postgresql:\/\/u@h:26257\/d\?sslmode=verify-full&sslrootcert=\/c\/ca\.crt'\)/,
+    );
+  });
+
+  it('refuses what cannot connect with verify-full: no user, no sslrootcert, sslrootcert=system for a client without it', async () => {
+    await assert.rejects(buildClientKit('psql', 'postgresql://h:26257/d?sslrootcert=/c/ca.crt', opts), /names no user/);
+    await assert.rejects(buildClientKit('psql', 'postgresql://u@h:26257/d?sslmode=verify-full', opts), /no sslrootcert/);
+    await assert.rejects(
+      buildClientKit('node-pg', 'postgresql://u@h:26257/d?sslmode=verify-full&sslrootcert=system', opts),
+      /does not support sslrootcert=system/,
+    );
+    assert.match((await buildClientKit('psql', 'postgresql://u@h:26257/d?sslmode=verify-full&sslrootcert=system', opts)).kit.snippet, /sslrootcert=system/);
+  });
+
+  it('key=value and JDBC input give the same target', async () => {
+    const a = (await buildClientKit('pgx', 'host=h port=26000 user=u dbname=d sslmode=verify-full sslrootcert=/c/ca.crt', opts)).kit;
+    const b = (await buildClientKit('pgx', 'jdbc:postgresql://h:26000/d?user=u&sslmode=verify-full&sslrootcert=/c/ca.crt', opts)).kit;
+    assert.equal(a.snippet, 'postgresql://u@h:26000/d?sslmode=verify-full&sslrootcert=/c/ca.crt');
+    assert.equal(b.snippet, a.snippet);
+  });
+});
+
+describe('client lint rules', () => {
+  const codes = (text: string, o = {}) => lintText(text, { now: new Date(), ...o }).flatMap((r) => r.findings.map((f) => f.code));
+
+  it("jdbc-key-format: a PEM key given to a Java client (a jdbc: URL, or connect's client jdbc/dbeaver)", async () => {
+    const fx = await makeCertsDir({ users: ['alice'] });
+    const u = `postgresql://alice@localhost:26257/d?sslmode=verify-full&sslrootcert=${fx.certsDir}/ca.crt&sslcert=${fx.certsDir}/client.alice.crt&sslkey=${fx.certsDir}/client.alice.key`;
+    assert.ok(!codes(u).includes('jdbc-key-format'));
+    assert.ok(codes(u, { client: 'dbeaver' }).includes('jdbc-key-format'));
+    assert.ok(codes(u.replace(/^postgresql/, 'jdbc:postgresql')).includes('jdbc-key-format'));
+  });
+
+  it("prisma-sslcert-client-cert: a client certificate as Prisma's sslcert, with the fix to the CA", async () => {
+    const fx = await makeCertsDir({ users: ['alice'] });
+    const u = `postgresql://alice@localhost:26257/d?sslmode=require&sslrootcert=${fx.certsDir}/ca.crt&sslcert=${fx.certsDir}/client.alice.crt&sslidentity=x.p12`;
+    const f = lintText(u, { now: new Date() })[0].findings.find((x) => x.code === 'prisma-sslcert-client-cert');
+    assert.ok(f);
+    assert.equal(f.fixes[0].kind === 'edit' && f.fixes[0].edits[0].newText, `${fx.certsDir}/ca.crt`);
+    assert.ok(!codes(u.replace('client.alice.crt', 'ca.crt')).includes('prisma-sslcert-client-cert'));
+    assert.ok(!codes(u.replace('&sslidentity=x.p12', '')).includes('prisma-sslcert-client-cert'), 'libpq reads sslcert as the client cert');
+  });
+
+  it('rootcert-system-unsupported: pgjdbc and node-pg, not libpq', () => {
+    const u = 'postgresql://u@h:26257/d?sslmode=verify-full&sslrootcert=system';
+    assert.ok(codes(u, { client: 'node-pg' as ClientId }).includes('rootcert-system-unsupported'));
+    assert.ok(codes(`jdbc:${u}`).includes('rootcert-system-unsupported'));
+    assert.ok(!codes(u).includes('rootcert-system-unsupported'));
+    assert.ok(!codes(u, { client: 'psql' }).includes('rootcert-system-unsupported'));
+  });
+
+  it('path-windows-unencoded: a raw drive letter or backslash in a URL, fixed by percent-encoding', () => {
+    const u = 'postgresql://u@h:26257/d?sslmode=verify-full&sslrootcert=C:\\certs\\ca.crt';
+    const f = lintText(u, { now: new Date() })[0].findings.find((x) => x.code === 'path-windows-unencoded');
+    assert.ok(f);
+    assert.equal(f.fixes[0].kind === 'edit' && f.fixes[0].edits[0].newText, 'C%3A%5Ccerts%5Cca.crt');
+    assert.ok(!codes(WIN).includes('path-windows-unencoded'));
+    assert.ok(!codes("host=h user=u sslmode=verify-full sslrootcert='C:\\certs\\ca.crt'").includes('path-windows-unencoded'));
+  });
+
+  it('libpq-default-client-files: ~/.postgresql/postgresql.crt exists and the string names no sslcert', () => {
+    const home = tmpDir();
+    const u = 'postgresql://u@h:26257/d?sslmode=verify-full&sslrootcert=/c/ca.crt';
+    assert.ok(!codes(u, { home }).includes('libpq-default-client-files'));
+    mkdirSync(join(home, '.postgresql'));
+    writeFileSync(join(home, '.postgresql', 'postgresql.crt'), '');
+    const f = lintText(u, { now: new Date(), home })[0].findings.find((x) => x.code === 'libpq-default-client-files');
+    assert.ok(f);
+    assert.equal(
+      f.fixes[0].kind === 'edit' && f.fixes[0].edits[0].newText,
+      `&sslcert=${home}/.postgresql/postgresql.crt&sslkey=${home}/.postgresql/postgresql.key`,
+    );
+    assert.ok(!codes(u, { home, client: 'node-pg' }).includes('libpq-default-client-files'), 'node-postgres reads no default files');
+  });
+});
