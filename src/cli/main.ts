@@ -29,6 +29,7 @@ Usage: crdb-tls <command> [flags]
   connect         a proven connection for one client library: snippet, program, run command, key files
   changefeed-uri  build a changefeed sink URI (Kafka, webhook, schema registry) with certificates
                   embedded as CockroachDB decodes them
+  cloud           CockroachDB Cloud: clusters, cluster CA download, client CA set/add/remove/rollback (crdb-tls cloud --help)
   k8s             Kubernetes Secret manifests for the Helm chart and the operator (crdb-tls k8s --help)
 
 Every command takes --json for machine-readable output. Exit code 0 on success, 1 on error.
@@ -62,6 +63,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return (await import('./inspect')).runInspect(rest, io);
     case 'verify':
       return (await import('./verify')).runVerify(rest, io);
+    case 'cloud':
+      return (await import('./cloud')).runCloud(rest, io);
     case 'k8s':
       return (await import('./k8s')).runK8s(rest, io);
     case 'connect':

@@ -1,0 +1,67 @@
+/**
+ * The contract: the official CockroachDB Cloud API spec, read at test time from
+ * ../shared/cloud-api/openapi.json beside the repository (never copied in), and validated with
+ * openapi-backend (ajv underneath). Requests and responses that the spec does not allow fail.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OpenAPIBackend } from 'openapi-backend';
+import type { Document } from 'openapi-backend';
+import addFormats from 'ajv-formats';
+import { REPO_ROOT } from './exec';
+
+export const SPEC_PATH = join(REPO_ROOT, '..', 'shared', 'cloud-api', 'openapi.json');
+
+export interface SpecRequest {
+  method: string;
+  /** Without the query. */
+  path: string;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+export interface SpecCheck {
+  operationId?: string;
+  errors: string[];
+}
+
+export class CloudSpec {
+  private constructor(private readonly api: OpenAPIBackend) {}
+
+  /** Loads and compiles the spec (a few seconds: call once per suite). */
+  static async load(): Promise<CloudSpec> {
+    const definition = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Document;
+    const api = new OpenAPIBackend({
+      definition,
+      strict: false,
+      validate: true,
+      ajvOpts: { strict: false },
+      customizeAjv: (ajv) => {
+        addFormats(ajv);
+        return ajv;
+      },
+    });
+    await api.init();
+    return new CloudSpec(api);
+  }
+
+  get version(): string {
+    return (this.api.definition.info as { version: string }).version;
+  }
+
+  /** The operation a request matches and what the spec says is wrong with it ([] when valid). */
+  checkRequest(r: SpecRequest): SpecCheck {
+    const req = { method: r.method.toLowerCase(), path: r.path, query: r.query, headers: r.headers, ...(r.body !== undefined ? { body: r.body } : {}) };
+    const op = this.api.matchOperation(req);
+    if (!op) return { errors: [`${r.method} ${r.path} is not an operation of the spec`] };
+    const v = this.api.validateRequest(req, op);
+    return { operationId: op.operationId, errors: v.valid ? [] : (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`) };
+  }
+
+  /** What the spec says is wrong with a response body of `operationId` and `status` ([] when valid). */
+  checkResponse(operationId: string, status: number, body: unknown): string[] {
+    const v = this.api.validateResponse(body, operationId, status);
+    return v.valid ? [] : (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
+  }
+}
