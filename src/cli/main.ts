@@ -27,6 +27,8 @@ Usage: crdb-tls <command> [flags]
   inspect         a certificate or key file: openssl x509 -text plus CockroachDB's view
   verify          verify a certificate against a CA file, like openssl verify
   connect         a proven connection for one client library: snippet, program, run command, key files
+  fleet           many nodes over SSH: status, rolling rotate-node with verify and restore, distribute-ca, rollback
+  monitor         certs dirs' expiry for cron, systemd timers and CI: exit 0/1/2; text, JSON or Prometheus
   changefeed-uri  build a changefeed sink URI (Kafka, webhook, schema registry) with certificates
                   embedded as CockroachDB decodes them
   cloud           CockroachDB Cloud: clusters, cluster CA download, client CA set/add/remove/rollback (crdb-tls cloud --help)
@@ -69,6 +71,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return (await import('./k8s')).runK8s(rest, io);
     case 'connect':
       return (await import('./connect')).runConnect(rest, io);
+    case 'fleet':
+      return (await import('./fleet')).runFleet(rest, io);
+    case 'monitor':
+      return (await import('./monitor')).runMonitor(rest, io);
     case '--help':
     case 'help':
       io.out(await usage());

@@ -1,0 +1,166 @@
+import { homedir } from 'node:os';
+import { UserError, quoteInput } from '../core/errors';
+import { readInputBytes } from '../core/input';
+import { parseLifetime, parseTimeout } from '../core/pki/duration';
+import { parseKeySize } from '../core/pki/keys';
+import {
+  FleetDeps,
+  FleetPlan,
+  FleetProgress,
+  FleetReport,
+  FleetStatus,
+  Inventory,
+  fleetPlanLines,
+  fleetStatus,
+  loadInventory,
+  planFleetDistributeCa,
+  planFleetRotateNode,
+  rollbackFleet,
+  runFleetPlan,
+  systemSshTransport,
+} from '../core/fleet';
+import { parseArgs } from './args';
+import type { Io } from './io';
+import { renderTable } from './table';
+
+export const FLEET_USAGE = `Fleets (many nodes over SSH; host keys checked against the inventory's known-hosts file):
+  fleet status        --inventory F [--ca-cert CA] [--json]   files' expiry (read over SSH), what each SQL port serves, mismatches
+  fleet rotate-node   --inventory F --ca-cert CA --ca-key K [--dry-run] [--parallel N] [--json]
+                      one node at a time: issue here, upload, back up, rename into place, reload, verify; a failed
+                      node is restored and the rollout stops ([--lifetime H] [--key-size N])
+  fleet distribute-ca --inventory F --ca-cert CA [--dry-run] [--parallel N] [--json]   push a combined ca.crt, reload
+  fleet rollback      --inventory F [--json]   undo the last run on every node it changed (from the nodes' backups)
+  Limits: [--verify-timeout 30s] [--reload-timeout 60s]. A killed run is resumed by running the same command again.
+  The inventory (YAML): sshIdentityFile, knownHostsFile (default ~/.ssh/known_hosts), nodes: [{name, ssh: user@host[:port],
+  certsDir, hosts: [SANs], verify: HOST:PORT, reload (default: kill -HUP $(pgrep -x cockroach))}].
+`;
+
+const VALUES = ['inventory', 'ca-cert', 'ca-key', 'parallel', 'lifetime', 'key-size', 'verify-timeout', 'reload-timeout'];
+const BOOLS = ['dry-run', 'json', 'help'];
+
+/** The test hook of the crash tests: CRDB_TLS_TEST_FLEET_KILL_AT=NODE:STEP[:PHASE] kills this process (SIGKILL) there. */
+function killHook(env: NodeJS.ProcessEnv): ((p: FleetProgress) => void) | undefined {
+  const at = env.CRDB_TLS_TEST_FLEET_KILL_AT;
+  if (!at) return undefined;
+  const [node, step, phase = 'start'] = at.split(':');
+  return (p) => {
+    if (p.node === node && p.step === step && p.phase === phase) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
+function progressLine(p: FleetProgress): string {
+  return `${p.node}: ${p.step} ${p.phase === 'start' ? '...' : p.phase}${p.message ? ` (${p.message})` : ''}\n`;
+}
+
+function deps(inv: Inventory, values: Record<string, string>, io: Io, json: boolean): FleetDeps {
+  const hook = killHook(io.env);
+  return {
+    transport: systemSshTransport({ knownHostsFile: inv.knownHostsFile, identityFile: inv.sshIdentityFile, env: io.env }),
+    ...(values['verify-timeout'] !== undefined ? { verifyTimeoutMs: parseTimeout(values['verify-timeout'], '--verify-timeout') } : {}),
+    ...(values['reload-timeout'] !== undefined ? { reloadTimeoutMs: parseTimeout(values['reload-timeout'], '--reload-timeout') } : {}),
+    onProgress: (p) => {
+      if (!json && p.phase !== 'start') io.out(progressLine(p));
+      hook?.(p);
+    },
+  };
+}
+
+function reportText(r: FleetReport): string {
+  const rows = r.nodes.map((n) => [
+    n.name,
+    n.status,
+    n.step ?? '',
+    n.oldSerial ?? '',
+    n.servedSerial ?? n.newSerial ?? '',
+    n.restoredByteForByte === undefined ? '' : n.restoredByteForByte ? 'yes' : 'NO',
+    n.cause ?? '',
+  ]);
+  return (
+    r.messages.map((m) => `note: ${m}\n`).join('') +
+    renderTable(['Node', 'Status', 'Step', 'Old serial', 'Serves serial', 'Restored byte for byte', 'Cause'], rows)
+  );
+}
+
+function statusText(s: FleetStatus): string {
+  const rows = s.nodes.map((n) => {
+    const file = n.files.find((f) => f.file === 'node.crt');
+    const ca = n.files.find((f) => f.file === 'ca.crt');
+    return [
+      n.name,
+      file?.serial ? `${file.serial} (${file.notAfter?.slice(0, 10)}, ${file.daysLeft} d)` : n.error ? '' : 'none',
+      ca?.notAfter ? `${ca.notAfter.slice(0, 10)} (${ca.daysLeft} d)` : '',
+      n.served?.serial ? `${n.served.serial}${n.served.chainsToCa ? '' : ' (does NOT chain to the CA)'}` : (n.served?.error ?? ''),
+      n.error ?? (n.mismatches.length ? n.mismatches.join(' ') : 'ok'),
+    ];
+  });
+  return renderTable(['Node', 'node.crt (serial, expires)', 'ca.crt expires', 'Serves', 'Problems'], rows);
+}
+
+function parallelOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(v.trim())) throw new UserError(`--parallel ${quoteInput(v)} is not a number of nodes: use 1 (the default) to 64.`);
+  return Number(v.trim());
+}
+
+export async function runFleet(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === 'help') {
+    io.out(FLEET_USAGE);
+    return sub === undefined ? 2 : 0;
+  }
+  if (!['status', 'rotate-node', 'distribute-ca', 'rollback'].includes(sub))
+    throw new UserError(`unknown fleet command ${quoteInput(sub)}: use status, rotate-node, distribute-ca or rollback.`);
+  const a = parseArgs(rest, { values: VALUES, bools: BOOLS }, `fleet ${sub}`);
+  if (a.bools.help) {
+    io.out(FLEET_USAGE);
+    return 0;
+  }
+  if (a.positionals.length)
+    throw new UserError(`fleet ${sub} takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass the inventory with --inventory F.`);
+  const v = a.values;
+  if (!v.inventory) throw new UserError(`fleet ${sub} needs the inventory: pass --inventory F (a YAML file listing the nodes).`);
+  const allowed: Record<string, string[]> = {
+    status: ['inventory', 'ca-cert'],
+    'rotate-node': VALUES,
+    'distribute-ca': ['inventory', 'ca-cert', 'parallel', 'verify-timeout', 'reload-timeout'],
+    rollback: ['inventory', 'verify-timeout', 'reload-timeout'],
+  };
+  for (const k of Object.keys(v)) if (!allowed[sub].includes(k)) throw new UserError(`fleet ${sub}: --${k} is not a flag of this command.`);
+  if (a.bools['dry-run'] && (sub === 'status' || sub === 'rollback'))
+    throw new UserError(`fleet ${sub}: --dry-run is a flag of rotate-node and distribute-ca.`);
+  const json = !!a.bools.json;
+  const inv = loadInventory(v.inventory, { home: io.env.HOME || homedir() });
+  const d = deps(inv, v, io, json);
+
+  if (sub === 'status') {
+    const caPem = v['ca-cert'] ? readInputBytes(v['ca-cert'], { what: 'the CA file (--ca-cert)' }) : undefined;
+    const s = await fleetStatus(inv, d, { caPem, caCert: v['ca-cert'] });
+    io.out(json ? JSON.stringify(s, null, 2) + '\n' : statusText(s));
+    return s.ok ? 0 : 1;
+  }
+  if (sub === 'rollback') {
+    const r = await rollbackFleet({ inventory: inv }, d);
+    io.out(json ? JSON.stringify({ report: r }, null, 2) + '\n' : reportText(r));
+    if (!r.ok) throw new UserError(r.error ?? 'the rollback failed.');
+    return 0;
+  }
+  const common = { inventory: inv, caCert: v['ca-cert'] ?? '', parallel: parallelOf(v.parallel) };
+  const plan: FleetPlan =
+    sub === 'rotate-node'
+      ? planFleetRotateNode({
+          ...common,
+          caKey: v['ca-key'] ?? '',
+          ...(v.lifetime !== undefined ? { lifetimeMs: parseLifetime(v.lifetime) } : {}),
+          ...(v['key-size'] !== undefined ? { keySize: parseKeySize(v['key-size']) } : {}),
+        })
+      : planFleetDistributeCa(common);
+  if (a.bools['dry-run']) {
+    io.out(json ? JSON.stringify({ dryRun: true, plan }, null, 2) + '\n' : fleetPlanLines(plan).join('\n') + '\nDry run: no node was contacted or changed.\n');
+    return 0;
+  }
+  if (!json) io.out(fleetPlanLines(plan).join('\n') + '\n');
+  const r = await runFleetPlan(plan, d);
+  io.out(json ? JSON.stringify({ plan, report: r }, null, 2) + '\n' : reportText(r));
+  if (!r.ok) throw new UserError(r.error ?? `fleet ${sub} did not finish.`);
+  return 0;
+}
