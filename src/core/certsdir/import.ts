@@ -144,6 +144,8 @@ export function planImport(o: ImportOptions): ImportPlan {
   const writes: PlannedWrite[] = [];
   const plan = (path: string, what: PlannedWrite['what'], mode: number, data: Buffer | string) => {
     const kind = dirKind === 'dir' ? existingKind(path) : 'missing';
+    // The key create-csr wrote (imported from where it lies), or a file already as it would be: nothing to write.
+    if (kind === 'file' && readInputBytes(path).equals(Buffer.from(data))) return;
     if (kind === 'dir' || kind === 'other')
       failures.push({ code: 'exists', field: 'file', message: `${path} is not a regular file: move it away; a ${what} is written there.` });
     else if (kind === 'file' && !o.overwrite && what !== 'ca bundle')
