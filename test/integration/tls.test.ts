@@ -434,7 +434,9 @@ describe('TLS troubleshooting against real servers', function () {
         assert.ok(o.text.trim(), `${o.client} printed nothing for ${o.category}`);
         const r = explain(o.text);
         assert.ok(r.matched, `${o.client}: not recognised: ${o.text}`);
-        assert.equal(r.category, o.category, `${o.client}: ${o.text} → ${r.category} (${r.matched?.id})`);
+        // A text that fits several causes is "ambiguous", with the cause among its candidates.
+        const category = r.category === 'ambiguous' && r.candidates?.includes(o.category) ? o.category : r.category;
+        assert.equal(category, o.category, `${o.client}: ${o.text} → ${r.category} (${r.matched?.id})`);
       }
     });
   });

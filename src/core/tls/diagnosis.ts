@@ -36,7 +36,9 @@ export function classify(err: unknown, stage?: string): Category {
     (['ECONNRESET', 'EPIPE'].includes(code) || /Connection terminated unexpectedly|socket disconnected|socket hang up/i.test(msg))
   )
     return 'handshake-eof';
-  return explain(msg).category;
+  // The text of one attempt: a text that fits several causes takes the first (test-connection then says more from what it knows).
+  const ex = explain(msg);
+  return ex.category === 'ambiguous' ? (ex.candidates?.[0] ?? 'other') : ex.category;
 }
 
 /** The categories after which a probe of the server says what it serves and why the CA does not verify it. */

@@ -6,13 +6,15 @@ import { DEFAULT_SQL_PORT } from '../cockroach/ports';
 import { quoteInput } from '../errors';
 import { ALERTS, CATALOGUE, CatalogueEntry, EntryText, SHARED_TEXTS } from './catalogue';
 import { TemplateScope, renderTemplate } from './template';
-import { Diagnosis } from './types';
+import { Category, Diagnosis } from './types';
 
 export { CATALOGUE };
 
 export interface ExplainResult extends Diagnosis {
   /** The catalogue entry that matched and the text it matched; absent when the text is not recognised. */
   matched?: { id: string; clients: string; text: string };
+  /** With category 'ambiguous': the causes the text fits (the fix says how to tell them apart). */
+  candidates?: Category[];
 }
 
 /** Hosts, ports, users and files quoted in the text, to name them in the fix. */
@@ -109,7 +111,8 @@ export function explain(text: string): ExplainResult {
   const ctx = textContext(trimmed);
   for (const e of CATALOGUE) {
     const m = e.pattern.exec(trimmed);
-    if (m) return { ...describeMatch(e, m, ctx), matched: { id: e.id, clients: e.clients, text: m[0] } };
+    if (m)
+      return { ...describeMatch(e, m, ctx), matched: { id: e.id, clients: e.clients, text: m[0] }, ...(e.candidates ? { candidates: [...e.candidates] } : {}) };
   }
   return {
     category: 'other',

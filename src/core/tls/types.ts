@@ -6,6 +6,8 @@ export const CATEGORIES = [
   'server-cert-expired',
   'server-cert-not-yet-valid',
   'client-cert-rejected',
+  /** A client certificate was configured but not sent (a library that drops one the server's CA list does not name, or cannot read). */
+  'client-cert-not-sent',
   'handshake-eof',
   'ssl-not-supported',
   'auth-failed',
@@ -16,6 +18,8 @@ export const CATEGORIES = [
   'timeout',
   'dns',
   'other',
+  /** The text names no single cause (libpq's "certificate verify failed", a broken pipe): explain lists the candidates. */
+  'ambiguous',
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];

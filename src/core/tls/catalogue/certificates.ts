@@ -188,6 +188,15 @@ export const CERTIFICATES: readonly CatalogueEntry[] = [
     fix: 're-issue the node certificate (crdb-tls cert create-node <hosts> --overwrite), deploy it and SIGHUP the node; if it should still be valid, check the clock of this machine (and NTP).',
   },
   {
+    id: 'java-not-yet-valid',
+    category: 'server-cert-not-yet-valid',
+    clients: 'Java (pgjdbc), DBeaver',
+    pattern: /CertificateNotYetValidException/,
+    cause:
+      "the server's certificate (or a CA in its chain) is not valid yet (Java's cause chain: CertificateNotYetValidException), or this machine's clock is behind.",
+    fix: 'check the clocks of this machine and of the node (a certificate issued by a machine whose clock is ahead); "crdb-tls probe HOST:PORT" shows the dates of what the node serves.',
+  },
+  {
     id: 'node-expired',
     category: 'server-cert-expired',
     clients: 'Node (pg, TypeORM)',
@@ -256,11 +265,12 @@ export const CERTIFICATES: readonly CatalogueEntry[] = [
   },
   {
     id: 'libpq-verify-failed',
-    category: 'unknown-authority',
-    clients: 'psql/libpq, psycopg, Python ssl',
+    category: 'ambiguous',
+    candidates: ['unknown-authority', 'server-cert-expired', 'server-cert-not-yet-valid'],
+    clients: 'psql/libpq, psycopg, ruby-pg, Python ssl',
     pattern: /certificate verify failed|CERTIFICATE_VERIFY_FAILED/i,
     cause:
-      "the server's certificate did not verify against sslrootcert: most often it is signed by another CA (libpq prints the same message for an expired server certificate).",
-    fix: "{trustFix} If the CA is right, check the certificate's dates there.",
+      'the text alone cannot tell: libpq prints "certificate verify failed" when the server\'s certificate is signed by a CA that sslrootcert does not hold, when it has expired, and when it is not valid yet.',
+    fix: 'tell them apart with crdb-tls test-connection "<connection string>" (it names the cause), or "{probe}", which shows who signed what the server serves and its dates; then: {trustFix}',
   },
 ];

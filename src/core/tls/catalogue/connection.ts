@@ -25,11 +25,13 @@ export const CONNECTION: readonly CatalogueEntry[] = [
   },
   {
     id: 'no-client-cert',
-    category: 'auth-failed',
-    clients: 'psql/libpq, psycopg, Node (pg), cockroach',
+    category: 'ambiguous',
+    candidates: ['auth-failed', 'client-cert-not-sent'],
+    clients: 'psql/libpq, psycopg, Node (pg), pgjdbc, cockroach',
     pattern: /connection requires a valid client certificate|no client certificates in request/i,
-    cause: 'the server requires certificate authentication but the client sent no certificate.',
-    fix: 'add sslcert=client.{user}.crt and sslkey=client.{user}.key to the connection string (issue them with crdb-tls cert create-client {user}); for JDBC use the .pk8 key.',
+    cause:
+      'the server requires certificate authentication and received no client certificate; the text alone cannot tell whether none was configured, or one was configured and the library did not send it (pgjdbc skips a PEM key or a PKCS#12 without the alias "user"; Java and Go send a certificate only when its issuer is in the CA list the server asks with).',
+    fix: 'if sslcert/sslkey are not set: add sslcert=client.{user}.crt and sslkey=client.{user}.key (crdb-tls cert create-client {user}); if they are: crdb-tls lint the connection string (for JDBC the key must be the .pk8) and check that the server trusts the CA that issued the certificate (ca-client.crt or ca.crt); crdb-tls test-connection tells which.',
   },
   {
     id: 'password-failed',
@@ -174,6 +176,27 @@ export const CONNECTION: readonly CatalogueEntry[] = [
     cause:
       '{server} closed the connection unexpectedly; while connecting this is almost always during the TLS handshake (the server refused something it saw, or it is not the SQL port).',
     fix: 'check the server\'s log at that time, the port ({sqlPort} for CockroachDB SQL) and any proxy on the way; "{probe}" shows whether the TLS handshake completes.',
+  },
+
+  {
+    id: 'java-broken-pipe',
+    category: 'ambiguous',
+    candidates: ['client-cert-rejected', 'key-mismatch', 'handshake-eof'],
+    clients: 'Java (pgjdbc), DBeaver',
+    pattern: /SSL error: Broken pipe|SocketException: Broken pipe/i,
+    cause:
+      'the server closed the connection while pgjdbc was still writing, and Java reports only a broken pipe: with TLS 1.3 that is how a refused client certificate (another CA, expired) or a key that does not belong to it looks, and also a connection cut during the handshake.',
+    fix: 'tell them apart with crdb-tls lint and crdb-tls test-connection on the same connection string (key pair, CA, dates), or the server\'s log (it names the refused certificate); "{probe}" checks the handshake itself.',
+  },
+  {
+    id: 'go-eof',
+    category: 'ambiguous',
+    candidates: ['handshake-eof', 'client-cert-rejected'],
+    clients: 'lib/pq, pgx',
+    pattern: /^(?:pq: )?EOF$|failed to write startup message \(EOF\)/m,
+    cause:
+      'the server closed the connection and the Go driver reports only EOF: the text alone cannot tell a connection cut during the TLS handshake (wrong port, a proxy) from a server that refused the client certificate after a TLS 1.3 handshake.',
+    fix: 'tell them apart with crdb-tls test-connection "<connection string>" or "{probe}" (the handshake without a client certificate); the server\'s log names a refused certificate.',
   },
 
   // ---- network

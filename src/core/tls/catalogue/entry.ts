@@ -20,4 +20,6 @@ export interface CatalogueEntry {
   pattern: RegExp;
   cause: EntryText;
   fix: EntryText;
+  /** With category 'ambiguous': the causes the text fits, which explain lists without picking one. */
+  candidates?: readonly Category[];
 }

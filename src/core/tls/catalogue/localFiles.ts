@@ -18,6 +18,14 @@ export const LOCAL_FILES: readonly CatalogueEntry[] = [
     fix: 'chmod 600 {1} (and chown it to the user that runs the client).',
   },
   {
+    id: 'lib-pq-key-permissions',
+    category: 'key-permissions',
+    clients: 'lib/pq',
+    pattern: /pq: Private key (?:file )?has (?:group or world|world|group) access/i,
+    cause: 'lib/pq refuses the private key (sslkey): other users can read it; like libpq it allows at most 0600, or 0640 when owned by root.',
+    fix: 'chmod 600 <the sslkey file> (and chown it to the user that runs the client).',
+  },
+  {
     id: 'cockroach-key-permissions',
     category: 'key-permissions',
     clients: 'cockroach',
