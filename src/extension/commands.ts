@@ -3,6 +3,7 @@
  * tests) maps to a factory that makes its handler from the extension's services, and
  * `registerCommands` registers them all in one loop (as rust-analyzer's extension does).
  */
+import type { ViewerHints } from './viewer/provider';
 import * as vscode from 'vscode';
 import { copyPath, inspectCertificate, revealInExplorer } from './certActions';
 import type { ChangefeedApi } from './changefeed/register';
@@ -25,6 +26,7 @@ export interface Services extends UiContext {
   linter: ConnLinter;
   results: ResultDocuments;
   changefeed: ChangefeedApi;
+  viewer: ViewerHints;
 }
 
 type Handler = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -40,7 +42,7 @@ const COMMANDS: Record<CommandId, Factory> = {
   'cockroachTls.createClientCa': (s) => (n: unknown) => createCaWizard(s, node(n), true),
   'cockroachTls.createNode': (s) => (n: unknown) => createCertWizard(s, n as Node | ClientPreset | undefined, 'node'),
   'cockroachTls.createClient': (s) => (n: unknown) => createCertWizard(s, n as Node | ClientPreset | undefined, 'client'),
-  'cockroachTls.inspectCertificate': (s) => (n: unknown) => inspectCertificate(s.tree, n),
+  'cockroachTls.inspectCertificate': (s) => (n: unknown) => inspectCertificate(s.tree, s.viewer, n),
   'cockroachTls.revealInExplorer': (s) => (n: unknown) => revealInExplorer(s.tree, n),
   'cockroachTls.copyPath': (s) => (n: unknown) => copyPath(s.tree, n),
   'cockroachTls.revealSoonest': (s) => () => s.monitor.revealSoonest(),

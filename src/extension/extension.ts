@@ -5,6 +5,8 @@ import { registerCommands } from './commands';
 import { affects } from './config';
 import { ExpiryMonitor } from './monitor';
 import { INSPECT_SCHEME, InspectProvider } from './inspect';
+import { CertificateViewer, VIEWER_TYPE } from './viewer/provider';
+import { openInspectReport } from './certActions';
 import { CERT_WATCH_GLOB } from './clusters';
 import { activeInput, onDidShowInput } from './input';
 import { ConnLinter } from './connstr/linter';
@@ -24,6 +26,8 @@ export interface Api {
   linter: ConnLinter;
   /** The changefeed builder panel and the sink URI diagnostics. */
   changefeed: ChangefeedApi;
+  /** The certificate viewer (custom editor). */
+  viewer: CertificateViewer;
   view: vscode.TreeView<Node>;
   activationMs: number;
   ready: Promise<void>;
@@ -47,6 +51,9 @@ export function activate(context: vscode.ExtensionContext): Api {
   const monitor = new ExpiryMonitor(context, model, tree, view as vscode.TreeView<unknown>, log);
   const inspect = new InspectProvider(model);
   context.subscriptions.push(log, model, tree, view, monitor, inspect, vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect));
+  // The certificate viewer: .crt, .pem and .key files, and Inspect Certificate.
+  const viewer = new CertificateViewer(context.extensionUri, log, (path, usage) => openInspectReport(path, usage));
+  context.subscriptions.push(vscode.window.registerCustomEditorProvider(VIEWER_TYPE, viewer, { supportsMultipleEditorsPerDocument: true }));
 
   // Connection strings in any file: diagnostics, hover, quick fixes.
   const linter = new ConnLinter(model, log);
@@ -69,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   );
 
   // Every command, from the one table.
-  registerCommands(context, { log, model, tree, monitor, linter, results, changefeed });
+  registerCommands(context, { log, model, tree, monitor, linter, results, changefeed, viewer });
 
   // Files change on disk: re-list (only changed files are read again) or, for new certs dirs, search again.
   const relist = debounce(() => model.relist(), 150);
@@ -113,7 +120,18 @@ export function activate(context: vscode.ExtensionContext): Api {
   const ready = model.reload(true).then(() => log.info(`ready: ${model.states.length} cluster(s)`));
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { model, tree, monitor, linter, changefeed, view, activationMs, ready, testing: { activeInput: () => activeInput, onDidShowInput, confirmation } };
+  return {
+    model,
+    tree,
+    monitor,
+    linter,
+    changefeed,
+    viewer,
+    view,
+    activationMs,
+    ready,
+    testing: { activeInput: () => activeInput, onDidShowInput, confirmation },
+  };
 }
 
 export function deactivate(): void {

@@ -9,6 +9,8 @@ import type { CertNode, ClusterTree } from './tree';
 import type { CertDetails } from '../core/pki/inspect';
 
 const SHOWN_KEY = 'cockroachTls.alertsShown';
+/** How long the listing must be quiet before the summary notification shows. */
+const NOTIFY_SETTLE_MS = 1_000;
 const MUTED_KEY = 'cockroachTls.alertsMuted';
 
 interface Watched extends WatchedCert {
@@ -24,6 +26,7 @@ interface Watched extends WatchedCert {
 export class ExpiryMonitor implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
   private soonestId: string | undefined;
+  private notifyTimer: NodeJS.Timeout | undefined;
   /** The alerts shown so far in this session (read by the in-editor tests). */
   readonly shownAlerts: { level: string; message: string; certId: string }[] = [];
   /** The notifications shown so far: one summary per refresh (read by the in-editor tests). */
@@ -40,7 +43,10 @@ export class ExpiryMonitor implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem('cockroachTls.expiry', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'CockroachDB TLS: soonest certificate expiry';
     this.item.command = 'cockroachTls.revealSoonest' satisfies CommandId;
-    this.subs.push(model.onDidChange(() => this.update()));
+    this.subs.push(
+      model.onDidChange(() => this.update()),
+      { dispose: () => clearTimeout(this.notifyTimer) },
+    );
     this.update();
   }
 
@@ -78,7 +84,9 @@ export class ExpiryMonitor implements vscode.Disposable {
           ? new vscode.ThemeColor('statusBarItem.warningBackground')
           : undefined;
     this.item.show();
-    this.notify(certs, now);
+    // Listings come in bursts (files written one by one, a refresh): one summary after the burst.
+    clearTimeout(this.notifyTimer);
+    this.notifyTimer = setTimeout(() => this.notify(this.watched(), new Date()), NOTIFY_SETTLE_MS);
   }
 
   /**

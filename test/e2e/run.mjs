@@ -321,50 +321,71 @@ async function demoPage(demo) {
     return [`selected: ${LEGACY_CLUSTER} › ${row.label}${row.focused ? ' (focused)' : ''}`, file];
   });
 
-  await step('07-keyboard-inspect', 'keyboard: ArrowUp in the tree, Enter opens Inspect Certificate for the focused item', async () => {
-    // Give the tree the keyboard focus on the expired client (selected in 06), as a person does by clicking it.
-    const tree = await readTree(page);
-    const reporting = find(byCluster(tree), LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`);
-    if (!reporting.focused || !(await page.evaluate(() => document.activeElement?.closest('[id="workbench.view.extension.cockroachTls"]') !== null))) {
-      await page.locator(STATUS_ITEM).click();
-      await until(
-        'the tree to have focus',
-        () => page.evaluate(() => document.activeElement?.closest('[id="workbench.view.extension.cockroachTls"]') !== null),
-        { timeout: 5_000 },
+  await step(
+    '07-keyboard-inspect',
+    'keyboard: ArrowUp in the tree, Enter opens the certificate viewer for the focused item; Open Report shows the text report',
+    async () => {
+      // Give the tree the keyboard focus on the expired client (selected in 06), as a person does by clicking it.
+      const tree = await readTree(page);
+      const reporting = find(byCluster(tree), LEGACY_CLUSTER, `Client: ${EXPIRED_USER}`);
+      if (!reporting.focused || !(await page.evaluate(() => document.activeElement?.closest('[id="workbench.view.extension.cockroachTls"]') !== null))) {
+        await page.locator(STATUS_ITEM).click();
+        await until(
+          'the tree to have focus',
+          () => page.evaluate(() => document.activeElement?.closest('[id="workbench.view.extension.cockroachTls"]') !== null),
+          { timeout: 5_000 },
+        );
+      }
+      await page.keyboard.press('ArrowUp');
+      const focused = await until('the focus to move up', async () => (await readTree(page)).find((r) => r.focused && r.label !== reporting.label), {
+        timeout: 5_000,
+      });
+      expect(focused.label === 'Node', `ArrowUp focused "${focused.label}", expected the ${LEGACY_CLUSTER} Node`);
+      await page.keyboard.press('Enter');
+      const tab = await until(
+        'the certificate viewer tab node.crt, selected',
+        async () => {
+          const tabs = await page
+            .locator('.part.editor .tabs-container [role="tab"]')
+            .evaluateAll((ts) =>
+              ts.map((t) => ({ label: t.getAttribute('aria-label') || t.textContent.trim(), selected: t.getAttribute('aria-selected') === 'true' })),
+            );
+          return tabs.find((t) => /node\.crt/.test(t.label) && t.selected);
+        },
+        { timeout: 15_000 },
       );
-    }
-    await page.keyboard.press('ArrowUp');
-    const focused = await until('the focus to move up', async () => (await readTree(page)).find((r) => r.focused && r.label !== reporting.label), {
-      timeout: 5_000,
-    });
-    expect(focused.label === 'Node', `ArrowUp focused "${focused.label}", expected the ${LEGACY_CLUSTER} Node`);
-    await page.keyboard.press('Enter');
-    const tab = await until(
-      'the inspect editor tab node.crt.txt, selected',
-      async () => {
-        const tabs = await page
-          .locator('.part.editor .tabs-container [role="tab"]')
-          .evaluateAll((ts) =>
-            ts.map((t) => ({ label: t.getAttribute('aria-label') || t.textContent.trim(), selected: t.getAttribute('aria-selected') === 'true' })),
-          );
-        return tabs.find((t) => /node\.crt\.txt/.test(t.label) && t.selected);
-      },
-      { timeout: 15_000 },
-    );
-    const lines = page.locator('.part.editor .editor-instance .view-lines').first();
-    const content = await until(
-      'the inspect document text',
-      async () => {
-        const t = (await lines.innerText({ timeout: 1_000 })).replace(/\u00a0/g, ' '); // the editor draws spaces as U+00A0
-        return /Subject/.test(t) ? t : undefined;
-      },
-      { timeout: 15_000 },
-    );
-    expect(/CN ?= ?node/.test(content), `the inspect document does not show the node subject:\n${content.slice(0, 400)}`);
-    expect(/Status: expiring \((19|20) d left\)/.test(content), `the inspect document does not show the expiry:\n${content.slice(0, 600)}`);
-    const file = await shot('07-keyboard-inspect.png');
-    return [`editor tab "${tab.label}": ${content.split('\n').filter(Boolean).slice(0, 3).join(' / ')}`, file];
-  });
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      const content = await until(
+        'the certificate viewer content',
+        async () => {
+          const t = await frame
+            .locator('body')
+            .innerText({ timeout: 1_000 })
+            .catch(() => '');
+          return /Node certificate/.test(t) && /Subject/.test(t) ? t : undefined;
+        },
+        { timeout: 15_000 },
+      );
+      expect(/CN ?= ?node/.test(content), `the viewer does not show the node subject:\n${content.slice(0, 400)}`);
+      expect(/expiring \((19|20) d left\); expires in (19|20) d/.test(content), `the viewer does not show the expiry:\n${content.slice(0, 600)}`);
+      // "Open Report" shows the openssl-style text report.
+      await frame.locator('#openReport').click();
+      const report = await until(
+        'the inspect report tab node.crt.txt, selected',
+        async () => {
+          const tabs = await page
+            .locator('.part.editor .tabs-container [role="tab"]')
+            .evaluateAll((ts) =>
+              ts.map((t) => ({ label: t.getAttribute('aria-label') || t.textContent.trim(), selected: t.getAttribute('aria-selected') === 'true' })),
+            );
+          return tabs.find((t) => /node\.crt\.txt/.test(t.label) && t.selected);
+        },
+        { timeout: 15_000 },
+      );
+      const file = await shot('07-keyboard-inspect.png');
+      return [`viewer tab "${tab.label}": ${content.split('\n').filter(Boolean).slice(0, 3).join(' / ')}`, `report tab "${report.label}"`, viewerShot, file];
+    },
+  );
 
   await step('08-command-palette', 'keyboard: F1, "CockroachDB TLS: Show Soonest Expiring Certificate", Enter selects it again', async () => {
     const sel = (await readTree(page)).filter((r) => r.selected).map((r) => r.label);

@@ -34,11 +34,11 @@ describe('cockroach-tls extension', () => {
     const ext = extension();
     assert.equal(ext.packageJSON.name, 'cockroach-tls');
     assert.ok(contributedCommands(ext).includes(ACTIVATING_COMMAND), `${ACTIVATING_COMMAND} is not contributed in package.json`);
-    // Never on start-up: on the view, the commands, certs dirs in the workspace, and the languages connection strings live in.
+    // Never on start-up: on the view, the certificate viewer, certs dirs in the workspace, and the languages connection strings live in.
     const events: string[] = ext.packageJSON.activationEvents;
     assert.ok(!events.includes('*') && !events.includes('onStartupFinished'), events.join(', '));
     assert.ok(
-      events.every((e) => /^(onView:cockroachTls\.|workspaceContains:\*\*\/|onLanguage:)/.test(e)),
+      events.every((e) => /^(onView:cockroachTls\.|onCustomEditor:cockroachTls\.|workspaceContains:\*\*\/|onLanguage:)/.test(e)),
       events.join(', '),
     );
   });
