@@ -39,14 +39,15 @@ for f; do
   if [ -f "$d/$f" ]; then
     if [ -e "$b/$f" ]; then cmp -s "$d/$f" "$b/$f" || { echo "$b/$f exists and differs from $d/$f" >&2; exit 3; }
     else cp -p "$d/$f" "$b/.$f.tmp"; mv -f "$b/.$f.tmp" "$b/$f"; fi
+    sync "$b/$f" 2>/dev/null || true
     echo "F $f $(h "$b/$f")"
   else echo "M $f"; fi
 done
-sync 2>/dev/null || true`,
+sync "$b" 2>/dev/null || true`,
   rename: `set -e
 d=$1; shift
 while [ $# -ge 2 ]; do mv -f "$d/$1" "$d/$2"; shift 2; done
-sync 2>/dev/null || true`,
+sync "$d" 2>/dev/null || true`,
   restore: `set -e; umask 077; ${HASH}
 d=$1; b=$2; shift 2
 for a; do
@@ -57,7 +58,7 @@ for a; do
       if [ -f "$d/$f" ] && [ "$(h "$d/$f")" = "$want" ]; then rm -f "$d/$f"; fi;;
   esac
 done
-sync 2>/dev/null || true`,
+sync "$d" 2>/dev/null || true`,
   cleanup: `d=$1; shift
 for t; do rm -f "$d/$t"; done`,
 } as const;
