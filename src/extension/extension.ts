@@ -6,6 +6,7 @@ import { affects } from './config';
 import { ExpiryMonitor } from './monitor';
 import { INSPECT_SCHEME, InspectProvider } from './inspect';
 import { CertificateViewer, VIEWER_TYPE } from './viewer/provider';
+import { EmbeddedCertHover } from './pemHover';
 import { openInspectReport } from './certActions';
 import { CERT_WATCH_GLOB } from './clusters';
 import { activeInput, onDidShowInput } from './input';
@@ -62,6 +63,8 @@ export function activate(context: vscode.ExtensionContext): Api {
     linter,
     vscode.languages.registerHoverProvider(selector, new ConnHover(linter)),
     vscode.languages.registerCodeActionsProvider(selector, new ConnActions(linter), { providedCodeActionKinds: ConnActions.kinds }),
+    // Certificates inside any file: PEM blocks, base64 in Kubernetes Secrets and JSON.
+    vscode.languages.registerHoverProvider(selector, new EmbeddedCertHover()),
   );
 
   // Changefeed sink URIs: the builder panel, and diagnostics, hover and quick fixes in any file.

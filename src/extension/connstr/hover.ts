@@ -3,7 +3,7 @@ import { loadRef } from '../../core/connstr/files';
 import { ConnString, paramValue } from '../../core/connstr/types';
 import { certDetails } from '../../core/pki/inspect';
 import { daysLeft, spanText } from '../../core/cockroach/expiry';
-import { LIBPQ_DEFAULT_ROOTCERT, sslmodeVerifies } from '../../core/cockroach/sslmode';
+import { LIBPQ_DEFAULT_ROOTCERT, effectiveSslmode, sslmodeVerifies } from '../../core/cockroach/sslmode';
 import type { LintedConn } from '../../core/connstr/lint';
 import { md } from '../certView';
 import { LintHover, Span, plainMarkdown } from '../doclint/hover';
@@ -12,9 +12,9 @@ import type { DocLint } from './linter';
 const SECRET_KEYS = new Set(['password', 'sslpassword', 'sasl_password']);
 
 function verifies(c: ConnString): string[] {
-  const mode =
-    paramValue(c, 'sslmode')?.value ??
-    (c.context === 'cockroach-cli' ? 'verify-full' : c.kind === 'jdbc' && paramValue(c, 'ssl')?.value === 'true' ? 'verify-full' : undefined);
+  // The string's mode, or the default of the client it is written for; a driver's own default depends on the driver.
+  const eff = effectiveSslmode(c, paramValue(c, 'sslmode')?.value, paramValue(c, 'ssl')?.value);
+  const mode = eff.source === 'libpq' || eff.source === 'pgjdbc' ? undefined : eff.mode;
   const out: string[] = [];
   const tls =
     mode === undefined
