@@ -1,0 +1,156 @@
+/**
+ * fleet rotate-node when things go wrong, against real nodes: a reload that fails, a node that serves
+ * the wrong certificate after its reload, its sshd killed in the middle of an upload, an unknown and a
+ * changed SSH host key. Each time every node serves a valid certificate chaining to the CA (the one in
+ * its certs dir), a failed node's files are back byte for byte, and a refused host key changes nothing.
+ */
+import { strict as assert } from 'node:assert';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { defaultJournalPath } from '../../src/core/fleet/journal';
+import { probe } from '../../src/core/tls/probe';
+import { makeCertsDir } from '../support/certs';
+import { Fleet, TestNode, defaultReload } from '../support/fleet';
+
+async function assertServesItsFiles(fleet: Fleet): Promise<void> {
+  for (const n of fleet.nodes) {
+    const r = await probe('localhost', n.server.port, { caFile: fleet.caCert, timeoutMs: 5000 });
+    assert.equal(r.chain[0]?.serial, n.fileSerial(), `${n.name} serves the node.crt in its certs dir`);
+    assert.equal(r.verification?.ok, true, `${n.name}'s certificate chains to the CA`);
+  }
+}
+
+/** The backup folders of every node. */
+const listBackups = (fleet: Fleet) => fleet.nodes.map((n) => (existsSync(`${n.certsDir}.backups`) ? readdirSync(`${n.certsDir}.backups`).join(',') : ''));
+
+const fileHash = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+describe('fleet rotate-node failure injection over real SSH', function () {
+  this.timeout(240_000);
+  let fleet: Fleet;
+
+  before(async function () {
+    this.timeout(120_000);
+    fleet = await Fleet.start();
+  });
+  after(async function () {
+    this.timeout(60_000);
+    await fleet?.stop();
+  });
+  beforeEach(() => {
+    // Each case starts a new run (a failed run's journal would be resumed otherwise).
+    rmSync(defaultJournalPath(fleet.inventory), { force: true });
+    fleet.opts.reload = undefined;
+    fleet.opts.unknownHostKey = undefined;
+    fleet.opts.changedHostKey = undefined;
+    fleet.writeKnownHosts();
+    fleet.writeInventory();
+  });
+
+  function reloadFor(name: string, f: (n: TestNode) => string): void {
+    fleet.opts.reload = (n) => (n.name === name ? f(n) : defaultReload(n));
+    fleet.writeInventory();
+  }
+
+  it('a reload that fails on n2: n1 stays done, n2 is restored byte for byte and serves its old certificate, n3 is not touched', async () => {
+    reloadFor('n2', (n) => `${defaultReload(n)}; echo reload broke >&2; exit 3`);
+    const snap = fleet.snapshots();
+    const before = fleet.nodes.map((n) => n.fileSerial());
+    const r = await fleet.cli('rotate-node', [...fleet.rotateArgs(), '--verify-timeout', '10s']);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /stopped at node n2, step reload: the reload command .* exited with 3.*Done: n1\./);
+    assert.notEqual(fleet.node('n1').fileSerial(), before[0]);
+    assert.equal(fleet.node('n2').snapshot(), snap.n2, 'n2 byte for byte as before');
+    assert.equal(fleet.node('n3').snapshot(), snap.n3, 'n3 untouched');
+    assert.match(r.stdout, /n2 +\| restored +\| reload .*\| yes /);
+    await assertServesItsFiles(fleet);
+  });
+
+  it('n2 serves a foreign certificate after its reload: it is restored byte for byte and serves its own again', async () => {
+    const other = await makeCertsDir({ hosts: ['localhost', '127.0.0.1'] });
+    const flag = join(fleet.root, 'wrong-once');
+    writeFileSync(flag, '');
+    // Once: the reload swaps in another CA's certificate and key (a misconfigured node), then reloads.
+    reloadFor(
+      'n2',
+      (n) =>
+        `if [ -e ${flag} ]; then rm -f ${flag}; cp ${join(other.certsDir, 'node.crt')} ${join(n.certsDir, 'node.crt')}; cp ${join(other.certsDir, 'node.key')} ${join(n.certsDir, 'node.key')}; fi; ${defaultReload(n)}`,
+    );
+    const snap = fleet.snapshots();
+    const r = await fleet.cli('rotate-node', [...fleet.rotateArgs(), '--verify-timeout', '5s']);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /stopped at node n2, step verify: localhost:\d+ serves serial [0-9a-f]+, not serial/);
+    assert.equal(fleet.node('n2').snapshot(), snap.n2, 'n2 byte for byte as before');
+    assert.equal(fleet.node('n3').snapshot(), snap.n3);
+    await assertServesItsFiles(fleet);
+  });
+
+  it("n2's sshd killed in the middle of an upload: nothing of n2 is replaced; once sshd is back, rollback restores every node and a new run completes", async () => {
+    const snap = fleet.snapshots();
+    fleet.node('n2').injectSshdKill('upload');
+    const r = await fleet.cli('rotate-node', fleet.rotateArgs());
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(
+      r.stderr,
+      /stopped at node n2, step upload: n2 \(root@127\.0\.0\.1:\d+\): the SSH connection was lost.*restoring it failed too|stopped at node n2, step upload/,
+    );
+    assert.equal(fleet.node('n2').sshdRunning, false, "n2's sshd is dead");
+    await assertServesItsFiles(fleet);
+    for (const f of ['node.crt', 'node.key']) assert.equal(existsSync(join(fleet.node('n2').certsDir, f)), true);
+    assert.equal(fleet.node('n3').snapshot(), snap.n3);
+
+    await fleet.node('n2').startSshd();
+    const back = await fleet.cli('rollback');
+    assert.equal(back.status, 0, back.stderr + back.stdout);
+    for (const n of fleet.nodes) assert.equal(n.snapshot(), snap[n.name], `${n.name} byte for byte as before the run (the partial upload removed)`);
+    await assertServesItsFiles(fleet);
+
+    const again = await fleet.cli('rotate-node', fleet.rotateArgs());
+    assert.equal(again.status, 0, again.stderr + again.stdout);
+    for (const n of fleet.nodes) assert.notEqual(n.snapshot(), snap[n.name]);
+    await assertServesItsFiles(fleet);
+  });
+
+  for (const kind of ['unknown', 'changed'] as const) {
+    it(`${kind === 'unknown' ? 'an' : 'a'} ${kind} host key on n3 is refused before anything is changed on any node`, async () => {
+      if (kind === 'unknown') fleet.opts.unknownHostKey = ['n3'];
+      else fleet.opts.changedHostKey = ['n3'];
+      fleet.writeKnownHosts();
+      const known = fileHash(fleet.knownHosts);
+      const snap = fleet.snapshots();
+      const backups = listBackups(fleet);
+      const r = await fleet.cli('rotate-node', fleet.rotateArgs());
+      assert.equal(r.status, 1, r.stdout);
+      assert.match(
+        r.stderr,
+        kind === 'unknown'
+          ? /n3 \(root@127\.0\.0\.1:\d+\): its SSH host key is not in .*known_hosts/
+          : /n3 .*: its SSH host key is not the one in .*the key has changed/,
+      );
+      assert.match(r.stderr, /before anything was changed/);
+      assert.deepEqual(fleet.snapshots(), snap, 'no node changed');
+      assert.equal(fileHash(fleet.knownHosts), known, 'known_hosts not written (no trust on first use)');
+      assert.equal(existsSync(defaultJournalPath(fleet.inventory)), false, 'no run was started');
+      assert.deepEqual(listBackups(fleet), backups, 'no backup was made on any node');
+      await assertServesItsFiles(fleet);
+    });
+  }
+
+  it('distribute-ca refuses a CA file that does not verify the nodes, then pushes a combined one', async () => {
+    const other = await makeCertsDir();
+    const snap = fleet.snapshots();
+    const refused = await fleet.cli('distribute-ca', ['--ca-cert', join(other.certsDir, 'ca.crt')]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /n1: the new ca\.crt does not verify its node\.crt .* nothing was changed on any node/);
+    assert.deepEqual(fleet.snapshots(), snap);
+    const combined = join(fleet.root, 'combined');
+    mkdirSync(combined, { recursive: true });
+    writeFileSync(join(combined, 'ca.crt'), readFileSync(join(other.certsDir, 'ca.crt'), 'utf8') + readFileSync(fleet.caCert, 'utf8'));
+    copyFileSync(join(combined, 'ca.crt'), join(combined, 'bundle.crt'));
+    const r = await fleet.cli('distribute-ca', ['--ca-cert', join(combined, 'bundle.crt')]);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    for (const n of fleet.nodes) assert.equal(fileHash(join(n.certsDir, 'ca.crt')), fileHash(join(combined, 'bundle.crt')));
+    await assertServesItsFiles(fleet);
+  });
+});
