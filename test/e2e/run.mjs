@@ -368,6 +368,7 @@ async function demoPage(demo) {
       );
       expect(/CN ?= ?node/.test(content), `the viewer does not show the node subject:\n${content.slice(0, 400)}`);
       expect(/expiring \((19|20) d left\); expires in (19|20) d/.test(content), `the viewer does not show the expiry:\n${content.slice(0, 600)}`);
+      const viewerShot = await shot('07-certificate-viewer.png');
       // "Open Report" shows the openssl-style text report.
       await frame.locator('#openReport').click();
       const report = await until(

@@ -1,0 +1,256 @@
+/**
+ * Certificates from another CA: Create Certificate Signing Request (a key and a CSR to hand to a
+ * corporate CA, Vault, cert-manager or easy-rsa) and Import Certificate (a certificate, key and CA
+ * from files, a cert-manager folder or a Kubernetes Secret, checked against CockroachDB's rules
+ * first: every failure is shown and nothing is written).
+ */
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { readInputBytes } from '../../core/input';
+import { hostProblem, normalizeUserName, userNameProblem } from '../../core/pki/names';
+import type { CertRole } from '../../core/cockroach/certrules';
+import type { KeyType } from '../../core/pki/keys';
+import type { SelfHostedCluster } from '../clusters';
+import { MultiStep, isButton } from '../input';
+import { confirmation } from '../rotate';
+import type { Node } from '../tree';
+import { requireTrust } from '../trust';
+import { UiContext, confirmReplace, nodeCluster, reportError } from '../ui';
+import { WizardStep, clusterStep } from './shared';
+
+const KEY_TYPES: (vscode.QuickPickItem & { keyType: KeyType })[] = [
+  { label: 'RSA 2048', description: 'what cockroach cert makes; every client reads it', keyType: 'rsa' },
+  { label: 'ECDSA P-256', description: 'smaller and much faster to issue; CockroachDB and the common clients accept it', keyType: 'ecdsa' },
+];
+
+/** Returns the files written (for the tests), or undefined when cancelled or refused. */
+export async function createCsrWizard(ctx: UiContext, node: Node | undefined): Promise<string[] | undefined> {
+  const title = 'Create Certificate Signing Request';
+  if (!requireTrust(title, 'write')) return undefined;
+  const st: { cluster?: SelfHostedCluster; kind?: 'node' | 'client'; hosts?: string[]; user?: string; keyType?: KeyType } = {};
+  const offset = nodeCluster(node) ? 0 : 1;
+  const total = 3 + offset;
+  const steps: WizardStep[] = [
+    clusterStep(ctx, node, title, st, total),
+    async (input) => {
+      const r = await input.pick({
+        title,
+        step: 1 + offset,
+        totalSteps: total,
+        placeholder: 'What the certificate is for',
+        items: [
+          { label: 'Node', description: 'node.key + node.csr: CN=node, the hosts as SANs, serverAuth and clientAuth' },
+          { label: 'Client', description: 'client.<user>.key + client.<user>.csr: CN=the SQL user, clientAuth' },
+        ],
+      });
+      if (!isButton(r)) st.kind = r.label === 'Node' ? 'node' : 'client';
+    },
+    async (input) => {
+      if (st.kind === 'node') {
+        const r = await input.box({
+          title,
+          step: 2 + offset,
+          totalSteps: total,
+          prompt: 'Every DNS name and IP address clients and other nodes use for this node, separated by spaces',
+          value: 'localhost 127.0.0.1',
+          validate: (v) => {
+            const hosts = v.split(/[\s,]+/).filter(Boolean);
+            if (hosts.length === 0) return 'At least one host name or address is required.';
+            for (const h of hosts) {
+              const p = hostProblem(h);
+              if (p) return `${h}: ${p}`;
+            }
+            return undefined;
+          },
+        });
+        if (!isButton(r)) st.hosts = r.split(/[\s,]+/).filter(Boolean);
+      } else {
+        const r = await input.box({
+          title,
+          step: 2 + offset,
+          totalSteps: total,
+          prompt: 'SQL user: the certificate CN, which CockroachDB maps to this user (case is folded)',
+          validate: (v) => (v ? userNameProblem(normalizeUserName(v)) : 'A user name is required.'),
+        });
+        if (!isButton(r)) st.user = normalizeUserName(r);
+      }
+    },
+    async (input) => {
+      const r = await input.pick({ title, step: 3 + offset, totalSteps: total, placeholder: 'Key type', items: KEY_TYPES });
+      if (!isButton(r)) st.keyType = r.keyType;
+    },
+  ];
+  const done = await MultiStep.run(steps, () => st);
+  if (!done?.cluster || !done.kind || !done.keyType) return undefined;
+  const { cluster, kind, keyType } = done;
+  const base = kind === 'node' ? 'node' : `client.${done.user}`;
+  if (!(await confirmReplace([`${cluster.certsDir}/${base}.key`, `${cluster.certsDir}/${base}.csr`]))) return undefined;
+  try {
+    const { createCsr } = await import('../../core/certsdir/csr');
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title}…` }, () =>
+      createCsr({ certsDir: cluster.certsDir, kind, hosts: done.hosts, user: done.user, keyType, overwrite: true }),
+    );
+    for (const f of r.files) ctx.log.info(`${title}: wrote ${f.path} (${f.what}, mode 0${f.mode.toString(8)})`);
+    ctx.model.relist();
+    void vscode.window
+      .showInformationMessage(
+        `${title}: wrote ${basename(r.keyPath)} and ${basename(r.csrPath)} (CN=${r.commonName}). Have your CA sign the CSR with serverAuth${kind === 'node' ? ' and clientAuth' : ''} and the SANs kept, then use Import Certificate.`,
+        'Open CSR',
+        'Copy CSR',
+      )
+      .then(async (open) => {
+        if (open === 'Open CSR') await vscode.window.showTextDocument(vscode.Uri.file(r.csrPath), { preview: true });
+        if (open === 'Copy CSR') await vscode.env.clipboard.writeText(r.csr);
+      });
+    return r.files.map((f) => f.path);
+  } catch (err) {
+    reportError(ctx.log, title, err);
+    return undefined;
+  }
+}
+
+type SourceKind = 'files' | 'cert-manager' | 'secret';
+
+async function pickFile(openLabel: string, filters?: Record<string, string[]>): Promise<string | undefined> {
+  const u = await vscode.window.showOpenDialog({
+    canSelectFiles: true,
+    canSelectMany: false,
+    openLabel,
+    filters,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  return u?.[0]?.fsPath;
+}
+
+/** The files of an import source, chosen in dialogs (a person), or given (a quick fix, the tests). */
+export interface ImportPreset {
+  source: SourceKind;
+  /** files: the certificate; cert-manager: the folder; secret: the Secret file. */
+  path: string;
+  key?: string;
+  ca?: string;
+  role?: CertRole;
+}
+
+async function readSource(p: ImportPreset) {
+  const k8s = await import('../../core/certsdir/k8s');
+  if (p.source === 'cert-manager') return k8s.certManagerSource(p.path);
+  if (p.source === 'secret') return k8s.secretSource(readInputBytes(p.path, { what: 'the Secret file' }).toString('utf8'), p.path);
+  return {
+    cert: { file: p.path, bytes: readInputBytes(p.path, { what: 'the certificate' }) },
+    ...(p.key ? { key: { file: p.key, bytes: readInputBytes(p.key, { what: 'the key' }) } } : {}),
+    ...(p.ca ? { ca: { file: p.ca, bytes: readInputBytes(p.ca, { what: 'the CA certificate' }) } } : {}),
+  };
+}
+
+/** What an import did: the files installed, or the failures that refused it (nothing written). */
+export type ImportOutcome = { ok: true; files: string[] } | { ok: false; failures: string[] } | undefined;
+
+export async function importCertWizard(ctx: UiContext, node: Node | undefined, preset?: ImportPreset): Promise<ImportOutcome> {
+  const title = 'Import Certificate';
+  if (!requireTrust(title, 'write')) return undefined;
+  const st: { cluster?: SelfHostedCluster } = {};
+  if (!preset) {
+    const done = await MultiStep.run([clusterStep(ctx, node, title, st, 1)], () => st);
+    if (!done?.cluster) return undefined;
+  } else {
+    st.cluster = nodeCluster(node);
+  }
+  const cluster = st.cluster;
+  if (!cluster) return undefined;
+  let p = preset;
+  if (!p) {
+    const kind = await vscode.window.showQuickPick(
+      [
+        { label: 'Certificate, key and CA files…', source: 'files' as const },
+        { label: 'A cert-manager folder…', description: 'tls.crt, tls.key, ca.crt', source: 'cert-manager' as const },
+        { label: 'A Kubernetes Secret…', description: 'YAML or JSON, data or stringData', source: 'secret' as const },
+      ],
+      { title, placeHolder: 'Where the certificate comes from' },
+    );
+    if (!kind) return undefined;
+    if (kind.source === 'cert-manager') {
+      const dir = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Import from this folder' }))?.[0]?.fsPath;
+      if (!dir) return undefined;
+      p = { source: 'cert-manager', path: dir };
+    } else if (kind.source === 'secret') {
+      const f = await pickFile('Import this Secret', { Kubernetes: ['yaml', 'yml', 'json'] });
+      if (!f) return undefined;
+      p = { source: 'secret', path: f };
+    } else {
+      const cert = await pickFile('Import this certificate', { Certificates: ['crt', 'pem', 'cer'] });
+      if (!cert) return undefined;
+      const key = await pickFile('Its private key (Cancel: none)', { Keys: ['key', 'pem'] });
+      const ca = await pickFile('The CA that issued it (Cancel: none)', { Certificates: ['crt', 'pem', 'cer'] });
+      p = { source: 'files', path: cert, key, ca };
+    }
+  }
+  try {
+    const source = await readSource(p);
+    const { inferRole, installNameFor, roleText } = await import('../../core/certsdir/check');
+    const { parseCertFile } = await import('../../core/pki/inspect');
+    let role = p.role;
+    if (!role) {
+      const parsed = parseCertFile(source.cert.bytes, basename(source.cert.file));
+      const guess = inferRole(basename(source.cert.file), parsed.ok ? parsed.certs[0] : undefined);
+      const picked = await vscode.window.showQuickPick(
+        [
+          { label: 'Node certificate', role: { as: 'node' } as CertRole },
+          { label: 'Client certificate', role: { as: 'client', user: guess.as === 'client' ? guess.user : '' } as CertRole },
+          { label: 'CA certificate', role: { as: 'ca' } as CertRole },
+          { label: 'Client CA certificate', role: { as: 'client-ca' } as CertRole },
+        ].map((i) => ({ ...i, picked: i.role.as === guess.as, description: i.role.as === guess.as ? 'what it looks like' : undefined })),
+        { title, placeHolder: `Import ${basename(source.cert.file)} as` },
+      );
+      if (!picked) return undefined;
+      role = picked.role;
+      if (role.as === 'client' && !role.user) {
+        const user = await vscode.window.showInputBox({
+          title,
+          prompt: 'The SQL user this client certificate is for',
+          validateInput: (v) => (v ? userNameProblem(normalizeUserName(v)) : 'A user name is required.'),
+        });
+        if (!user) return undefined;
+        role = { as: 'client', user: normalizeUserName(user) };
+      }
+    }
+    // The key a CSR from Create Certificate Signing Request was made with is already in place.
+    const keyInPlace = join(cluster.certsDir, installNameFor(role).replace(/\.crt$/, '.key'));
+    const withKey =
+      source.key || role.as === 'ca' || role.as === 'client-ca' || !existsSync(keyInPlace)
+        ? source
+        : { ...source, key: { file: keyInPlace, bytes: readInputBytes(keyInPlace, { what: 'the key' }) } };
+    const { planImport, applyImport } = await import('../../core/certsdir/import');
+    // Replacing files is allowed here: the confirmation lists each one, and they are backed up first.
+    const plan = planImport({ certsDir: cluster.certsDir, role, source: withKey, overwrite: true });
+    if (!plan.ok) {
+      for (const f of plan.failures) ctx.log.error(`${title}: ${f.message}`);
+      const more = plan.failures.length > 1 ? ` (and ${plan.failures.length - 1} more in the log)` : '';
+      void vscode.window
+        .showErrorMessage(
+          `${title}: ${basename(source.cert.file)} cannot be used as ${roleText(role)}; nothing was written. ${plan.failures[0].message}${more}`,
+          'Show Log',
+        )
+        .then((c) => c && ctx.log.show());
+      return { ok: false, failures: plan.failures.map((f) => f.message) };
+    }
+    const lines = [
+      ...plan.writes.map((w) => `${w.action === 'replace' ? 'replace' : 'write'} ${w.path} (${w.what}, mode 0${w.mode.toString(8)})`),
+      ...(plan.caBundle
+        ? [`${plan.caBundle.file}: ${plan.caBundle.action === 'joined' ? 'the issuing CA joins the CAs already there' : plan.caBundle.action}`]
+        : []),
+      ...(plan.writes.some((w) => w.action === 'replace') ? ['The files replaced are backed up first (Roll Back restores them).'] : []),
+    ];
+    if (!(await confirmation.ask(`Import ${basename(source.cert.file)} as ${roleText(role)}`, lines))) return undefined;
+    const r = applyImport(plan);
+    for (const f of r.files) ctx.log.info(`${title}: ${f.action} ${f.path} (${f.what}, mode 0${f.mode.toString(8)})`);
+    if (r.backup) ctx.log.info(`${title}: backup ${r.backup.id} in ${r.backup.dir}`);
+    ctx.model.relist();
+    void vscode.window.showInformationMessage(`${title}: installed ${r.files.map((f) => basename(f.path)).join(', ')} in ${cluster.name}.`);
+    return { ok: true, files: r.files.map((f) => f.path) };
+  } catch (err) {
+    reportError(ctx.log, title, err);
+    return undefined;
+  }
+}
