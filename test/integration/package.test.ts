@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, REPO_ROOT } from '../support/exec';
 
@@ -11,6 +12,32 @@ describe('the .vsix', function () {
       files.filter((f) => !f.startsWith('media/')),
       ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/extension.js', 'dist/vendor/node-forge.js', 'dist/vendor/pg.js', 'package.json'],
     );
-    assert.ok(files.some((f) => f.startsWith('media/') && f.endsWith('.svg')));
+    // Every media file is used: named by the manifest (icon, view container, walkthrough) or loaded by the bundle (webview assets).
+    const manifest = readFileSync(join(REPO_ROOT, 'package.json'), 'utf8');
+    const bundle = readFileSync(join(REPO_ROOT, 'dist', 'extension.js'), 'utf8');
+    const media = files.filter((f) => f.startsWith('media/'));
+    assert.ok(media.includes('media/icon.png'), 'the Marketplace icon is packaged');
+    for (const f of media) {
+      const parts = f.split('/');
+      const used =
+        manifest.includes(f) ||
+        [parts[1], parts.at(-1)].every((n) => bundle.includes(`"${n}"`) || bundle.includes(`'${n}'`)) ||
+        manifest.includes(parts.slice(0, -1).join('/'));
+      assert.ok(used, `${f} is packaged but nothing uses it`);
+    }
+  });
+
+  it('has the Marketplace metadata: a 128×128 PNG icon, repository, bugs, homepage, categories, keywords, gallery banner', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    const png = readFileSync(join(REPO_ROOT, pkg.icon));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128], 'IHDR width and height');
+    assert.match(pkg.repository.url, /^https:\/\/github\.com\//);
+    assert.match(pkg.bugs.url, /\/issues$/);
+    assert.ok(pkg.homepage);
+    assert.ok(pkg.categories.includes('Linters'));
+    assert.ok(pkg.keywords.length >= 5 && pkg.keywords.length <= 30, 'vsce allows at most 30 keywords');
+    assert.ok(pkg.galleryBanner.color && pkg.galleryBanner.theme);
+    assert.ok(!pkg.scripts.package.includes('--allow-missing-repository'));
   });
 });
