@@ -183,7 +183,7 @@ describe('Inspect Certificate document, cross-checked with the openssl CLI', fun
       d.certs[0].sans.map((s) => s.compact ?? s.value),
       ['localhost', 'node1.example.com', '127.0.0.1', '::1'],
     );
-    assert.match(d.text, /\[ok\] SANs localhost, node1\.example\.com, 127\.0\.0\.1, ::1:/);
+    assert.match(d.text, /\[ok\] subjectAltName is localhost, node1\.example\.com, 127\.0\.0\.1, ::1:/);
   });
 
   it('names the CA certificate that signed each certificate', () => {
@@ -333,22 +333,25 @@ describe('Inspect Certificate document, cross-checked with the openssl CLI', fun
     const client = describe_(join(a.certsDir, 'client.root.crt'));
     assert.match(client.text, /^CockroachDB role: client certificate for SQL user "root" \(client\.root\.crt\)$/m);
     assert.match(client.text, /The CN is the SQL user it logs in as \(root\)/);
-    assert.match(client.text, /\[ok\] CN is "root": it logs in as SQL user root/);
+    assert.match(client.text, /\[ok\] subject CN is "root": it logs in as SQL user root/);
     const ca = describe_(join(a.certsDir, 'ca.crt'));
     assert.match(ca.text, /^CockroachDB role: cluster CA certificate \(ca\.crt\)$/m);
     assert.match(ca.text, /New certificates are signed by the\s+first one/);
-    assert.match(ca.text, /\[ok\] is a CA \(basicConstraints CA:TRUE\)/);
+    assert.match(ca.text, /\[ok\] basicConstraints is CA:TRUE: a CA certificate/);
 
     // A client cert under another user's name, and one put where node.crt belongs.
     const clientPem = readFileSync(join(a.certsDir, 'client.root.crt'));
     const wrongUser = describeCertFile({ path: '/x/client.bob.crt', content: clientPem, now: new Date() });
-    assert.match(wrongUser.text, /\[problem\] CN is "root", but the file name says user "bob": CockroachDB rejects the mismatch/);
+    assert.match(
+      wrongUser.text,
+      /\[problem\] subject CN has principals \["root"\], expected "bob": CockroachDB logs a client certificate in as its CN .*; rename the file to client\.root\.crt/,
+    );
     const asNode = describeCertFile({ path: '/x/node.crt', content: clientPem, now: new Date() });
-    assert.match(asNode.text, /\[problem\] CN is "root", not node/);
-    assert.match(asNode.text, /\[problem\] extended key usage lacks serverAuth: a node is a TLS server/);
-    assert.match(asNode.text, /\[problem\] no DNS or IP SANs/);
+    assert.match(asNode.text, /\[problem\] subject CN has principals \["root"\], expected "node"/);
+    assert.match(asNode.text, /\[problem\] extendedKeyUsage allows clientAuth but lacks serverAuth: a node is a TLS server/);
+    assert.match(asNode.text, /\[problem\] subjectAltName has no DNS or IP SANs/);
     const nodeAsCa = describeCertFile({ path: '/x/ca.crt', content: readFileSync(join(a.certsDir, 'node.crt')), now: new Date() });
-    assert.match(nodeAsCa.text, /\[problem\] is not a CA/);
+    assert.match(nodeAsCa.text, /\[problem\] basicConstraints is not a CA certificate/);
     // An explicit usage wins over the file name.
     assert.equal(describeCertFile({ path: '/x/whatever.pem', content: clientPem, now: new Date(), usage: 'Client' }).usage, 'Client');
   });

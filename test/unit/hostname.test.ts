@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { sansCoverHost } from '../../src/core/pki/names';
-import { roleProblems } from '../../src/core/cockroach/certrules';
+import { cockroachRefusesKey, roleProblems, roleResults } from '../../src/core/cockroach/certrules';
 
 describe("sansCoverHost: Go's x509 VerifyHostname", () => {
   const sans = { dns: ['*.db.example.com', 'Node1.Example.com', 'localhost'], ip: ['127.0.0.1', '::1'] };
@@ -58,5 +58,34 @@ describe('certrules.roleProblems', () => {
     assert.deepEqual(codes({ notAfter: new Date('2024-06-01T00:00:00Z') }), ['expired']);
     assert.deepEqual(codes({ commonName: 'alice', extKeyUsage: ['clientAuth'] }, { as: 'client', user: 'alice' }), []);
     assert.deepEqual(codes({}, { as: 'ca' }), ['ca', 'ca-key-usage']);
+  });
+  it('roleResults: the kept rules say what holds, the broken ones are roleProblems; UI and tenant client certificates too', () => {
+    const kept = roleResults(base, { as: 'node' }, { now });
+    assert.deepEqual(
+      kept.map((r) => [r.code, r.ok]),
+      [
+        ['principal', true],
+        ['eku', true],
+        ['sans', true],
+        ['key-type', true],
+      ],
+    );
+    assert.match(kept[2].text, /^is localhost: every address clients and other nodes dial/);
+    assert.equal(
+      roleResults({ ...base, extKeyUsage: [] }, { as: 'node' }, { now })[1].text,
+      'is absent: any purpose is allowed, including serverAuth and clientAuth',
+    );
+    assert.deepEqual(codes({ extKeyUsage: ['clientAuth'] }, { as: 'ui' }), ['eku']);
+    assert.deepEqual(codes({ sans: { dns: [], ip: [] } }, { as: 'ui' }), ['sans']);
+    assert.deepEqual(codes({ extKeyUsage: ['serverAuth'], commonName: 'x' }, { as: 'tenant-client' }), ['eku']);
+    assert.deepEqual(codes({ commonName: 'x', sans: { dns: [], ip: [] } }, { as: 'tenant-client' }), []);
+    assert.deepEqual(
+      roleProblems(base, { as: 'client', user: 'bob' }, { now }).map((p) => p.problem),
+      ['has principals ["node","localhost"], expected "bob": CockroachDB logs a client certificate in as its CN (or a DNS SAN)'],
+    );
+  });
+  it('cockroachRefusesKey: what Go itself refuses, not what only some clients do', () => {
+    for (const k of ['RSA 2048', 'RSA 1024', 'RSA 8192', 'EC prime256v1', 'EC secp521r1', 'ed25519']) assert.equal(cockroachRefusesKey(k), false, k);
+    for (const k of ['RSA 512', 'RSA 16384', 'EC secp256k1', 'dsa']) assert.equal(cockroachRefusesKey(k), true, k);
   });
 });

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { issueCertificate } from '../../src/core/pki/issue';
 import { listCertsDir, CertEntry } from '../../src/core/certsdir/list';
 import { createCa, createNode } from '../../src/core/certsdir/create';
 import { makeCertsDir, CertsFixture } from '../support/certs';
@@ -113,6 +115,23 @@ describe('listing a certs dir (cockroach cert list)', function () {
     copyFileSync(join(fx.certsDir, 'client.root.key'), join(dir, 'node.key'));
     const node = byFile(listCertsDir(dir), 'node.crt');
     assert.match(node.errors.join(), /client\/server node certificate .* has principals \["root"\], expected "node"/);
+  });
+
+  it('flags a key CockroachDB refuses (certrules): an EC key on secp256k1', async () => {
+    const root = tmpDir();
+    const dir = join(root, 'certs');
+    await createCa({ certsDir: dir, caKey: join(root, 'ca.key') });
+    const ca = new X509Certificate(readFileSync(join(dir, 'ca.crt')));
+    const key = generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey;
+    const pem = await issueCertificate(
+      { kind: 'client', commonName: 'root', lifetimeMs: 10 * DAY, now: new Date(), publicKey: key },
+      { cert: ca, key: createPrivateKey(readFileSync(join(root, 'ca.key'))) },
+    );
+    writeFileSync(join(dir, 'client.root.crt'), pem);
+    writeFileSync(join(dir, 'client.root.key'), key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const errors = byFile(listCertsDir(dir), 'client.root.crt').errors;
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0], /client\.root\.crt: the public key is EC secp256k1: .*issue it again with "crdb-tls cert rotate-client root --certs-dir /);
   });
 
   it('counts the certificates of a combined CA and reports the first one', async () => {

@@ -9,7 +9,7 @@ import { CertDetails, ParsedCertFile, certDetails, parseCertFile } from '../pki/
 import { keyMatchesCert, parsePrivateKey } from '../pki/keys';
 import { findIssuer, notSignedText } from '../pki/chain';
 import { CLIENT_CA_CERT, FileRole, USAGE_ORDER, Usage, isCaUsage, roleFromFilename, signingCaFile } from '../cockroach/layout';
-import { CertRole, principalsOf, roleProblems } from '../cockroach/certrules';
+import { MIN_RSA_BITS, cockroachRefusesKey, principalsOf, roleProblems, ruleRoleForUsage } from '../cockroach/certrules';
 import { DEFAULT_THRESHOLDS, ExpiryStatus, ExpiryThresholds, daysLeft, expiryStatus } from '../cockroach/expiry';
 
 /** One `.crt` file of a certs directory with its key, as `cockroach cert list` sees it, plus our checks. */
@@ -188,18 +188,9 @@ function readError(what: string, path: string, err: unknown, fix: string): strin
   return `could not read ${what} ${path} (${errnoCode(err) ?? errMessage(err)}): ${fix}.`;
 }
 
-/** The role CockroachDB's rules check a file of `usage` for (certrules), when they have one. */
-function ruleRole(usage: Usage, name: string | null): CertRole | undefined {
-  if (usage === 'Node') return { as: 'node' };
-  if (usage === 'Client' && name !== null) return { as: 'client', user: name };
-  if (usage === 'CA') return { as: 'ca' };
-  if (usage === 'Client CA') return { as: 'client-ca' };
-  return undefined;
-}
-
-/** CockroachDB's rules (cockroach/certrules) on the CA flag, the principals and the EKUs, worded with crdb-tls's own fixes. */
+/** CockroachDB's rules (cockroach/certrules) on the CA flag, the principals, the EKUs and the key type, worded with crdb-tls's own fixes. */
 function checkCertificate(entry: CertEntry, d: CertDetails, files: Set<string>): void {
-  const role = ruleRole(entry.usage, entry.name) ?? (isCaUsage(entry.usage) ? ({ as: 'ca' } as const) : undefined);
+  const role = ruleRoleForUsage(entry.usage, entry.name ?? undefined);
   if (!role) return;
   const facts = { ...d, commonName: d.subject.CN, notBefore: new Date(d.notBefore), notAfter: new Date(d.notAfter) };
   for (const r of roleProblems(facts, role, { now: new Date(d.notBefore), hasClientNodeCert: files.has('client.node.crt') })) {
@@ -219,7 +210,20 @@ function checkCertificate(entry: CertEntry, d: CertDetails, files: Set<string>):
       entry.errors.push(
         `node certificate ${entry.certPath} allows ${d.extKeyUsage.join(', ')} but needs both serverAuth and clientAuth: issue it again with create-node.`,
       );
+    else if (r.code === 'key-type' && cockroachRefusesKey(d.publicKey))
+      entry.errors.push(
+        `${entry.certPath}: the public key ${r.problem}: issue it again with ${keyFix(entry)} (an RSA key of ${MIN_RSA_BITS} bits or more, or --key-type ecdsa).`,
+      );
   }
+}
+
+/** The crdb-tls command that issues a file of this usage again with a default (RSA 2048) key. */
+function keyFix(entry: CertEntry): string {
+  const dir = dirname(entry.certPath);
+  if (entry.usage === 'CA') return `"crdb-tls cert rotate-ca --certs-dir ${dir} --ca-key <new ca.key>"`;
+  if (entry.usage === 'Node') return `"crdb-tls cert rotate-node --certs-dir ${dir} --ca-key <ca.key>"`;
+  if (entry.usage === 'Client') return `"crdb-tls cert rotate-client ${entry.name ?? '<user>'} --certs-dir ${dir} --ca-key <ca.key>"`;
+  return 'its issuing CA';
 }
 
 function checkKey(entry: CertEntry, dir: string, filename: string, cert: X509Certificate | undefined, opts: ListOptions): void {

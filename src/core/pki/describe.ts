@@ -3,6 +3,7 @@ import { isCaUsage } from '../cockroach/layout';
 import { DEFAULT_THRESHOLDS } from '../cockroach/expiry';
 import { errMessage } from '../errors';
 import { parseCertFile } from './inspect';
+import { certInfo } from './certinfo';
 import { opensslPemProblems, opensslTrip } from './pem';
 import { decodeCert, tryDer } from './describeDecode';
 import { certFileRole, chainOf, loadCa, roleChecks, roleMeaning, roleTitle } from './describeMeaning';
@@ -54,7 +55,7 @@ export function describeCertFile(input: DescribeInput): CertFileDescription {
     const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
     const certs = parsed.map((p, i) => {
       const c = decodeCert(p, i, input.now, usage, thresholds);
-      c.checks = roleChecks(c, i === 0 || isCaUsage(usage) ? usage : 'Unknown', fileRole);
+      c.checks = roleChecks(certInfo(p.x509), i === 0 || isCaUsage(usage) ? usage : 'Unknown', fileRole);
       c.chain = chainOf(c, p, usage, ca);
       return c;
     });

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { FileRole, Usage, isCaUsage, roleFromFilename } from '../cockroach/layout';
 import { DEFAULT_THRESHOLDS } from '../cockroach/expiry';
-import { OID } from './x509der';
+import { RuleCert, RuleResult, roleResults, ruleRoleForUsage } from '../cockroach/certrules';
 import { findIssuer, keyEvidence } from './chain';
 import { parseCertFile } from './inspect';
 import { decodeCert } from './describeDecode';
@@ -87,84 +87,31 @@ export function roleMeaning(usage: Usage, role: FileRole): string[] {
   }
 }
 
-function ipOrDnsSans(c: DescribedCert): string[] {
-  return c.sans.filter((s) => s.type === 'DNS' || s.type === 'IP Address').map((s) => s.compact ?? s.value);
+/** How to fix a broken rule with crdb-tls, for the role the file name gives (cert check words the fix at an outside CA instead). */
+function fixFor(r: RuleResult, usage: Usage, role: FileRole, c: RuleCert): string {
+  if (r.code === 'ca')
+    return isCaUsage(usage)
+      ? 'a CA file must hold only CA certificates; keep node and client certificates in their own files'
+      : 'put it in a CA file and issue a leaf certificate here';
+  if (r.code === 'ca-key-usage') return 'create the CA again';
+  if (r.code === 'principal' && usage === 'Node') return 'reissue it with "crdb-tls cert create-node <hosts> --overwrite"';
+  if (r.code === 'principal')
+    return `rename the file to client.${c.commonName ?? '<cn>'}.crt or reissue it with "crdb-tls cert create-client ${role.name ?? '<user>'} --overwrite"`;
+  if (r.code === 'sans') return 'reissue it with every host name and IP address used to reach it';
+  if (r.code === 'key-type') return 'reissue it with "--key-type ecdsa" or an RSA key of 2048 bits or more';
+  return 'reissue the certificate';
 }
 
-/** What CockroachDB needs from a certificate in this role. */
-export function roleChecks(c: DescribedCert, usage: Usage, role: FileRole): CertCheck[] {
-  const checks: CertCheck[] = [];
-  const hasEku = c.extensions.some((e) => e.oid === OID.extKeyUsage);
-  const needEku = (oids: string[], why: string) => {
-    const names = oids.map((o) => (o === OID.serverAuth ? 'serverAuth' : 'clientAuth')).join(' and ');
-    if (!hasEku) checks.push({ ok: true, text: `no extended key usage extension: any purpose is allowed, including ${names}` });
-    else if (oids.every((o) => c.extKeyUsageOids.includes(o))) checks.push({ ok: true, text: `extended key usage allows ${names} (${why})` });
-    else
-      checks.push({
-        ok: false,
-        text: `extended key usage lacks ${oids
-          .filter((o) => !c.extKeyUsageOids.includes(o))
-          .map((o) => (o === OID.serverAuth ? 'serverAuth' : 'clientAuth'))
-          .join(' and ')}: ${why}; reissue the certificate`,
-      });
-  };
-  const needSans = () => {
-    const sans = ipOrDnsSans(c);
-    if (sans.length === 0)
-      checks.push({
-        ok: false,
-        text: 'no DNS or IP SANs: TLS clients check the host they dial against the SANs; reissue with every host name and IP address used to reach it',
-      });
-    else
-      checks.push({
-        ok: true,
-        text: `SANs ${sans.join(', ')}: every address clients and other nodes dial (--advertise-addr, load balancer names) must be one of these`,
-      });
-  };
-  if (isCaUsage(usage)) {
-    if (c.isCA) checks.push({ ok: true, text: 'is a CA (basicConstraints CA:TRUE)' });
-    else
-      checks.push({
-        ok: false,
-        text: 'is not a CA (basicConstraints CA:FALSE or missing): a CA file must hold only CA certificates; keep node and client certificates in their own files',
-      });
-    if (c.extensions.some((e) => e.oid === OID.keyUsage) && !c.keyUsage.includes('Certificate Sign')) {
-      checks.push({ ok: false, text: 'key usage lacks Certificate Sign: TLS libraries refuse certificates it signs; create the CA again' });
-    }
-    return checks;
-  }
-  if (usage === 'Unknown') return checks;
-  if (c.isCA)
-    checks.push({
-      ok: false,
-      text: 'is a CA certificate (basicConstraints CA:TRUE) in a leaf certificate file: put it in a CA file and issue a leaf certificate here',
-    });
-  if (usage === 'Node') {
-    if (c.commonName === 'node') checks.push({ ok: true, text: 'CN is node: nodes authenticate to each other as the user node' });
-    else
-      checks.push({
-        ok: false,
-        text: `CN is ${JSON.stringify(c.commonName ?? '')}, not node: CockroachDB requires CN=node in node.crt; reissue it with "crdb-tls cert create-node <hosts> --overwrite"`,
-      });
-    needEku([OID.serverAuth, OID.clientAuth], 'a node is a TLS server to clients and a TLS client to other nodes');
-    needSans();
-  } else if (usage === 'UI') {
-    needEku([OID.serverAuth], 'the DB Console serves it as a TLS server');
-    needSans();
-  } else if (usage === 'Client') {
-    if (role.name !== undefined && c.commonName === role.name)
-      checks.push({ ok: true, text: `CN is ${JSON.stringify(c.commonName)}: it logs in as SQL user ${c.commonName}` });
-    else if (role.name === undefined) checks.push({ ok: true, text: `CN is ${JSON.stringify(c.commonName ?? '')}: the SQL user it logs in as` });
-    else
-      checks.push({
-        ok: false,
-        text: `CN is ${JSON.stringify(c.commonName ?? '')}, but the file name says user ${JSON.stringify(role.name)}: CockroachDB rejects the mismatch; rename the file to client.${c.commonName ?? '<cn>'}.crt or reissue it with "crdb-tls cert create-client ${role.name} --overwrite"`,
-      });
-    needEku([OID.clientAuth], 'a SQL client authenticates with it');
-  } else if (usage === 'Tenant Client') {
-    needEku([OID.clientAuth], 'the tenant SQL server authenticates with it');
-  }
-  return checks;
+/**
+ * What CockroachDB needs from a certificate in this role: cockroach/certrules's rules, kept and
+ * broken, each broken one with its fix. Validity is left out: the expiry status says it.
+ */
+export function roleChecks(c: RuleCert, usage: Usage, role: FileRole): CertCheck[] {
+  const rr = ruleRoleForUsage(usage, role.name ?? (usage === 'Client' ? (c.commonName ?? '') : undefined));
+  if (!rr) return [];
+  return roleResults(c, rr, { now: c.notBefore })
+    .filter((r) => r.code !== 'expired' && r.code !== 'not-yet-valid')
+    .map((r) => ({ ok: r.ok, text: r.ok ? `${r.field} ${r.text}` : `${r.field} ${r.text}; ${fixFor(r, usage, role, c)}` }));
 }
 
 export interface CaFile {
