@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../core/errors';
 import { InputFileError, readInput } from '../core/input';
 import { describeCertFile } from '../core/pki/describe';
+import { describeCsr, isCsrContent } from '../core/pki/describeCsr';
 import { parseCertFile } from '../core/pki/inspect';
 import { KeyFileInfo, describeKeyFile, isKeyContent, keyFileText } from '../core/tls/keyfile';
 import { parseArgs } from './args';
@@ -18,11 +19,14 @@ it means to CockroachDB (by file name: ca.crt, node.crt, client.<user>.crt, ...)
 CA signed it (--ca-file, default the CA file next to it that signs its kind: ca-client.crt
 for client certs when present, ca-ui.crt for ui.crt, else ca.crt), and whether its key
 (--key, default the .key next to it) matches.
+A certificate signing request (.csr): what "openssl req -text" shows, whether its signature
+verifies, and what CockroachDB's rules say about the certificate it asks for.
 A key file: type, size, format, whether libpq and cockroach accept its permissions, and whether
 it matches the certificate (--cert, default the .crt next to it).
 
   --json   {kind: "certificate", path, role, usage, ok, usable, problems, certs, key?}
            or {kind: "key", path, ok, type, bits, format, mode, ..., cert?}
+           or {kind: "csr", path, ok, problems, requests}
 
 Exit code: 0 when the file is usable (readable, signed by the CA file when one is checked, within
 its validity, and the key matches), 1 otherwise.
@@ -74,6 +78,13 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
     const p = join(dirname(path), basename(path).replace(/\.(crt|pem|key|key\.pk8|pk8)$/, '') + ext);
     return existsSync(p) ? p : undefined;
   };
+
+  if (isCsrContent(content)) {
+    const d = describeCsr(content, path);
+    const { text, ...rest } = d;
+    io.out(a.bools.json ? JSON.stringify(rest, null, 2) + '\n' : text);
+    return d.ok ? 0 : 1;
+  }
 
   if (isKeyContent(content)) {
     const certPath = a.values.cert ?? sibling('.crt');

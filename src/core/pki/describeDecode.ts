@@ -28,7 +28,7 @@ function iso(d: Date): string {
   return d.toISOString().replace('.000Z', 'Z');
 }
 
-function publicKeySummary(k: PublicKeyInfo): string {
+export function publicKeySummary(k: PublicKeyInfo): string {
   if (k.algorithm === 'rsaEncryption' || k.algorithm === 'rsassaPss') return `RSA ${k.bits ?? '?'} bit`;
   if (k.algorithm === 'id-ecPublicKey') return `EC ${k.nistCurve ?? k.curve ?? ''} (${k.bits ?? '?'} bit)`.replace('  ', ' ');
   return k.bits ? `${k.algorithm} (${k.bits} bit)` : k.algorithm;

@@ -52,6 +52,12 @@ export function parseCertFile(content: Buffer, name: string): ParsedCertFile {
     return { ok: false, error: `no certificates found in ${name}: it holds no PEM "BEGIN CERTIFICATE" block; put the PEM certificate there.` };
   const certs: X509Certificate[] = [];
   for (let i = 0; i < blocks.length; i++) {
+    if (/^(NEW )?CERTIFICATE REQUEST$/.test(blocks[i].type)) {
+      return {
+        ok: false,
+        error: `${name} is a certificate signing request (PEM "${blocks[i].type}"), not a certificate: have your CA sign it and pass the certificate it returns (see what it asks for with "crdb-tls inspect ${name}").`,
+      };
+    }
     if (blocks[i].type !== 'CERTIFICATE') {
       return {
         ok: false,

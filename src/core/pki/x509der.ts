@@ -86,7 +86,7 @@ function algorithmOid(t: Tlv | undefined, what: string): string {
   return decodeOid(expectTag(oid, TAG.OID, `${what} algorithm`).value);
 }
 
-function readExtension(t: Tlv): Extension {
+export function readExtension(t: Tlv): Extension {
   const parts = childrenOf(expectTag(t, TAG.SEQUENCE, 'Extension'));
   if (parts.length < 2 || parts.length > 3) throw new DerError(`bad DER: an extension has ${parts.length} elements, not 2 or 3`);
   const oid = decodeOid(expectTag(parts[0], TAG.OID, 'extnID').value);
