@@ -21,8 +21,9 @@ const common = {
 };
 
 // node-forge (issuing) and pg (connection tests) are big and needed only by some commands: the
-// extension loads them from their own bundles in dist/vendor/ on first use, so activation parses
-// neither. The CLI is installed with its dependencies and requires them from node_modules.
+// extension and the CLI load them from their own bundles in dist/vendor/ on first use, so neither
+// activation nor a `cert create-*` parses pg. Everything else is bundled: the .vsix and the npm
+// package (`npm pack`: dist/cli.js + dist/vendor/) run without node_modules.
 const VENDOR = ['node-forge', 'pg'];
 const vendorExternal = {
   name: 'vendor-external',
@@ -39,7 +40,7 @@ const builds = [
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
-    external: [...common.external, ...VENDOR],
+    plugins: [vendorExternal],
     define: { CRDB_TLS_VERSION: JSON.stringify(version) },
   },
 ];
