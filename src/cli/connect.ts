@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { commitFiles, FileWrite } from '../core/certsdir/write';
 import { UserError, errnoCode, errMessage, safeMessage } from '../core/errors';
-import { buildClientKit, kitJson, parseClientId } from '../core/connstr/clients/kit';
+import { buildClientKit, kitJson, newKitPassword, parseClientId, programMode } from '../core/connstr/clients/kit';
 import { CLIENT_IDS } from '../core/connstr/clients/types';
 import { parseArgs } from './args';
 import type { Io } from './io';
@@ -55,7 +54,7 @@ export async function runConnect(argv: string[], io: ConnectIo): Promise<number>
     cwd,
     now: new Date(),
     derivedDir: out,
-    newPassword: () => randomBytes(18).toString('base64url'),
+    newPassword: newKitPassword,
     onFindings: (findings) => {
       for (const f of findings) err(`crdb-tls: ${f.severity === 'info' ? 'note' : 'warning'}: ${f.code}: ${safeMessage(f.message)}\n`);
     },
@@ -67,7 +66,7 @@ export async function runConnect(argv: string[], io: ConnectIo): Promise<number>
       throw new UserError(`cannot create --out ${out} (${errnoCode(e) ?? errMessage(e)}): choose a folder you can write.`, out);
     }
     const writes: FileWrite[] = kit.files.filter((f) => f.status === 'write' && f.data).map((f) => ({ path: f.path, data: f.data!, mode: f.mode }));
-    if (kit.programFile) writes.push({ path: join(out, kit.programFile), data: kit.program, mode: kit.programFile.endsWith('.sh') ? 0o755 : 0o644 });
+    if (kit.programFile) writes.push({ path: join(out, kit.programFile), data: kit.program, mode: programMode(kit.programFile) });
     commitFiles(writes);
   }
   if (a.bools.json) {

@@ -27,6 +27,8 @@ export const COMMAND_IDS = [
   'cockroachTls.pruneCa',
   'cockroachTls.showBackups',
   'cockroachTls.rollback',
+  'cockroachTls.copyConnectionFor',
+  'cockroachTls.openConnectionCheck',
   // Run by quick fixes (hidden from the Command Palette).
   'cockroachTls.addSslRootCert',
   'cockroachTls.explainPasswordEnv',

@@ -10,6 +10,7 @@ import type { ChangefeedApi } from './changefeed/register';
 import { COMMAND_IDS, CommandId } from './commandIds';
 import type { ConnLinter } from './connstr/linter';
 import { addSslRootCert, explainPasswordEnv } from './connstr/actions';
+import { copyConnectionFor, openConnectionCheck } from './connstr/kit';
 import type { ExpiryMonitor } from './monitor';
 import { pruneCa, reissueAll, rollback, rotateCa, rotateClient, rotateNode, showBackups } from './rotate';
 import type { Node } from './tree';
@@ -59,6 +60,8 @@ const COMMANDS: Record<CommandId, Factory> = {
   'cockroachTls.pruneCa': (s) => (n: unknown) => pruneCa(s, node(n)),
   'cockroachTls.showBackups': (s) => (n: unknown) => showBackups(s, node(n)),
   'cockroachTls.rollback': (s) => (n: unknown) => rollback(s, node(n)),
+  'cockroachTls.copyConnectionFor': (s) => (arg: unknown) => copyConnectionFor(s, arg),
+  'cockroachTls.openConnectionCheck': (s) => (arg: unknown) => openConnectionCheck(s, arg),
   'cockroachTls.addSslRootCert': (s) => (uri: vscode.Uri, insertAt: number, separator: string, kind: string, chosen?: string) =>
     addSslRootCert(s.linter, uri, insertAt, separator, kind, chosen),
   'cockroachTls.explainPasswordEnv': () => (envVar: string) => explainPasswordEnv(envVar),

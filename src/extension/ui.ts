@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { CertEntry } from '../core/certsdir/list';
+import { clusterUrl } from '../core/connstr/clusterUrl';
 import { UserError, errMessage } from '../core/errors';
 import type { SelfHostedCluster } from './clusters';
 import type { CommandId } from './commandIds';
@@ -36,6 +38,19 @@ export function nodeState(node: Node | undefined): ClusterState | undefined {
 export function nodeCluster(node: Node | undefined): SelfHostedCluster | undefined {
   const c = nodeState(node)?.cluster;
   return c?.kind === 'self-hosted' ? c : undefined;
+}
+
+/** A verify-full URL for a self-hosted cluster of the tree (core/connstr/clusterUrl.ts), with a client certificate and its key when given. */
+export function clusterStateUrl(state: ClusterState, client?: CertEntry): string | undefined {
+  const c = state.cluster;
+  if (c.kind !== 'self-hosted') return undefined;
+  const names = new Set(state.entries.map((e) => e.certFile));
+  return clusterUrl({
+    certsDir: c.certsDir,
+    has: (name) => names.has(name),
+    nodeSans: state.entries.find((e) => e.usage === 'Node')?.sans,
+    client: client?.name && client.keyPath ? { user: client.name, cert: client.certPath, key: client.keyPath } : undefined,
+  });
 }
 
 export function selfHostedClusters(model: ClusterModel): SelfHostedCluster[] {

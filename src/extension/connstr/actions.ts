@@ -4,14 +4,38 @@ import type { Finding } from '../../core/connstr/types';
 import type { CommandRef } from '../commandIds';
 import { LintActions, workspaceEdit } from '../doclint/actions';
 import type { ConnLinter, DocLint } from './linter';
+import type { ConnRef } from '../troubleshoot/commands';
 
 type Fix = Finding['fixes'][number];
 type ConnKind = DocLint['results'][number]['conn']['kind'];
 
-/** Quick fixes for the connection-string findings under the cursor. */
+/** The client kit's actions on a connection string (not fixes: offered on every string, findings or not). */
+const KIT_KIND = vscode.CodeActionKind.Refactor.append('cockroachTls.clientKit');
+
+/** Quick fixes for the connection-string findings under the cursor, and the client kit's actions on the string there. */
 export class ConnActions extends LintActions<DocLint, Finding, Fix, ConnKind> {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix, KIT_KIND];
+
   protected owns(code: string): boolean {
     return !code.startsWith('sink-');
+  }
+
+  async provideCodeActions(doc: vscode.TextDocument, range: vscode.Range, ctx: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
+    const fixes = await super.provideCodeActions(doc, range, ctx);
+    if (ctx.only && !ctx.only.contains(KIT_KIND)) return fixes;
+    const r = await this.linter.ensure(doc);
+    const [from, to] = [doc.offsetAt(range.start), doc.offsetAt(range.end)];
+    const kit = (r?.results ?? [])
+      .filter(({ conn }) => conn.span.start <= from && to <= conn.span.end)
+      .flatMap(({ conn }) => {
+        const ref: ConnRef = { uri: doc.uri.toString(), start: conn.span.start };
+        const copy = new vscode.CodeAction('Copy Connection for…', KIT_KIND);
+        copy.command = { command: 'cockroachTls.copyConnectionFor', title: 'Copy Connection for…', arguments: [ref] } satisfies CommandRef;
+        const check = new vscode.CodeAction('Open Connection Check', KIT_KIND);
+        check.command = { command: 'cockroachTls.openConnectionCheck', title: 'Open Connection Check', arguments: [ref] } satisfies CommandRef;
+        return [copy, check];
+      });
+    return [...fixes, ...kit];
   }
 
   protected findings(r: DocLint): { finding: Finding; context: ConnKind }[] {

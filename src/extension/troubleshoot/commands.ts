@@ -18,7 +18,7 @@ import { workspaceEdit } from '../doclint/actions';
 import type { ClusterModel } from '../model';
 import type { Node } from '../tree';
 import { requireTrust } from '../trust';
-import { nodeState, runCommand } from '../ui';
+import { clusterStateUrl, nodeState, runCommand } from '../ui';
 import type { ResultDocuments } from './results';
 
 export interface TroubleshootContext {
@@ -111,12 +111,9 @@ function clusterUrl(node: Node | undefined): string | undefined {
   if (c.kind === 'cloud') {
     return `postgresql://<user>@${c.host}:${DEFAULT_SQL_PORT}/defaultdb?sslmode=verify-full${c.caCert ? `&sslrootcert=${encodeURI(c.caCert)}` : ''}`;
   }
-  const nodeCert = state.entries.find((e) => e.usage === 'Node');
-  const host = nodeCert?.sans?.dns.find((d) => !d.includes('*')) ?? nodeCert?.sans?.ip[0] ?? 'localhost';
-  const client = state.entries.find((e) => e.usage === 'Client' && e.name === 'root') ?? state.entries.find((e) => e.usage === 'Client' && e.keyPath);
-  const user = client?.name ?? 'root';
-  const files = client?.keyPath ? `&sslcert=${encodeURI(client.certPath)}&sslkey=${encodeURI(client.keyPath)}` : '';
-  return `postgresql://${encodeURIComponent(user)}@${host.includes(':') ? `[${host}]` : host}:${DEFAULT_SQL_PORT}/defaultdb?sslmode=verify-full&sslrootcert=${encodeURI(join(c.certsDir, 'ca.crt'))}${files}`;
+  const client =
+    state.entries.find((e) => e.usage === 'Client' && e.name === 'root' && e.keyPath) ?? state.entries.find((e) => e.usage === 'Client' && e.keyPath);
+  return clusterStateUrl(state, client);
 }
 
 /** The action that goes with a failure category. */

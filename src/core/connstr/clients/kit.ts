@@ -3,7 +3,7 @@
  * with verify-full: the snippet, a program that runs SELECT 1, its run command, the derived key
  * files (PKCS#8 for Java, PKCS#12 for Prisma) and the client's notes, with the string's lint findings.
  */
-import { KeyObject } from 'node:crypto';
+import { KeyObject, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, win32 } from 'node:path';
 import { DEFAULT_SQL_PORT } from '../../cockroach/ports';
@@ -27,6 +27,8 @@ export interface KitOptions {
   derivedDir?: string;
   /** The PKCS#12 password (randomness comes in as a parameter). */
   newPassword: () => string;
+  /** The caller writes the derived files itself where they are (the editor, after asking): no "not written yet" note. */
+  writesDerived?: boolean;
   /** Called with the lint findings before the kit is built (which may then fail on the same problem). */
   onFindings?: (findings: Finding[]) => void;
 }
@@ -144,7 +146,8 @@ export async function buildClientKit(client: ClientId, text: string, o: KitOptio
   }
   const parts = info.build(t);
   const notes = [...parts.notes];
-  if (files.some((f) => f.status === 'write') && !o.derivedDir) notes.push('The derived files are not written yet: pass --out DIR (the CLI) to write them.');
+  if (files.some((f) => f.status === 'write') && !o.derivedDir && !o.writesDerived)
+    notes.push('The derived files are not written yet: pass --out DIR (the CLI) to write them.');
   if (t.windows) notes.push('Windows paths: the backslashes and the drive letter are percent-encoded in URLs (%5C, %3A) and escaped in string literals.');
   const kit: ClientKit = {
     client,
@@ -157,6 +160,16 @@ export async function buildClientKit(client: ClientId, text: string, o: KitOptio
     notes,
   };
   return { kit, findings };
+}
+
+/** A new PKCS#12 password for KitOptions.newPassword: 18 random bytes, base64url. */
+export function newKitPassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** The mode a written program gets: a shell script runs as it is (0755), the others are read by their runtime (0644). */
+export function programMode(programFile: string): number {
+  return programFile.endsWith('.sh') ? 0o755 : 0o644;
 }
 
 /** The kit as `--json` prints it: {client, language, snippet, program, programFile?, run, files, notes}, no key bytes. */
