@@ -29,3 +29,18 @@ describe('the Get Started walkthrough', () => {
     }
   });
 });
+
+describe('the README', () => {
+  it('opens with a picture, and every image it links resolves to a file', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    assert.ok(images.length >= 5, `${images.length} images`);
+    const firstImage = readme.indexOf('![');
+    assert.ok(firstImage >= 0 && firstImage < readme.indexOf('\n## '), 'a picture before the first section');
+    for (const src of images) {
+      assert.ok(!/^https?:/.test(src), `${src}: keep images in the repository`);
+      assert.ok(existsSync(join(ROOT, src)), `${src} exists`);
+      assert.ok(src.endsWith('.png'), `${src}: the Marketplace shows PNG, not SVG, in a README`);
+    }
+  });
+});
