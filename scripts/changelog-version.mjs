@@ -9,7 +9,7 @@ const file = process.argv[2] ?? 'CHANGELOG.md';
 const version = process.argv[3] ?? process.env.npm_package_version ?? JSON.parse(readFileSync('package.json', 'utf8')).version;
 const date = process.argv[4] ?? new Date().toISOString().slice(0, 10);
 const text = readFileSync(file, 'utf8');
-if (!/^## \[Unreleased\]\s*$/m.test(text)) {
+if (!/^## \[Unreleased\][ \t]*$/m.test(text)) {
   console.error(`${file} has no "## [Unreleased]" heading: add one above the changes of this release.`);
   process.exit(1);
 }
@@ -17,5 +17,5 @@ if (new RegExp(`^## \\[${version.replace(/\./g, '\\.')}\\]`, 'm').test(text)) {
   console.error(`${file} already has a section for ${version}.`);
   process.exit(1);
 }
-writeFileSync(file, text.replace(/^## \[Unreleased\]\s*$/m, `## [Unreleased]\n\n## [${version}] - ${date}`));
+writeFileSync(file, text.replace(/^## \[Unreleased\][ \t]*$/m, `## [Unreleased]\n\n## [${version}] - ${date}`));
 console.log(`${file}: Unreleased is now ${version} (${date})`);
