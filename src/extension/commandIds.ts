@@ -29,6 +29,9 @@ export const COMMAND_IDS = [
   'cockroachTls.rollback',
   'cockroachTls.copyConnectionFor',
   'cockroachTls.openConnectionCheck',
+  'cockroachTls.fleetStatus',
+  'cockroachTls.fleetRotateNode',
+  'cockroachTls.fleetDistributeCa',
   // Run by quick fixes (hidden from the Command Palette).
   'cockroachTls.addSslRootCert',
   'cockroachTls.explainPasswordEnv',

@@ -11,6 +11,7 @@ import { COMMAND_IDS, CommandId } from './commandIds';
 import type { ConnLinter } from './connstr/linter';
 import { addSslRootCert, explainPasswordEnv } from './connstr/actions';
 import { copyConnectionFor, openConnectionCheck } from './connstr/kit';
+import { fleetDistributeCa, fleetRotateNode, fleetStatusCommand } from './fleet';
 import type { ExpiryMonitor } from './monitor';
 import { pruneCa, reissueAll, rollback, rotateCa, rotateClient, rotateNode, showBackups } from './rotate';
 import type { Node } from './tree';
@@ -62,6 +63,9 @@ const COMMANDS: Record<CommandId, Factory> = {
   'cockroachTls.rollback': (s) => (n: unknown) => rollback(s, node(n)),
   'cockroachTls.copyConnectionFor': (s) => (arg: unknown) => copyConnectionFor(s, arg),
   'cockroachTls.openConnectionCheck': (s) => (arg: unknown) => openConnectionCheck(s, arg),
+  'cockroachTls.fleetStatus': (s) => (arg: unknown) => fleetStatusCommand(s, arg),
+  'cockroachTls.fleetRotateNode': (s) => (arg: unknown) => fleetRotateNode(s, arg),
+  'cockroachTls.fleetDistributeCa': (s) => (arg: unknown) => fleetDistributeCa(s, arg),
   'cockroachTls.addSslRootCert': (s) => (uri: vscode.Uri, insertAt: number, separator: string, kind: string, chosen?: string) =>
     addSslRootCert(s.linter, uri, insertAt, separator, kind, chosen),
   'cockroachTls.explainPasswordEnv': () => (envVar: string) => explainPasswordEnv(envVar),

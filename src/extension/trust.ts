@@ -3,14 +3,16 @@ import * as vscode from 'vscode';
 /**
  * The one Workspace Trust gate. A restricted workspace may only be read: nothing that writes
  * files (or changes their modes), connects over the network (a workspace could point us at any
- * host) or signals a process runs until the workspace is trusted.
+ * host), signals a process or logs in over SSH (a fleet's inventory holds shell commands) runs
+ * until the workspace is trusted.
  */
-export type Guarded = 'write' | 'network' | 'signal';
+export type Guarded = 'write' | 'network' | 'signal' | 'ssh';
 
 const DOES: Record<Guarded, string> = {
   write: 'writes or changes files',
   network: 'connects over the network',
   signal: 'sends signals to processes',
+  ssh: 'logs in to other machines over SSH and runs commands there',
 };
 
 export function isTrusted(): boolean {

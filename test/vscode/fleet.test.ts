@@ -1,0 +1,158 @@
+/**
+ * Fleet commands in the editor against a real two-node fleet (test/support/fleet.ts: a TLS
+ * PostgreSQL and an OpenSSH sshd per node on loopback, started here in the extension host):
+ * the plan shows each node's reload command, the rotation runs, and both nodes serve the new
+ * certificates; Fleet Status reports; in restricted mode every fleet command is refused.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FleetReport, FleetStatus, NodeStatus } from '../../src/core/fleet';
+import { tlsProbe } from '../../src/core/fleet/context';
+import type { Api } from '../../src/extension/extension';
+import { Fleet } from '../support/fleet';
+import { answerInputs, api } from './support';
+
+const restricted = process.env.CRDB_TLS_TEST_RESTRICTED === '1';
+const ws = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+
+function resultText(name: string): string {
+  return vscode.workspace.textDocuments
+    .filter((d) => d.uri.scheme === 'cockroach-tls-result' && d.uri.path.endsWith(`/${name}.txt`))
+    .map((d) => d.getText())
+    .join('\n----\n');
+}
+
+async function served(fleet: Fleet, name: string): Promise<{ serial?: string; chainVerified?: boolean }> {
+  const r = await tlsProbe('localhost', fleet.node(name).server.port, fleet.caCert);
+  return { serial: r.serial?.toLowerCase(), chainVerified: r.chainVerified };
+}
+
+if (!restricted)
+  describe('fleet commands against a real two-node fleet (sshd + PostgreSQL per node)', function () {
+    this.timeout(180_000);
+    let a: Api;
+    let fleet: Fleet;
+    let inventory: string;
+    const plans: { title: string; lines: string[] }[] = [];
+    let ask: Api['testing']['confirmation']['ask'];
+
+    before(async () => {
+      a = await api();
+      fleet = await Fleet.start({ nodes: 2 });
+      // The inventory (absolute paths) in the workspace, where the command finds it by name.
+      mkdirSync(join(ws(), 'fleet-test'), { recursive: true });
+      inventory = join(ws(), 'fleet-test', 'two.fleet.yaml');
+      copyFileSync(fleet.inventory, inventory);
+      ask = a.testing.confirmation.ask;
+      a.testing.confirmation.ask = async (title, lines) => {
+        plans.push({ title, lines });
+        return true;
+      };
+    });
+
+    after(async () => {
+      if (a) a.testing.confirmation.ask = ask;
+      await fleet?.stop();
+    });
+
+    it('Rotate Node Certificates shows the plan with each reload command, runs, and both nodes serve the new certificates', async () => {
+      const before = fleet.nodes.map((n) => n.fileSerial());
+      const answered = answerInputs(a, [{ pick: 'fleet-test/two.fleet.yaml' }, fleet.caCert, fleet.caKey]);
+      const r = (await vscode.commands.executeCommand('cockroachTls.fleetRotateNode')) as FleetReport | undefined;
+      await answered;
+      assert.ok(r, 'no report');
+      assert.equal(r.ok, true, r.error);
+      const plan = plans.at(-1);
+      assert.ok(plan);
+      assert.match(plan.title, /Rotate Node Certificates/);
+      const text = plan.lines.join('\n');
+      for (const n of fleet.nodes) {
+        assert.match(text, new RegExp(`${n.name}: ssh root@127\\.0\\.0\\.1:${n.sshPort}`));
+        assert.ok(text.includes(`reload: kill -HUP $(head -1 ${join(n.server.dataDir, 'postmaster.pid')})`), `no reload command for ${n.name}:\n${text}`);
+      }
+      assert.deepEqual(
+        r.nodes.map((n) => [n.name, n.status]),
+        [
+          ['n1', 'done'],
+          ['n2', 'done'],
+        ],
+      );
+      for (const [i, n] of fleet.nodes.entries()) {
+        const now = n.fileSerial();
+        assert.notEqual(now, before[i], `${n.name}: node.crt was not replaced`);
+        const s = await served(fleet, n.name);
+        assert.equal(s.serial, now, `${n.name} does not serve its new node.crt`);
+        assert.equal(s.chainVerified, true, `${n.name}: the served chain does not verify against the CA`);
+      }
+    });
+
+    it('Fleet Status reports every node: its files, what it serves, no mismatch', async () => {
+      const s = (await vscode.commands.executeCommand('cockroachTls.fleetStatus', { inventory })) as FleetStatus | undefined;
+      assert.ok(s);
+      assert.equal(s.ok, true, JSON.stringify(s.nodes.map((n) => [n.name, n.error, n.mismatches])));
+      for (const n of fleet.nodes) {
+        const ns: NodeStatus | undefined = s.nodes.find((x: NodeStatus) => x.name === n.name);
+        assert.equal(ns?.served?.serial, n.fileSerial());
+        assert.equal(ns?.files.find((f) => f.file === 'node.crt')?.serial, n.fileSerial());
+      }
+      const doc = resultText('fleet-status');
+      assert.match(doc, /Fleet status of .*two\.fleet\.yaml: every node is fine/);
+      for (const n of fleet.nodes) assert.ok(doc.includes(`serves: serial ${n.fileSerial()}, chains to the CA`), doc);
+    });
+
+    it('a declined plan changes nothing', async () => {
+      const snap = fleet.snapshots();
+      a.testing.confirmation.ask = async (title, lines) => {
+        plans.push({ title, lines });
+        return false;
+      };
+      const r = await vscode.commands.executeCommand('cockroachTls.fleetRotateNode', { inventory, caCert: fleet.caCert, caKey: fleet.caKey });
+      assert.equal(r, undefined);
+      assert.deepEqual(fleet.snapshots(), snap);
+    });
+  });
+
+if (restricted)
+  describe('fleet commands in restricted mode', function () {
+    this.timeout(60_000);
+
+    it('are refused: no input, no plan, no journal, nothing runs', async () => {
+      const a = await api();
+      const dir = join(ws(), 'fleet-restricted');
+      mkdirSync(dir, { recursive: true });
+      const inventory = join(dir, 'r.fleet.yaml');
+      writeFileSync(join(dir, 'known_hosts'), '');
+      writeFileSync(join(dir, 'ca.crt'), '');
+      writeFileSync(join(dir, 'ca.key'), '');
+      const marker = join(dir, 'reload-ran');
+      writeFileSync(
+        inventory,
+        `knownHostsFile: known_hosts\nnodes:\n  - name: n1\n    ssh: root@127.0.0.1:1\n    certsDir: /tmp/none\n    hosts: [localhost]\n    verify: localhost:1\n    reload: "touch ${marker}"\n`,
+      );
+      let asked = 0;
+      const ask = a.testing.confirmation.ask;
+      a.testing.confirmation.ask = async () => {
+        asked++;
+        return true;
+      };
+      let shown = 0;
+      const sub = a.testing.onDidShowInput(() => shown++);
+      try {
+        const preset = { inventory, caCert: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key') };
+        for (const id of ['cockroachTls.fleetStatus', 'cockroachTls.fleetRotateNode', 'cockroachTls.fleetDistributeCa'])
+          assert.equal(await vscode.commands.executeCommand(id, preset), undefined, id);
+        for (const id of ['cockroachTls.fleetStatus', 'cockroachTls.fleetRotateNode', 'cockroachTls.fleetDistributeCa'])
+          assert.equal(await vscode.commands.executeCommand(id), undefined, id);
+      } finally {
+        sub.dispose();
+        a.testing.confirmation.ask = ask;
+      }
+      assert.equal(asked, 0, 'a plan was shown');
+      assert.equal(shown, 0, 'an input was shown');
+      assert.equal(existsSync(join(dir, '.r.fleet.yaml.crdb-tls-fleet.json')), false, 'a journal was written');
+      assert.equal(existsSync(marker), false);
+      assert.equal(readFileSync(inventory, 'utf8').includes('touch'), true);
+    });
+  });
