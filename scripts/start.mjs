@@ -9,7 +9,9 @@
 // (out/: the core and test/support/postgres.js), the VS Code server (scripts/vscode/ensure-server.mjs,
 // installed into test/vscode-server on first use), the demo workspace in a new temp dir
 // (<tmp>/crdb-tls-demo-XXXXXX/cockroach-demo, removed on exit, so every run starts clean),
-// PostgreSQL, the .vsix installed with the server's own --install-extension, then the server.
+// PostgreSQL, a two-node fleet (scripts/demo/fleet.mjs: PostgreSQL + sshd per node on loopback, the
+// inventory in fleet/; skipped with a note when sshd is missing), the .vsix installed with the
+// server's own --install-extension, then the server.
 //
 // Workspace trust is off (--disable-workspace-trust) unless --workspace-trust: the workspace is
 // one this script just made, and the demo should show the commands that write files (Create CA,
@@ -20,13 +22,14 @@
 // the CockroachDB TLS tree to show the demo cluster, saves test-artifacts/start/workbench.png,
 // checks every sample connection string with psql, stops everything, checks (in /proc) that nothing
 // is left running, and exits 0 (1 on any failure).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createDemoWorkspace, DEFAULT_SQL_PORT, DEMO_CLUSTER, repoRoot, writeSampleFiles } from './demo/workspace.mjs';
 import { checkSamples, findPsql, PG_SUPPORT, pgBinOrThrow, psqlCommand, runPsql, startDemoPostgres } from './demo/postgres.mjs';
+import { fleetMissing, loadFleetSupport, startDemoFleet } from './demo/fleet.mjs';
 import { openCockroachView, STATUS_ITEM, waitForCluster, waitForWorkbench } from './demo/workbench.mjs';
 import { ensureServer } from './vscode/ensure-server.mjs';
 import { DEFAULT_USER_SETTINGS, startServer } from './vscode/server.mjs';
@@ -282,6 +285,9 @@ async function main() {
 
   // PgServer (test/support/postgres.ts) installs signal handlers when loaded: load it now and take over.
   if (opts.postgres) createRequire(import.meta.url)(PG_SUPPORT);
+  // The two-node fleet (scripts/demo/fleet.mjs): PostgreSQL and sshd per node; its builder hooks signals too.
+  let fleetWhyNot = opts.postgres ? fleetMissing() : 'PostgreSQL is off (--no-postgres)';
+  if (!fleetWhyNot) loadFleetSupport();
   takeOverSignals();
 
   const root = mkdtempSync(join(tmpdir(), 'crdb-tls-demo-'));
@@ -297,6 +303,16 @@ async function main() {
     pg = await startDemoPostgres(demo, { log: (m) => say(m) });
     cleanups.push({ what: 'PostgreSQL', fn: () => pg.stop() });
   }
+  let fleet;
+  if (!fleetWhyNot) {
+    try {
+      fleet = await startDemoFleet(demo, { log: (m) => say(m) });
+      cleanups.push({ what: 'the demo fleet', fn: () => fleet.fleet.stop() });
+    } catch (err) {
+      fleetWhyNot = `it did not start (${err.message.split('\n')[0]})`;
+    }
+  }
+  if (fleetWhyNot) say(`no demo fleet: ${fleetWhyNot}; the rest of the demo starts without it`);
   const sqlPort = pg?.port ?? DEFAULT_SQL_PORT;
   const samples = writeSampleFiles(demo, { port: sqlPort, postgres: Boolean(pg) });
   say(`wrote ${[...new Set(samples.map((s) => s.file))].join(', ')} and app/keys/client.app_user.key (mode 0644)`);
@@ -351,6 +367,9 @@ async function main() {
         : `   PostgreSQL:  not started (--no-postgres); connection strings use port ${DEFAULT_SQL_PORT}`,
       ...(pg ? [`   psql:        ${psqlCmd.line}`] : []),
       ...(pg && !psql ? ['                (psql is not installed here: apt-get install -y postgresql-client)'] : []),
+      fleet
+        ? `   Fleet:       fleet/demo.fleet.yaml: ${fleet.nodes.map((n) => `${n.name} (ssh ${n.ssh}, sql ${n.sql})`).join(', ')}; see fleet/README.md`
+        : `   Fleet:       not started: ${fleetWhyNot}`,
       `   Trust:       ${opts.workspaceTrust ? 'workspace trust on: the folder opens in restricted mode' : 'workspace trust disabled (--disable-workspace-trust): the demo folder is trusted'}`,
       '',
       `   Ready in ${((tReady - t0) / 1000).toFixed(1)} s (build ${((tBuild - t0) / 1000).toFixed(1)} s). Press Ctrl-C to stop the VS Code server${pg ? ' and PostgreSQL' : ''}${opts.keep ? '' : ' and remove the workspace'}.`,
@@ -359,7 +378,7 @@ async function main() {
     ].join('\n'),
   );
 
-  const markers = [root, server.tmp, pg?.dir].filter(Boolean);
+  const markers = [root, server.tmp, pg?.dir, fleet?.fleet.root].filter(Boolean);
   const pgPid = pg ? pg.child?.pid : undefined;
   if (opts.smoke) {
     let failure;
@@ -372,6 +391,14 @@ async function main() {
         if (bad.length)
           throw new Error(`${bad.length} connection string(s) did not behave as the sample says: ${bad.map((r) => `${r.file} ${r.name}`).join(', ')}`);
         writeFileSync(join(artifacts, 'connection-strings.json'), JSON.stringify(rows, null, 2) + '\n');
+      }
+      if (fleet) {
+        const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'fleet', 'status', '--inventory', fleet.inventory], {
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        if (r.status !== 0) throw new Error(`crdb-tls fleet status of the demo fleet failed (${r.status}): ${r.stderr || r.stdout}`);
+        say(`smoke: crdb-tls fleet status of ${relative(demo.workspace, fleet.inventory)}: both nodes ok`);
       }
     } catch (err) {
       failure = err;
