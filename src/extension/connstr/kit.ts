@@ -187,6 +187,14 @@ async function writeDerived(ctx: KitContext, title: string, kit: ClientKit): Pro
   if (!(await confirmation.ask(`Write ${names} for ${kit.client}`, lines))) return undefined;
   const { commitFiles } = await import('../../core/certsdir/write');
   try {
+    // A derived file that no longer belongs to the certificate is backed up before it is replaced.
+    const replaced = writes.filter((f) => existsSync(f.path)).map((f) => f.path);
+    if (replaced.length) {
+      const { createBackup, defaultBackupRoot } = await import('../../core/certsdir/rotate/backup');
+      const dir = dirname(replaced[0]);
+      const b = createBackup(defaultBackupRoot(dir), dir, 'connect', replaced, []);
+      ctx.log.info(`${title} (${kit.client}): backed up ${replaced.join(', ')} to ${b.dir}`);
+    }
     commitFiles(writes.map((f) => ({ path: f.path, data: f.data, mode: f.mode })));
   } catch (err) {
     reportError(ctx.log, title, err);
