@@ -68,7 +68,7 @@ async function askFiles(title: string, preset: FleetPreset, want: { caCert: bool
       const other = { label: '$(folder-opened) Enter the path of an inventory file…', path: '' };
       const items = [...found.map((p) => ({ label: vscode.workspace.asRelativePath(p), description: p, path: p })), other];
       const r = found.length
-        ? await input.pick({ title, step, totalSteps: total, placeholder: 'Fleet inventory (YAML: the nodes, their SSH and certs dirs)', items })
+        ? await input.pick({ title, step, totalSteps: total, placeholder: vscode.l10n.t('Fleet inventory (YAML: the nodes, their SSH and certs dirs)'), items })
         : other;
       if (isButton(r)) return;
       if (r.path) {
@@ -79,7 +79,7 @@ async function askFiles(title: string, preset: FleetPreset, want: { caCert: bool
         title,
         step,
         totalSteps: total,
-        prompt: 'The fleet inventory file (e.g. prod.fleet.yaml; see "crdb-tls fleet --help")',
+        prompt: vscode.l10n.t('The fleet inventory file (e.g. prod.fleet.yaml; see "crdb-tls fleet --help")'),
         validate: (x) => fileCheck(x, 'The inventory path'),
       });
       if (!isButton(typed)) inventory = resolvePath(typed.trim());
@@ -93,8 +93,8 @@ async function askFiles(title: string, preset: FleetPreset, want: { caCert: bool
         step,
         totalSteps: total,
         prompt: want.caKey
-          ? 'The CA certificate that signs the new node certificates (its first certificate)'
-          : "The CA file to push as every node's ca.crt (the combined ca.crt of Rotate CA)",
+          ? vscode.l10n.t('The CA certificate that signs the new node certificates (its first certificate)')
+          : vscode.l10n.t("The CA file to push as every node's ca.crt (the combined ca.crt of Rotate CA)"),
         value: beside(inventory, ['ca.crt', 'certs/ca.crt']),
         validate: (x) => fileCheck(x, 'The CA certificate path'),
       });
@@ -108,7 +108,7 @@ async function askFiles(title: string, preset: FleetPreset, want: { caCert: bool
         title,
         step,
         totalSteps: total,
-        prompt: 'The CA key (it stays on this machine: the certificates are issued here)',
+        prompt: vscode.l10n.t('The CA key (it stays on this machine: the certificates are issued here)'),
         value: beside(inventory, ['ca.key', 'safe/ca.key']),
         validate: (x) => fileCheck(x, 'The CA key path'),
       });
@@ -192,7 +192,11 @@ export async function fleetStatusCommand(ctx: FleetCtx, arg: unknown): Promise<F
   try {
     const inv = core.loadInventory(files.inventory);
     const s = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `${STATUS}: reading ${inv.nodes.length} node(s) over SSH…`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('{0}: reading {1} node(s) over SSH…', STATUS, inv.nodes.length),
+        cancellable: true,
+      },
       (_p, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());

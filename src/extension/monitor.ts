@@ -130,7 +130,12 @@ export class ExpiryMonitor implements vscode.Disposable {
       detail: a.message,
       node: (a.cert as Watched).node,
     }));
-    return (await vscode.window.showQuickPick(items, { title: 'CockroachDB TLS: certificates that need attention', placeHolder: 'Reveal in the tree' }))?.node;
+    return (
+      await vscode.window.showQuickPick(items, {
+        title: vscode.l10n.t('CockroachDB TLS: certificates that need attention'),
+        placeHolder: vscode.l10n.t('Reveal in the tree'),
+      })
+    )?.node;
   }
 
   private async reveal(id: string): Promise<void> {

@@ -21,12 +21,12 @@ async function pickCluster(ctx: Ctx, node: Node | undefined, title: string): Pro
   if (given) return given;
   const clusters = selfHostedClusters(ctx.model);
   if (clusters.length === 0) {
-    void vscode.window.showInformationMessage(`${title}: no self-hosted cluster yet; add one first.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0}: no self-hosted cluster yet; add one first.', title));
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
     clusters.map((c) => ({ label: c.name, description: c.certsDir, c })),
-    { title, placeHolder: 'Cluster (certs directory)' },
+    { title, placeHolder: vscode.l10n.t('Cluster (certs directory)') },
   );
   return pick?.c;
 }
@@ -58,7 +58,7 @@ async function confirmAndApply(ctx: Ctx, title: string, plan: RotationPlan, core
   const lines = core.planLines(plan);
   ctx.log.info(`${title}: plan\n  ${lines.join('\n  ')}`);
   if (plan.steps.length === 0) {
-    void vscode.window.showInformationMessage(`${title}: nothing to do. ${plan.notes.join(' ')}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0}: nothing to do. {1}', title, plan.notes.join(' ')));
     return undefined;
   }
   if (!(await confirmation.ask(title, lines))) return undefined;
@@ -69,9 +69,11 @@ async function confirmAndApply(ctx: Ctx, title: string, plan: RotationPlan, core
     for (const c of r.issued) ctx.log.info(`${title}: issued ${c.path} serial ${c.serial}, expires ${c.notAfter}`);
     for (const n of plan.notes) ctx.log.info(`${title}: next: ${n}`);
     ctx.model.relist();
-    void vscode.window.showInformationMessage(`${title}: done${r.backup ? ` (backup ${r.backup.id})` : ''}. ${plan.notes[0] ?? ''}`, 'Show Log').then((a) => {
-      if (a) ctx.log.show(true);
-    });
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t('{0}: done{1}. {2}', title, r.backup ? ` (backup ${r.backup.id})` : '', plan.notes[0] ?? ''), 'Show Log')
+      .then((a) => {
+        if (a) ctx.log.show(true);
+      });
     return r;
   } catch (err) {
     reportError(ctx.log, title, err);
@@ -120,7 +122,7 @@ export function rotateClient(ctx: Ctx, n: Node | undefined): Promise<RotationRes
           .find((s) => s.cluster === c)
           ?.entries.filter((e) => e.usage === 'Client' && e.name)
           .map((e) => e.name as string) ?? [];
-      user = (await vscode.window.showQuickPick(users, { title: ROTATE_CLIENT, placeHolder: 'User' })) ?? undefined;
+      user = (await vscode.window.showQuickPick(users, { title: ROTATE_CLIENT, placeHolder: vscode.l10n.t('User') })) ?? undefined;
     }
     if (!user) return undefined;
     const clientCa = existsSync(`${c.certsDir}/ca-client.crt`);
@@ -158,12 +160,12 @@ export function rollback(ctx: Ctx, n: Node | undefined): Promise<RotationResult 
   return run(ctx, ROLL_BACK, n, async (core, c) => {
     const backups = core.listBackups(core.defaultBackupRoot(c.certsDir), c.certsDir);
     if (backups.length === 0) {
-      void vscode.window.showInformationMessage(`No backups of ${c.certsDir} yet: rotations make one before they replace anything.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('No backups of {0} yet: rotations make one before they replace anything.', c.certsDir));
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
       backups.map((b) => ({ label: b.id, description: `${b.reason} · ${b.createdAt}`, detail: b.files.map((f) => basename(f.path)).join(', '), b })),
-      { title: ROLL_BACK, placeHolder: 'The backup to restore (the current files are backed up first)' },
+      { title: ROLL_BACK, placeHolder: vscode.l10n.t('The backup to restore (the current files are backed up first)') },
     );
     return pick ? core.planRollback({ certsDir: c.certsDir, backupId: pick.b.id }) : undefined;
   });
@@ -176,14 +178,14 @@ export async function showBackups(ctx: Ctx, n: Node | undefined): Promise<void> 
   const core = await import('../core/certsdir/rotate');
   const backups = core.listBackups(core.defaultBackupRoot(c.certsDir), c.certsDir);
   if (backups.length === 0) {
-    void vscode.window.showInformationMessage(`No backups of ${c.certsDir} yet.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('No backups of {0} yet.', c.certsDir));
     return;
   }
   ctx.log.info(`Backups of ${c.certsDir}:`);
   for (const b of backups) ctx.log.info(`  ${b.id}  ${b.createdAt}  ${b.reason}  ${b.files.length} files  ${b.dir}`);
   const pick = await vscode.window.showQuickPick(
     backups.map((b) => ({ label: b.id, description: `${b.reason} · ${b.createdAt}`, detail: b.files.map((f) => basename(f.path)).join(', '), b })),
-    { title: `Backups of ${c.name}`, placeHolder: 'Choose one to roll back to it, or Escape' },
+    { title: vscode.l10n.t('Backups of {0}', c.name), placeHolder: vscode.l10n.t('Choose one to roll back to it, or Escape') },
   );
   if (!pick) return;
   await run(ctx, ROLL_BACK, n, async (core2) => core2.planRollback({ certsDir: c.certsDir, backupId: pick.b.id }));

@@ -61,7 +61,7 @@ export function selfHostedClusters(model: ClusterModel): SelfHostedCluster[] {
 export async function pickCertNode(tree: ClusterTree, placeholder: string): Promise<CertNode | undefined> {
   const nodes = tree.allCertNodes();
   if (nodes.length === 0) {
-    void vscode.window.showInformationMessage('No certificates found: add a cluster or create a CA first.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('No certificates found: add a cluster or create a CA first.'));
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(

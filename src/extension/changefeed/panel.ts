@@ -107,7 +107,7 @@ export class BuilderPanel implements vscode.Disposable {
       await this.handle(msg);
     } catch (err) {
       this.deps.log.error(`changefeed builder: ${errMessage(err)}`);
-      void vscode.window.showErrorMessage(`Changefeed builder: ${errMessage(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Changefeed builder: {0}', errMessage(err)));
     } finally {
       this.emitter.fire(msg);
     }
@@ -177,7 +177,7 @@ export class BuilderPanel implements vscode.Disposable {
       canSelectFiles: true,
       canSelectFolders: false,
       canSelectMany: false,
-      openLabel: `Use as ${PICKER_LABEL[field]}`,
+      openLabel: vscode.l10n.t('Use as {0}', PICKER_LABEL[field]),
       title: `${PICKER_LABEL[field]}: ${isKey ? 'the PEM private key' : 'a PEM certificate file'}`,
       defaultUri: current ? vscode.Uri.file(dirname(current)) : vscode.workspace.workspaceFolders?.[0]?.uri,
       filters: isKey ? { 'PEM keys': ['key', 'pem'], 'All files': ['*'] } : { 'PEM certificates': ['crt', 'pem', 'cert', 'cer'], 'All files': ['*'] },
@@ -252,7 +252,7 @@ export class BuilderPanel implements vscode.Disposable {
     let live: ViewLive;
     try {
       live = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Live check: TLS handshake with ${target}…`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Live check: TLS handshake with {0}…', target), cancellable: true },
         async (_p, token) => {
           const [ca, cert, key] = await Promise.all([read(f.caCert, 'ca_cert'), read(f.clientCert, 'client_cert'), read(f.clientKey, 'client_key')]);
           const { liveCheck } = await import('../../core/changefeed/live');

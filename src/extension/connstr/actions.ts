@@ -30,9 +30,9 @@ export class ConnActions extends LintActions<DocLint, Finding, Fix, ConnKind> {
       .flatMap(({ conn }) => {
         const ref: ConnRef = { uri: doc.uri.toString(), start: conn.span.start };
         const copy = new vscode.CodeAction('Copy Connection for…', KIT_KIND);
-        copy.command = { command: 'cockroachTls.copyConnectionFor', title: 'Copy Connection for…', arguments: [ref] } satisfies CommandRef;
+        copy.command = { command: 'cockroachTls.copyConnectionFor', title: vscode.l10n.t('Copy Connection for…'), arguments: [ref] } satisfies CommandRef;
         const check = new vscode.CodeAction('Open Connection Check', KIT_KIND);
-        check.command = { command: 'cockroachTls.openConnectionCheck', title: 'Open Connection Check', arguments: [ref] } satisfies CommandRef;
+        check.command = { command: 'cockroachTls.openConnectionCheck', title: vscode.l10n.t('Open Connection Check'), arguments: [ref] } satisfies CommandRef;
         return [copy, check];
       });
     return [...fixes, ...kit];
@@ -51,7 +51,7 @@ export class ConnActions extends LintActions<DocLint, Finding, Fix, ConnKind> {
         break;
       case 'password-to-env':
         a.edit = workspaceEdit(doc, fix.edits);
-        a.command = { command: 'cockroachTls.explainPasswordEnv', title: 'Set PGPASSWORD', arguments: [fix.envVar] } satisfies CommandRef;
+        a.command = { command: 'cockroachTls.explainPasswordEnv', title: vscode.l10n.t('Set PGPASSWORD'), arguments: [fix.envVar] } satisfies CommandRef;
         break;
       case 'add-sslrootcert':
         a.command = { command: 'cockroachTls.addSslRootCert', title: fix.title, arguments: [doc.uri, fix.insertAt, fix.separator, kind] } satisfies CommandRef;
@@ -74,7 +74,7 @@ export async function addSslRootCert(linter: ConnLinter, uri: vscode.Uri, insert
       ...cas.map((c) => ({ label: c.name, description: c.path, path: c.path })),
       { label: '$(folder-opened) Choose a file…', description: '', path: '' },
     ];
-    const pick = await vscode.window.showQuickPick(items, { placeHolder: "The CA that signed the cluster's node certificates" });
+    const pick = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t("The CA that signed the cluster's node certificates") });
     if (!pick) return;
     path = pick.path || (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Certificates: ['crt', 'pem', 'cert'] } }))?.[0]?.fsPath;
     if (!path) return;
@@ -89,6 +89,9 @@ export async function addSslRootCert(linter: ConnLinter, uri: vscode.Uri, insert
 
 export function explainPasswordEnv(envVar: string): void {
   void vscode.window.showInformationMessage(
-    `The password was removed from the string. Set ${envVar} in the environment of the program (libpq, psycopg, pgx and node-postgres read it), or switch to a client certificate.`,
+    vscode.l10n.t(
+      'The password was removed from the string. Set {0} in the environment of the program (libpq, psycopg, pgx and node-postgres read it), or switch to a client certificate.',
+      envVar,
+    ),
   );
 }

@@ -83,7 +83,11 @@ function fromCert(node: CertNode): Source | undefined {
   const { entry } = node;
   if (!entry.keyPath) {
     void vscode.window.showWarningMessage(
-      `${entry.certFile} has no key beside it (client.${entry.name ?? '<user>'}.key): certificate login needs both. Create the client certificate again with its key.`,
+      vscode.l10n.t(
+        '{0} has no key beside it (client.{1}.key): certificate login needs both. Create the client certificate again with its key.',
+        entry.certFile,
+        entry.name ?? '<user>',
+      ),
     );
     return undefined;
   }
@@ -106,12 +110,12 @@ async function sourceOf(ctx: KitContext, arg: unknown, title: string): Promise<S
   }
   const certs = ctx.tree.allCertNodes().filter(isClientCert);
   if (certs.length === 0) {
-    void vscode.window.showInformationMessage(`${title}: put the cursor on a connection string, or create a client certificate first.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0}: put the cursor on a connection string, or create a client certificate first.', title));
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
     certs.map((n) => ({ label: `${n.parent.state.cluster.name}: ${n.entry.certFile}`, description: n.entry.name ?? '', n })),
-    { title, placeHolder: 'The client certificate to connect with' },
+    { title, placeHolder: vscode.l10n.t('The client certificate to connect with') },
   );
   return pick ? fromCert(pick.n) : undefined;
 }
@@ -133,13 +137,19 @@ async function ask<T>(title: string, second: Choice<T>[]): Promise<{ client: Cli
   const total = second.length > 1 ? 2 : 1;
   const steps = [
     async (input: MultiStep) => {
-      const r = await input.pick({ title, step: 1, totalSteps: total, placeholder: 'The client library or tool that connects', items: clients });
+      const r = await input.pick({ title, step: 1, totalSteps: total, placeholder: vscode.l10n.t('The client library or tool that connects'), items: clients });
       if (!isButton(r)) client = r.value;
     },
     ...(total === 2
       ? [
           async (input: MultiStep) => {
-            const r = await input.pick({ title, step: 2, totalSteps: 2, placeholder: `What to do with the ${client ?? ''} result`, items: second });
+            const r = await input.pick({
+              title,
+              step: 2,
+              totalSteps: 2,
+              placeholder: vscode.l10n.t('What to do with the {0} result', client ?? ''),
+              items: second,
+            });
             if (!isButton(r)) then = r.value;
           },
         ]
@@ -153,15 +163,17 @@ async function ask<T>(title: string, second: Choice<T>[]): Promise<{ client: Cli
 async function build(ctx: KitContext, title: string, client: ClientId, src: Source): Promise<ClientKit | undefined> {
   const { buildClientKit, newKitPassword } = await import('../../core/connstr/clients/kit');
   try {
-    const { kit } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title}: building the ${client} kit…` }, () =>
-      buildClientKit(client, src.text, {
-        cwd: src.cwd,
-        home: homedir(),
-        now: new Date(),
-        newPassword: newKitPassword,
-        writesDerived: true,
-        onFindings: (fs) => fs.forEach((f) => ctx.log.warn(`${title} (${client}): ${f.code}: ${f.message}`)),
-      }),
+    const { kit } = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('{0}: building the {1} kit…', title, client) },
+      () =>
+        buildClientKit(client, src.text, {
+          cwd: src.cwd,
+          home: homedir(),
+          now: new Date(),
+          newPassword: newKitPassword,
+          writesDerived: true,
+          onFindings: (fs) => fs.forEach((f) => ctx.log.warn(`${title} (${client}): ${f.code}: ${f.message}`)),
+        }),
     );
     for (const n of kit.notes) ctx.log.info(`${title} (${client}): note: ${n}`);
     return kit;
@@ -206,7 +218,7 @@ async function writeDerived(ctx: KitContext, title: string, kit: ClientKit): Pro
 
 /** Copy Connection for…: a client's snippet for the string, to the clipboard or into the document. */
 export async function copyConnectionFor(ctx: KitContext, arg: unknown): Promise<CopyResult | undefined> {
-  const title = 'Copy Connection for…';
+  const title = vscode.l10n.t('Copy Connection for…');
   const src = await sourceOf(ctx, arg, title);
   if (!src) return undefined;
   const editor = vscode.window.activeTextEditor;
@@ -228,7 +240,7 @@ export async function copyConnectionFor(ctx: KitContext, arg: unknown): Promise<
       we.insert(src.doc.uri, eol, `\n${kit.snippet.replace(/\n$/, '')}`);
     } else if (editor) we.insert(editor.document.uri, editor.selection.active, kit.snippet);
     if (!(await vscode.workspace.applyEdit(we))) {
-      void vscode.window.showErrorMessage(`${title}: the document could not be edited (read-only?); copy the snippet instead.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0}: the document could not be edited (read-only?); copy the snippet instead.', title));
       return undefined;
     }
   }
@@ -244,7 +256,7 @@ export async function copyConnectionFor(ctx: KitContext, arg: unknown): Promise<
 
 /** Open Connection Check: the client's program in an editor (untitled, or saved after asking), with its run command. */
 export async function openConnectionCheck(ctx: KitContext, arg: unknown): Promise<CheckResult | undefined> {
-  const title = 'Open Connection Check';
+  const title = vscode.l10n.t('Open Connection Check');
   const src = await sourceOf(ctx, arg, title);
   if (!src) return undefined;
   const ways: Choice<'untitled' | 'save'>[] = [{ label: '$(new-file) Open in an Untitled Editor', value: 'untitled' }];
@@ -277,7 +289,7 @@ export async function openConnectionCheck(ctx: KitContext, arg: unknown): Promis
   await vscode.window.showTextDocument(doc, { preview: false });
   ctx.log.info(`${title} (${kit.client}): ${answer.then === 'save' ? `saved ${doc.uri.fsPath}` : `save the program as ${file}`}; run: ${kit.run}`);
   const where = answer.then === 'save' ? '' : ` (save it as ${file} first)`;
-  void vscode.window.showInformationMessage(`Run the ${kit.client} check${where}: ${kit.run}`, 'Copy Run Command').then((c) => {
+  void vscode.window.showInformationMessage(vscode.l10n.t('Run the {0} check{1}: {2}', kit.client, where, kit.run), 'Copy Run Command').then((c) => {
     if (c) void vscode.env.clipboard.writeText(kit.run);
   });
   return { client: kit.client, uri: doc.uri.toString(), run: kit.run, written };

@@ -51,11 +51,13 @@ const FIX_LABELS: Partial<Record<Category, string>> = {
 
 /** Test Connection: from a lens (a string in a document), a tree item (its cluster's URL offered) or typed. */
 export function testConnection(ctx: Ctx, arg: unknown): Promise<TestConnectionResult | undefined> {
-  const a = arg as ConnRef | Node | undefined;
-  return a && 'type' in a ? runTest(ctx, undefined, a) : runTest(ctx, a);
+  const a = arg as ConnRef | Node | { url: string } | undefined;
+  // { url }: a URL another command built and showed (Cloud clusters' Test Connection).
+  if (a && 'url' in a && typeof a.url === 'string') return runTest(ctx, undefined, undefined, a.url);
+  return a && 'type' in a ? runTest(ctx, undefined, a) : runTest(ctx, a as ConnRef | undefined);
 }
 
-async function runTest(ctx: Ctx, ref: ConnRef | undefined, node?: Node): Promise<TestConnectionResult | undefined> {
+async function runTest(ctx: Ctx, ref: ConnRef | undefined, node?: Node, url?: string): Promise<TestConnectionResult | undefined> {
   if (!requireTrust('Test Connection', 'network')) return undefined;
   let doc: vscode.TextDocument | undefined;
   let raw: string | undefined;
@@ -66,10 +68,12 @@ async function runTest(ctx: Ctx, ref: ConnRef | undefined, node?: Node): Promise
     const hit = lint?.results.find(({ conn }) => conn.span.start === ref.start);
     raw = hit?.conn.raw;
     start = ref.start;
+  } else if (url) {
+    raw = url;
   } else {
     raw = await vscode.window.showInputBox({
-      title: 'Test Connection',
-      prompt: 'A connection string (postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=...)',
+      title: vscode.l10n.t('Test Connection'),
+      prompt: vscode.l10n.t('A connection string (postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=...)'),
       ignoreFocusOut: true,
       value: clusterUrl(node),
     });
@@ -79,7 +83,7 @@ async function runTest(ctx: Ctx, ref: ConnRef | undefined, node?: Node): Promise
   const { testConnectionText } = await import('../../core/tls/report');
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Testing the connection…', cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing the connection…'), cancellable: true },
     (_p, token) => {
       const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort());
@@ -128,7 +132,7 @@ async function applyFix(ctx: Ctx, r: TestConnectionResult, doc: vscode.TextDocum
       const cas = ctx.linter.options(doc).knownCas ?? [];
       const pick = await vscode.window.showQuickPick(
         [...cas.map((c) => ({ label: c.name, description: c.path, path: c.path })), { label: '$(folder-opened) Choose a file…', description: '', path: '' }],
-        { placeHolder: "The CA that signed the cluster's node certificates" },
+        { placeHolder: vscode.l10n.t("The CA that signed the cluster's node certificates") },
       );
       const path = pick?.path || (pick ? (await vscode.window.showOpenDialog({ canSelectMany: false }))?.[0]?.fsPath : undefined);
       if (!path) return;
@@ -163,16 +167,16 @@ async function applyFix(ctx: Ctx, r: TestConnectionResult, doc: vscode.TextDocum
 export async function fixKeyPermissions(path: unknown): Promise<void> {
   if (typeof path !== 'string' || !requireTrust('Fix Key Permissions', 'write')) return;
   const a = await vscode.window.showWarningMessage(
-    `Set ${path} to mode 0600 (owner read/write only), as libpq and CockroachDB require?`,
+    vscode.l10n.t('Set {0} to mode 0600 (owner read/write only), as libpq and CockroachDB require?', path),
     { modal: true },
     'chmod 600',
   );
   if (a !== 'chmod 600') return;
   try {
     chmodSync(path, 0o600);
-    void vscode.window.showInformationMessage(`${basename(path)} is now 0600.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} is now 0600.', basename(path)));
   } catch (err) {
-    void vscode.window.showErrorMessage(`Could not change the mode of ${path}: ${errMessage(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not change the mode of {0}: {1}', path, errMessage(err)));
   }
 }
 
@@ -183,8 +187,8 @@ export async function explainError(ctx: Ctx, arg: unknown): Promise<void> {
     (typeof arg === 'string' ? arg : undefined) ??
     selected ??
     (await vscode.window.showInputBox({
-      title: 'Explain TLS Error',
-      prompt: 'Paste the error message (psql, cockroach, pgx, psycopg, JDBC, node-postgres, DBeaver...)',
+      title: vscode.l10n.t('Explain TLS Error'),
+      prompt: vscode.l10n.t('Paste the error message (psql, cockroach, pgx, psycopg, JDBC, node-postgres, DBeaver...)'),
       ignoreFocusOut: true,
     }));
   if (!text) return;
@@ -204,8 +208,8 @@ export async function probeNode(ctx: Ctx, node: Node | undefined): Promise<void>
   const nodeEntry = state?.entries.find((e) => e.usage === 'Node');
   const suggestion = `${c?.kind === 'cloud' ? c.host : (nodeEntry?.sans?.dns[0] ?? nodeEntry?.sans?.ip[0] ?? 'localhost')}:${DEFAULT_SQL_PORT}`;
   const target = await vscode.window.showInputBox({
-    title: 'Probe Node',
-    prompt: 'HOST[:PORT] of the node (pgwire SSLRequest, then the TLS handshake)',
+    title: vscode.l10n.t('Probe Node'),
+    prompt: vscode.l10n.t('HOST[:PORT] of the node (pgwire SSLRequest, then the TLS handshake)'),
     value: suggestion,
     ignoreFocusOut: true,
     validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'HOST or HOST:PORT'),
@@ -222,7 +226,7 @@ export async function probeNode(ctx: Ctx, node: Node | undefined): Promise<void>
   }
   const caFile = c?.kind === 'cloud' ? c.caCert : c ? join(c.certsDir, 'ca.crt') : undefined;
   const r = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Probing ${hp.host}:${hp.port}…`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Probing {0}:{1}…', hp.host, hp.port), cancellable: true },
     (_p, token) => {
       const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort());
@@ -244,13 +248,15 @@ export async function verifyCommand(ctx: Ctx, node: Node | undefined): Promise<v
     const v = verifyCertificate({ leaf, untrusted: certs.filter((x) => x !== leaf), trusted: certsIn(caFile), trustedName: caFile, now: new Date() });
     const text = opensslVerifyText(node.entry.certPath, v);
     ctx.log.info(`Verify ${node.entry.certPath} against ${caFile}: ${text.split('\n')[0]}`);
-    if (v.ok) void vscode.window.showInformationMessage(`${basename(node.entry.certPath)}: OK against ${basename(caFile)}`);
+    if (v.ok) void vscode.window.showInformationMessage(vscode.l10n.t('{0}: OK against {1}', basename(node.entry.certPath), basename(caFile)));
     else {
       await ctx.results.show(`verify-${basename(node.entry.certPath)}`, text);
-      void vscode.window.showErrorMessage(`${basename(node.entry.certPath)} does not verify against ${basename(caFile)}: ${v.errorText ?? v.code}`);
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('{0} does not verify against {1}: {2}', basename(node.entry.certPath), basename(caFile), v.errorText ?? v.code ?? ''),
+      );
     }
   } catch (err) {
-    void vscode.window.showErrorMessage(`Verify: ${errMessage(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Verify: {0}', errMessage(err)));
   }
 }
 
@@ -270,7 +276,7 @@ export class TestConnectionLens implements vscode.CodeLensProvider {
         const range = new vscode.Range(doc.positionAt(conn.span.start), doc.positionAt(conn.span.start));
         const ref: ConnRef = { uri: doc.uri.toString(), start: conn.span.start };
         return new vscode.CodeLens(range, {
-          title: '$(plug) Test Connection',
+          title: vscode.l10n.t('$(plug) Test Connection'),
           command: 'cockroachTls.testConnection',
           arguments: [ref],
           tooltip: 'Connect with these parameters, run SELECT 1, and explain any failure',

@@ -11,7 +11,7 @@ import { CLOUD_HOST_SUFFIX } from '../../core/cockroach/cloud';
 const CLUSTER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function addClusterWizard(ctx: UiContext): Promise<void> {
-  const title = 'Add Cluster';
+  const title = vscode.l10n.t('Add Cluster');
   const st: { kind?: 'self' | 'cloud'; certsDir?: string; name?: string; caKey?: string; clusterId?: string; host?: string; caCert?: string } = {};
   const done = await MultiStep.run(
     [
@@ -20,7 +20,7 @@ export async function addClusterWizard(ctx: UiContext): Promise<void> {
           title,
           step: 1,
           totalSteps: 4,
-          placeholder: 'What kind of cluster?',
+          placeholder: vscode.l10n.t('What kind of cluster?'),
           items: [
             { label: '$(database) Self-hosted', description: 'a certs directory (ca.crt, node.crt, client.*.crt)' },
             { label: '$(cloud) CockroachDB Cloud', description: 'cluster ID and host' },
@@ -47,7 +47,7 @@ export async function addClusterWizard(ctx: UiContext): Promise<void> {
             title,
             step: 2,
             totalSteps: 4,
-            prompt: 'Cloud cluster ID (from the Cloud Console URL or `ccloud cluster list`)',
+            prompt: vscode.l10n.t('Cloud cluster ID (from the Cloud Console URL or `ccloud cluster list`)'),
             value: st.clusterId ?? '',
             validate: (v) => (CLUSTER_ID.test(v.trim()) ? undefined : 'A cluster ID looks like 9e2b5c3a-1f4d-4c8e-9a7b-0123456789ab.'),
           });
@@ -60,7 +60,7 @@ export async function addClusterWizard(ctx: UiContext): Promise<void> {
             title,
             step: 3,
             totalSteps: 4,
-            prompt: 'CA key path (optional: used to sign new certificates; kept outside the certs directory)',
+            prompt: vscode.l10n.t('CA key path (optional: used to sign new certificates; kept outside the certs directory)'),
             value: st.caKey ?? '',
             validate: (v) => (v && st.certsDir && inside(resolvePath(v), st.certsDir) ? 'Keep the CA key outside the certs directory.' : undefined),
           });
@@ -70,7 +70,7 @@ export async function addClusterWizard(ctx: UiContext): Promise<void> {
             title,
             step: 3,
             totalSteps: 4,
-            prompt: `SQL host (e.g. my-cluster-1234.abc.aws-us-east-1${CLOUD_HOST_SUFFIX})`,
+            prompt: vscode.l10n.t('SQL host (e.g. my-cluster-1234.abc.aws-us-east-1{0})', CLOUD_HOST_SUFFIX),
             value: st.host ?? '',
             validate: (v) => (v.trim() && !hostProblem(v.trim()) ? undefined : 'A DNS host name is required.'),
           });
@@ -83,7 +83,7 @@ export async function addClusterWizard(ctx: UiContext): Promise<void> {
           title,
           step: 4,
           totalSteps: 4,
-          prompt: 'Name shown in the sidebar',
+          prompt: vscode.l10n.t('Name shown in the sidebar'),
           value: st.name ?? fallback,
           validate: (v) => (v.trim() ? undefined : 'A name is required.'),
         });

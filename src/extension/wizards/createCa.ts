@@ -13,7 +13,7 @@ import { caKeyProblem, clusterStep, durationProblem, issue, pathStep } from './s
 import { DEFAULT_CA_LIFETIME } from '../../core/cockroach/lifetimes';
 
 export async function createCaWizard(ctx: UiContext, node: Node | undefined, client: boolean): Promise<void> {
-  const title = client ? 'Create Client CA' : 'Create CA';
+  const title = client ? vscode.l10n.t('Create Client CA') : vscode.l10n.t('Create CA');
   if (!requireTrust(title, 'write')) return;
   const st: { cluster?: SelfHostedCluster; caKey?: string; lifetime?: string } = {};
   const offset = () => (nodeCluster(node) ? 0 : 1);
@@ -39,7 +39,7 @@ export async function createCaWizard(ctx: UiContext, node: Node | undefined, cli
           title,
           step: 2 + offset(),
           totalSteps: 2 + offset(),
-          prompt: `Lifetime (cockroach default ${DEFAULT_CA_LIFETIME}, 10 years)`,
+          prompt: vscode.l10n.t('Lifetime (cockroach default {0}, 10 years)', DEFAULT_CA_LIFETIME),
           value: DEFAULT_CA_LIFETIME,
           validate: durationProblem,
         });
@@ -54,7 +54,7 @@ export async function createCaWizard(ctx: UiContext, node: Node | undefined, cli
   let overwrite = false;
   if (existsSync(file)) {
     const a = await vscode.window.showWarningMessage(
-      `${basename(file)} exists. Put the new CA first and keep the current one after it (combined CA for rotation)?`,
+      vscode.l10n.t('{0} exists. Put the new CA first and keep the current one after it (combined CA for rotation)?', basename(file)),
       { modal: true },
       'Prepend New CA',
     );
@@ -63,7 +63,11 @@ export async function createCaWizard(ctx: UiContext, node: Node | undefined, cli
   }
   let allowKeyReuse = false;
   if (existsSync(caKey)) {
-    const a = await vscode.window.showWarningMessage(`${caKey} exists. Sign the new CA certificate with this key?`, { modal: true }, 'Reuse Key');
+    const a = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} exists. Sign the new CA certificate with this key?', caKey),
+      { modal: true },
+      'Reuse Key',
+    );
     if (a !== 'Reuse Key') return;
     allowKeyReuse = true;
   }

@@ -1,4 +1,5 @@
 /** Create Node Certificate and Create Client Certificate: hosts or user, the signing CA key, the lifetime. */
+import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName } from '../../core/cockroach/layout';
@@ -34,7 +35,7 @@ function presetNode(ctx: UiContext, p: ClientPreset): Node | undefined {
 }
 
 export async function createCertWizard(ctx: UiContext, arg: Node | ClientPreset | undefined, kind: 'node' | 'client'): Promise<void> {
-  const title = kind === 'node' ? 'Create Node Certificate' : 'Create Client Certificate';
+  const title = kind === 'node' ? vscode.l10n.t('Create Node Certificate') : vscode.l10n.t('Create Client Certificate');
   if (!requireTrust(title, 'write')) return;
   const preset = arg && !('type' in arg) ? arg : undefined;
   const node = preset ? presetNode(ctx, preset) : (arg as Node | undefined);
@@ -50,7 +51,7 @@ export async function createCertWizard(ctx: UiContext, arg: Node | ClientPreset 
         title,
         step: s,
         totalSteps: total,
-        prompt: 'Every DNS name and IP address clients and other nodes use for this node, separated by spaces',
+        prompt: vscode.l10n.t('Every DNS name and IP address clients and other nodes use for this node, separated by spaces'),
         value: [(st.cluster && currentNodeHosts(ctx, st.cluster.certsDir)) ?? 'localhost 127.0.0.1', ...(preset?.addHost ? [preset.addHost] : [])]
           .join(' ')
           .split(' ')
@@ -75,7 +76,7 @@ export async function createCertWizard(ctx: UiContext, arg: Node | ClientPreset 
         title,
         step: s1,
         totalSteps: total,
-        prompt: 'SQL user: the certificate CN, which CockroachDB maps to this user (case is folded)',
+        prompt: vscode.l10n.t('SQL user: the certificate CN, which CockroachDB maps to this user (case is folded)'),
         value: st.user ?? '',
         validate: (v) => (v ? userNameProblem(normalizeUserName(v)) : 'A user name is required.'),
       });
@@ -87,7 +88,7 @@ export async function createCertWizard(ctx: UiContext, arg: Node | ClientPreset 
         title,
         step: s2,
         totalSteps: total,
-        placeholder: 'Also write a PKCS#8 key (.key.pk8) for Java/JDBC?',
+        placeholder: vscode.l10n.t('Also write a PKCS#8 key (.key.pk8) for Java/JDBC?'),
         items: [{ label: 'No' }, { label: 'Yes', description: 'client.<user>.key.pk8, DER PKCS#8' }],
       });
       if (!isButton(r)) st.pkcs8 = r.label === 'Yes';
@@ -115,7 +116,7 @@ export async function createCertWizard(ctx: UiContext, arg: Node | ClientPreset 
       title,
       step: s4,
       totalSteps: total,
-      prompt: `Lifetime (cockroach default ${DEFAULT_CERT_LIFETIME}, 5 years; at most the CA's)`,
+      prompt: vscode.l10n.t("Lifetime (cockroach default {0}, 5 years; at most the CA's)", DEFAULT_CERT_LIFETIME),
       value: DEFAULT_CERT_LIFETIME,
       validate: durationProblem,
     });

@@ -26,7 +26,7 @@ const KEY_TYPES: (vscode.QuickPickItem & { keyType: KeyType })[] = [
 
 /** Returns the files written (for the tests), or undefined when cancelled or refused. */
 export async function createCsrWizard(ctx: UiContext, node: Node | undefined): Promise<string[] | undefined> {
-  const title = 'Create Certificate Signing Request';
+  const title = vscode.l10n.t('Create Certificate Signing Request');
   if (!requireTrust(title, 'write')) return undefined;
   const st: { cluster?: SelfHostedCluster; kind?: 'node' | 'client'; hosts?: string[]; user?: string; keyType?: KeyType } = {};
   const offset = nodeCluster(node) ? 0 : 1;
@@ -38,7 +38,7 @@ export async function createCsrWizard(ctx: UiContext, node: Node | undefined): P
         title,
         step: 1 + offset,
         totalSteps: total,
-        placeholder: 'What the certificate is for',
+        placeholder: vscode.l10n.t('What the certificate is for'),
         items: [
           { label: 'Node', description: 'node.key + node.csr: CN=node, the hosts as SANs, serverAuth and clientAuth' },
           { label: 'Client', description: 'client.<user>.key + client.<user>.csr: CN=the SQL user, clientAuth' },
@@ -52,7 +52,7 @@ export async function createCsrWizard(ctx: UiContext, node: Node | undefined): P
           title,
           step: 2 + offset,
           totalSteps: total,
-          prompt: 'Every DNS name and IP address clients and other nodes use for this node, separated by spaces',
+          prompt: vscode.l10n.t('Every DNS name and IP address clients and other nodes use for this node, separated by spaces'),
           value: 'localhost 127.0.0.1',
           validate: (v) => {
             const hosts = v.split(/[\s,]+/).filter(Boolean);
@@ -70,14 +70,14 @@ export async function createCsrWizard(ctx: UiContext, node: Node | undefined): P
           title,
           step: 2 + offset,
           totalSteps: total,
-          prompt: 'SQL user: the certificate CN, which CockroachDB maps to this user (case is folded)',
+          prompt: vscode.l10n.t('SQL user: the certificate CN, which CockroachDB maps to this user (case is folded)'),
           validate: (v) => (v ? userNameProblem(normalizeUserName(v)) : 'A user name is required.'),
         });
         if (!isButton(r)) st.user = normalizeUserName(r);
       }
     },
     async (input) => {
-      const r = await input.pick({ title, step: 3 + offset, totalSteps: total, placeholder: 'Key type', items: KEY_TYPES });
+      const r = await input.pick({ title, step: 3 + offset, totalSteps: total, placeholder: vscode.l10n.t('Key type'), items: KEY_TYPES });
       if (!isButton(r)) st.keyType = r.keyType;
     },
   ];
@@ -95,7 +95,14 @@ export async function createCsrWizard(ctx: UiContext, node: Node | undefined): P
     ctx.model.relist();
     void vscode.window
       .showInformationMessage(
-        `${title}: wrote ${basename(r.keyPath)} and ${basename(r.csrPath)} (CN=${r.commonName}). Have your CA sign the CSR with serverAuth${kind === 'node' ? ' and clientAuth' : ''} and the SANs kept, then use Import Certificate.`,
+        vscode.l10n.t(
+          '{0}: wrote {1} and {2} (CN={3}). Have your CA sign the CSR with serverAuth{4} and the SANs kept, then use Import Certificate.',
+          title,
+          basename(r.keyPath),
+          basename(r.csrPath),
+          r.commonName,
+          kind === 'node' ? ' and clientAuth' : '',
+        ),
         'Open CSR',
         'Copy CSR',
       )
@@ -148,7 +155,7 @@ async function readSource(p: ImportPreset) {
 export type ImportOutcome = { ok: true; files: string[] } | { ok: false; failures: string[] } | undefined;
 
 export async function importCertWizard(ctx: UiContext, node: Node | undefined, preset?: ImportPreset): Promise<ImportOutcome> {
-  const title = 'Import Certificate';
+  const title = vscode.l10n.t('Import Certificate');
   if (!requireTrust(title, 'write')) return undefined;
   const st: { cluster?: SelfHostedCluster } = {};
   if (!preset) {
@@ -167,11 +174,13 @@ export async function importCertWizard(ctx: UiContext, node: Node | undefined, p
         { label: 'A cert-manager folder…', description: 'tls.crt, tls.key, ca.crt', source: 'cert-manager' as const },
         { label: 'A Kubernetes Secret…', description: 'YAML or JSON, data or stringData', source: 'secret' as const },
       ],
-      { title, placeHolder: 'Where the certificate comes from' },
+      { title, placeHolder: vscode.l10n.t('Where the certificate comes from') },
     );
     if (!kind) return undefined;
     if (kind.source === 'cert-manager') {
-      const dir = (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Import from this folder' }))?.[0]?.fsPath;
+      const dir = (
+        await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: vscode.l10n.t('Import from this folder') })
+      )?.[0]?.fsPath;
       if (!dir) return undefined;
       p = { source: 'cert-manager', path: dir };
     } else if (kind.source === 'secret') {
@@ -201,14 +210,14 @@ export async function importCertWizard(ctx: UiContext, node: Node | undefined, p
           { label: 'CA certificate', role: { as: 'ca' } as CertRole },
           { label: 'Client CA certificate', role: { as: 'client-ca' } as CertRole },
         ].map((i) => ({ ...i, picked: i.role.as === guess.as, description: i.role.as === guess.as ? 'what it looks like' : undefined })),
-        { title, placeHolder: `Import ${basename(source.cert.file)} as` },
+        { title, placeHolder: vscode.l10n.t('Import {0} as', basename(source.cert.file)) },
       );
       if (!picked) return undefined;
       role = picked.role;
       if (role.as === 'client' && !role.user) {
         const user = await vscode.window.showInputBox({
           title,
-          prompt: 'The SQL user this client certificate is for',
+          prompt: vscode.l10n.t('The SQL user this client certificate is for'),
           validateInput: (v) => (v ? userNameProblem(normalizeUserName(v)) : 'A user name is required.'),
         });
         if (!user) return undefined;
@@ -229,7 +238,14 @@ export async function importCertWizard(ctx: UiContext, node: Node | undefined, p
       const more = plan.failures.length > 1 ? ` (and ${plan.failures.length - 1} more in the log)` : '';
       void vscode.window
         .showErrorMessage(
-          `${title}: ${basename(source.cert.file)} cannot be used as ${roleText(role)}; nothing was written. ${plan.failures[0].message}${more}`,
+          vscode.l10n.t(
+            '{0}: {1} cannot be used as {2}; nothing was written. {3}{4}',
+            title,
+            basename(source.cert.file),
+            roleText(role),
+            plan.failures[0].message,
+            more,
+          ),
           'Show Log',
         )
         .then((c) => c && ctx.log.show());
@@ -247,7 +263,9 @@ export async function importCertWizard(ctx: UiContext, node: Node | undefined, p
     for (const f of r.files) ctx.log.info(`${title}: ${f.action} ${f.path} (${f.what}, mode 0${f.mode.toString(8)})`);
     if (r.backup) ctx.log.info(`${title}: backup ${r.backup.id} in ${r.backup.dir}`);
     ctx.model.relist();
-    void vscode.window.showInformationMessage(`${title}: installed ${r.files.map((f) => basename(f.path)).join(', ')} in ${cluster.name}.`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0}: installed {1} in {2}.', title, r.files.map((f) => basename(f.path)).join(', '), cluster.name),
+    );
     return { ok: true, files: r.files.map((f) => f.path) };
   } catch (err) {
     reportError(ctx.log, title, err);

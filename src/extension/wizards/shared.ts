@@ -44,7 +44,9 @@ export async function issue(ctx: UiContext, title: string, work: () => Promise<C
     for (const f of r.files) ctx.log.info(`${title}: wrote ${f.path} (${f.what}, mode 0${f.mode.toString(8)})`);
     ctx.log.info(`${title}: serial ${r.serial}, expires ${r.notAfter}${r.numCerts && r.numCerts > 1 ? `, ${r.numCerts} certificates in ${r.certPath}` : ''}`);
     ctx.model.relist();
-    void vscode.window.showInformationMessage(`${title}: wrote ${r.files.map((f) => basename(f.path)).join(', ')}; expires ${r.notAfter.slice(0, 10)}.`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('{0}: wrote {1}; expires {2}.', title, r.files.map((f) => basename(f.path)).join(', '), r.notAfter.slice(0, 10)),
+    );
     return r;
   } catch (err) {
     reportError(ctx.log, title, err);
@@ -63,7 +65,7 @@ export function clusterStep(ctx: UiContext, node: Node | undefined, title: strin
       ...selfHostedClusters(ctx.model).map((c) => ({ label: c.name, description: vscode.workspace.asRelativePath(c.certsDir, false), cluster: c })),
       { label: '$(folder-opened) Choose a certs directory…' },
     ];
-    const picked = await input.pick<Item>({ title, step: 1, totalSteps: total, placeholder: 'Cluster (certs directory)', items });
+    const picked = await input.pick<Item>({ title, step: 1, totalSteps: total, placeholder: vscode.l10n.t('Cluster (certs directory)'), items });
     if (isButton(picked)) return;
     if (picked.cluster) {
       out.cluster = picked.cluster;
@@ -72,7 +74,7 @@ export function clusterStep(ctx: UiContext, node: Node | undefined, title: strin
     const uri = await vscode.window.showOpenDialog({
       canSelectFolders: true,
       canSelectFiles: false,
-      openLabel: 'Use as certs directory',
+      openLabel: vscode.l10n.t('Use as certs directory'),
       defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
     });
     if (!uri?.[0]) throw CANCEL;
@@ -100,13 +102,16 @@ export function pathStep(
         return;
       }
       const uri = save
-        ? await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(value || defaultCaKeyPath(process.cwd())), saveLabel: 'Use as CA key' })
+        ? await vscode.window.showSaveDialog({
+            defaultUri: vscode.Uri.file(value || defaultCaKeyPath(process.cwd())),
+            saveLabel: vscode.l10n.t('Use as CA key'),
+          })
         : (
             await vscode.window.showOpenDialog({
               canSelectFiles: true,
               canSelectMany: false,
               defaultUri: value ? vscode.Uri.file(dirname(value)) : undefined,
-              openLabel: 'Use this key',
+              openLabel: vscode.l10n.t('Use this key'),
             })
           )?.[0];
       if (uri) value = uri.fsPath;
