@@ -30,24 +30,28 @@ function coreLayers() {
         ],
       },
     },
-    ...LAYERS.map((l) => ({
-      files: l.folders.map((f) => `src/core/${f}/**/*.ts`),
-      rules: {
-        'no-restricted-imports': [
-          'error',
-          {
-            paths: [NO_VSCODE],
-            patterns: [
-              front,
-              {
-                regex: folderRe(l.above),
-                message: `src/core/${l.folders[0]} must not import ${l.above.join(', ')}: core layers import only downward (pass a callback instead).`,
-              },
-            ],
-          },
-        ],
-      },
-    })),
+    // A file d folders below src/core/<folder>/ reaches another core folder through exactly d+1
+    // "../" (a sibling file named like a folder, ./cloud.ts, is not one).
+    ...LAYERS.flatMap((l) =>
+      [0, 1, 2, 3].map((d) => ({
+        files: l.folders.map((f) => `src/core/${f}/${'*/'.repeat(d)}*.ts`),
+        rules: {
+          'no-restricted-imports': [
+            'error',
+            {
+              paths: [NO_VSCODE],
+              patterns: [
+                front,
+                {
+                  regex: `^(\\.\\./){${d + 1}}(${l.above.join('|')})(/|$)`,
+                  message: `src/core/${l.folders[0]} must not import ${l.above.join(', ')}: core layers import only downward (pass a callback instead).`,
+                },
+              ],
+            },
+          ],
+        },
+      })),
+    ),
   ];
 }
 
