@@ -23,6 +23,10 @@ export interface CertsFixtureOptions {
   lifetimeMs?: number;
   clientCa?: boolean;
   pkcs8?: boolean;
+  /** Per certificate: its issue time and lifetime (aged fixtures: an old CA, a node cert about to expire); node: false leaves it out. */
+  ca?: { now?: Date; lifetimeMs?: number };
+  node?: { now?: Date; lifetimeMs?: number } | false;
+  client?: { now?: Date; lifetimeMs?: number };
 }
 
 /**
@@ -35,15 +39,29 @@ export async function makeCertsDir(o: CertsFixtureOptions = {}): Promise<CertsFi
   const caKey = o.caKey ?? join(root, 'safe', 'ca.key');
   const safe = dirname(caKey);
   mkdirSync(safe, { recursive: true, mode: 0o700 });
-  await createCa({ certsDir, caKey, now: o.now, lifetimeMs: o.caLifetimeMs });
-  await createNode({ certsDir, caKey, hosts: o.hosts ?? ['localhost', '127.0.0.1'], now: o.now, lifetimeMs: o.lifetimeMs });
+  await createCa({ certsDir, caKey, now: o.ca?.now ?? o.now, lifetimeMs: o.ca?.lifetimeMs ?? o.caLifetimeMs });
+  if (o.node !== false)
+    await createNode({
+      certsDir,
+      caKey,
+      hosts: o.hosts ?? ['localhost', '127.0.0.1'],
+      now: o.node?.now ?? o.now,
+      lifetimeMs: o.node?.lifetimeMs ?? o.lifetimeMs,
+    });
   let clientCaKey: string | undefined;
   if (o.clientCa) {
     clientCaKey = join(safe, 'ca-client.key');
     await createClientCa({ certsDir, caKey: clientCaKey, now: o.now, lifetimeMs: o.caLifetimeMs });
   }
   for (const user of o.users ?? ['root']) {
-    await createClient({ certsDir, caKey: clientCaKey ?? caKey, user, now: o.now, lifetimeMs: o.lifetimeMs, alsoGeneratePkcs8Key: o.pkcs8 });
+    await createClient({
+      certsDir,
+      caKey: clientCaKey ?? caKey,
+      user,
+      now: o.client?.now ?? o.now,
+      lifetimeMs: o.client?.lifetimeMs ?? o.lifetimeMs,
+      alsoGeneratePkcs8Key: o.pkcs8,
+    });
   }
   return { root, certsDir, caKey, clientCaKey };
 }

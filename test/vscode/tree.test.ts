@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCa, createClient, createNode } from '../../src/core/certsdir/create';
+import { makeCertsDir } from '../support/certs';
 import type { Api } from '../../src/extension/extension';
 import type { CertNode, ClusterNode } from '../../src/extension/tree';
 import { answerInputs, api, colorId, items, label, tooltipText, waitFor } from './support';
@@ -120,9 +120,15 @@ if (!restricted)
       const now = Date.now();
       const notifiedBefore = a.monitor.notifications.length;
       mkdirSync(join(ws(), 'old-cluster'));
-      await createCa({ certsDir: dir, caKey: key, now: new Date(now - 3000 * DAY), lifetimeMs: 3200 * DAY });
-      await createNode({ certsDir: dir, caKey: key, hosts: ['localhost'], now: new Date(now - 80 * DAY), lifetimeMs: 100 * DAY });
-      await createClient({ certsDir: dir, caKey: key, user: 'old', now: new Date(now - 40 * DAY), lifetimeMs: 37 * DAY });
+      await makeCertsDir({
+        certsDir: dir,
+        caKey: key,
+        hosts: ['localhost'],
+        users: ['old'],
+        ca: { now: new Date(now - 3000 * DAY), lifetimeMs: 3200 * DAY },
+        node: { now: new Date(now - 80 * DAY), lifetimeMs: 100 * DAY },
+        client: { now: new Date(now - 40 * DAY), lifetimeMs: 37 * DAY },
+      });
       await vscode.commands.executeCommand('cockroachTls.refresh');
       const old = await waitFor('the discovered cluster', () => items(a).find((i) => /old-cluster/.test(label(i.item))));
       assert.equal(old.item.contextValue, 'cluster.selfHosted.workspace');
@@ -207,7 +213,7 @@ if (restricted)
       assert.equal(vscode.workspace.isTrusted, false);
       const dir = join(ws(), 'r-certs');
       const key = join(ws(), 'r-ca.key');
-      await createCa({ certsDir: dir, caKey: key });
+      await makeCertsDir({ certsDir: dir, caKey: key, node: false, users: [] });
       const a = await api();
       await vscode.commands.executeCommand('cockroachTls.refresh');
       const c = await waitFor('the discovered cluster', () => items(a).find((i) => /r-certs/.test(label(i.item))));
