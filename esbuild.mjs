@@ -20,11 +20,11 @@ const common = {
   supported: { 'dynamic-import': false },
 };
 
-// node-forge (issuing) and pg (connection tests) are big and needed only by some commands: the
+// node-forge (issuing), pg (connection tests) and yaml (fleet inventories) are big and needed only by some commands: the
 // extension and the CLI load them from their own bundles in dist/vendor/ on first use, so neither
 // activation nor a `cert create-*` parses pg. Everything else is bundled: the .vsix and the npm
 // package (`npm pack`: dist/cli.js + dist/vendor/) run without node_modules.
-const VENDOR = ['node-forge', 'pg'];
+const VENDOR = ['node-forge', 'pg', 'yaml'];
 const vendorExternal = {
   name: 'vendor-external',
   setup(build) {
@@ -32,8 +32,40 @@ const vendorExternal = {
   },
 };
 
+// The extension's issuing path takes node-forge's ASN.1 writer from the full vendor bundle (the CLI
+// bundles node-forge/lib/asn1 and util alone, for its start-up): lib/asn1.js is forge.asn1.
+const forgeLibShim = {
+  name: 'forge-lib-shim',
+  setup(build) {
+    build.onResolve({ filter: /^node-forge\/lib\/(asn1|util)$/ }, (args) => ({ path: args.path, namespace: 'forge-lib' }));
+    build.onLoad({ filter: /.*/, namespace: 'forge-lib' }, (args) => ({
+      contents: `module.exports = require('./vendor/node-forge.js').${args.path.split('/').pop()};`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^\.\/vendor\/node-forge\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+// settings.ts reads the setting names, types and defaults from package.json: the extension bundle
+// carries only contributes.configuration, not the commands, menus and walkthrough texts.
+const manifestConfig = {
+  name: 'manifest-config',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]package\.json$/ }, async (args) => {
+      const { contributes } = JSON.parse(readFileSync(args.path, 'utf8'));
+      return { contents: JSON.stringify({ contributes: { configuration: contributes.configuration } }), loader: 'json' };
+    });
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'], plugins: [vendorExternal] },
+  {
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: [...common.external, 'vscode'],
+    plugins: [vendorExternal, forgeLibShim, manifestConfig],
+  },
   ...VENDOR.map((name) => ({ ...common, entryPoints: [name], outfile: `dist/vendor/${name}.js`, sourcemap: false })),
   {
     ...common,

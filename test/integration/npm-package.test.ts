@@ -18,7 +18,7 @@ describe('the CLI as an npm package (npm pack, npm install -g from the tarball)'
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     assert.deepEqual(
       info.files.map((f) => f.path).sort(),
-      ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli.js', 'dist/vendor/node-forge.js', 'dist/vendor/pg.js', 'package.json'],
+      ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli.js', 'dist/vendor/node-forge.js', 'dist/vendor/pg.js', 'dist/vendor/yaml.js', 'package.json'],
       'the tarball holds the CLI bundle and its lazily loaded vendor bundles only',
     );
     prefix = tmpDir('npm-prefix-');
