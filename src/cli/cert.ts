@@ -1,35 +1,20 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError, quoteInput } from '../core/errors';
-import { MAX_LIFETIME_MS, MIN_LIFETIME_MS, formatHours, parseLifetime } from '../core/pki/duration';
-import { DEFAULT_KEY_SIZE, MAX_KEY_SIZE, MIN_KEY_SIZE, parseKeySize, parseKeyType } from '../core/pki/keys';
+import { parseLifetime } from '../core/pki/duration';
+import { parseKeySize, parseKeyType } from '../core/pki/keys';
 import { createCa, createClient, createClientCa, createNode, CreateResult } from '../core/certsdir/create';
 import { listCertsDir } from '../core/certsdir/list';
 import { statusText } from '../core/cockroach/expiry';
-import { DEFAULT_CA_LIFETIME, DEFAULT_CERT_LIFETIME } from '../core/cockroach/lifetimes';
 import { parseArgs } from './args';
 import type { Io } from './io';
 import { renderTable } from './table';
-import { ROTATE_COMMANDS, ROTATE_USAGE, runRotate } from './rotate';
-import { OUTSIDE_USAGE, runOutside } from './certOutside';
+import { ROTATE_COMMANDS, runRotate } from './rotate';
+import { runOutside } from './certOutside';
+import { groupHelp } from './help';
+import { flagSpec } from './spec';
 
-export const CERT_USAGE = `Usage: crdb-tls cert <command> [flags]
-
-Commands (compatible with "cockroach cert"):
-  create-ca         --certs-dir D --ca-key K [--key-type rsa|ecdsa] [--key-size N] [--lifetime ${DEFAULT_CA_LIFETIME}] [--allow-ca-key-reuse] [--overwrite]
-  create-client-ca  --certs-dir D --ca-key K [--key-type rsa|ecdsa] [--key-size N] [--lifetime ${DEFAULT_CA_LIFETIME}] [--allow-ca-key-reuse] [--overwrite]
-  create-node HOST... --certs-dir D --ca-key K [--key-type rsa|ecdsa] [--key-size N] [--lifetime ${DEFAULT_CERT_LIFETIME}] [--overwrite]
-  create-client USER  --certs-dir D --ca-key K [--key-type rsa|ecdsa] [--key-size N] [--lifetime ${DEFAULT_CERT_LIFETIME}] [--also-generate-pkcs8-key] [--overwrite]
-  list              --certs-dir D [--json]
-
-${OUTSIDE_USAGE}
-${ROTATE_USAGE}
---certs-dir defaults to $COCKROACH_CERTS_DIR, then ~/.cockroach-certs; --ca-key to $COCKROACH_CA_KEY.
---key-type: rsa (default, as cockroach cert) or ecdsa (P-256; keys as EC PRIVATE KEY, .pk8 stays DER PKCS#8). --key-size: ${MIN_KEY_SIZE} to ${MAX_KEY_SIZE} bits (default ${DEFAULT_KEY_SIZE}; larger RSA keys take minutes to generate). --lifetime: a Go duration
-from ${formatHours(MIN_LIFETIME_MS)} to ${formatHours(MAX_LIFETIME_MS)} (100 years), e.g. 8784h.
-`;
-
-const COMMON = ['certs-dir', 'ca-key', 'key-type', 'key-size', 'lifetime'];
+export const CERT_USAGE = groupHelp('cert');
 
 function certsDirOf(values: Record<string, string>, env: NodeJS.ProcessEnv): string {
   return values['certs-dir'] ?? env.COCKROACH_CERTS_DIR ?? join(homedir(), '.cockroach-certs');
@@ -58,7 +43,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
   switch (sub) {
     case 'create-ca':
     case 'create-client-ca': {
-      const a = parseArgs(rest, { values: COMMON, bools: ['allow-ca-key-reuse', 'overwrite', 'json'] }, cmd);
+      const a = parseArgs(rest, flagSpec(cmd), cmd);
       if (a.positionals.length > 0)
         throw new UserError(`${cmd} takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass paths with --certs-dir and --ca-key.`);
       const opts = {
@@ -74,7 +59,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     case 'create-node': {
-      const a = parseArgs(rest, { values: COMMON, bools: ['overwrite', 'json'] }, cmd);
+      const a = parseArgs(rest, flagSpec(cmd), cmd);
       report(
         io,
         await createNode({
@@ -91,7 +76,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     case 'create-client': {
-      const a = parseArgs(rest, { values: COMMON, bools: ['overwrite', 'also-generate-pkcs8-key', 'json'] }, cmd);
+      const a = parseArgs(rest, flagSpec(cmd), cmd);
       if (a.positionals.length !== 1)
         throw new UserError(
           `create-client takes exactly one user name, got ${a.positionals.length}: e.g. crdb-tls cert create-client root --certs-dir certs --ca-key my-safe-directory/ca.key.`,
@@ -113,7 +98,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     case 'list': {
-      const a = parseArgs(rest, { values: ['certs-dir'], bools: ['json'] }, cmd);
+      const a = parseArgs(rest, flagSpec(cmd), cmd);
       if (a.positionals.length > 0) throw new UserError(`cert list takes no arguments: pass the directory with --certs-dir.`);
       const dir = certsDirOf(a.values, io.env);
       const entries = listCertsDir(dir, {

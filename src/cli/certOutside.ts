@@ -11,14 +11,8 @@ import { ImportSource, applyImport, importPlanJson, planImport } from '../core/c
 import { certManagerSource, secretSource } from '../core/certsdir/k8s';
 import { MAX_TEXT_BYTES } from '../core/input';
 import { parseArgs } from './args';
+import { flagSpec } from './spec';
 import type { Io } from './io';
-
-export const OUTSIDE_USAGE = `Certificates from another CA (easy-rsa, cfssl, openssl ca, Vault, cert-manager):
-  create-csr node HOST... --certs-dir D [--key-type rsa|ecdsa] [--key-size N] [--overwrite]
-  create-csr client USER  --certs-dir D [--key-type rsa|ecdsa] [--key-size N] [--overwrite]
-  check FILE... [--as node|client USER|ca|client-ca] [--host H]... [--ca FILE] [--key FILE] [--json]
-  import --certs-dir D --as node|client USER|ca|client-ca (--cert F [--key K] [--ca CA] | --from-cert-manager DIR | --from-k8s-secret FILE) [--overwrite] [--json]
-`;
 
 /** `--as client USER` takes two words: folded into one `--as=client\\0USER` before the flags are parsed. */
 export function foldAs(argv: string[], cmd: string): string[] {
@@ -65,7 +59,7 @@ export async function runOutside(
 ): Promise<number> {
   const cmd = `cert ${sub}`;
   if (sub === 'create-csr') {
-    const a = parseArgs(rest, { values: ['certs-dir', 'key-type', 'key-size'], bools: ['overwrite', 'json'] }, cmd);
+    const a = parseArgs(rest, flagSpec(cmd), cmd);
     const [kind, ...args] = a.positionals;
     if (kind !== 'node' && kind !== 'client')
       throw new UserError(
@@ -92,7 +86,7 @@ export async function runOutside(
   }
   const argv = foldAs(rest, cmd);
   if (sub === 'check') {
-    const a = parseArgs(argv, { values: ['as', 'ca', 'key'], lists: ['host'], bools: ['json'] }, cmd);
+    const a = parseArgs(argv, flagSpec(cmd), cmd);
     if (a.positionals.length === 0)
       throw new UserError('cert check needs the certificate file(s): e.g. crdb-tls cert check node.crt --ca ca.crt --key node.key --host localhost.');
     const role = a.values.as !== undefined ? parseRole(a.values.as, cmd) : undefined;
@@ -112,11 +106,7 @@ export async function runOutside(
     else for (const r of results) printCheck(io, r);
     return results.every((r) => r.ok) ? 0 : 1;
   }
-  const a = parseArgs(
-    argv,
-    { values: ['certs-dir', 'as', 'cert', 'key', 'ca', 'from-cert-manager', 'from-k8s-secret', 'backup-dir'], bools: ['overwrite', 'json'] },
-    cmd,
-  );
+  const a = parseArgs(argv, flagSpec(cmd), cmd);
   if (a.positionals.length > 0)
     throw new UserError(`cert import takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass the files with --cert, --key and --ca.`);
   if (a.values.as === undefined)

@@ -7,62 +7,16 @@ import { sinkSpecFromUrl } from '../core/changefeed/spec';
 import { ChangefeedOption, parseOption } from '../core/changefeed/sql';
 import { SinkFinding } from '../core/changefeed/types';
 import { parseArgs } from './args';
+import { commandHelp } from './help';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 
-export const CHANGEFEED_USAGE = `Usage: crdb-tls changefeed-uri --sink URL [flags]
-
-Builds a changefeed sink URI with the certificates embedded exactly as CockroachDB decodes them
-(standard base64 with padding, percent-encoded), checks them first, and prints the URI and the SQL.
-
-  --sink URL                    kafka://broker:9093, webhook-https://host:port/path, or
-                                https://registry:8081 (a Confluent schema registry URI alone)
-  --ca-cert F                   CA certificate(s) that verify the broker/server (ca_cert)
-  --client-cert F --client-key F  client certificate and its key (client_cert, client_key)
-  --table T                     table to watch (repeatable): CREATE CHANGEFEED FOR TABLE ...
-  --option O                    changefeed option (repeatable): updated, resolved=10s, format=avro...
-                                (default: updated, resolved)
-  --external-connection NAME    the recommended form: CREATE EXTERNAL CONNECTION NAME AS '<uri>',
-                                then CREATE CHANGEFEED ... INTO 'external://NAME'
-  --schema-registry URL         Confluent schema registry for format=avro (https://host:port), with
-  --registry-ca-cert F --registry-client-cert F --registry-client-key F
-  --sasl-user U --sasl-password P --sasl-mechanism PLAIN|SCRAM-SHA-256|SCRAM-SHA-512
-                                Kafka SASL (the password defaults to $CRDB_TLS_SASL_PASSWORD)
-  --topic-prefix P --topic-name N   Kafka topics
-  --tls-enabled[=false]         Kafka tls_enabled (default: true whenever certificates are given)
-  --insecure-tls-skip-verify    do not verify the server (warned against)
-  --check-live                  TLS handshake to the broker presenting the client certificate:
-                                does it accept it, does the CA verify it (--live-timeout D: a duration
-                                such as 5s, or milliseconds; default 5000, at most 2^31-1 ms)
-  --json                        {uri, maskedUri, sql: [...], warnings: [...], errors: [...], certs, live?}
-
-Output: the URI on the first line, then the SQL; notes as SQL comments (--). Exit code 1 when a
-check fails (one line on stderr naming the file and the fix), 0 otherwise.
-`;
+export const CHANGEFEED_USAGE = commandHelp('changefeed-uri');
 
 export interface ChangefeedIo extends Io {
   read?: (path: string) => Buffer;
   now?: Date;
 }
-
-const VALUES = [
-  'sink',
-  'ca-cert',
-  'client-cert',
-  'client-key',
-  'external-connection',
-  'sasl-user',
-  'sasl-password',
-  'sasl-mechanism',
-  'topic-prefix',
-  'topic-name',
-  'schema-registry',
-  'registry-ca-cert',
-  'registry-client-cert',
-  'registry-client-key',
-  'live-timeout',
-];
-const BOOLS = ['tls-enabled', 'insecure-tls-skip-verify', 'check-live', 'json', 'help'];
-const REPEATABLE = ['table', 'option'];
 
 /** How many problems one error line names; the rest are counted (10,000 bad parameters still make one short line). */
 const MAX_PROBLEMS = 3;
@@ -100,7 +54,7 @@ function printText(io: Io, r: BuildResult, live: LiveResult | undefined): void {
 }
 
 export async function runChangefeedUri(argv: string[], io: ChangefeedIo): Promise<number> {
-  const a = parseArgs(argv, { values: VALUES, bools: BOOLS, lists: REPEATABLE }, 'changefeed-uri');
+  const a = parseArgs(argv, flagSpec('changefeed-uri'), 'changefeed-uri');
   const lists = a.lists;
   if (a.bools.help) {
     io.out(CHANGEFEED_USAGE);

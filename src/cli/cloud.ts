@@ -3,34 +3,14 @@ import { resolve } from 'node:path';
 import { UserError, errMessage, quoteInput } from '../core/errors';
 import { CloudCluster, defaultCaCertPath, downloadCaCert, isClusterId, listCloudClusters, redactKey, resolveCluster } from '../core/cloud';
 import { parseArgs } from './args';
+import { groupHelp } from './help';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 import { renderTable } from './table';
 import { runClientCa } from './cloudClientCa';
 import { caTable, clientFor, json, oneCluster, warn } from './cloudShared';
 
-export const CLOUD_USAGE = `Usage: crdb-tls cloud <command> [flags]
-
-CockroachDB Cloud (the API key from $COCKROACH_API_KEY, the server from $COCKROACH_SERVER,
-default https://cockroachlabs.cloud). CLUSTER is a cluster id or name.
-  clusters [--json]                       the organization's clusters: plan, state, regions, client CA status
-  ca-cert CLUSTER [--out FILE] [--overwrite] [--dry-run] [--json]
-                                          download the cluster CA to FILE (default: libpq's ~/.postgresql/root.crt,
-                                          %APPDATA%\\postgresql\\root.crt on Windows); a different CA there is
-                                          replaced only with --overwrite, after a backup
-  client-ca show CLUSTER [--wait] [--json]
-  client-ca set CLUSTER --cert-file F     make the client CA exactly F (POST when NOT_SET, else PATCH)
-  client-ca add CLUSTER --cert-file F     add F next to the current CAs (rotation step 1)
-  client-ca remove CLUSTER (--cert-file F | --fingerprint SHA256) [--certs-dir D]... [--force]
-  client-ca delete CLUSTER [--certs-dir D]... [--force]
-  client-ca history CLUSTER [--json]      the bundles saved before each change
-  client-ca rollback CLUSTER [ID] [--certs-dir D]... [--force]
-                                          put a saved bundle back (default: the newest)
-  Changes take --wait (poll until IS_SET, or NOT_SET after delete; FAILED is an error),
-  --timeout D (default 10m), --interval D (between polls, default 5s), --dry-run (print the plan), --json.
-  Refused before any change is sent: F not PEM, not only CA certificates, holding a private key, or
-  expired; a Basic or Standard cluster; remove/delete while a client certificate in a --certs-dir
-  chains only to the CA being removed (--force skips this one).
-`;
+export const CLOUD_USAGE = groupHelp('cloud');
 
 function clustersText(cs: CloudCluster[]): string {
   if (cs.length === 0) return 'no clusters in the organization of COCKROACH_API_KEY\n';
@@ -41,7 +21,7 @@ function clustersText(cs: CloudCluster[]): string {
 }
 
 async function runClusters(argv: string[], io: Io): Promise<number> {
-  const a = parseArgs(argv, { values: [], bools: ['json'] }, 'cloud clusters');
+  const a = parseArgs(argv, flagSpec('cloud clusters'), 'cloud clusters');
   if (a.positionals.length) throw new UserError(`cloud clusters takes no arguments, got ${quoteInput(a.positionals.join(' '))}.`);
   const cs = await listCloudClusters(clientFor(io));
   if (a.bools.json) json(io, cs);
@@ -50,7 +30,7 @@ async function runClusters(argv: string[], io: Io): Promise<number> {
 }
 
 async function runCaCert(argv: string[], io: Io): Promise<number> {
-  const a = parseArgs(argv, { values: ['out'], bools: ['overwrite', 'dry-run', 'json'] }, 'cloud ca-cert');
+  const a = parseArgs(argv, flagSpec('cloud ca-cert'), 'cloud ca-cert');
   const ref = oneCluster(a.positionals, 'cloud ca-cert');
   const client = clientFor(io);
   // An id needs no key (the download takes no auth); a name is looked up with the key.

@@ -15,12 +15,10 @@ import {
   showClientCa,
 } from '../core/cloud';
 import { parseArgs } from './args';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 import { renderTable } from './table';
 import { caTable, clientFor, json, oneCluster, waitOptions, warn } from './cloudShared';
-
-const CHANGE_VALUES = ['cert-file', 'fingerprint', 'timeout', 'interval'];
-const CHANGE_BOOLS = ['wait', 'dry-run', 'json', 'force'];
 
 function historyDir(io: Io): string {
   return defaultHistoryDir(io.env, process.platform, homedir());
@@ -58,7 +56,7 @@ function changeOf(sub: string, a: { positionals: string[]; values: Record<string
 
 async function runChange(sub: string, argv: string[], io: Io): Promise<number> {
   const cmd = `cloud client-ca ${sub}`;
-  const a = parseArgs(argv, { values: CHANGE_VALUES, bools: CHANGE_BOOLS, lists: ['certs-dir'] }, cmd);
+  const a = parseArgs(argv, flagSpec(cmd), cmd);
   const cluster = oneCluster(a.positionals, cmd, sub === 'rollback' ? 1 : 0);
   const change = changeOf(sub, a, cmd);
   const client = clientFor(io);
@@ -103,7 +101,7 @@ async function runChange(sub: string, argv: string[], io: Io): Promise<number> {
 }
 
 async function runShow(argv: string[], io: Io): Promise<number> {
-  const a = parseArgs(argv, { values: ['timeout', 'interval'], bools: ['wait', 'json'] }, 'cloud client-ca show');
+  const a = parseArgs(argv, flagSpec('cloud client-ca show'), 'cloud client-ca show');
   const ref = oneCluster(a.positionals, 'cloud client-ca show');
   const v = await showClientCa(clientFor(io), ref, new Date(), a.bools.wait ? waitOptions(io, a.values, !!a.bools.json) : undefined);
   if (a.bools.json) json(io, v);
@@ -112,7 +110,7 @@ async function runShow(argv: string[], io: Io): Promise<number> {
 }
 
 async function runHistory(argv: string[], io: Io): Promise<number> {
-  const a = parseArgs(argv, { values: [], bools: ['json'] }, 'cloud client-ca history');
+  const a = parseArgs(argv, flagSpec('cloud client-ca history'), 'cloud client-ca history');
   const ref = oneCluster(a.positionals, 'cloud client-ca history');
   const c = await resolveCluster(clientFor(io), ref);
   const now = new Date();

@@ -5,23 +5,11 @@ import { UserError, errnoCode, errMessage, safeMessage } from '../core/errors';
 import { buildClientKit, kitJson, newKitPassword, parseClientId, programMode } from '../core/connstr/clients/kit';
 import { CLIENT_IDS } from '../core/connstr/clients/types';
 import { parseArgs } from './args';
+import { commandHelp } from './help';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 
-export const CONNECT_USAGE = `Usage: crdb-tls connect CLIENT --url URL [--out DIR] [--json]
-
-What one client needs to connect with verify-full and the URL's certificates: the snippet for the
-application, a minimal program that connects and prints the result of SELECT 1, the command that
-runs it, the key files it derives (client.<user>.key.pk8 for JDBC, client.<user>.p12 for Prisma)
-and the client's caveats. The URL may also be JDBC or key=value; relative paths resolve from the
-current directory. Its lint findings are printed as warnings (stderr).
-
-  CLIENT       ${CLIENT_IDS.join(', ')}
-  --url URL    the connection string, with sslrootcert (and sslcert/sslkey for certificate login)
-  --out DIR    write the program and the derived files there (created if needed; keys mode 0600)
-  --json       {client, language, snippet, program, programFile?, run, files, notes}
-
-Exit code: 0 when the kit is built, 1 on error.
-`;
+export const CONNECT_USAGE = commandHelp('connect');
 
 export interface ConnectIo extends Io {
   err?: (s: string) => void;
@@ -30,7 +18,7 @@ export interface ConnectIo extends Io {
 
 export async function runConnect(argv: string[], io: ConnectIo): Promise<number> {
   const err = io.err ?? ((s: string) => void process.stderr.write(s));
-  const a = parseArgs(argv, { values: ['url', 'out'], bools: ['json', 'help'] }, 'connect');
+  const a = parseArgs(argv, flagSpec('connect'), 'connect');
   if (a.bools.help) {
     io.out(CONNECT_USAGE);
     return 0;

@@ -2,18 +2,11 @@ import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors';
 import { explain } from '../core/tls/explain';
 import { parseArgs } from './args';
+import { commandHelp } from './help';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 
-export const EXPLAIN_USAGE = `Usage: crdb-tls explain "ERROR TEXT" [--json]
-
-Explains a TLS or connection error message as printed by psql/libpq, psycopg, the cockroach
-CLI, Go (pgx, lib/pq), Java (pgjdbc, DBeaver), Node (pg, TypeORM): the category (the same as
-test-connection's), the cause and the fix. TEXT "-" reads standard input.
-
-  --json   {category, cause, fix}
-
-Exit code: 0 when the message is recognised, 1 when it is not (category other, "not recognised").
-`;
+export const EXPLAIN_USAGE = commandHelp('explain');
 
 export interface ExplainIo extends Io {
   stdin?: () => string;
@@ -21,7 +14,7 @@ export interface ExplainIo extends Io {
 
 export async function runExplain(argv: string[], io: ExplainIo): Promise<number> {
   // An error message may start with "-" ("--- FATAL ..."): only explain's own flags are flags.
-  const a = parseArgs(argv, { values: [], bools: ['json', 'help'], dashIsText: true }, 'explain');
+  const a = parseArgs(argv, flagSpec('explain'), 'explain');
   if (a.bools.help) {
     io.out(EXPLAIN_USAGE);
     return 0;

@@ -20,23 +20,12 @@ import {
   systemSshTransport,
 } from '../core/fleet';
 import { parseArgs } from './args';
+import { commandHelp, groupHelp } from './help';
+import { findCommand, flagSpec } from './spec';
 import type { Io } from './io';
 import { renderTable } from './table';
 
-export const FLEET_USAGE = `Fleets (many nodes over SSH; host keys checked against the inventory's known-hosts file):
-  fleet status        --inventory F [--ca-cert CA] [--json]   files' expiry (read over SSH), what each SQL port serves, mismatches
-  fleet rotate-node   --inventory F --ca-cert CA --ca-key K [--dry-run] [--parallel N] [--json]
-                      one node at a time: issue here, upload, back up, rename into place, reload, verify; a failed
-                      node is restored and the rollout stops ([--lifetime H] [--key-size N])
-  fleet distribute-ca --inventory F --ca-cert CA [--dry-run] [--parallel N] [--json]   push a combined ca.crt, reload
-  fleet rollback      --inventory F [--json]   undo the last run on every node it changed (from the nodes' backups)
-  Limits: [--verify-timeout 30s] [--reload-timeout 60s]. A killed run is resumed by running the same command again.
-  The inventory (YAML): sshIdentityFile, knownHostsFile (default ~/.ssh/known_hosts), nodes: [{name, ssh: user@host[:port],
-  certsDir, hosts: [SANs], verify: HOST:PORT, reload (default: kill -HUP $(pgrep -x cockroach))}].
-`;
-
-const VALUES = ['inventory', 'ca-cert', 'ca-key', 'parallel', 'lifetime', 'key-size', 'verify-timeout', 'reload-timeout'];
-const BOOLS = ['dry-run', 'json', 'help'];
+export const FLEET_USAGE = groupHelp('fleet');
 
 /** The test hook of the crash tests: CRDB_TLS_TEST_FLEET_KILL_AT=NODE:STEP[:PHASE] kills this process (SIGKILL) there. */
 function killHook(env: NodeJS.ProcessEnv): ((p: FleetProgress) => void) | undefined {
@@ -110,22 +99,21 @@ export async function runFleet(argv: string[], io: Io): Promise<number> {
   }
   if (!['status', 'rotate-node', 'distribute-ca', 'rollback'].includes(sub))
     throw new UserError(`unknown fleet command ${quoteInput(sub)}: use status, rotate-node, distribute-ca or rollback.`);
-  const a = parseArgs(rest, { values: VALUES, bools: BOOLS }, `fleet ${sub}`);
+  const a = parseArgs(rest, flagSpec(`fleet ${sub}`), `fleet ${sub}`);
   if (a.bools.help) {
-    io.out(FLEET_USAGE);
+    io.out(commandHelp(`fleet ${sub}`));
     return 0;
   }
   if (a.positionals.length)
     throw new UserError(`fleet ${sub} takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass the inventory with --inventory F.`);
   const v = a.values;
   if (!v.inventory) throw new UserError(`fleet ${sub} needs the inventory: pass --inventory F (a YAML file listing the nodes).`);
-  const allowed: Record<string, string[]> = {
-    status: ['inventory', 'ca-cert'],
-    'rotate-node': VALUES,
-    'distribute-ca': ['inventory', 'ca-cert', 'parallel', 'verify-timeout', 'reload-timeout'],
-    rollback: ['inventory', 'verify-timeout', 'reload-timeout'],
-  };
-  for (const k of Object.keys(v)) if (!allowed[sub].includes(k)) throw new UserError(`fleet ${sub}: --${k} is not a flag of this command.`);
+  // The parse is shared; a flag the table hides for this command is another fleet command's.
+  const refused =
+    findCommand(`fleet ${sub}`)
+      ?.flags.filter((f) => f.hidden && f.kind === 'value')
+      .map((f) => f.name) ?? [];
+  for (const k of Object.keys(v)) if (refused.includes(k)) throw new UserError(`fleet ${sub}: --${k} is not a flag of this command.`);
   if (a.bools['dry-run'] && (sub === 'status' || sub === 'rollback'))
     throw new UserError(`fleet ${sub}: --dry-run is a flag of rotate-node and distribute-ca.`);
   const json = !!a.bools.json;

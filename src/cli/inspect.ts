@@ -9,28 +9,12 @@ import { describeCsr, isCsrContent } from '../core/pki/describeCsr';
 import { parseCertFile } from '../core/pki/inspect';
 import { KeyFileInfo, describeKeyFile, isKeyContent, keyFileText } from '../core/tls/keyfile';
 import { parseArgs } from './args';
+import { commandHelp } from './help';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 import { parseCertificate } from '../core/pki/x509';
 
-export const INSPECT_USAGE = `Usage: crdb-tls inspect FILE [--ca-file CA] [--key KEYFILE] [--cert CERTFILE] [--json]
-
-A certificate file: what "openssl x509 -text" shows for each certificate, plus its status, what
-it means to CockroachDB (by file name: ca.crt, node.crt, client.<user>.crt, ...) and whether the
-CA signed it (--ca-file, default the CA file next to it that signs its kind: ca-client.crt
-for client certs when present, ca-ui.crt for ui.crt, else ca.crt), and whether its key
-(--key, default the .key next to it) matches.
-A certificate signing request (.csr): what "openssl req -text" shows, whether its signature
-verifies, and what CockroachDB's rules say about the certificate it asks for.
-A key file: type, size, format, whether libpq and cockroach accept its permissions, and whether
-it matches the certificate (--cert, default the .crt next to it).
-
-  --json   {kind: "certificate", path, role, usage, ok, usable, problems, certs, key?}
-           or {kind: "key", path, ok, type, bits, format, mode, ..., cert?}
-           or {kind: "csr", path, ok, problems, requests}
-
-Exit code: 0 when the file is usable (readable, signed by the CA file when one is checked, within
-its validity, and the key matches), 1 otherwise.
-`;
+export const INSPECT_USAGE = commandHelp('inspect');
 
 /** A certificate or key file: only a regular file within the PEM cap is read (a FIFO or /dev/zero is refused, not waited on). */
 function readWithStat(path: string, what: string): { data: Buffer; stat: Stats } {
@@ -66,7 +50,7 @@ function firstCert(path: string): X509Certificate | undefined {
 }
 
 export async function runInspect(argv: string[], io: Io): Promise<number> {
-  const a = parseArgs(argv, { values: ['ca-file', 'key', 'cert'], bools: ['json', 'help'] }, 'inspect');
+  const a = parseArgs(argv, flagSpec('inspect'), 'inspect');
   if (a.bools.help) {
     io.out(INSPECT_USAGE);
     return 0;

@@ -5,12 +5,11 @@ import { UserError, quoteInput } from '../core/errors';
 import { validateUserName } from '../core/pki/names';
 import { secretManifest } from '../core/certsdir/k8s';
 import { parseArgs } from './args';
+import { groupHelp } from './help';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 
-export const K8S_USAGE = `Usage: crdb-tls k8s secret --certs-dir D (--node | --client USER) --name N [--namespace NS]
-  prints a Secret with the data keys CockroachDB's Helm chart and operator expect (ca.crt, node.crt, node.key;
-  ca.crt, client.USER.crt, client.USER.key). Read one back with: crdb-tls cert import --from-k8s-secret FILE.
-`;
+export const K8S_USAGE = groupHelp('k8s');
 
 export async function runK8s(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
@@ -19,7 +18,7 @@ export async function runK8s(argv: string[], io: Io): Promise<number> {
     return sub === undefined ? 2 : 0;
   }
   if (sub !== 'secret') throw new UserError(`unknown k8s command ${quoteInput(sub)}: use "crdb-tls k8s secret" (crdb-tls k8s --help).`);
-  const a = parseArgs(rest, { values: ['certs-dir', 'client', 'name', 'namespace'], bools: ['node'] }, 'k8s secret');
+  const a = parseArgs(rest, flagSpec('k8s secret'), 'k8s secret');
   if (a.positionals.length > 0) throw new UserError(`k8s secret takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass --node or --client USER.`);
   if (a.values.name === undefined)
     throw new UserError('k8s secret needs --name: the Secret name the chart or operator is given, e.g. --name cockroachdb.node.');

@@ -7,28 +7,11 @@ import { LintOptions, lineIndex, lintText } from '../core/connstr/lint';
 import { RULES } from '../core/connstr/rules/catalog';
 import { Severity } from '../core/connstr/types';
 import { parseArgs } from './args';
+import { commandHelp } from './help';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 
-export const LINT_USAGE = `Usage: crdb-tls lint [--json] [--disable CODE]... [--max-file-size BYTES] FILE...
-
-Checks every connection string in the files (postgres[ql]:// and jdbc:postgresql:// URLs,
-libpq key=value strings, cockroach sql --url): sslmode, parameter typos, passwords, and the
-certificate and key files they name (existence, expiry, CA, user, key match and permissions).
-Relative certificate paths resolve against the file's folder, then the current directory.
-FILE "-" reads standard input.
-
-  --json               an array of {file, line, column, endLine, endColumn, severity, code, message, docs}
-                       (1-based; the end is the position just after the range) instead of
-                       "file:line:col: severity code message" lines and a summary line
-  --disable CODE       turn a rule off (repeatable, or comma-separated)
-  --max-file-size N    skip files larger than N bytes (suffix K, M or G for KiB, MiB, GiB),
-                       with a note on stderr; default: no limit (but only regular files of
-                       at most 16 MiB are read: a FIFO, a device or a larger file cannot be read)
-
-Exit code: 1 when any finding is an error, or a FILE cannot be read ("crdb-tls: cannot read FILE:
-reason" on stderr; the other files are still checked); 0 otherwise (warnings and infos do not
-fail); 2 when no FILE is given.
-`;
+export const LINT_USAGE = commandHelp('lint');
 
 export interface LintIo extends Io {
   /** Notes and per-file errors (default: process.stderr). */
@@ -100,7 +83,7 @@ function plural(n: number, word: string): string {
 
 export async function runLint(argv: string[], io: LintIo): Promise<number> {
   const err = io.err ?? ((s: string) => void process.stderr.write(s));
-  const a = parseArgs(argv, { values: ['max-file-size'], bools: ['json', 'help'], lists: ['disable'] }, 'lint');
+  const a = parseArgs(argv, flagSpec('lint'), 'lint');
   const disabled = disabledCodes(a.lists.disable);
   if (a.bools.help) {
     io.out(LINT_USAGE);

@@ -1,53 +1,20 @@
 import { UserError, errMessage, quoteInput, safeMessage } from '../core/errors';
+import { parseArgs } from './args';
+import { helpFor, helpRequest, mainHelp } from './help';
 import type { Io } from './io';
+import { flagSpec } from './spec';
 import { VERSION } from './version';
 
 // Each command's module is loaded when that command runs: a `cert create-*` does not initialise
 // the linter, the changefeed builder or the TLS troubleshooting code.
-async function usage(): Promise<string> {
-  const [cert, lint, probe, test, explain, inspect, verify, changefeed] = await Promise.all([
-    import('./cert'),
-    import('./lint'),
-    import('./probe'),
-    import('./testConnection'),
-    import('./explain'),
-    import('./inspect'),
-    import('./verify'),
-    import('./changefeed'),
-  ]);
-  return `crdb-tls: CockroachDB TLS certificates from the command line
-
-Usage: crdb-tls <command> [flags]
-
-  cert            issue and list certificates, compatible with "cockroach cert" (crdb-tls cert --help)
-  lint            check the connection strings in files: sslmode, certificate paths and expiry
-  probe           TLS handshake with a SQL port: protocol, chain, CA and host checks
-  test-connection connect with a connection string and explain any failure
-  explain         explain a TLS/connection error from psql, pg, pgx, JDBC, ...
-  inspect         a certificate or key file: openssl x509 -text plus CockroachDB's view
-  verify          verify a certificate against a CA file, like openssl verify
-  connect         a proven connection for one client library: snippet, program, run command, key files
-  fleet           many nodes over SSH: status, rolling rotate-node with verify and restore, distribute-ca, rollback
-  monitor         certs dirs' expiry for cron, systemd timers and CI: exit 0/1/2; text, JSON or Prometheus
-  changefeed-uri  build a changefeed sink URI (Kafka, webhook, schema registry) with certificates
-                  embedded as CockroachDB decodes them
-  cloud           CockroachDB Cloud: clusters, cluster CA download, client CA set/add/remove/rollback (crdb-tls cloud --help)
-  k8s             Kubernetes Secret manifests for the Helm chart and the operator (crdb-tls k8s --help)
-
-Every command takes --json for machine-readable output. Exit code 0 on success, 1 on error.
-
-${cert.CERT_USAGE}
-${lint.LINT_USAGE}
-${probe.PROBE_USAGE}
-${test.TEST_CONNECTION_USAGE}
-${explain.EXPLAIN_USAGE}
-${inspect.INSPECT_USAGE}
-${verify.VERIFY_USAGE}
-${changefeed.CHANGEFEED_USAGE}`;
-}
-
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  // COMMAND [SUBCOMMAND] ... --help: that command's help from the command table, whatever its flags.
+  const helpPath = command === 'help' ? undefined : helpRequest(argv);
+  if (helpPath !== undefined) {
+    io.out(helpFor(helpPath.split(' ')));
+    return 0;
+  }
   switch (command) {
     case 'cert':
       return (await import('./cert')).runCert(rest, io);
@@ -75,15 +42,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return (await import('./fleet')).runFleet(rest, io);
     case 'monitor':
       return (await import('./monitor')).runMonitor(rest, io);
-    case '--help':
-    case 'help':
-      io.out(await usage());
+    case 'completion': {
+      const a = parseArgs(rest, flagSpec('completion'), 'completion');
+      if (a.positionals.length > 1)
+        throw new UserError(`completion takes one shell, got ${quoteInput(a.positionals.join(' '))}: e.g. crdb-tls completion bash.`);
+      io.out((await import('./completion')).completionScript(a.positionals[0]));
       return 0;
+    }
+    case '--help':
+      io.out(mainHelp());
+      return 0;
+    case 'help': {
+      // help --help is the help of help; help cert --help that of cert.
+      const words = rest.filter((w) => w !== '--help');
+      io.out(helpFor(words.length === 0 && rest.length > 0 ? ['help'] : words));
+      return 0;
+    }
     case '--version':
       io.out(`${VERSION}\n`);
       return 0;
     case undefined:
-      io.out(await usage());
+      io.out(mainHelp());
       return 2;
     default:
       throw new UserError(`unknown command ${quoteInput(command)}: run "crdb-tls --help" for the list.`);

@@ -4,19 +4,11 @@ import { commitFiles } from '../core/certsdir/write';
 import { monitorCertsDirs } from '../core/fleet/monitor';
 import { DEFAULT_WARN_MS, monitorPrometheus, monitorText, parseWarnWindow } from '../core/monitor/report';
 import { parseArgs } from './args';
+import { commandHelp } from './help';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 
-export const MONITOR_USAGE = `Usage: crdb-tls monitor --certs-dir D [--certs-dir D2 ...] [--warn 30d] [--format text|json|prometheus] [--output F]
-
-Checks certs dirs as CockroachDB's loader reads them, for cron, systemd timers and CI.
-  --warn       the warning window: 30d by default (also 2w, 720h)
-  --format     text (default), json, or prometheus: the text exposition format for node_exporter's
-               textfile collector (security_certificate_expiration_<usage> in Unix seconds per
-               certificate, labelled certs_dir, usage, file, user; crdb_tls_certs_dir_loader_errors)
-  --output F   write the report to F atomically (a temp file renamed over it) instead of stdout
-Exit codes: 0 everything is fine; 1 something expires within the warning window; 2 something has
-expired or is not yet valid, the loader would reject a file, or the check could not run (bad flags).
-`;
+export const MONITOR_USAGE = commandHelp('monitor');
 
 export interface MonitorIo extends Io {
   err?: (s: string) => void;
@@ -36,7 +28,7 @@ export async function runMonitor(argv: string[], io: MonitorIo): Promise<number>
 }
 
 function run(argv: string[], io: MonitorIo): number {
-  const a = parseArgs(argv, { values: ['warn', 'format', 'output'], bools: ['help', 'json'], lists: ['certs-dir'] }, 'monitor');
+  const a = parseArgs(argv, flagSpec('monitor'), 'monitor');
   if (a.bools.help) {
     io.out(MONITOR_USAGE);
     return 0;

@@ -4,27 +4,14 @@ import { probe } from '../core/tls/probe';
 import { parseHostPort } from '../core/cockroach/ports';
 import { probeText } from '../core/tls/report';
 import { parseArgs } from './args';
+import { commandHelp } from './help';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 
-export const PROBE_USAGE = `Usage: crdb-tls probe HOST[:PORT] [--ca-file F] [--servername N] [--timeout 5s] [--json]
-
-Connects to a CockroachDB (or PostgreSQL) SQL port, sends the PostgreSQL SSLRequest as
-"openssl s_client -starttls postgres" does, and on 'S' completes a TLS handshake without
-trusting anything, then shows the protocol, the cipher and the server's certificate chain
-(subject, SANs, issuer, validity, serial, SHA-256 fingerprint), whether the CA verifies it
-(the OpenSSL error when not) and whether the host name matches. PORT defaults to 26257.
-
-  --ca-file F       the CA to verify the chain with (the cluster's ca.crt); default: public roots
-  --servername N    SNI name to send, and the name checked against the certificate
-  --timeout D       for the whole probe, e.g. 5s (default) or 500ms; a bare number is seconds; at most 2^31-1 ms
-  --json            the ProbeResult object
-
-Exit code: 0 when the TLS handshake completed (and, with --ca-file, the CA verifies the chain
-and the name matches); 1 otherwise.
-`;
+export const PROBE_USAGE = commandHelp('probe');
 
 export async function runProbe(argv: string[], io: Io): Promise<number> {
-  const a = parseArgs(argv, { values: ['ca-file', 'servername', 'timeout'], bools: ['json', 'help'] }, 'probe');
+  const a = parseArgs(argv, flagSpec('probe'), 'probe');
   if (a.bools.help) {
     io.out(PROBE_USAGE);
     return 0;

@@ -29,42 +29,11 @@ import {
   verifyServed,
 } from '../core/certsdir/rotate';
 import { parseArgs } from './args';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 import { renderTable } from './table';
 
 export const ROTATE_COMMANDS = ['rotate-node', 'rotate-client', 'rotate-ca', 'reissue-all', 'prune-ca', 'backups', 'rollback'] as const;
-
-export const ROTATE_USAGE = `Rotation (a backup first, atomic writes, one rotation at a time per certs dir):
-  rotate-node [HOST...]  --certs-dir D --ca-key K   new node cert and key; hosts default to the current node.crt's
-  rotate-client USER...  --certs-dir D --ca-key K [--also-generate-pkcs8-key]
-  rotate-ca              --certs-dir D --ca-key K   old key kept as ca.old.key; ca.crt = new CA + old CAs
-  reissue-all            --certs-dir D --ca-key K [--client-ca-key K2]   every node and client cert from the current CA
-  prune-ca               --certs-dir D [--also-check DIR]...   drop old CAs from ca.crt once nothing depends on them
-  backups                --certs-dir D [--json]
-  rollback [BACKUP_ID]   --certs-dir D [--ca-key K] default: the newest backup; the current files are backed up first;
-                         --ca-key K lets it restore the CA key K (and K's moved-aside *.old* keys) outside the certs dir
-Flags of the commands that write: [--dry-run] [--json] [--backup-dir B] [--key-size N] [--lifetime H]
-  [--reload-pid PID] [--reload-cmd "..."] [--reload-timeout 60s] [--verify HOST:PORT] [--verify-timeout 10s]
---dry-run prints the plan and writes nothing. Backups go to <certs-dir>.backups/ unless --backup-dir.
-Every flag is checked before anything is written (the --reload-pid process must exist, the --verify host
-must resolve). --reload-cmd is killed after --reload-timeout. When the reload or the verification fails
-after the files are written, the one-line error gives the rollback command.
-`;
-
-const VALUES = [
-  'certs-dir',
-  'ca-key',
-  'client-ca-key',
-  'backup-dir',
-  'key-size',
-  'lifetime',
-  'reload-pid',
-  'reload-cmd',
-  'reload-timeout',
-  'verify',
-  'verify-timeout',
-];
-const BOOLS = ['dry-run', 'json', 'also-generate-pkcs8-key'];
 
 function certsDirOf(values: Record<string, string>, env: NodeJS.ProcessEnv): string {
   return values['certs-dir'] ?? env.COCKROACH_CERTS_DIR ?? join(homedir(), '.cockroach-certs');
@@ -239,7 +208,9 @@ async function planAndApply(makePlan: () => RotationPlan, values: Record<string,
 /** `crdb-tls cert <rotation command> ...`: `sub` is one of ROTATE_COMMANDS. */
 export async function runRotate(sub: string, argv: string[], io: Io): Promise<number> {
   const cmd = `cert ${sub}`;
-  const a = parseArgs(argv, { values: VALUES, bools: BOOLS, lists: ['also-check'] }, cmd);
+  if (!(ROTATE_COMMANDS as readonly string[]).includes(sub))
+    throw new UserError(`unknown rotation command ${quoteInput(sub)}: use ${ROTATE_COMMANDS.join(', ')}.`);
+  const a = parseArgs(argv, flagSpec(cmd), cmd);
   const alsoCheck = a.lists['also-check'];
   if (alsoCheck.length > 0 && sub !== 'prune-ca') throw new UserError(`${cmd}: --also-check is a flag of prune-ca.`);
   const o = planOptions(a.values, io);

@@ -5,24 +5,13 @@ import { InputFileError, readInputBytes } from '../core/input';
 import { parseCertFile } from '../core/pki/inspect';
 import { opensslVerifyText, verifyCertificate } from '../core/tls/verify';
 import { parseArgs } from './args';
+import { commandHelp } from './help';
+import { flagSpec } from './spec';
 import type { Io } from './io';
 import { opensslPemProblems, opensslTrip } from '../core/pki/pem';
 import { parseCertificate } from '../core/pki/x509';
 
-export const VERIFY_USAGE = `Usage: crdb-tls verify --ca-file CA CERT [--json]
-
-Verifies CERT against the CA file as "openssl verify -CAfile CA CERT" does (every certificate
-in CA is trusted; further certificates in CERT are used as intermediates): prints "CERT: OK",
-or openssl's error (unable to get local issuer certificate, certificate has expired, is not yet
-valid, invalid CA certificate, ...) with the reason in a sentence. Revocation is not checked.
-
-  --json   {file, ok, code, errorNumber, errorText, depth, reason, chain, notes}
-
-A file CockroachDB (Go) reads but OpenSSL-based clients may not (PEM headers, blank lines in
-the base64, two blocks on one line) gets a "Note:" line.
-
-Exit code: 0 when it verifies, 1 when it does not.
-`;
+export const VERIFY_USAGE = commandHelp('verify');
 
 /** The certificates in `path`, and the notes on its PEM that OpenSSL-based clients would trip on (read once). */
 function certsOf(path: string, what: string): { certs: X509Certificate[]; notes: string[] } {
@@ -46,7 +35,7 @@ function certsOf(path: string, what: string): { certs: X509Certificate[]; notes:
 }
 
 export async function runVerify(argv: string[], io: Io): Promise<number> {
-  const a = parseArgs(argv, { values: ['ca-file'], bools: ['json', 'help'] }, 'verify');
+  const a = parseArgs(argv, flagSpec('verify'), 'verify');
   if (a.bools.help) {
     io.out(VERIFY_USAGE);
     return 0;
