@@ -15,3 +15,13 @@ export function isCloudHost(host: string): boolean {
 export function cloudCaUrl(clusterId: string, server: string = CLOUD_SERVER): string {
   return `${server.replace(/\/+$/, '')}/clusters/${clusterId}/cert`;
 }
+
+/**
+ * The subject `cockroach cert create-ca` (and crdb-tls cert create-ca) writes: O=Cockroach,
+ * CN=Cockroach CA. Its key lives with whoever made it, so a file holding only such CAs is a
+ * self-hosted cluster's CA, not a Cloud cluster's (the facts give Cloud CAs no name pattern).
+ */
+export const SELF_HOSTED_CA_SUBJECT = { O: 'Cockroach', CN: 'Cockroach CA' } as const;
+
+/** The command that writes a Cloud cluster's CA to libpq's default CA file (--out FILE for another). */
+export const CLOUD_CA_CERT_COMMAND = 'crdb-tls cloud ca-cert CLUSTER';

@@ -4,6 +4,7 @@ import { sslmodeRules } from './rules/sslmode';
 import { paramRules } from './rules/params';
 import { fileRules } from './rules/files';
 import { clientRules } from './rules/clients';
+import { cloudRules } from './rules/cloud';
 import { ConnString, Finding, Severity } from './types';
 
 export interface LintOptions extends LintEnv {
@@ -24,6 +25,7 @@ function lintCurrent(ctx: RuleCtx, o: LintOptions): Finding[] {
   paramRules(ctx);
   fileRules(ctx);
   clientRules(ctx);
+  cloudRules(ctx);
   const all = ctx.out.slice(0, ctx.nOut);
   const { disabled, severities } = o;
   if (!disabled?.size && !severities) return all;

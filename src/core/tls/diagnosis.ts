@@ -11,7 +11,7 @@ import { Attempt, Ctx, TestConnectionResult, cn, dn, result, summary } from './t
 import { Category, Diagnosis } from './types';
 import { X509_ERRORS } from './verify';
 import { DEFAULT_SQL_PORT } from '../cockroach/ports';
-import { cloudCaUrl } from '../cockroach/cloud';
+import { CLOUD_CA_CERT_COMMAND, cloudCaUrl, isCloudHost } from '../cockroach/cloud';
 
 // Diagnosis: a failed attempt becomes one category, a cause and a fix that name the files and
 // hosts (a TLS failure first probes the server for what it serves); a good one, the ok sentence.
@@ -158,9 +158,12 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
         ` (${code ?? msg})` +
         (sent ? `; the server sends its CA along (CN=${cn(sent)}, serial ${sent.serial}, SHA-256 ${sent.fingerprintSha256.slice(0, 23)}...)` : '') +
         '.';
-      const fix = ctx.root
-        ? `point sslrootcert at the CA that issued the node certificate: the cluster's ca.crt (its first certificate is "${issuer}"), instead of ${ctx.root.check.path}; for CockroachDB Cloud, download the cluster CA (${cloudCaUrl('<cluster-id>')}). Check a candidate with: crdb-tls probe ${hp} --ca-file <ca.crt>.`
-        : `add sslrootcert=<path to the cluster's ca.crt> to the string (the server's certificate comes from "${issuer}", a private CA that public root stores do not hold); check it with: crdb-tls probe ${hp} --ca-file <ca.crt>.`;
+      const cloudDefault = ctx.root?.check.source === 'default' && isCloudHost(ctx.host);
+      const fix = cloudDefault
+        ? `${ctx.host} is a CockroachDB Cloud host and ${ctx.root!.check.path} (libpq's default CA file, used because the string has no sslrootcert) holds another CA (another cluster's?): download this cluster's CA with ${CLOUD_CA_CERT_COMMAND} --overwrite (it backs up ${ctx.root!.check.path} first), or name the right file in sslrootcert; on a Basic or Standard cluster, sslrootcert=system also works with libpq 16+ and pgx v5.`
+        : ctx.root
+          ? `point sslrootcert at the CA that issued the node certificate: the cluster's ca.crt (its first certificate is "${issuer}"), instead of ${ctx.root.check.path}; for CockroachDB Cloud, download the cluster CA (${cloudCaUrl('<cluster-id>')}). Check a candidate with: crdb-tls probe ${hp} --ca-file <ca.crt>.`
+          : `add sslrootcert=<path to the cluster's ca.crt> to the string (the server's certificate comes from "${issuer}", a private CA that public root stores do not hold); check it with: crdb-tls probe ${hp} --ca-file <ca.crt>.`;
       return { category, cause, fix };
     }
     case 'hostname-mismatch': {

@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { LIBPQ_DEFAULT_FILES } from '../cockroach/sslmode';
 import { libpqKeyModeProblem } from '../cockroach/keymode';
 import { paramValue } from '../connstr/types';
+import { judgeCloudCa } from '../connstr/cloudCa';
+import { CLOUD_CA_CERT_COMMAND, isCloudHost } from '../cockroach/cloud';
 import { keyMatchesCert } from '../pki/keys';
 import { LoadedFile, loadFile, matchingSiblingKey } from './files';
 import { Ctx, TestConnectionResult, cn, result } from './testConnectionTypes';
@@ -85,7 +87,16 @@ export function preflight(ctx: Ctx, pgDir: string, euid: number | undefined): Te
     if (def.check.status !== 'missing') {
       ctx.root = def;
       details.notes.push(`No sslrootcert in the string: used libpq's default, ${def.check.path}.`);
+      const cloud = isCloudHost(ctx.host) && def.check.status === 'ok' ? cloudDefaultCaFail(ctx, def) : undefined;
+      if (cloud) {
+        details.files.push(def.check);
+        return cloud;
+      }
     } else {
+      if (isCloudHost(ctx.host))
+        details.notes.push(
+          `${ctx.host} is a CockroachDB Cloud host: psql and psycopg would fail without ${def.check.path}; ${CLOUD_CA_CERT_COMMAND} writes the cluster's CA there. Public root CAs verify a Basic or Standard cluster (sslrootcert=system with libpq 16+ and pgx v5), not an Advanced one (the host name does not tell the plan).`,
+        );
       ctx.caDesc = "Node's built-in public root CAs (the string has no sslrootcert)";
       details.notes.push(
         `No sslrootcert in the string: verified against public root CAs, as pgx and the cockroach CLI do; libpq (psql, psycopg) would fail with "root certificate file \\"${def.check.path}\\" does not exist".`,
@@ -169,6 +180,22 @@ export function preflight(ctx: Ctx, pgDir: string, euid: number | undefined): Te
     }
   }
   return undefined;
+}
+
+/**
+ * A Cloud host checked against libpq's default CA file that cannot be its CA (a self-hosted
+ * cluster's CA, no CA, or one not valid now: connstr/cloudCa.ts): fails before any packet is sent.
+ */
+function cloudDefaultCaFail(ctx: Ctx, def: LoadedFile): TestConnectionResult | undefined {
+  const v = judgeCloudCa(def.ref, ctx.now);
+  if (v.state === 'ok' || v.state === 'missing') return undefined;
+  const path = def.check.path;
+  return result(
+    ctx.details,
+    'unknown-authority',
+    `${ctx.host} is a CockroachDB Cloud host and the string has no sslrootcert, so the client verifies the server against libpq's default CA file ${path}, which holds ${v.holds}, not the Cloud cluster's CA: the server's certificate cannot verify against it (nothing was sent).`,
+    `download the cluster's CA: ${CLOUD_CA_CERT_COMMAND} --overwrite (it backs up ${path} first; CLUSTER is the cluster's name or id), or keep ${path} for the self-hosted cluster and name the Cloud CA in sslrootcert (${CLOUD_CA_CERT_COMMAND} --out FILE); on a Basic or Standard cluster, sslrootcert=system also works with libpq 16+ and pgx v5.`,
+  );
 }
 
 function safeMatch(key: Parameters<typeof keyMatchesCert>[0], cert: X509Certificate): boolean {

@@ -9,6 +9,7 @@ export const DOC = {
   rotate: `${DOCS}/rotate-certificates`,
   params: `${DOCS}/connection-parameters`,
   routing: 'https://www.cockroachlabs.com/docs/cockroachcloud/connect-to-your-cluster',
+  cloudAuth: 'https://www.cockroachlabs.com/docs/cockroachcloud/authentication#node-identity-verification',
   jdbc: `${DOCS}/build-a-java-app-with-cockroachdb`,
 } as const;
 
@@ -61,6 +62,21 @@ export const RULES: Record<string, RuleInfo> = {
     summary: "a client certificate as Prisma's sslcert, which Prisma reads as the server's CA (the identity is sslidentity, PKCS#12)",
   },
   'rootcert-system-unsupported': { severity: 'error', docs: DOC.secureUrl, summary: 'sslrootcert=system with a client that opens a file named "system"' },
+  'cloud-ca-missing': {
+    severity: 'warning',
+    docs: DOC.cloudAuth,
+    summary: "a Cloud host verified without sslrootcert, and libpq's default CA file (~/.postgresql/root.crt) does not exist",
+  },
+  'cloud-ca-different': {
+    severity: 'warning',
+    docs: DOC.cloudAuth,
+    summary: "a Cloud host verified without sslrootcert, and libpq's default CA file holds another CA (a self-hosted one, none, or expired)",
+  },
+  'cloud-rootcert-system': {
+    severity: 'info',
+    docs: DOC.cloudAuth,
+    summary: 'sslrootcert=system on a Cloud host: right for Basic and Standard (libpq 16+, pgx v5), not for Advanced',
+  },
   'path-windows-unencoded': { severity: 'warning', docs: DOC.secureUrl, summary: 'a Windows path written unencoded in a URL' },
   'libpq-default-client-files': {
     severity: 'warning',

@@ -3,9 +3,8 @@
  * or what the string itself shows: Prisma's sslidentity/sslaccept, a jdbc: URL): Prisma's sslcert,
  * sslrootcert=system, Windows paths left unencoded in a URL, libpq's default client files.
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { libpqDir } from '../../cockroach/sslmode';
+import { CLOUD_CA_CERT_COMMAND } from '../../cockroach/cloud';
 import { CLIENTS } from '../clients/table';
 import { encodeValue } from '../edit';
 import { PS_VALUE } from '../table';
@@ -56,7 +55,7 @@ function systemRoot(ctx: RuleCtx): void {
     'rootcert-system-unsupported',
     j,
     PS_VALUE,
-    `sslrootcert=system (the system's public CAs) is understood by libpq 16+ and pgx v5 only; ${client ?? 'pgjdbc'} opens a file named "system" and fails. Download the CA (for CockroachDB Cloud: the cluster's CA from the Connect dialog) and name its file.`,
+    `sslrootcert=system (the system's public CAs) is understood by libpq 16+ and pgx v5 only; ${client ?? 'pgjdbc'} opens a file named "system" and fails. Download the CA (for CockroachDB Cloud, any plan: ${CLOUD_CA_CERT_COMMAND} writes the cluster's CA to libpq's default file, or --out FILE) and name its file.`,
   );
 }
 
@@ -90,7 +89,7 @@ function defaultClientFiles(ctx: RuleCtx): void {
   if (ctx.sslmode >= 0 && ctx.value(ctx.sslmode) === 'disable') return;
   const client = ctx.env.client;
   if (client ? !CLIENTS[client].defaultClientFiles : readsAsPrisma(ctx)) return;
-  const dir = libpqDir(ctx.env.home ?? homedir(), process.platform, process.env.APPDATA);
+  const dir = ctx.scope.libpqDir();
   const crt = join(dir, 'postgresql.crt');
   if (!ctx.scope.exists(crt)) return;
   const key = join(dir, readsAsJava(ctx) ? 'postgresql.pk8' : 'postgresql.key');

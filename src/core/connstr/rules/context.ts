@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { libpqDefaultRootcert, libpqDir } from '../../cockroach/sslmode';
 import { ExpiryThresholds } from '../../cockroach/expiry';
 import { FileEnv, FileRef, loadRef } from '../files';
 import { RULES } from './catalog';
@@ -29,6 +31,9 @@ export interface LintEnv extends FileEnv {
   uid?: number;
   /** The client that will read the strings (crdb-tls connect), for the rules that depend on it. */
   client?: ClientId;
+  /** The client's platform and environment (APPDATA) for libpq's default files; default: this process's. */
+  platform?: string;
+  vars?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The fixes of a finding that has none: shared, so frozen. */
@@ -46,6 +51,8 @@ export class LintScope {
   private readonly memos = new WeakMap<object, Map<string, unknown>>();
   private readonly texts = new Map<string, Map<unknown, unknown>>();
   private readonly maps = new Map<string, Map<unknown, unknown>>();
+  private pgDir: string | undefined;
+  private pgRoot: string | undefined;
   constructor(readonly env: LintEnv) {}
 
   /** `fn()` once per run for an object the strings share (a FileRef, a certificate) and a tag. */
@@ -83,6 +90,18 @@ export class LintScope {
       this.refs.set(written, r);
     }
     return r;
+  }
+
+  /** libpq's default files' folder (~/.postgresql, %APPDATA%\postgresql) for this run's home, platform and environment. */
+  libpqDir(): string {
+    const e = this.env;
+    return (this.pgDir ??= libpqDir(e.home ?? homedir(), e.platform ?? process.platform, (e.vars ?? process.env).APPDATA));
+  }
+
+  /** libpq's default sslrootcert (~/.postgresql/root.crt, %APPDATA%\postgresql\root.crt) for this run. */
+  libpqRootcert(): string {
+    const e = this.env;
+    return (this.pgRoot ??= libpqDefaultRootcert(e.home ?? homedir(), e.platform ?? process.platform, (e.vars ?? process.env).APPDATA));
   }
 
   exists(path: string): boolean {

@@ -16,6 +16,7 @@ import { PS_ALL, PS_VALUE } from '../table';
 import { ADD_SSLROOTCERT, FixRecipe, NO_FIXES, RuleCtx, SetParamFix } from './context';
 import { RULES } from './catalog';
 import { readsAsJava } from './clients';
+import { cloudCoversDefaultCa } from './cloud';
 
 type RefKey = 'sslrootcert' | 'sslcert' | 'sslkey';
 
@@ -253,7 +254,8 @@ export function fileRules(ctx: RuleCtx): void {
   const certV = ctx.value(certP);
   const keyV = ctx.value(keyP);
 
-  if (verifies && !ctx.value(rootP)) {
+  // On a Cloud host the Cloud rules judge libpq's default CA file instead (cloud.ts).
+  if (verifies && !ctx.value(rootP) && !cloudCoversDefaultCa(ctx)) {
     const message = scope.byValue('rootcert-missing', mode, ROOTCERT_MISSING);
     if (modeP >= 0) ctx.addParam('rootcert-missing', modeP, PS_ALL, message, ADD_SSLROOTCERT);
     else ctx.addConn('rootcert-missing', message, ADD_SSLROOTCERT);
