@@ -18,7 +18,8 @@ export interface CloudCluster {
   clusterId: string;
   host: string;
   caCert?: string;
-  source: 'settings';
+  /** settings: cockroachTls.clusters; api: listed by the Cloud API (cloud/account.ts). */
+  source: 'settings' | 'api';
 }
 
 export type Cluster = SelfHostedCluster | CloudCluster;

@@ -3,6 +3,7 @@
  * tests) maps to a factory that makes its handler from the extension's services, and
  * `registerCommands` registers them all in one loop (as rust-analyzer's extension does).
  */
+import { ImportPreset, createCsrWizard, importCertWizard } from './wizards/outsidePki';
 import type { ViewerHints } from './viewer/provider';
 import * as vscode from 'vscode';
 import { copyPath, inspectCertificate, revealInExplorer } from './certActions';
@@ -11,6 +12,10 @@ import { COMMAND_IDS, CommandId } from './commandIds';
 import type { ConnLinter } from './connstr/linter';
 import { addSslRootCert, explainPasswordEnv } from './connstr/actions';
 import { copyConnectionFor, openConnectionCheck } from './connstr/kit';
+import type { CloudAccount } from './cloud/account';
+import { changeClientCa, clearApiKey, copyConnectionString, downloadCaCert, setApiKey, showClientCa, testCloudConnection } from './cloud/actions';
+import { rotateClientCa } from './cloud/rotation';
+import type { RotationStore } from './cloud/rotationState';
 import { fleetDistributeCa, fleetRotateNode, fleetStatusCommand } from './fleet';
 import type { ExpiryMonitor } from './monitor';
 import { pruneCa, reissueAll, rollback, rotateCa, rotateClient, rotateNode, showBackups } from './rotate';
@@ -29,6 +34,8 @@ export interface Services extends UiContext {
   results: ResultDocuments;
   changefeed: ChangefeedApi;
   viewer: ViewerHints;
+  cloud: CloudAccount;
+  rotations: RotationStore;
 }
 
 type Handler = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -39,11 +46,13 @@ const node = (arg: unknown) => arg as Node | undefined;
 
 const COMMANDS: Record<CommandId, Factory> = {
   'cockroachTls.addCluster': (s) => () => addClusterWizard(s),
-  'cockroachTls.refresh': (s) => () => s.model.reload(true),
+  'cockroachTls.refresh': (s) => () => Promise.all([s.model.reload(true), s.cloud.refresh()]),
   'cockroachTls.createCa': (s) => (n: unknown) => createCaWizard(s, node(n), false),
   'cockroachTls.createClientCa': (s) => (n: unknown) => createCaWizard(s, node(n), true),
   'cockroachTls.createNode': (s) => (n: unknown) => createCertWizard(s, n as Node | ClientPreset | undefined, 'node'),
   'cockroachTls.createClient': (s) => (n: unknown) => createCertWizard(s, n as Node | ClientPreset | undefined, 'client'),
+  'cockroachTls.createCsr': (s) => (n: unknown) => createCsrWizard(s, node(n)),
+  'cockroachTls.importCertificate': (s) => (n: unknown, preset?: ImportPreset) => importCertWizard(s, node(n), preset),
   'cockroachTls.inspectCertificate': (s) => (n: unknown) => inspectCertificate(s.tree, s.viewer, n),
   'cockroachTls.revealInExplorer': (s) => (n: unknown) => revealInExplorer(s.tree, n),
   'cockroachTls.copyPath': (s) => (n: unknown) => copyPath(s.tree, n),
@@ -63,6 +72,17 @@ const COMMANDS: Record<CommandId, Factory> = {
   'cockroachTls.rollback': (s) => (n: unknown) => rollback(s, node(n)),
   'cockroachTls.copyConnectionFor': (s) => (arg: unknown) => copyConnectionFor(s, arg),
   'cockroachTls.openConnectionCheck': (s) => (arg: unknown) => openConnectionCheck(s, arg),
+  'cockroachTls.setCloudApiKey': (s) => () => setApiKey(s),
+  'cockroachTls.clearCloudApiKey': (s) => () => clearApiKey(s),
+  'cockroachTls.cloudDownloadCaCert': (s) => (n: unknown) => downloadCaCert(s, node(n)),
+  'cockroachTls.cloudShowClientCa': (s) => (n: unknown) => showClientCa(s, node(n)),
+  'cockroachTls.cloudSetClientCa': (s) => (n: unknown) => changeClientCa(s, node(n), 'set'),
+  'cockroachTls.cloudAddClientCa': (s) => (n: unknown) => changeClientCa(s, node(n), 'add'),
+  'cockroachTls.cloudRemoveClientCa': (s) => (n: unknown) => changeClientCa(s, node(n), 'remove'),
+  'cockroachTls.cloudDeleteClientCa': (s) => (n: unknown) => changeClientCa(s, node(n), 'delete'),
+  'cockroachTls.cloudCopyConnectionString': (s) => (n: unknown) => copyConnectionString(s, node(n)),
+  'cockroachTls.cloudTestConnection': (s) => (n: unknown) => testCloudConnection(s, node(n)),
+  'cockroachTls.cloudRotateClientCa': (s) => (n: unknown) => rotateClientCa(s, node(n)),
   'cockroachTls.fleetStatus': (s) => (arg: unknown) => fleetStatusCommand(s, arg),
   'cockroachTls.fleetRotateNode': (s) => (arg: unknown) => fleetRotateNode(s, arg),
   'cockroachTls.fleetDistributeCa': (s) => (arg: unknown) => fleetDistributeCa(s, arg),

@@ -18,6 +18,9 @@ import { ChangefeedApi, registerChangefeed } from './changefeed/register';
 import { ResultDocuments, RESULT_SCHEME } from './troubleshoot/results';
 import { TestConnectionLens } from './troubleshoot/commands';
 import { confirmation } from './rotate';
+import { CloudAccount } from './cloud/account';
+import { RotationStore } from './cloud/rotationState';
+import { apiClusters, cloudChildren, cloudContextValue } from './cloud/treeItems';
 
 /** What activate returns: used by the in-editor tests (and other extensions) to look inside. */
 export interface Api {
@@ -30,6 +33,9 @@ export interface Api {
   /** The certificate viewer (custom editor). */
   viewer: CertificateViewer;
   view: vscode.TreeView<Node>;
+  /** The Cloud account (API key in SecretStorage, the API's clusters) and the client CA rotations. */
+  cloud: CloudAccount;
+  rotations: RotationStore;
   activationMs: number;
   ready: Promise<void>;
   testing: { activeInput: () => typeof activeInput; onDidShowInput: typeof onDidShowInput; confirmation: typeof confirmation };
@@ -78,8 +84,17 @@ export function activate(context: vscode.ExtensionContext): Api {
     vscode.languages.registerCodeLensProvider(selector, new TestConnectionLens(linter)),
   );
 
+  // CockroachDB Cloud: the API's clusters next to those from settings (none without a key or in restricted mode).
+  const cloud = new CloudAccount(context, log);
+  const rotations = new RotationStore(context.globalState, () => model.relist());
+  tree.cloud = { children: (parent) => cloudChildren(parent, cloud, rotations), contextValue: (id) => cloudContextValue(cloud.find(id)) };
+  context.subscriptions.push(
+    cloud,
+    cloud.onDidChange(() => model.setApiClusters(apiClusters(cloud))),
+  );
+
   // Every command, from the one table.
-  registerCommands(context, { log, model, tree, monitor, linter, results, changefeed, viewer });
+  registerCommands(context, { log, model, tree, monitor, linter, results, changefeed, viewer, cloud, rotations });
 
   // Files change on disk: re-list (only changed files are read again) or, for new certs dirs, search again.
   const relist = debounce(() => model.relist(), 150);
@@ -113,14 +128,19 @@ export function activate(context: vscode.ExtensionContext): Api {
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e)) void model.reload(affects(e, 'discoverCertsDirs'));
+      if (affects(e, 'cloud')) void cloud.refresh();
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => model.relist()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      model.relist();
+      void cloud.refresh();
+    }),
   );
   // Expiry moves with the clock: refresh statuses a few times a day.
   const tick = setInterval(() => model.relist(), 6 * 3_600_000);
   context.subscriptions.push({ dispose: () => clearInterval(tick) });
 
   const ready = model.reload(true).then(() => log.info(`ready: ${model.states.length} cluster(s)`));
+  void cloud.refresh(); // not part of ready: it waits for the network
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
@@ -131,6 +151,8 @@ export function activate(context: vscode.ExtensionContext): Api {
     changefeed,
     viewer,
     view,
+    cloud,
+    rotations,
     activationMs,
     ready,
     testing: { activeInput: () => activeInput, onDidShowInput, confirmation },

@@ -30,6 +30,8 @@ export interface BoxOptions extends Step {
   placeholder?: string;
   validate: (value: string) => string | undefined;
   buttons?: vscode.QuickInputButton[];
+  /** Hide what is typed (an API key). */
+  password?: boolean;
 }
 
 /**
@@ -103,6 +105,7 @@ export class MultiStep {
     b.prompt = o.prompt;
     b.value = o.value ?? '';
     b.placeholder = o.placeholder;
+    b.password = !!o.password;
     b.ignoreFocusOut = true;
     b.buttons = [...(o.step > 1 ? [vscode.QuickInputButtons.Back] : []), ...(o.buttons ?? [])];
     const validate = () => {

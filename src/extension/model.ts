@@ -23,6 +23,9 @@ export class ClusterModel implements vscode.Disposable {
   private clusters: Cluster[] = [];
   states: ClusterState[] = [];
   private discovered: Cluster[] = [];
+  /** Settings and workspace clusters; then the Cloud API's (setApiClusters) not among them. */
+  private base: Cluster[] = [];
+  private api: Cluster[] = [];
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
@@ -42,8 +45,21 @@ export class ClusterModel implements vscode.Disposable {
       }
     }
     const keys = new Set(configured.map(clusterKey));
-    this.clusters = [...configured, ...this.discovered.filter((c) => !keys.has(clusterKey(c)))];
+    this.base = [...configured, ...this.discovered.filter((c) => !keys.has(clusterKey(c)))];
+    this.merge();
     this.relist();
+  }
+
+  /** The Cloud clusters the API lists (cloud/account.ts), shown after the others. */
+  setApiClusters(api: Cluster[]): void {
+    this.api = api;
+    this.merge();
+    this.relist();
+  }
+
+  private merge(): void {
+    const keys = new Set(this.base.map(clusterKey));
+    this.clusters = [...this.base, ...this.api.filter((c) => !keys.has(clusterKey(c)))];
   }
 
   /** Lists every cluster again (cheap: the cache skips unchanged files) and notifies listeners. */

@@ -35,6 +35,12 @@ export interface InfoNode {
 
 export type Node = ClusterNode | CertNode | InfoNode;
 
+/** What the Cloud account adds to Cloud clusters (cloud/treeItems.ts): set by activate. */
+export interface CloudTreeHooks {
+  children(parent: ClusterNode): InfoNode[];
+  contextValue(clusterId: string): string | undefined;
+}
+
 const USAGE_KEY: Record<string, string> = {
   CA: 'ca',
   'Client CA': 'clientCa',
@@ -58,6 +64,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
   readonly onDidChangeTreeData = this.emitter.event;
   private roots: ClusterNode[] = [];
   private children = new Map<string, Node[]>();
+  cloud: CloudTreeHooks | undefined;
 
   constructor(private readonly model: ClusterModel) {
     model.onDidChange(() => this.rebuild());
@@ -78,7 +85,8 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
     if (c.kind === 'cloud') {
       out.push({ type: 'info', id: `${parent.id}|host`, parent, label: 'Host', description: c.host, icon: 'globe' });
       out.push({ type: 'info', id: `${parent.id}|id`, parent, label: 'Cluster ID', description: c.clusterId, icon: 'symbol-key' });
-      if (!c.caCert)
+      out.push(...(this.cloud?.children(parent) ?? []));
+      if (!c.caCert && c.source === 'settings')
         out.push({
           type: 'info',
           id: `${parent.id}|noca`,
@@ -131,10 +139,16 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
       const c = node.state.cluster;
       const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.Expanded);
       item.id = node.id;
-      item.contextValue = c.kind === 'cloud' ? 'cluster.cloud' : `cluster.selfHosted.${c.source}`;
+      item.contextValue = c.kind === 'cloud' ? (this.cloud?.contextValue(c.clusterId) ?? 'cluster.cloud') : `cluster.selfHosted.${c.source}`;
       item.iconPath = new vscode.ThemeIcon(c.kind === 'cloud' ? 'cloud' : 'database');
       item.description =
-        c.kind === 'cloud' ? 'CockroachDB Cloud' : c.source === 'workspace' ? 'found in the workspace' : vscode.workspace.asRelativePath(c.certsDir, false);
+        c.kind === 'cloud'
+          ? c.source === 'api'
+            ? 'CockroachDB Cloud (API)'
+            : 'CockroachDB Cloud'
+          : c.source === 'workspace'
+            ? 'found in the workspace'
+            : vscode.workspace.asRelativePath(c.certsDir, false);
       const tip = new vscode.MarkdownString(undefined, false);
       tip.appendMarkdown(`**${md(c.name)}**\n\n`);
       if (c.kind === 'cloud') tip.appendMarkdown(`Cloud cluster \`${c.clusterId.replace(/`/g, '')}\` at ${md(c.host)}`);

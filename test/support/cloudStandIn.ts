@@ -216,7 +216,7 @@ export class CloudStandIn {
       const db = rec.query.database ?? 'defaultdb';
       return send(200, {
         connection_string: `postgresql://${user}@${host}:26257/${db}?sslmode=verify-full`,
-        params: { host, port: '26257', database: db, username: user },
+        params: { Host: host, Port: '26257', Database: db, Username: user },
       });
     }
     if (!caMatch) return err(404, 5, 'no such route');
