@@ -39,7 +39,11 @@ export function judgeCloudCa(ref: FileRef, now: Date): CloudCaVerdict {
   const valid = cas.filter((x) => certInfo(x).notAfter.getTime() >= t && certInfo(x).notBefore.getTime() <= t);
   if (valid.some((x) => !isSelfHosted(x))) return { state: 'ok' };
   const own = valid.find(isSelfHosted);
-  if (own) return { state: 'self-hosted', holds: `a self-hosted cluster's CA (${name(own)}: what cockroach cert create-ca writes)` };
+  if (own)
+    return {
+      state: 'self-hosted',
+      holds: `what looks like a self-hosted cluster's CA (${name(own)}: the subject cockroach cert create-ca writes; a subject alone cannot prove it is not this Cloud cluster's CA)`,
+    };
   const old = cas[0];
   return {
     state: 'expired',

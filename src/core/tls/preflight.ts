@@ -183,13 +183,21 @@ export function preflight(ctx: Ctx, pgDir: string, euid: number | undefined): Te
 }
 
 /**
- * A Cloud host checked against libpq's default CA file that cannot be its CA (a self-hosted
- * cluster's CA, no CA, or one not valid now: connstr/cloudCa.ts): fails before any packet is sent.
+ * A Cloud host checked against libpq's default CA file that cannot be its CA (no CA, or one not
+ * valid now: connstr/cloudCa.ts): fails before any packet is sent. One that only looks like a
+ * self-hosted cluster's CA (its subject) gets a note, and the handshake decides.
  */
 function cloudDefaultCaFail(ctx: Ctx, def: LoadedFile): TestConnectionResult | undefined {
   const v = judgeCloudCa(def.ref, ctx.now);
   if (v.state === 'ok' || v.state === 'missing') return undefined;
   const path = def.check.path;
+  if (v.state === 'self-hosted') {
+    // Only the subject says so: connect, and let the handshake decide (diagnosis names the file when it fails).
+    ctx.details.notes.push(
+      `${ctx.host} is a CockroachDB Cloud host; libpq's default CA file ${path} holds ${v.holds}. If the server's certificate does not verify, download the cluster's CA: ${CLOUD_CA_CERT_COMMAND} --overwrite.`,
+    );
+    return undefined;
+  }
   return result(
     ctx.details,
     'unknown-authority',
