@@ -30,6 +30,7 @@ import { join, relative } from 'node:path';
 import { createDemoWorkspace, DEFAULT_SQL_PORT, DEMO_CLUSTER, repoRoot, writeSampleFiles } from './demo/workspace.mjs';
 import { checkSamples, findPsql, PG_SUPPORT, pgBinOrThrow, psqlCommand, runPsql, startDemoPostgres } from './demo/postgres.mjs';
 import { fleetMissing, loadFleetSupport, startDemoFleet } from './demo/fleet.mjs';
+import { cloudMissing, startDemoCloud } from './demo/cloud.mjs';
 import { openCockroachView, STATUS_ITEM, waitForCluster, waitForWorkbench } from './demo/workbench.mjs';
 import { ensureServer } from './vscode/ensure-server.mjs';
 import { DEFAULT_USER_SETTINGS, startServer } from './vscode/server.mjs';
@@ -317,6 +318,19 @@ async function main() {
   const samples = writeSampleFiles(demo, { port: sqlPort, postgres: Boolean(pg) });
   say(`wrote ${[...new Set(samples.map((s) => s.file))].join(', ')} and app/keys/client.app_user.key (mode 0644)`);
 
+  // The demo Cloud account: the API stand-in on 127.0.0.1 (scripts/demo/cloud.mjs); the extension host gets COCKROACH_SERVER.
+  let cloud;
+  let cloudWhyNot = cloudMissing();
+  if (!cloudWhyNot) {
+    try {
+      cloud = await startDemoCloud(demo, { log: (m) => say(m) });
+      cleanups.push({ what: 'the Cloud API stand-in', fn: () => cloud.stop() });
+    } catch (err) {
+      cloudWhyNot = `it did not start (${err.message.split('\n')[0]})`;
+    }
+  }
+  if (cloudWhyNot) say(`no demo Cloud account: ${cloudWhyNot}`);
+
   const psql = findPsql(pgBin);
   const psqlCmd = psqlCommand(demo, sqlPort);
   if (pg && psql) {
@@ -330,6 +344,7 @@ async function main() {
     workspaceTrust: opts.workspaceTrust,
     installExtensions: [vsix],
     handleSignals: false,
+    ...(cloud ? { env: { COCKROACH_SERVER: cloud.url } } : {}),
     smokeTestDriver: false, // with it, notifications (the expiry alerts) never pop up as toasts
     logFile: opts.smoke ? join(artifacts, 'server.log') : join(root, 'vscode-server.log'),
     // Opens the demo README (connection strings, what to look at) when the folder opens.
@@ -370,6 +385,9 @@ async function main() {
       fleet
         ? `   Fleet:       fleet/demo.fleet.yaml: ${fleet.nodes.map((n) => `${n.name} (ssh ${n.ssh}, sql ${n.sql})`).join(', ')}; see fleet/README.md`
         : `   Fleet:       not started: ${fleetWhyNot}`,
+      cloud
+        ? `   Cloud:       API stand-in ${cloud.url} (demo-advanced, demo-basic); run "Set Cloud API Key" with ${cloud.key}`
+        : `   Cloud:       not started: ${cloudWhyNot}`,
       `   Trust:       ${opts.workspaceTrust ? 'workspace trust on: the folder opens in restricted mode' : 'workspace trust disabled (--disable-workspace-trust): the demo folder is trusted'}`,
       '',
       `   Ready in ${((tReady - t0) / 1000).toFixed(1)} s (build ${((tBuild - t0) / 1000).toFixed(1)} s). Press Ctrl-C to stop the VS Code server${pg ? ' and PostgreSQL' : ''}${opts.keep ? '' : ' and remove the workspace'}.`,
@@ -391,6 +409,27 @@ async function main() {
         if (bad.length)
           throw new Error(`${bad.length} connection string(s) did not behave as the sample says: ${bad.map((r) => `${r.file} ${r.name}`).join(', ')}`);
         writeFileSync(join(artifacts, 'connection-strings.json'), JSON.stringify(rows, null, 2) + '\n');
+      }
+      if (cloud) {
+        // Not spawnSync: the stand-in answers from this process's event loop.
+        const r = await new Promise((res) => {
+          const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'cloud', 'clusters', '--json'], {
+            env: { ...process.env, COCKROACH_SERVER: cloud.url, COCKROACH_API_KEY: cloud.key },
+          });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (d) => (stdout += d));
+          child.stderr.on('data', (d) => (stderr += d));
+          const t = setTimeout(() => child.kill('SIGKILL'), 60_000);
+          child.on('close', (status) => {
+            clearTimeout(t);
+            res({ status, stdout, stderr });
+          });
+        });
+        const names = r.status === 0 ? JSON.parse(r.stdout).map((c) => `${c.name} (${c.plan})`) : [];
+        if (names.length !== 2 || cloud.standIn.violations().length)
+          throw new Error(`crdb-tls cloud clusters against the demo Cloud failed (${r.status}): ${r.stderr || r.stdout}`);
+        say(`smoke: crdb-tls cloud clusters against the demo Cloud: ${names.join(', ')}`);
       }
       if (fleet) {
         const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'fleet', 'status', '--inventory', fleet.inventory], {
