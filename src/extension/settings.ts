@@ -110,6 +110,16 @@ export class Settings {
     return this.bool('testConnection.codeLens');
   }
 
+  /** The Cloud API server the user set; empty (the default): COCKROACH_SERVER, else the Cloud. */
+  get cloudServer(): string {
+    const v = this.read('cloud.server');
+    return typeof v === 'string' ? v.trim() : (settingDefault('cloud.server') as string);
+  }
+
+  get cloudPollIntervalMs(): number {
+    return this.number('cloud.pollIntervalMs');
+  }
+
   private bool(key: SettingKey): boolean {
     const v = this.read(key);
     return typeof v === 'boolean' ? v : (settingDefault(key) as boolean);

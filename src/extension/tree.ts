@@ -181,7 +181,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
     item.tooltip = certTooltip(entry, cert, index, now);
     item.contextValue = `cert.${USAGE_KEY[entry.usage] ?? 'unknown'}${entry.keyPath ? '.withKey' : ''}`;
     item.resourceUri = vscode.Uri.file(entry.certPath);
-    item.command = { command: 'cockroachTls.inspectCertificate', title: 'Inspect Certificate', arguments: [node] };
+    item.command = { command: 'cockroachTls.inspectCertificate', title: vscode.l10n.t('Inspect Certificate'), arguments: [node] };
     return item;
   }
 

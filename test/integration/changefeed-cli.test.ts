@@ -106,7 +106,10 @@ describe('crdb-tls changefeed-uri', function () {
     );
 
     const old = await makeCertsDir({ users: ['root'], now: new Date(Date.now() - 400 * 86_400_000), lifetimeMs: 86_400_000 });
-    assert.match((await run(['--sink', 'kafka://b:9093', ...certArgs(old)])).error ?? '', /client\.root\.crt \(CN=root, O=Cockroach\) expired \d+ (d|mo|y)( \d+ mo)? ago/);
+    assert.match(
+      (await run(['--sink', 'kafka://b:9093', ...certArgs(old)])).error ?? '',
+      /client\.root\.crt \(CN=root, O=Cockroach\) expired \d+ (d|mo|y)( \d+ mo)? ago/,
+    );
 
     // A server-only certificate, issued by openssl: no clientAuth in its extended key usage.
     const dir = tmpDir();

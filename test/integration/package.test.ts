@@ -10,7 +10,18 @@ describe('the .vsix', function () {
     const files = r.stdout.trim().split('\n').sort();
     assert.deepEqual(
       files.filter((f) => !f.startsWith('media/')),
-      ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/extension.js', 'dist/vendor/node-forge.js', 'dist/vendor/pg.js', 'dist/vendor/yaml.js', 'l10n/bundle.l10n.json', 'package.json', 'package.nls.json'],
+      [
+        'CHANGELOG.md',
+        'LICENSE',
+        'README.md',
+        'dist/extension.js',
+        'dist/vendor/node-forge.js',
+        'dist/vendor/pg.js',
+        'dist/vendor/yaml.js',
+        'l10n/bundle.l10n.json',
+        'package.json',
+        'package.nls.json',
+      ],
     );
     // Every media file is used: named by the manifest (icon, view container, walkthrough) or loaded by the bundle (webview assets).
     const manifest = readFileSync(join(REPO_ROOT, 'package.json'), 'utf8');

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { COMMAND_IDS } from '../../src/extension/commandIds';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const nls = JSON.parse(readFileSync(join(ROOT, 'package.nls.json'), 'utf8')) as Record<string, string>;
+/** package.json with its %keys% resolved from package.nls.json, as VS Code shows it. */
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'), (_k, v: unknown) =>
+  typeof v === 'string' && /^%[\w.-]+%$/.test(v) ? (nls[v.slice(1, -1)] ?? v) : v,
+);
 /** VS Code's own commands a step may run. */
 const WORKBENCH = new Set(['workbench.actions.view.problems']);
 

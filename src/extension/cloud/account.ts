@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { homedir } from 'node:os';
 import type { CaEntry, ClientCaStatus, CloudClient, CloudCluster } from '../../core/cloud';
 import { UserError, errMessage } from '../../core/errors';
-import { SECTION } from '../settings';
+import { SECTION, Settings } from '../settings';
 import { isTrusted } from '../trust';
 
 export const SECRET_KEY = 'cockroachTls.cloud.apiKey';
@@ -47,10 +47,15 @@ export class CloudAccount implements vscode.Disposable {
 
   /** The server: the setting when it is set, else COCKROACH_SERVER, else the Cloud. Checked by the core (https, or http on loopback). */
   async server(): Promise<string> {
-    const inspected = vscode.workspace.getConfiguration(SECTION).inspect<string>('cloud.server');
-    // A restricted workspace's own value is not used (restrictedConfigurations): it could point the key at any host.
-    const set = isTrusted() ? (inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue) : inspected?.globalValue;
-    const raw = set?.trim() || process.env.COCKROACH_SERVER?.trim() || DEFAULT_SERVER;
+    const cfg = vscode.workspace.getConfiguration(SECTION);
+    // What the user set, not the contributed default; a restricted workspace's own value is not used
+    // (restrictedConfigurations): it could point the key at any host.
+    const trusted = isTrusted();
+    const set = new Settings((k) => {
+      const i = cfg.inspect(k);
+      return trusted ? (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue) : i?.globalValue;
+    }).cloudServer;
+    const raw = set || process.env.COCKROACH_SERVER?.trim() || DEFAULT_SERVER;
     const { cloudConfig } = await import('../../core/cloud');
     return cloudConfig({ COCKROACH_SERVER: raw }).server;
   }

@@ -11,7 +11,7 @@ import type { Node } from '../tree';
 import { requireTrust } from '../trust';
 import { UiContext, nodeState, reportError, runCommand, selfHostedClusters } from '../ui';
 import { confirmation } from '../rotate';
-import { SECTION } from '../settings';
+import { settings } from '../config';
 import type { CloudAccount, CloudInfo } from './account';
 import { askPick, askText } from './ask';
 
@@ -24,8 +24,7 @@ export interface CloudCtx extends UiContext {
 const WAIT_TIMEOUT_MS = 10 * 60_000;
 
 export function pollIntervalMs(): number {
-  const v = vscode.workspace.getConfiguration(SECTION).get<number>('cloud.pollIntervalMs');
-  return typeof v === 'number' && v >= 100 ? v : 5_000;
+  return settings().cloudPollIntervalMs;
 }
 
 /** The Cloud cluster of a tree item, else one picked from the API's list. */
@@ -39,7 +38,12 @@ export async function pickCloud(ctx: CloudCtx, node: Node | undefined, title: st
   const all = ctx.cloud.infos.filter((i) => !advancedOnly || i.cluster.plan === 'ADVANCED');
   if (all.length === 0) {
     void vscode.window.showInformationMessage(
-      `${title}: no ${advancedOnly ? 'Advanced ' : ''}Cloud cluster listed${ctx.cloud.problem ? ` (${ctx.cloud.problem})` : ''}; set a Cloud API key first (Set Cloud API Key).`,
+      vscode.l10n.t(
+        '{0}: no {1}Cloud cluster listed{2}; set a Cloud API key first (Set Cloud API Key).',
+        title,
+        advancedOnly ? 'Advanced ' : '',
+        ctx.cloud.problem ? ` (${ctx.cloud.problem})` : '',
+      ),
     );
     return undefined;
   }
@@ -89,18 +93,18 @@ export async function setApiKey(ctx: CloudCtx): Promise<void> {
   await ctx.cloud.storeKey(key);
   ctx.log.info('Cloud API key stored in secret storage');
   await ctx.cloud.refresh();
-  void vscode.window.showInformationMessage(`Cloud API key stored in secret storage: ${ctx.cloud.infos.length} Cloud cluster(s) listed.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Cloud API key stored in secret storage: {0} Cloud cluster(s) listed.', ctx.cloud.infos.length));
 }
 
 export async function clearApiKey(ctx: CloudCtx): Promise<void> {
   await ctx.cloud.clearKey();
   ctx.log.info('Cloud API key removed from secret storage');
   await ctx.cloud.refresh();
-  void vscode.window.showInformationMessage('Cloud API key removed: Cloud clusters from the API are no longer listed.');
+  void vscode.window.showInformationMessage(vscode.l10n.t('Cloud API key removed: Cloud clusters from the API are no longer listed.'));
 }
 
 export async function downloadCaCert(ctx: CloudCtx, node: Node | undefined): Promise<string | undefined> {
-  const title = 'Download CA Certificate';
+  const title = vscode.l10n.t('Download CA Certificate');
   if (!requireTrust(title, 'network') || !requireTrust(title, 'write')) return undefined;
   const info = await pickCloud(ctx, node, title);
   if (!info) return undefined;
@@ -124,14 +128,14 @@ export async function downloadCaCert(ctx: CloudCtx, node: Node | undefined): Pro
   for (const w of r.warnings) ctx.log.warn(`${title}: ${w}`);
   ctx.log.info(`${title}: ${r.action} ${file}${r.backup ? ` (backup ${r.backup})` : ''}`);
   void vscode.window.showInformationMessage(
-    `CA certificate of ${info.cluster.name}: ${r.action} ${file}${r.backup ? ` (old file backed up to ${r.backup})` : ''}.`,
+    vscode.l10n.t('CA certificate of {0}: {1} {2}{3}.', info.cluster.name, r.action, file, r.backup ? ` (old file backed up to ${r.backup})` : ''),
   );
   await ctx.cloud.refresh();
   return file;
 }
 
 export async function showClientCa(ctx: CloudCtx, node: Node | undefined): Promise<void> {
-  const title = 'Show Client CA';
+  const title = vscode.l10n.t('Show Client CA');
   if (!requireTrust(title, 'network')) return;
   const info = await pickCloud(ctx, node, title, true);
   if (!info) return;
@@ -188,7 +192,7 @@ export async function planAndApply(ctx: CloudCtx, title: string, info: CloudInfo
   if (!r) return false;
   ctx.log.info(`${title}: ${r.status}${r.saved ? `; previous bundle saved as ${r.saved.id}` : ''}`);
   void vscode.window.showInformationMessage(
-    `${title}: the client CA of ${info.cluster.name} is ${r.status} (${r.cas.length} CA${r.cas.length === 1 ? '' : 's'}).`,
+    vscode.l10n.t('{0}: the client CA of {1} is {2} ({3} CA{4}).', title, info.cluster.name, r.status, r.cas.length, r.cas.length === 1 ? '' : 's'),
   );
   return true;
 }
@@ -236,20 +240,20 @@ export async function cloudUrl(ctx: CloudCtx, info: CloudInfo, client?: { user: 
 }
 
 export async function copyConnectionString(ctx: CloudCtx, node: Node | undefined): Promise<string | undefined> {
-  const title = 'Copy Connection String';
+  const title = vscode.l10n.t('Copy Connection String');
   if (!requireTrust(title, 'network')) return undefined;
   const info = await pickCloud(ctx, node, title);
   if (!info) return undefined;
   const url = await cloudUrl(ctx, info);
   if (!url) return undefined;
   await vscode.env.clipboard.writeText(url);
-  void vscode.window.showInformationMessage(`Copied the connection string of ${info.cluster.name}.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Copied the connection string of {0}.', info.cluster.name));
   return url;
 }
 
 /** Test Connection with the cluster's URL (the troubleshoot command does the test). */
 export async function testCloudConnection(ctx: CloudCtx, node: Node | undefined, client?: { user: string; cert: string; key: string }): Promise<unknown> {
-  const title = 'Test Connection';
+  const title = vscode.l10n.t('Test Connection');
   if (!requireTrust(title, 'network')) return undefined;
   const info = await pickCloud(ctx, node, title);
   if (!info) return undefined;

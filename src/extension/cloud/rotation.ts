@@ -69,7 +69,7 @@ async function chooseCa(ctx: RotationCtx, info: CloudInfo, s: RotationState): Pr
   if (how.create) {
     mkdirSync(dirname(key), { recursive: true, mode: 0o700 });
     const { createClientCa } = await import('../../core/certsdir/create');
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Creating the client CA…' }, () =>
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating the client CA…') }, () =>
       createClientCa({ certsDir: dir, caKey: key, overwrite: true }),
     );
     ctx.log.info(`${TITLE}: created ${r.certPath} (serial ${r.serial}, expires ${r.notAfter}, ${r.numCerts ?? 1} CA(s) in the file)`);
@@ -92,7 +92,7 @@ async function issue(ctx: RotationCtx, s: RotationState): Promise<boolean> {
   if (!typed) return false;
   const users = [...new Set(typed.split(/[\s,]+/).filter(Boolean))];
   const { createClient } = await import('../../core/certsdir/create');
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Issuing client certificates…' }, async (p) => {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Issuing client certificates…') }, async (p) => {
     for (const user of users) {
       p.report({ message: user });
       const r = await createClient({ certsDir: s.certsDir!, caKey: s.caKey!, user, overwrite: true });
@@ -168,14 +168,16 @@ export async function rotateClientCa(ctx: RotationCtx, node: Node | undefined): 
           if (ok) {
             await ctx.rotations.clear(id);
             ctx.log.info(`${TITLE}: ${info.cluster.name} done: the new client CA alone is trusted`);
-            void vscode.window.showInformationMessage(`${TITLE}: done for ${info.cluster.name}; only the new client CA is trusted now.`);
+            void vscode.window.showInformationMessage(vscode.l10n.t('{0}: done for {1}; only the new client CA is trusted now.', TITLE, info.cluster.name));
             return { ...s, step: ROTATION_STEPS.length + 1 };
           }
         }
       }
       if (ok || s.step > 1) await ctx.rotations.save(s); // nothing to resume before the CA is chosen
       if (!ok) {
-        void vscode.window.showInformationMessage(`${TITLE}: stopped at step ${s.step} (${ROTATION_STEPS[s.step - 1]}); run it again to resume.`);
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('{0}: stopped at step {1} ({2}); run it again to resume.', TITLE, s.step, ROTATION_STEPS[s.step - 1]),
+        );
         return s;
       }
     }
