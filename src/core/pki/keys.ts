@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, KeyObject, X509Certificate, sign, verify } from 'node:crypto';
 import { promisify } from 'node:util';
 import { UserError, errMessage, quoteInput } from '../errors';
+import { generateRsaKeyPair } from './rsakeygen';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -25,9 +26,9 @@ export interface GeneratedKey {
   pem: string;
 }
 
-/** Generates an RSA key with Node's native crypto (OpenSSL), off the main thread. */
+/** Generates an RSA key with Node's native crypto (OpenSSL), off the main thread, its two primes searched at once (rsakeygen.ts). */
 export async function generateRsaKey(bits: number): Promise<GeneratedKey> {
-  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 0x10001 });
+  const { privateKey, publicKey } = await generateRsaKeyPair(bits);
   return { privateKey, publicKey, type: 'rsa', pem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() };
 }
 
