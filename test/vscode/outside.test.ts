@@ -42,6 +42,16 @@ if (!restricted)
       assert.deepEqual(written?.map((p) => p.slice(certs.length + 1)).sort(), ['client.bob.csr', 'client.bob.key']);
       assert.equal(statSync(join(certs, 'client.bob.key')).mode & 0o777, 0o600);
       assert.match(readFileSync(join(certs, 'client.bob.key'), 'utf8'), /BEGIN EC PRIVATE KEY/);
+      // The CSR opens in the certificate viewer: its subject, a valid self-signature, the role it asks for.
+      const csrPath = join(certs, 'client.bob.csr');
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(csrPath));
+      const csr = await waitFor('the CSR in the viewer', () => a.viewer.shown.get(csrPath));
+      assert.equal(csr.kind, 'csr');
+      const rows = Object.fromEntries(csr.sections[0].rows.map((r) => [r.label, r]));
+      assert.match(rows.Subject.value, /CN ?= ?bob/);
+      assert.equal(rows.Signature.tone, 'ok', rows.Signature.value);
+      assert.match(rows['Public key'].value, /EC|ECDSA|prime256v1|P-256/i);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       // The "corporate CA": openssl signs the request, keeping its extensions.
       const signed = join(ws(), 'outside-ca', 'bob-signed.crt');
       openssl([

@@ -13,6 +13,7 @@ import { errMessage } from '../../core/errors';
 import { readInput, readInputBytes } from '../../core/input';
 import type { CertFileDescription, DescribedCert } from '../../core/pki/describeTypes';
 import type { KeyFileInfo } from '../../core/tls/keyfile';
+import type { CsrFileDescription } from '../../core/pki/describeCsr';
 
 export type Tone = 'ok' | 'warning' | 'error';
 
@@ -29,7 +30,7 @@ export interface ViewerSection {
 }
 
 export interface ViewerModel {
-  kind: 'certificate' | 'key' | 'unreadable';
+  kind: 'certificate' | 'key' | 'csr' | 'unreadable';
   path: string;
   /** "Node certificate (node.crt)", "Private key (client.root.key)". */
   title: string;
@@ -151,6 +152,37 @@ export function keyModel(k: KeyFileInfo): ViewerModel {
   };
 }
 
+export function csrModel(d: CsrFileDescription): ViewerModel {
+  const sections = d.requests.map((r) => {
+    const sans = r.sans.map((s) => `${s.type === 'IP Address' ? 'IP' : s.type}:${s.compact ?? s.value}`).join(', ');
+    const rows: ViewerRow[] = [
+      { label: 'Subject', value: r.subject },
+      { label: 'Signature', value: r.signatureText, tone: r.signatureValid === false ? 'error' : r.signatureValid ? 'ok' : undefined },
+      { label: 'Public key', value: r.publicKey.summary },
+      { label: 'Requested role', value: r.requestedRole },
+    ];
+    if (sans) rows.push({ label: 'SANs', value: sans });
+    if (r.keyUsage.length) rows.push({ label: 'Key usage', value: r.keyUsage.join(', ') });
+    if (r.extKeyUsage.length) rows.push({ label: 'Extended key usage', value: r.extKeyUsage.join(', ') });
+    for (const check of r.checks) rows.push({ label: check.ok ? 'Check ✓' : 'Check ✗', value: check.text, tone: toneOf(check.ok) });
+    if (r.problem) rows.push({ label: 'Problem', value: r.problem, tone: 'error' });
+    const bad = r.signatureValid === false || r.checks.some((k) => !k.ok) || !!r.problem;
+    return { title: `Certificate signing request${r.commonName ? `: ${r.commonName}` : ''}`, tone: (bad ? 'error' : 'ok') as Tone, rows };
+  });
+  const bad = !d.ok || sections.some((s) => s.tone === 'error');
+  return {
+    kind: 'csr',
+    path: d.path,
+    title: `Certificate signing request (${basename(d.path)})`,
+    summary: bad
+      ? 'Your CA should not sign it as it is: see the problems.'
+      : 'A request your CA can sign; import the certificate it returns with Import Certificate.',
+    tone: bad ? 'error' : 'ok',
+    problems: d.problems,
+    sections,
+  };
+}
+
 export function unreadableModel(path: string, message: string): ViewerModel {
   return {
     kind: 'unreadable',
@@ -178,6 +210,8 @@ export async function loadViewerModel(i: ViewerInput): Promise<ViewerModel> {
   }
   const dir = i.certsDir ?? dirname(i.path);
   const { isKeyContent, describeKeyFile } = await import('../../core/tls/keyfile');
+  const { describeCsr, isCsrContent } = await import('../../core/pki/describeCsr');
+  if (isCsrContent(content)) return csrModel(describeCsr(content, i.path));
   if (isKeyContent(content)) {
     const certPath = i.path.replace(/\.(key|pem|pk8|key\.pk8)$/, '.crt');
     let cert: { path: string; cert: import('node:crypto').X509Certificate } | undefined;
