@@ -15,12 +15,12 @@ import { repoRoot } from './workspace.mjs';
 const STAND_IN = join(repoRoot, 'out', 'test', 'support', 'cloudStandIn.js');
 const SPEC = join(repoRoot, 'out', 'test', 'support', 'cloudSpec.js');
 const CREATE = join(repoRoot, 'out', 'src', 'core', 'certsdir', 'create.js');
-export const SPEC_FILE = join(repoRoot, '..', 'shared', 'cloud-api', 'openapi.json');
-
 /** Why the demo Cloud cannot start, or undefined. */
 export function cloudMissing() {
-  if (!existsSync(SPEC_FILE)) return `the Cloud API spec ${SPEC_FILE} is missing`;
-  if (!existsSync(STAND_IN)) return `${STAND_IN} is missing (run tsc -p tsconfig.test.json)`;
+  if (!existsSync(STAND_IN) || !existsSync(SPEC)) return `${STAND_IN} is missing (run tsc -p tsconfig.test.json)`;
+  // The same lookup the tests use (beside the repository, or $CRDB_TLS_CLOUD_API_SPEC).
+  const specFile = createRequire(import.meta.url)(SPEC).SPEC_PATH;
+  if (!existsSync(specFile)) return `the Cloud API spec ${specFile} is missing`;
   return undefined;
 }
 

@@ -3,14 +3,31 @@
  * ../shared/cloud-api/openapi.json beside the repository (never copied in), and validated with
  * openapi-backend (ajv underneath). Requests and responses that the spec does not allow fail.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { OpenAPIBackend } from 'openapi-backend';
 import type { Document } from 'openapi-backend';
 import addFormats from 'ajv-formats';
 import { REPO_ROOT } from './exec';
 
-export const SPEC_PATH = join(REPO_ROOT, '..', 'shared', 'cloud-api', 'openapi.json');
+/**
+ * Where the spec is: $CRDB_TLS_CLOUD_API_SPEC, else shared/cloud-api/openapi.json beside the
+ * repository or beside one of its parent folders (a clean clone may sit anywhere: CI clones into a
+ * temp dir), else this machine's shared folder (/work/shared). The first that exists; else the
+ * path beside the repository, for the error message.
+ */
+export function findSpec(): string {
+  const rel = join('shared', 'cloud-api', 'openapi.json');
+  const candidates = [process.env.CRDB_TLS_CLOUD_API_SPEC ?? ''];
+  for (let d = dirname(REPO_ROOT); ; d = dirname(d)) {
+    candidates.push(join(d, rel));
+    if (dirname(d) === d) break;
+  }
+  candidates.push(join('/work', rel));
+  return candidates.find((c) => c && existsSync(c)) ?? join(REPO_ROOT, '..', rel);
+}
+
+export const SPEC_PATH = findSpec();
 
 export interface SpecRequest {
   method: string;
@@ -31,6 +48,10 @@ export class CloudSpec {
 
   /** Loads and compiles the spec (a few seconds: call once per suite). */
   static async load(): Promise<CloudSpec> {
+    if (!existsSync(SPEC_PATH))
+      throw new Error(
+        `the official Cloud API spec is not at ${SPEC_PATH}: put ../shared/cloud-api/openapi.json beside the repository, or set CRDB_TLS_CLOUD_API_SPEC to it`,
+      );
     const definition = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Document;
     const api = new OpenAPIBackend({
       definition,

@@ -77,6 +77,13 @@ const TABLE: [client: string, text: string, category: Category][] = [
     'auth-failed',
   ],
   ['psycopg2', 'psycopg2.OperationalError: SSL SYSCALL error: EOF detected', 'handshake-eof'],
+  // Seen live: a refused client certificate races Go's next write (explain-clients.test.ts).
+  ['lib/pq', 'write tcp 127.0.0.1:49606->127.0.0.1:36825: write: connection reset by peer', 'ambiguous'],
+  [
+    'pgx',
+    'failed to connect to `host=localhost user=alice database=postgres`: failed to write startup message (write tcp 127.0.0.1:49696->127.0.0.1:36825: write: connection reset by peer)',
+    'ambiguous',
+  ],
   [
     'psycopg',
     'psycopg.OperationalError: connection failed: connection to server at "127.0.0.1", port 26257 failed: SSL error: certificate verify failed',

@@ -193,9 +193,11 @@ export const CONNECTION: readonly CatalogueEntry[] = [
     category: 'ambiguous',
     candidates: ['handshake-eof', 'client-cert-rejected'],
     clients: 'lib/pq, pgx',
-    pattern: /^(?:pq: )?EOF$|failed to write startup message \(EOF\)/m,
+    // A server that refuses the client certificate closes the socket; Go sees EOF, or, when the close
+    // races its next write, the reset of that write (both seen live from lib/pq and pgx).
+    pattern: /^(?:pq: )?EOF$|failed to write startup message \(EOF\)|write: connection reset by peer/m,
     cause:
-      'the server closed the connection and the Go driver reports only EOF: the text alone cannot tell a connection cut during the TLS handshake (wrong port, a proxy) from a server that refused the client certificate after a TLS 1.3 handshake.',
+      'the server closed the connection and the Go driver reports only EOF or a reset write: the text alone cannot tell a connection cut during the TLS handshake (wrong port, a proxy) from a server that refused the client certificate after a TLS 1.3 handshake.',
     fix: 'tell them apart with crdb-tls test-connection "<connection string>" or "{probe}" (the handshake without a client certificate); the server\'s log names a refused certificate.',
   },
 
