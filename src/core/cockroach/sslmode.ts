@@ -62,6 +62,8 @@ export function effectiveSslmode(s: { kind: string; context: string }, sslmode: 
 
 /** The names of libpq's default files in its folder (libpqDir): used when the string names none. */
 export const LIBPQ_DEFAULT_FILES = { sslrootcert: 'root.crt', sslcert: 'postgresql.crt', sslkey: 'postgresql.key' } as const;
+/** pgjdbc's default key there: the DER PKCS#8 form of postgresql.key. */
+export const PGJDBC_DEFAULT_KEY = 'postgresql.pk8';
 
 /** libpq's (and pgjdbc's) default sslrootcert, as written in messages. */
 export const LIBPQ_DEFAULT_ROOTCERT = `~/.postgresql/${LIBPQ_DEFAULT_FILES.sslrootcert}`;

@@ -3,7 +3,7 @@
  * or what the string itself shows: Prisma's sslidentity/sslaccept, a jdbc: URL): Prisma's sslcert,
  * sslrootcert=system, Windows paths left unencoded in a URL, libpq's default client files.
  */
-import { join } from 'node:path';
+import { LIBPQ_DEFAULT_FILES, PGJDBC_DEFAULT_KEY } from '../../cockroach/sslmode';
 import { CLOUD_CA_CERT_COMMAND } from '../../cockroach/cloud';
 import { CLIENTS } from '../clients/table';
 import { encodeValue } from '../edit';
@@ -89,10 +89,9 @@ function defaultClientFiles(ctx: RuleCtx): void {
   if (ctx.sslmode >= 0 && ctx.value(ctx.sslmode) === 'disable') return;
   const client = ctx.env.client;
   if (client ? !CLIENTS[client].defaultClientFiles : readsAsPrisma(ctx)) return;
-  const dir = ctx.scope.libpqDir();
-  const crt = join(dir, 'postgresql.crt');
+  const crt = ctx.scope.libpqFile(LIBPQ_DEFAULT_FILES.sslcert);
   if (!ctx.scope.exists(crt)) return;
-  const key = join(dir, readsAsJava(ctx) ? 'postgresql.pk8' : 'postgresql.key');
+  const key = ctx.scope.libpqFile(readsAsJava(ctx) ? PGJDBC_DEFAULT_KEY : LIBPQ_DEFAULT_FILES.sslkey);
   const c = ctx.c;
   const insert = `${c.appendSeparator}sslcert=${encodeValue(c, crt)}${c.kind === 'kv' ? ' ' : '&'}sslkey=${encodeValue(c, key)}`;
   ctx.addConn(

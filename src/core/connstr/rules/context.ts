@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { join, win32 } from 'node:path';
 import { libpqDefaultRootcert, libpqDir } from '../../cockroach/sslmode';
 import { ExpiryThresholds } from '../../cockroach/expiry';
 import { FileEnv, FileRef, loadRef } from '../files';
@@ -53,6 +54,7 @@ export class LintScope {
   private readonly maps = new Map<string, Map<unknown, unknown>>();
   private pgDir: string | undefined;
   private pgRoot: string | undefined;
+  private readonly pgFiles = new Map<string, string>();
   constructor(readonly env: LintEnv) {}
 
   /** `fn()` once per run for an object the strings share (a FileRef, a certificate) and a tag. */
@@ -102,6 +104,16 @@ export class LintScope {
   libpqRootcert(): string {
     const e = this.env;
     return (this.pgRoot ??= libpqDefaultRootcert(e.home ?? homedir(), e.platform ?? process.platform, (e.vars ?? process.env).APPDATA));
+  }
+
+  /** A file in libpq's default folder (postgresql.crt, postgresql.key, postgresql.pk8), its path computed once per run. */
+  libpqFile(name: string): string {
+    let p = this.pgFiles.get(name);
+    if (p === undefined) {
+      p = ((this.env.platform ?? process.platform) === 'win32' ? win32.join : join)(this.libpqDir(), name);
+      this.pgFiles.set(name, p);
+    }
+    return p;
   }
 
   exists(path: string): boolean {
