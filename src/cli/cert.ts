@@ -6,7 +6,7 @@ import { parseKeySize, parseKeyType } from '../core/pki/keys';
 import { createCa, createClient, createClientCa, createNode, CreateResult } from '../core/certsdir/create';
 import { listCertsDir } from '../core/certsdir/list';
 import { statusText } from '../core/cockroach/expiry';
-import { parseArgs } from './args';
+import { ParsedArgs, parseArgs } from './args';
 import type { Io } from './io';
 import { renderTable } from './table';
 import { ROTATE_COMMANDS, runRotate } from './rotate';
@@ -37,6 +37,18 @@ function report(io: Io, r: CreateResult, json: boolean): void {
   io.out(`serial ${r.serial}, expires ${r.notAfter}${r.numCerts && r.numCerts > 1 ? `, ${r.numCerts} certificates in ${r.certPath} (new one first)` : ''}\n`);
 }
 
+/** What every create-* command takes alike: the certs dir, the CA key (flag or COCKROACH_CA_KEY), key type and size, lifetime, --overwrite. */
+function issuing(a: ParsedArgs, io: Io) {
+  return {
+    certsDir: certsDirOf(a.values, io.env),
+    caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '',
+    keySize: keySizeOf(a.values),
+    keyType: keyTypeOf(a.values),
+    lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined,
+    overwrite: a.bools.overwrite,
+  };
+}
+
 export async function runCert(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   const cmd = `cert ${sub ?? ''}`.trim();
@@ -47,13 +59,8 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       if (a.positionals.length > 0)
         throw new UserError(`${cmd} takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass paths with --certs-dir and --ca-key.`);
       const opts = {
-        certsDir: certsDirOf(a.values, io.env),
-        caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '',
-        keySize: keySizeOf(a.values),
-        keyType: keyTypeOf(a.values),
-        lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined,
+        ...issuing(a, io),
         allowKeyReuse: a.bools['allow-ca-key-reuse'],
-        overwrite: a.bools.overwrite,
       };
       report(io, await (sub === 'create-ca' ? createCa(opts) : createClientCa(opts)), !!a.bools.json);
       return 0;
@@ -63,12 +70,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       report(
         io,
         await createNode({
-          certsDir: certsDirOf(a.values, io.env),
-          caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '',
-          keySize: keySizeOf(a.values),
-          keyType: keyTypeOf(a.values),
-          lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined,
-          overwrite: a.bools.overwrite,
+          ...issuing(a, io),
           hosts: a.positionals,
         }),
         !!a.bools.json,
@@ -84,12 +86,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
       report(
         io,
         await createClient({
-          certsDir: certsDirOf(a.values, io.env),
-          caKey: a.values['ca-key'] ?? io.env.COCKROACH_CA_KEY ?? '',
-          keySize: keySizeOf(a.values),
-          keyType: keyTypeOf(a.values),
-          lifetimeMs: a.values.lifetime !== undefined ? parseLifetime(a.values.lifetime) : undefined,
-          overwrite: a.bools.overwrite,
+          ...issuing(a, io),
           user: a.positionals[0],
           alsoGeneratePkcs8Key: a.bools['also-generate-pkcs8-key'],
         }),

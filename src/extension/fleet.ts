@@ -14,6 +14,7 @@ import { confirmation } from './rotate';
 import type { ResultDocuments } from './troubleshoot/results';
 import { requireTrust } from './trust';
 import { UiContext, reportError } from './ui';
+import { pathStep } from './wizards/shared';
 
 type Fleet = typeof import('../core/fleet');
 
@@ -87,33 +88,37 @@ async function askFiles(title: string, preset: FleetPreset, want: { caCert: bool
   }
   if (want.caCert && !caCert) {
     const step = ++n;
-    steps.push(async (input) => {
-      const r = await input.box({
+    const prompt = want.caKey
+      ? vscode.l10n.t('The CA certificate that signs the new node certificates (its first certificate)')
+      : vscode.l10n.t("The CA file to push as every node's ca.crt (the combined ca.crt of Rotate CA)");
+    steps.push(
+      pathStep(
         title,
-        step,
-        totalSteps: total,
-        prompt: want.caKey
-          ? vscode.l10n.t('The CA certificate that signs the new node certificates (its first certificate)')
-          : vscode.l10n.t("The CA file to push as every node's ca.crt (the combined ca.crt of Rotate CA)"),
-        value: beside(inventory, ['ca.crt', 'certs/ca.crt']),
-        validate: (x) => fileCheck(x, 'The CA certificate path'),
-      });
-      if (!isButton(r)) caCert = resolvePath(r.trim());
-    });
+        () => step,
+        total,
+        prompt,
+        () => beside(inventory, ['ca.crt', 'certs/ca.crt']),
+        (x) => fileCheck(x, 'The CA certificate path'),
+        (v) => (caCert = v),
+        false,
+      ),
+    );
   }
   if (want.caKey && !caKey) {
     const step = ++n;
-    steps.push(async (input) => {
-      const r = await input.box({
+    const prompt = vscode.l10n.t('The CA key (it stays on this machine: the certificates are issued here)');
+    steps.push(
+      pathStep(
         title,
-        step,
-        totalSteps: total,
-        prompt: vscode.l10n.t('The CA key (it stays on this machine: the certificates are issued here)'),
-        value: beside(inventory, ['ca.key', 'safe/ca.key']),
-        validate: (x) => fileCheck(x, 'The CA key path'),
-      });
-      if (!isButton(r)) caKey = resolvePath(r.trim());
-    });
+        () => step,
+        total,
+        prompt,
+        () => beside(inventory, ['ca.key', 'safe/ca.key']),
+        (x) => fileCheck(x, 'The CA key path'),
+        (v) => (caKey = v),
+        false,
+      ),
+    );
   }
   const done = await MultiStep.run(steps, () => true);
   if (!done || !inventory) return undefined;

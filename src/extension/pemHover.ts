@@ -6,18 +6,21 @@
 import * as vscode from 'vscode';
 import { expiryPhrase } from '../core/cockroach/expiry';
 import { roleFromFilename } from '../core/cockroach/layout';
-import { embeddedCertAt } from '../core/pki/embedded';
+import { PEM_REACH, embeddedCertAt } from '../core/pki/embedded';
 import { md } from './certView';
 
-/** Documents above this size are not scanned on hover. */
-const MAX_HOVER_TEXT = 4 * 1024 * 1024;
+/** How far around the cursor a hover reads: embedded.ts's reach, and room for the key line above a block. */
+const HOVER_WINDOW = PEM_REACH + 4 * 1024;
 
 export class EmbeddedCertHover implements vscode.HoverProvider {
   async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
-    const text = doc.getText();
-    if (text.length > MAX_HOVER_TEXT) return undefined;
-    const e = embeddedCertAt(text, doc.offsetAt(pos));
-    if (!e) return undefined;
+    // Only the window a certificate at the cursor can span (embeddedCertAt looks no further), not the whole document.
+    const at = doc.offsetAt(pos);
+    const from = Math.max(0, at - HOVER_WINDOW);
+    const text = doc.getText(new vscode.Range(doc.positionAt(from), doc.positionAt(at + HOVER_WINDOW)));
+    const found = embeddedCertAt(text, at - from);
+    if (!found) return undefined;
+    const e = { ...found, start: found.start + from, end: found.end + from };
     const { describeCertFile } = await import('../core/pki/describe');
     const name = e.name && /\.(crt|pem|cert)$/.test(e.name) ? e.name : 'embedded.crt';
     const now = new Date();

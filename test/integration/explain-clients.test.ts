@@ -10,12 +10,12 @@
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient, createNode } from '../../src/core/certsdir/create';
+import { createClient } from '../../src/core/certsdir/create';
 import { ClientId, ClientKit } from '../../src/core/connstr/clients/types';
 import { buildClientKit } from '../../src/core/connstr/clients/kit';
 import { explain } from '../../src/core/tls/explain';
 import { Category } from '../../src/core/tls/types';
-import { CertsFixture, makeCertsDir } from '../support/certs';
+import { CertsFixture, agedNodeCerts, makeCertsDir } from '../support/certs';
 import { clientEnv, runShell } from '../support/clients';
 import { closedPort, pgStub } from '../support/pgstub';
 import { PgServer } from '../support/postgres';
@@ -78,16 +78,8 @@ describe('explain classifies what each real client library prints for each failu
     const swapFiles: Record<string, { cert: string; key: string }> = {
       narrow: { cert: join(narrow.certsDir, 'node.crt'), key: join(narrow.certsDir, 'node.key') },
     };
-    for (const [name, now, lifetimeMs] of [
-      ['expired', Date.now() - 10 * DAY_MS, 2 * DAY_MS],
-      ['future', Date.now() + 10 * DAY_MS, undefined],
-    ] as const) {
-      const dir = join(narrow.root, name);
-      mkdirSync(dir, { mode: 0o700 });
-      copyFileSync(join(narrow.certsDir, 'ca.crt'), join(dir, 'ca.crt'));
-      await createNode({ certsDir: dir, caKey: narrow.caKey, hosts: ['localhost', '127.0.0.1'], now: new Date(now), lifetimeMs });
-      swapFiles[name] = { cert: join(dir, 'node.crt'), key: join(dir, 'node.key') };
-    }
+    // node certs the second server swaps in: expired, and not valid for ten more days.
+    Object.assign(swapFiles, await agedNodeCerts(narrow));
     const expiredClient = join(fx.root, 'expired-client');
     mkdirSync(expiredClient, { mode: 0o700 });
     copyFileSync(join(fx.certsDir, 'ca.crt'), join(expiredClient, 'ca.crt'));

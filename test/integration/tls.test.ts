@@ -13,12 +13,12 @@ import { Io } from '../../src/cli/io';
 import { runExplain } from '../../src/cli/explain';
 import { runProbe } from '../../src/cli/probe';
 import { runTestConnection } from '../../src/cli/testConnection';
-import { createClient, createNode } from '../../src/core/certsdir/create';
+import { createClient } from '../../src/core/certsdir/create';
 import { explain } from '../../src/core/tls/explain';
 import { probe } from '../../src/core/tls/probe';
 import { TestConnectionResult, testConnection } from '../../src/core/tls/testConnection';
 import { Category } from '../../src/core/tls/types';
-import { CertsFixture, makeCertsDir } from '../support/certs';
+import { CertsFixture, agedNodeCerts, makeCertsDir } from '../support/certs';
 import { PgServer } from '../support/postgres';
 import { closedPort, pgStub } from '../support/pgstub';
 import { tmpDir } from '../support/tmp';
@@ -92,16 +92,7 @@ describe('TLS troubleshooting against real servers', function () {
       makeCertsDir({ hosts: ['localhost'], users: ['alice'] }),
     ]);
     // node certs the second server swaps in: expired, and not valid for ten more days.
-    for (const [name, now, lifetimeMs] of [
-      ['expired', Date.now() - 10 * DAY_MS, 2 * DAY_MS],
-      ['future', Date.now() + 10 * DAY_MS, undefined],
-    ] as const) {
-      const dir = join(narrow.root, name);
-      mkdirSync(dir, { mode: 0o700 });
-      copyFileSync(join(narrow.certsDir, 'ca.crt'), join(dir, 'ca.crt'));
-      await createNode({ certsDir: dir, caKey: narrow.caKey, hosts: ['localhost', '127.0.0.1'], now: new Date(now), lifetimeMs });
-      swapFiles[name] = { cert: join(dir, 'node.crt'), key: join(dir, 'node.key') };
-    }
+    Object.assign(swapFiles, await agedNodeCerts(narrow));
     swapFiles.narrow = { cert: join(narrow.certsDir, 'node.crt'), key: join(narrow.certsDir, 'node.key') };
     good = new PgServer({ certsDir: fx.certsDir });
     swap = new PgServer({ certsDir: narrow.certsDir });

@@ -72,3 +72,25 @@ export function cloneCertsDir(fx: CertsFixture): CertsFixture {
   cpSync(fx.root, root, { recursive: true });
   return { root, certsDir: join(root, 'certs'), caKey: join(root, 'safe', 'ca.key') };
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Node certificates a TLS server can swap in, from the fixture's CA (localhost, 127.0.0.1):
+ * `expired` (ended 8 days ago) and `future` (valid in 10 days), each in its own folder below the
+ * fixture's root.
+ */
+export async function agedNodeCerts(fx: CertsFixture): Promise<Record<'expired' | 'future', { cert: string; key: string }>> {
+  const out = {} as Record<'expired' | 'future', { cert: string; key: string }>;
+  for (const [name, now, lifetimeMs] of [
+    ['expired', Date.now() - 10 * DAY_MS, 2 * DAY_MS],
+    ['future', Date.now() + 10 * DAY_MS, undefined],
+  ] as const) {
+    const dir = join(fx.root, name);
+    mkdirSync(dir, { mode: 0o700 });
+    cpSync(join(fx.certsDir, 'ca.crt'), join(dir, 'ca.crt'));
+    await createNode({ certsDir: dir, caKey: fx.caKey, hosts: ['localhost', '127.0.0.1'], now: new Date(now), lifetimeMs });
+    out[name] = { cert: join(dir, 'node.crt'), key: join(dir, 'node.key') };
+  }
+  return out;
+}

@@ -16,7 +16,7 @@ export interface EmbeddedCert {
 }
 
 /** How far a hover looks back for a BEGIN line and forward for its END (a bundle of a few certificates). */
-const PEM_REACH = 64 * 1024;
+export const PEM_REACH = 64 * 1024;
 /** The shortest base64 worth decoding: a certificate's DER is several hundred bytes. */
 const MIN_BASE64 = 200;
 const BASE64_CHARS = /[A-Za-z0-9+/=]/;

@@ -4,13 +4,13 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName } from '../../core/cockroach/layout';
 import { parseLifetime } from '../../core/pki/duration';
-import { hostProblem, normalizeUserName, userNameProblem } from '../../core/pki/names';
+import { normalizeUserName, userNameProblem } from '../../core/pki/names';
 import type { SelfHostedCluster } from '../clusters';
 import { MultiStep, isButton } from '../input';
 import type { Node } from '../tree';
 import { requireTrust } from '../trust';
 import { UiContext, confirmReplace, nodeCluster } from '../ui';
-import { WizardStep, caKeyProblem, clusterStep, durationProblem, issue, pathStep } from './shared';
+import { WizardStep, caKeyProblem, clusterStep, durationProblem, hostsProblem, issue, pathStep, splitHosts } from './shared';
 import { DEFAULT_CERT_LIFETIME } from '../../core/cockroach/lifetimes';
 
 /** Arguments of Create Client Certificate when a quick fix starts it: the user and the certs dir are known. */
@@ -57,17 +57,9 @@ export async function createCertWizard(ctx: UiContext, arg: Node | ClientPreset 
           .split(' ')
           .filter((h, i, all) => h && all.indexOf(h) === i)
           .join(' '),
-        validate: (v) => {
-          const hosts = v.split(/[\s,]+/).filter(Boolean);
-          if (hosts.length === 0) return 'At least one host name or address is required.';
-          for (const h of hosts) {
-            const p = hostProblem(h);
-            if (p) return `${h}: ${p}`;
-          }
-          return undefined;
-        },
+        validate: hostsProblem,
       });
-      if (!isButton(r)) st.hosts = r.split(/[\s,]+/).filter(Boolean);
+      if (!isButton(r)) st.hosts = splitHosts(r);
     });
   } else {
     const s1 = ++n;

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readInputBytes } from '../../core/input';
-import { hostProblem, normalizeUserName, userNameProblem } from '../../core/pki/names';
+import { normalizeUserName, userNameProblem } from '../../core/pki/names';
 import type { CertRole } from '../../core/cockroach/certrules';
 import type { KeyType } from '../../core/pki/keys';
 import type { SelfHostedCluster } from '../clusters';
@@ -17,7 +17,7 @@ import { confirmation } from '../rotate';
 import type { Node } from '../tree';
 import { requireTrust } from '../trust';
 import { UiContext, confirmReplace, nodeCluster, reportError } from '../ui';
-import { WizardStep, clusterStep } from './shared';
+import { WizardStep, clusterStep, hostsProblem, splitHosts } from './shared';
 
 const KEY_TYPES: (vscode.QuickPickItem & { keyType: KeyType })[] = [
   { label: 'RSA 2048', description: 'what cockroach cert makes; every client reads it', keyType: 'rsa' },
@@ -54,17 +54,9 @@ export async function createCsrWizard(ctx: UiContext, node: Node | undefined): P
           totalSteps: total,
           prompt: vscode.l10n.t('Every DNS name and IP address clients and other nodes use for this node, separated by spaces'),
           value: 'localhost 127.0.0.1',
-          validate: (v) => {
-            const hosts = v.split(/[\s,]+/).filter(Boolean);
-            if (hosts.length === 0) return 'At least one host name or address is required.';
-            for (const h of hosts) {
-              const p = hostProblem(h);
-              if (p) return `${h}: ${p}`;
-            }
-            return undefined;
-          },
+          validate: hostsProblem,
         });
-        if (!isButton(r)) st.hosts = r.split(/[\s,]+/).filter(Boolean);
+        if (!isButton(r)) st.hosts = splitHosts(r);
       } else {
         const r = await input.box({
           title,

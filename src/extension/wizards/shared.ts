@@ -5,6 +5,7 @@ import { basename, dirname, isAbsolute, relative } from 'node:path';
 import type { CreateResult } from '../../core/certsdir/create';
 import { errMessage } from '../../core/errors';
 import { parseLifetime } from '../../core/pki/duration';
+import { hostProblem } from '../../core/pki/names';
 import { SelfHostedCluster, defaultCaKeyPath, resolvePath } from '../clusters';
 import { CANCEL, MultiStep, isButton } from '../input';
 import type { Node } from '../tree';
@@ -26,6 +27,22 @@ function isDir(p: string): boolean {
 export function inside(child: string, parent: string): boolean {
   const r = relative(parent, child);
   return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+}
+
+/** The hosts of a node certificate as typed: separated by spaces or commas. */
+export function splitHosts(v: string): string[] {
+  return v.split(/[\s,]+/).filter(Boolean);
+}
+
+/** Why typed hosts cannot go into a node certificate (none, or one that is not a host name or address). */
+export function hostsProblem(v: string): string | undefined {
+  const hosts = splitHosts(v);
+  if (hosts.length === 0) return vscode.l10n.t('At least one host name or address is required.');
+  for (const h of hosts) {
+    const p = hostProblem(h);
+    if (p) return `${h}: ${p}`;
+  }
+  return undefined;
 }
 
 export function durationProblem(v: string): string | undefined {

@@ -1,4 +1,5 @@
 /** Go drivers: pgx (v4, v5) and lib/pq read the libpq URL themselves, with Go's crypto/tls. */
+import { LIBPQ_DEFAULT_CERT } from '../../cockroach/sslmode';
 import { dq, libpqUrl } from './encode';
 import { KitParts, KitTarget } from './types';
 
@@ -32,40 +33,34 @@ ${open}
 `;
 }
 
-export function pgx(t: KitTarget): KitParts {
+/** A Go kit: the URL as the snippet, the program around it, and the driver's notes. */
+function goKit(t: KitTarget, imports: string, open: string, query: string, notes: string[]): KitParts {
   const url = libpqUrl(t);
-  const body = program(
+  return { snippet: url, program: program(imports, open, query).replace('%URL%', dq(url)), run: 'go run connect.go', notes: [...GO_NOTES, ...notes] };
+}
+
+export function pgx(t: KitTarget): KitParts {
+  return goKit(
+    t,
     '\t"context"\n\t"fmt"\n\t"os"\n\n\t"github.com/jackc/pgx/v4"',
     '\tctx := context.Background()\n\tconn, err := pgx.Connect(ctx, url)\n\tif err != nil {\n\t\tfail(err)\n\t}\n\tdefer conn.Close(ctx)',
     'conn.QueryRow(ctx, "SELECT 1")',
-  );
-  return {
-    snippet: url,
-    program: body.replace('%URL%', dq(url)),
-    run: 'go run connect.go',
-    notes: [
-      ...GO_NOTES,
+    [
       'pgx v5 takes the same URL (import github.com/jackc/pgx/v5); v5 also understands sslrootcert=system, v4 reads a file named "system".',
       'pgx does not check the key file mode (libpq does).',
     ],
-  };
+  );
 }
 
 export function libPq(t: KitTarget): KitParts {
-  const url = libpqUrl(t);
-  const body = program(
+  return goKit(
+    t,
     '\t"database/sql"\n\t"fmt"\n\t"os"\n\n\t_ "github.com/lib/pq"',
     '\tdb, err := sql.Open("postgres", url)\n\tif err != nil {\n\t\tfail(err)\n\t}\n\tdefer db.Close()',
     'db.QueryRow("SELECT 1")',
-  );
-  return {
-    snippet: url,
-    program: body.replace('%URL%', dq(url)),
-    run: 'go run connect.go',
-    notes: [
-      ...GO_NOTES,
-      'lib/pq connects on the first query (sql.Open only checks the URL); it refuses a key with group or world access with its own message, and without sslcert reads ~/.postgresql/postgresql.crt when it exists.',
+    [
+      `lib/pq connects on the first query (sql.Open only checks the URL); it refuses a key with group or world access with its own message, and without sslcert reads ${LIBPQ_DEFAULT_CERT} when it exists.`,
       'lib/pq is in maintenance mode; its authors recommend pgx for new code.',
     ],
-  };
+  );
 }
