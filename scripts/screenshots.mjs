@@ -15,7 +15,11 @@ export const SHOTS = {
   'tooltip.png': '04-tooltip.png',
   'viewer.png': '07-certificate-viewer.png',
   'problems.png': '09-connection-strings.png',
+  'hover.png': '09a-connection-hover.png',
   'changefeed.png': '09b-changefeed-builder.png',
+  'cloud.png': '09c-cloud-clusters.png',
+  'fleet-plan.png': '09d-fleet-plan.png',
+  'fleet.png': '09d-fleet-rotation.png',
   'welcome.png': '10-welcome.png',
 };
 

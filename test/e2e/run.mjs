@@ -8,8 +8,9 @@
 // By default the extension is packaged (`npm run package`: build + dist/cockroach-tls.vsix) and
 // installed into the server with its own --install-extension, then the workbench is opened on the
 // demo workspace of `npm start` (scripts/demo/workspace.mjs: a cluster in settings, a second one
-// with an expiring node and an expired client certificate, sample connection strings), by its
-// plain URL, as a person opens it. No PostgreSQL is needed.
+// with an expiring node and an expired client certificate, sample connection strings, the Cloud
+// API stand-in with two clusters, a two-node fleet of PostgreSQL + sshd on loopback ports), by its
+// plain URL, as a person opens it. Needs PostgreSQL's binaries, OpenSSH's sshd and the Cloud spec.
 // Steps (each a screenshot): 01 the activity bar entry and its SVG icon; 02 a click opens the
 // Clusters view (labels, descriptions, codicons, health colours); 03 the expiry notifications
 // (toasts and the notification center); 04 a certificate's hover (Subject, SANs, SHA-256 checked
@@ -17,7 +18,10 @@
 // certificate; 07 ArrowUp + Enter in the tree opens Inspect Certificate; 08 F1 and the "Show Soonest
 // Expiring Certificate" command; 09 app/.env opened from the Explorer lists its bad connection
 // strings in the Problems panel; 09b a client certificate's menu opens the changefeed builder, typed
-// fields give the masked URI and the SQL; then, on an empty folder, 10 the welcome view's Add Cluster and
+// fields give the masked URI and the SQL; 09a hovering a connection string in app/.env shows its
+// parameters and its expired client certificate; 09c Set Cloud API Key (a password box) lists the
+// Cloud clusters in the tree; 09d Fleet: Rotate Node Certificates (inventory, CA, key, the plan's
+// dialog, Apply), then each node serves a new certificate (read with openssl s_client); then, on an empty folder, 10 the welcome view's Add Cluster and
 // Create CA buttons, 11 Add Cluster's first question.
 //   --dev           load the extension under development from the repo (extensionDevelopmentPath,
 //                   as scripts/vscode/run-tests.mjs does; needs the smoke-test driver, with which
@@ -25,7 +29,7 @@
 //                   notification center only). Builds nothing: run `npm run build` first.
 //   --skip-package  install the existing dist/cockroach-tls.vsix as it is.
 // Needs `npx tsc -p tsconfig.test.json` (out/src/core: the demo's back-dated certificates).
-// Environment: CHROMIUM_PATH, E2E_TIMEOUT_MS (overall limit, default 180000), KEEP_TMP=1,
+// Environment: CHROMIUM_PATH, E2E_TIMEOUT_MS (overall limit, default 360000), KEEP_TMP=1,
 // E2E_VERBOSE=1 (server output and the browser console on stderr).
 // Exit code: 0 all checks passed, 1 a check failed (named, with the reason), 2 harness error.
 /* global document, getComputedStyle -- inside page.evaluate() callbacks, which run in the browser */
@@ -47,6 +51,8 @@ import {
   waitForCluster,
   waitForWorkbench,
 } from '../../scripts/demo/workbench.mjs';
+import { cloudMissing, startDemoCloud } from '../../scripts/demo/cloud.mjs';
+import { FLEET_DIR, fleetMissing, loadFleetSupport, startDemoFleet } from '../../scripts/demo/fleet.mjs';
 import { startServer } from '../../scripts/vscode/server.mjs';
 import { chromiumPath, launchChromium } from '../../scripts/vscode/browser.mjs';
 
@@ -60,10 +66,12 @@ for (const a of argv) {
 const dev = argv.includes('--dev');
 const skipPackage = argv.includes('--skip-package');
 const verbose = Boolean(process.env.E2E_VERBOSE);
-const overallMs = Number(process.env.E2E_TIMEOUT_MS || 180_000);
+const overallMs = Number(process.env.E2E_TIMEOUT_MS || 360_000);
 const artifacts = join(repoRoot, 'test-artifacts', 'e2e');
 const vsix = join(repoRoot, 'dist', 'cockroach-tls.vsix');
 const LEGACY_CLUSTER = LEGACY_DIR;
+/** The tree's clusters before a Cloud API key is set: settings first, then the workspace's certs dirs, sorted. */
+const DEMO_CLUSTERS = [DEMO_CLUSTER, 'cloud/certs', 'cloud/cluster-ca', FLEET_DIR, LEGACY_CLUSTER];
 const say = (m) => console.error(`[e2e] ${m}`);
 
 // ---- A tiny runner: named steps, each with its screenshot; the first failure on a page skips the rest of that page. ----
@@ -203,7 +211,12 @@ async function demoPage(demo) {
       expect(r.icons.includes(icon), `${name}: icon codicon-${r.icons.join(' codicon-')}, expected codicon-${icon}`);
       expect(desc.test(r.description), `${name}: description "${r.description}", expected ${desc}`);
     }
-    expect(groups.length === 2, `expected 2 clusters, the tree shows ${groups.map((g) => g.cluster.label).join(', ')}`);
+    // The demo's other certs dirs, found in the workspace: the Cloud client CA's (cloud/certs), the Cloud cluster CA (cloud/cluster-ca), the fleet's CA (fleet).
+    const labels = groups.map((g) => g.cluster.label);
+    expect(
+      JSON.stringify(labels) === JSON.stringify(DEMO_CLUSTERS),
+      `expected the clusters ${DEMO_CLUSTERS.join(', ')} in this order, the tree shows ${labels.join(', ')}`,
+    );
     // Health colours: healthy items share one colour; the expiring CA, the expiring node and the expired client differ from it.
     const ok = find(groups, DEMO_CLUSTER, 'Node').color;
     for (const l of ['CA', 'Client: app_user', 'Client: root'])
@@ -460,6 +473,47 @@ async function demoPage(demo) {
     return [...markers.map((x) => `Ln ${x.line} ${x.severity} ${x.code}: ${x.message.slice(0, 90)}`), file];
   });
 
+  await step('09a-connection-hover', "hovering a connection string in app/.env shows its parameters, its files' certificates and why it fails", async () => {
+    // The .env editor of step 09 is still open. Line 6: REPORTING_DATABASE_URL, whose client certificate expired.
+    // Room for the hover: the Problems panel of step 09 hidden.
+    if (await page.locator('.part.panel').isVisible()) await page.keyboard.press('Control+J');
+    await page
+      .locator('.part.panel')
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .catch(() => {});
+    const line = page.locator('.part.editor .monaco-editor .view-line', { hasText: 'REPORTING_DATABASE_URL=' }).first();
+    await line.waitFor({ state: 'visible', timeout: 10_000 });
+    const { box, chars } = await line.evaluate((l) => {
+      const r = l.firstElementChild.getBoundingClientRect();
+      return { box: { x: r.x, y: r.y, width: r.width, height: r.height }, chars: l.textContent.length };
+    });
+    // The mouse over the URL's query (monospace: the 60th character), as a person points at it.
+    const cw = box.width / chars;
+    await page.mouse.move(box.x + cw * Math.min(60, chars - 2), box.y + box.height / 2);
+    const content = page.locator('.monaco-editor .monaco-hover:not(.hidden) .monaco-hover-content').first();
+    const text = await until(
+      'the connection-string hover',
+      async () => {
+        const t = await content.innerText({ timeout: 1_000 }).catch(() => '');
+        return /CockroachDB connection string/.test(t) && /sslcert/.test(t) ? t : undefined;
+      },
+      { timeout: 15_000 },
+    );
+    expect(new RegExp(`client\\.${EXPIRED_USER}\\.crt`).test(text), `the hover does not name client.${EXPIRED_USER}.crt:\n${text.slice(0, 600)}`);
+    expect(/CN=reporting/.test(text) || /reporting/.test(text), `the hover does not show the certificate's subject:\n${text.slice(0, 600)}`);
+    // What is wrong comes first, above the fold: the expired client certificate.
+    const first = text.split('\n').slice(0, 4).join('\n');
+    expect(
+      /Error: The client certificate in sslcert expired/.test(first),
+      `the hover does not open with the expired client certificate:\n${text.slice(0, 800)}`,
+    );
+    expect(/verify-full/.test(text), `the hover does not show sslmode=verify-full:\n${text.slice(0, 600)}`);
+    expect(!/BEGIN [A-Z ]*PRIVATE KEY/.test(text), 'the hover shows key material');
+    const file = await shot('09a-connection-hover.png');
+    await page.mouse.move(860, 80);
+    return [text.split('\n').filter(Boolean).slice(0, 4).join(' / '), file];
+  });
+
   await step(
     '09b-changefeed-builder',
     'a client certificate\'s menu opens "Build Changefeed Sink URI": the fields typed give the masked URI and the SQL',
@@ -521,6 +575,214 @@ async function demoPage(demo) {
   );
 }
 
+/** Runs a command from the Command Palette by its title (F1, type, Enter on the matching row); ours unless `category` is given. */
+async function runCommand(title, category = 'CockroachDB TLS') {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(`${category}: ${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The quick input's current step: { title, prompt, value, type, rows }, once its title matches `re`. */
+async function quickInput(re, what) {
+  const qi = page.locator('.quick-input-widget');
+  return until(
+    what,
+    async () => {
+      if (!(await qi.isVisible())) return undefined;
+      const s = await qi.evaluate((w) => {
+        const input = w.querySelector('input.input');
+        return {
+          title: w.querySelector('.quick-input-title')?.textContent ?? '',
+          prompt: w.querySelector('.quick-input-message')?.textContent ?? '',
+          value: input?.value ?? '',
+          type: input?.type ?? '',
+          rows: [...w.querySelectorAll('.monaco-list-row')].map((r) => r.textContent ?? ''),
+        };
+      });
+      return re.test(`${s.title} ${s.prompt}`) ? s : undefined;
+    },
+    { timeout: 10_000 },
+  );
+}
+
+/** The texts of the notification toasts showing now. */
+const toastTexts = () => page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
+
+async function cloudAndFleet(demo, cloud, fleet) {
+  await step(
+    '09c-cloud-clusters',
+    'Set Cloud API Key (a password box) lists the Cloud account in the tree: plan, regions, client CA, the local CA file',
+    async () => {
+      await openCockroachView(page);
+      // For the picture: no editors, and a side bar wide enough for the Cloud rows' descriptions (its sash dragged, as a person does).
+      await runCommand('Close All Editors', 'View');
+      const bar = await page.locator('.part.sidebar').boundingBox();
+      await page.mouse.move(bar.x + bar.width + 1, bar.y + bar.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(bar.x + 560, bar.y + bar.height / 2, { steps: 8 });
+      await page.mouse.up();
+      await runCommand('Set Cloud API Key');
+      const box = await quickInput(/Set Cloud API Key/, 'the API key box');
+      expect(box.type === 'password', `the API key box is an input of type "${box.type}", not a password`);
+      await page.keyboard.type(cloud.key);
+      await page.keyboard.press('Enter');
+      const toast = await until(
+        'the "Cloud API key stored" notification',
+        async () => (await toastTexts()).find((t) => /Cloud API key stored in secret storage: 2 Cloud cluster/.test(t)),
+        { timeout: 30_000 },
+      );
+      const names = ['demo-advanced', 'demo-basic'];
+      // For the picture: the self-hosted clusters collapsed (the view's Collapse All), the Cloud ones open.
+      await page.locator('.part.sidebar .composite.title').hover();
+      await page.locator('.part.sidebar .composite.title a.action-label[aria-label^="Collapse All"]').first().click();
+      let groups;
+      for (const name of names) {
+        const row = await until(`the Cloud cluster ${name} in the tree`, async () => (await readTree(page)).find((r) => r.level === 1 && r.label === name), {
+          timeout: 20_000,
+        });
+        const loc = rowLocator(page, row);
+        if ((await loc.getAttribute('aria-expanded')) !== 'true') await loc.locator('.monaco-tl-twistie').click();
+        groups = await until(
+          `${name}'s items`,
+          async () => {
+            const g = byCluster(await readTree(page));
+            return g.find((x) => x.cluster.label === name)?.items.length >= 3 ? g : undefined;
+          },
+          { timeout: 20_000 },
+        );
+      }
+      const shown = groups.map((g) => [g.cluster, ...g.items].map(describeRow).join('; ')).join(' | ');
+      for (const name of names) {
+        const c = find(groups, name);
+        expect(c.icons.includes('cloud') && c.description === 'CockroachDB Cloud (API)', `${name}: ${describeRow(c)}`);
+      }
+      const want = [
+        ['demo-advanced', 'Plan', /^ADVANCED · CREATED · /],
+        ['demo-advanced', 'Client CA', /^IS_SET$/],
+        ['demo-advanced', 'Cluster CA file', /^not downloaded: .*root\.crt$/],
+        ['demo-basic', 'Plan', /^BASIC · CREATED · /],
+        ['demo-basic', 'Client CA', /^none \(BASIC plan: passwords or SSO\)$/],
+      ];
+      for (const [cluster, label, desc] of want) {
+        const r = find(groups, cluster, label);
+        expect(r, `no row ${cluster} › ${label}; the tree shows: ${shown}`);
+        expect(desc.test(r.description), `${cluster} › ${label}: "${r.description}", expected ${desc}`);
+      }
+      const advanced = groups.find((g) => g.cluster.label === 'demo-advanced').items;
+      const region = advanced.find((r) => r.label.startsWith('Region '));
+      expect(region, `demo-advanced lists no region: ${shown}`);
+      const clientCa = advanced.find((r) => r.label.startsWith('Client CA: '));
+      expect(clientCa && /expires in/.test(clientCa.description), `demo-advanced lists no client CA certificate with its expiry: ${shown}`);
+      const body = await page.evaluate(() => document.body.innerText);
+      expect(!body.includes(cloud.key), 'the API key is visible on the page');
+      expect(cloud.standIn.violations().length === 0, `requests that break the Cloud API spec: ${JSON.stringify(cloud.standIn.violations()).slice(0, 400)}`);
+      const file = await shot('09c-cloud-clusters.png');
+      return [
+        toast,
+        ...names.map(
+          (n) =>
+            `${n}: ${groups
+              .find((g) => g.cluster.label === n)
+              .items.map(describeRow)
+              .join(', ')}`,
+        ),
+        file,
+      ];
+    },
+  );
+
+  await step(
+    '09d-fleet-rotation',
+    'Fleet: Rotate Node Certificates: the inventory, CA and key asked, the plan in a dialog, Apply; both nodes then serve new certificates from the CA',
+    async () => {
+      const served = (port) => {
+        // What the node's SQL port serves, read with openssl (PostgreSQL's STARTTLS), not with our probe.
+        const r = spawnSync('openssl', ['s_client', '-starttls', 'postgres', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost'], {
+          input: '',
+          encoding: 'utf8',
+          timeout: 20_000,
+        });
+        const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
+        if (!pem) throw new Error(`openssl s_client -starttls postgres 127.0.0.1:${port} showed no certificate: ${(r.stderr || r.stdout).slice(0, 300)}`);
+        return new X509Certificate(pem);
+      };
+      const ca = new X509Certificate(readFileSync(join(fleet.dir, 'ca.crt')));
+      const before = fleet.fleet.nodes.map((n) => served(n.server.port).serialNumber);
+      await runCommand('Clear All Notifications', 'Notifications');
+      // The inventory in the editor, as a person has it open while rotating.
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.type('demo.fleet.yaml');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'demo.fleet.yaml' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await until(
+        'the inventory editor',
+        async () =>
+          (await page.locator('.part.editor .tabs-container [role="tab"][aria-selected="true"]').getAttribute('aria-label'))?.startsWith('demo.fleet.yaml'),
+        { timeout: 15_000 },
+      );
+      await runCommand('Fleet: Rotate Node Certificates');
+      const inv = await quickInput(/Fleet: Rotate Node Certificates/, 'the inventory pick');
+      expect(
+        inv.rows.some((r) => r.includes('fleet/demo.fleet.yaml')),
+        `the inventory pick does not offer fleet/demo.fleet.yaml: ${inv.rows.join(' | ')}`,
+      );
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'fleet/demo.fleet.yaml' }).first().click();
+      const caStep = await quickInput(/CA certificate that signs/, 'the CA certificate step');
+      expect(caStep.value === join(fleet.dir, 'ca.crt'), `the CA certificate step proposes "${caStep.value}", not fleet/ca.crt`);
+      await page.keyboard.press('Enter');
+      const keyStep = await quickInput(/The CA key/, 'the CA key step');
+      expect(keyStep.value === join(fleet.dir, 'safe', 'ca.key'), `the CA key step proposes "${keyStep.value}", not fleet/safe/ca.key`);
+      await page.keyboard.press('Enter');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+      const plan = await dialog.innerText();
+      for (const n of fleet.nodes) expect(plan.includes(n.name), `the plan does not name ${n.name}:\n${plan}`);
+      const planShot = await shot('09d-fleet-plan.png');
+      await dialog.locator('.monaco-button', { hasText: 'Apply' }).click();
+      let stopped;
+      const done = await until(
+        'the "2 of 2 node(s) done and verified" notification',
+        async () => {
+          const t = await toastTexts();
+          stopped = t.find((x) => /Rotate Node Certificates stopped/.test(x));
+          return stopped ?? t.find((x) => /Fleet: Rotate Node Certificates: 2 of 2 node\(s\) done and verified/.test(x));
+        },
+        { timeout: 120_000, interval: 250 },
+      );
+      expect(!stopped, `the rotation stopped: ${stopped}`);
+      const toast = page.locator('.notification-toast', { hasText: '2 of 2 node(s) done and verified' });
+      await toast.locator('.monaco-button', { hasText: 'Show Log' }).click();
+      const output = page.locator('.part.panel .output-view, .part.panel [id="workbench.panel.output"]').first();
+      await output.waitFor({ state: 'visible', timeout: 15_000 });
+      await until('the report in the output channel', async () => /report\s\(run\s/.test(await page.locator('.part.panel').innerText({ timeout: 1_000 })), {
+        timeout: 15_000,
+      });
+      const after = fleet.fleet.nodes.map((n) => served(n.server.port));
+      for (const [i, n] of fleet.fleet.nodes.entries()) {
+        expect(after[i].serialNumber !== before[i], `${n.name} still serves serial ${before[i]}`);
+        expect(after[i].verify(ca.publicKey), `${n.name} serves a certificate that the fleet's CA did not sign`);
+        const onDisk = new X509Certificate(readFileSync(join(n.certsDir, 'node.crt')));
+        expect(
+          onDisk.serialNumber === after[i].serialNumber,
+          `${n.name}: node.crt on disk is serial ${onDisk.serialNumber}, it serves ${after[i].serialNumber}`,
+        );
+      }
+      const file = await shot('09d-fleet-rotation.png');
+      return [
+        done,
+        ...fleet.fleet.nodes.map((n, i) => `${n.name}: serial ${before[i]} → ${after[i].serialNumber} (checked with openssl s_client)`),
+        planShot,
+        file,
+      ];
+    },
+  );
+}
+
 async function emptyPage() {
   await step('10-welcome', 'empty folder: the Clusters view shows the welcome text with Add Cluster and Create CA', async () => {
     await waitForWorkbench(page);
@@ -572,7 +834,10 @@ async function emptyPage() {
 
 async function main() {
   const t0 = Date.now();
-  chromiumPath(); // no browser: fail before anything slow
+  chromiumPath(); // no browser, sshd or spec: fail before anything slow
+  const missing = fleetMissing() ?? cloudMissing();
+  if (missing) throw new Error(`the demo's fleet or Cloud account cannot start: ${missing}`);
+  loadFleetSupport(); // it hooks exit and signals to stop the fleet's nodes
   if (dev && !existsSync(join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
@@ -598,6 +863,9 @@ async function main() {
   });
   const demo = await createDemoWorkspace({ parent: tmp });
   writeSampleFiles(demo, { postgres: false });
+  // The demo's Cloud account and two-node fleet, as `npm start` has them (scripts/demo/cloud.mjs, fleet.mjs).
+  const cloud = await startDemoCloud(demo);
+  const fleet = await startDemoFleet(demo, { log: (m) => say(m) });
   const emptyDir = join(tmp, 'empty-project');
   mkdirSync(emptyDir);
 
@@ -605,6 +873,7 @@ async function main() {
     installExtensions: dev ? [] : [vsix],
     smokeTestDriver: dev, // needed for extensionDevelopmentPath; it stops notifications from popping up
     echo: verbose,
+    env: { COCKROACH_SERVER: cloud.url },
     logFile: join(artifacts, 'server.log'),
     log: (m) => say(m),
   });
@@ -636,6 +905,7 @@ async function main() {
 
     await open(demo.workspace);
     await demoPage(demo);
+    await cloudAndFleet(demo, cloud, fleet);
     await page.close();
     await open(emptyDir);
     await emptyPage();
@@ -644,6 +914,8 @@ async function main() {
     await browser?.close().catch(() => {});
     await new Promise((res) => consoleLog.end(res));
     await server.stop();
+    await fleet.fleet.stop();
+    await cloud.stop();
   }
 
   const failed = results.filter((r) => r.status !== 'passed');

@@ -33,9 +33,15 @@ describe('the .vsix', function () {
       const used =
         manifest.includes(f) ||
         [parts[1], parts.at(-1)].every((n) => bundle.includes(`"${n}"`) || bundle.includes(`'${n}'`)) ||
-        manifest.includes(parts.slice(0, -1).join('/'));
+        // A folder the manifest names (not the screenshots: each one the walkthrough shows is named, the README's stay out).
+        (parts[1] !== 'screenshots' && manifest.includes(parts.slice(0, -1).join('/')));
       assert.ok(used, `${f} is packaged but nothing uses it`);
     }
+    // And every picture the walkthrough shows is in it.
+    const steps = (JSON.parse(manifest) as { contributes: { walkthroughs: { steps: { media: { image?: string } }[] }[] } }).contributes.walkthroughs.flatMap(
+      (w) => w.steps,
+    );
+    for (const s of steps) if (s.media.image) assert.ok(files.includes(s.media.image), `the walkthrough's ${s.media.image} is not in the .vsix`);
   });
 
   it('has the Marketplace metadata: a 128×128 PNG icon, repository, bugs, homepage, categories, keywords, gallery banner', () => {

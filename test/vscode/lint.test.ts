@@ -96,6 +96,10 @@ if (!restricted)
       assert.match(text, /SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
       assert.match(text, /Server identity: not verified/);
       assert.match(text, /Client authentication: certificate/);
+      // What is wrong comes first: the finding's message and code, before the parameter table.
+      const finding = /- \*\*(Error|Warning|Note):\*\* .+ \(`sslmode-require`\)/.exec(text);
+      assert.ok(finding, `no sslmode-require finding in the hover:\n${text}`);
+      assert.ok(finding.index < text.indexOf('| parameter |'), 'the finding comes after the parameter table');
     });
 
     it('applies each quick fix', async () => {

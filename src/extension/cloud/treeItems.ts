@@ -1,4 +1,5 @@
 /** What the tree shows under a Cloud cluster the API knows: plan, state, regions, client CA and its CAs, the local CA file, the rotation step. */
+import { expiryPhrase } from '../../core/cockroach/expiry';
 import type { CloudCluster as TreeCloudCluster } from '../clusters';
 import type { ClusterNode, InfoNode } from '../tree';
 import type { CloudAccount, CloudInfo } from './account';
@@ -29,13 +30,15 @@ export function cloudChildren(parent: ClusterNode, account: CloudAccount, rotati
   for (const r of k.regions) add(`region|${r.name}`, `Region ${r.name}`, r.sqlDns, 'globe', `SQL host ${r.sqlDns}`);
   if (info.clientCa) {
     add('clientCa', 'Client CA', info.clientCa.status, 'shield');
+    const now = new Date();
     for (const e of info.clientCa.cas)
       add(
         `ca|${e.fingerprintSha256}`,
         `Client CA: ${e.subject}`,
-        e.statusText,
+        // The tree's wording for every certificate ("expires in 9 y 11 mo"); the tooltip has the report's.
+        expiryPhrase(new Date(e.notBefore), new Date(e.notAfter), now),
         CA_ICON[e.status] ?? 'info',
-        `${e.subject}\nissuer ${e.issuer}\n${e.notBefore} → ${e.notAfter}\nSHA-256 ${e.fingerprintSha256}`,
+        `${e.subject}\nissuer ${e.issuer}\n${e.notBefore} → ${e.notAfter} (${e.statusText})\nSHA-256 ${e.fingerprintSha256}`,
       );
   } else if (k.plan !== 'ADVANCED') add('clientCa', 'Client CA', `none (${k.plan} plan: passwords or SSO)`, 'shield');
   add(

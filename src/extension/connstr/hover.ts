@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { loadRef } from '../../core/connstr/files';
-import { ConnString, paramValue } from '../../core/connstr/types';
+import { ConnString, Finding, paramValue } from '../../core/connstr/types';
 import { certDetails } from '../../core/pki/inspect';
 import { daysLeft, spanText } from '../../core/cockroach/expiry';
 import { LIBPQ_DEFAULT_ROOTCERT, effectiveSslmode, sslmodeVerifies } from '../../core/cockroach/sslmode';
@@ -9,6 +9,7 @@ import { md } from '../certView';
 import { LintHover, Span, plainMarkdown } from '../doclint/hover';
 import type { DocLint } from './linter';
 
+const SEVERITY_WORD: Record<Finding['severity'], string> = { error: 'Error:', warning: 'Warning:', info: 'Note:' };
 const SECRET_KEYS = new Set(['password', 'sslpassword', 'sasl_password']);
 
 function verifies(c: ConnString): string[] {
@@ -47,6 +48,14 @@ export class ConnHover extends LintHover<DocLint, LintedConn> {
     m.appendMarkdown(
       `**CockroachDB connection string** (${c.kind === 'kv' ? 'key/value' : c.kind === 'jdbc' ? 'JDBC' : 'URL'}${c.context === 'cockroach-cli' ? ', cockroach CLI' : ''})\n\n`,
     );
+    // First what is wrong (the Problems' messages), then what the string verifies, then its parts and files.
+    if (hit.findings.length) {
+      for (const f of hit.findings) m.appendMarkdown(`- **${SEVERITY_WORD[f.severity]}** ${md(f.message)} (\`${f.code}\`)\n`);
+      m.appendMarkdown('\n');
+    } else m.appendMarkdown('No problem found.\n\n');
+    m.appendMarkdown('**What it verifies**\n\n');
+    for (const v of verifies(c)) m.appendMarkdown(`- ${md(v)}\n`);
+    m.appendMarkdown('\n');
     const rows: [string, string][] = [];
     if (c.user !== undefined && c.kind === 'url') rows.push(['user', c.user]);
     if (c.password !== undefined && c.kind === 'url') rows.push(['password', '••••••']);
@@ -95,9 +104,6 @@ export class ConnHover extends LintHover<DocLint, LintedConn> {
       if (ref.certs.length > 3) m.appendMarkdown(`- and ${ref.certs.length - 3} more\n`);
       m.appendMarkdown('\n');
     }
-    m.appendMarkdown('**What it verifies**\n\n');
-    for (const v of verifies(c)) m.appendMarkdown(`- ${md(v)}\n`);
-    if (hit.findings.length) m.appendMarkdown(`\n${hit.findings.length} finding${hit.findings.length > 1 ? 's' : ''}: see Problems.`);
     return m;
   }
 }
