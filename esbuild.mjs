@@ -1,6 +1,10 @@
 // Bundles the extension (vscode external) and the CLI into dist/.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('.', import.meta.url));
 
 // `crdb-tls --version` (src/cli/version.ts): package.json's version, written into the bundle.
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -58,13 +62,49 @@ const manifestConfig = {
   },
 };
 
+// Parts of the core that only some editor commands need, each loaded by the extension from its own
+// bundle (dist/core-<name>.js) at the command's `await import(...)`: activation parses none of them.
+// Each carries its own copy of what it shares with the extension (UserError's instanceof holds
+// across copies: src/core/errors.ts). A static import of the same module keeps a copy in extension.js.
+const LAZY_CORE = {
+  'src/core/fleet/index.ts': 'core-fleet',
+  'src/core/cloud/index.ts': 'core-cloud',
+  'src/core/certsdir/rotate/index.ts': 'core-rotate',
+  'src/core/changefeed/build.ts': 'core-changefeed-build',
+  'src/core/changefeed/live.ts': 'core-changefeed-live',
+  'src/core/connstr/clients/kit.ts': 'core-client-kit',
+  'src/core/tls/testConnection.ts': 'core-test-connection',
+  'src/core/tls/explain.ts': 'core-explain',
+  'src/core/tls/probe.ts': 'core-probe',
+  'src/core/tls/verify.ts': 'core-verify',
+  'src/core/tls/report.ts': 'core-tls-report',
+};
+const lazyCore = {
+  name: 'lazy-core',
+  setup(build) {
+    build.onResolve({ filter: /core\// }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.pluginData?.lazyCore) return undefined;
+      const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { lazyCore: true } });
+      if (r.errors.length) return { errors: r.errors };
+      const name = LAZY_CORE[relative(ROOT, r.path).split('\\').join('/')];
+      return name ? { path: `./${name}.js`, external: true } : { path: r.path };
+    });
+  },
+};
+
 const builds = [
   {
     ...common,
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: [...common.external, 'vscode'],
-    plugins: [vendorExternal, forgeLibShim, manifestConfig],
+    plugins: [lazyCore, vendorExternal, forgeLibShim, manifestConfig],
+  },
+  {
+    ...common,
+    entryPoints: Object.fromEntries(Object.entries(LAZY_CORE).map(([src, name]) => [name, src])),
+    outdir: 'dist',
+    plugins: [vendorExternal, forgeLibShim],
   },
   ...VENDOR.map((name) => ({ ...common, entryPoints: [name], outfile: `dist/vendor/${name}.js`, sourcemap: false })),
   {

@@ -1,14 +1,30 @@
+/** Marks a UserError, of any copy of this module: see UserError[Symbol.hasInstance]. */
+const USER_ERROR: unique symbol = Symbol.for('cockroach-tls.UserError');
+
 /**
  * An error the user can act on: the message names the file involved and the fix.
  * Front ends print `message` as is (CLI: one line on stderr, exit 1; editor: a notification).
  */
 export class UserError extends Error {
+  readonly [USER_ERROR] = true;
+
   constructor(
     message: string,
     readonly file?: string,
   ) {
     super(message);
     this.name = 'UserError';
+  }
+
+  /**
+   * `err instanceof UserError` holds for a UserError (or subclass) made by another copy of this
+   * class: the extension loads parts of the core from their own bundles (dist/core-*.js), each with
+   * its copy of this module, and the extension's front end must still tell a UserError from a bug.
+   * A subclass keeps the usual prototype test.
+   */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    if (this !== UserError) return Function.prototype[Symbol.hasInstance].call(this, x);
+    return typeof x === 'object' && x !== null && (x as { [USER_ERROR]?: unknown })[USER_ERROR] === true;
   }
 }
 

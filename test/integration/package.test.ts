@@ -4,16 +4,24 @@ import { join } from 'node:path';
 import { run, REPO_ROOT } from '../support/exec';
 
 describe('the .vsix', function () {
-  it('holds only what runs: the bundle and its lazily loaded vendor bundles, media, manifest, readme, changelog, license', () => {
+  it('holds only what runs: the bundle, the core and vendor bundles it loads on demand, media, manifest, readme, changelog, license', () => {
     const r = run(process.execPath, [join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'ls', '--no-dependencies'], { cwd: REPO_ROOT });
     assert.equal(r.status, 0, r.stderr);
     const files = r.stdout.trim().split('\n').sort();
+    // The parts of the core the extension loads on demand: exactly the dist/core-*.js its bundle requires.
+    const lazy = [
+      ...new Set(
+        [...readFileSync(join(REPO_ROOT, 'dist', 'extension.js'), 'utf8').matchAll(/require\("\.\/(core-[a-z-]+\.js)"\)/g)].map((m) => `dist/${m[1]}`),
+      ),
+    ];
+    assert.ok(lazy.length >= 5, `the extension loads ${lazy.length} core bundles on demand`);
     assert.deepEqual(
       files.filter((f) => !f.startsWith('media/')),
       [
         'CHANGELOG.md',
         'LICENSE',
         'README.md',
+        ...lazy.sort(),
         'dist/extension.js',
         'dist/vendor/node-forge.js',
         'dist/vendor/pg.js',

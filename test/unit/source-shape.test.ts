@@ -30,4 +30,29 @@ describe('source shape', () => {
     );
     assert.deepEqual(found, []);
   });
+
+  it('the editor tests no core class with instanceof but UserError (parts of the core load from their own bundles)', () => {
+    const found = sources(join(SRC, 'extension')).flatMap((p) => {
+      const text = readFileSync(p, 'utf8');
+      const fromCore = new Set(
+        [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'(?:\.\.\/)+core\/[^']*'/g)].flatMap((m) =>
+          m[1]
+            .split(',')
+            .map((n) =>
+              n
+                .replace(/^\s*type\s+/, '')
+                .split(/\s+as\s+/)
+                .pop()!
+                .trim(),
+            )
+            .filter(Boolean),
+        ),
+      );
+      return [...text.matchAll(/instanceof\s+([A-Za-z_$][\w$]*)/g)]
+        .map((m) => m[1])
+        .filter((n) => fromCore.has(n) && n !== 'UserError')
+        .map((n) => `${p}: instanceof ${n}`);
+    });
+    assert.deepEqual(found, []);
+  });
 });

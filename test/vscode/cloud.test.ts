@@ -239,6 +239,20 @@ if (!restricted)
       assert.equal(readdirSync(join(a.cloud.historyDir(), PROD)).length, 2);
     });
 
+    it("a key the API refuses: the tree shows the core's sentence (from its own bundle, dist/core-cloud.js), and the key nowhere", async () => {
+      const wrong = 'CCDB1_wrong_key_0123456789';
+      await a.cloud.storeKey(wrong);
+      await a.cloud.refresh();
+      // A UserError from the lazily loaded core is still one: its sentence, not "unexpected error".
+      assert.match(a.cloud.problem ?? '', /did not accept the API key \(401 Unauthorized\)/);
+      assert.doesNotMatch(a.cloud.problem ?? '', /unexpected error/);
+      assert.ok(!(a.cloud.problem ?? '').includes(wrong), 'the key is in the message');
+      assert.equal(cloudNode(a, 'prod'), undefined);
+      await a.cloud.storeKey(KEY);
+      await a.cloud.refresh();
+      await waitFor('prod back in the tree', () => cloudNode(a, 'prod'));
+    });
+
     it('Clear Cloud API Key removes the key and the API clusters', async () => {
       await vscode.commands.executeCommand('cockroachTls.clearCloudApiKey');
       assert.equal(await a.cloud.key(), undefined);
