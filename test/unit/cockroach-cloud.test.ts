@@ -9,6 +9,10 @@ describe('cockroach/cloud: Cloud hosts and the CA download', () => {
     ['cockroachlabs.cloud.evil.example', false],
     ['evilcockroachlabs.cloud', false],
     ['localhost', false],
+    ['', false],
+    ['.', false],
+    ['x.cockroachlabs.cloud..', false],
+    ['.cockroachlabs.cloud', true],
   ];
   for (const [host, cloud] of hosts) it(`${host}: ${cloud ? 'Cloud' : 'not Cloud'}`, () => assert.equal(isCloudHost(host), cloud));
 

@@ -106,6 +106,10 @@ describe('client lint rules', () => {
     assert.equal(f.fixes[0].kind === 'edit' && f.fixes[0].edits[0].newText, 'C%3A%5Ccerts%5Cca.crt');
     assert.ok(!codes(WIN).includes('path-windows-unencoded'));
     assert.ok(!codes("host=h user=u sslmode=verify-full sslrootcert='C:\\certs\\ca.crt'").includes('path-windows-unencoded'));
+    // A drive letter with "/" (either case), and what is not Windows: a POSIX path, a one-letter relative file, an encoded path.
+    const q = 'postgresql://u@h:26257/d?sslmode=verify-full&sslrootcert=';
+    for (const p of ['C:/certs/ca.crt', 'c:/certs/ca.crt']) assert.ok(codes(q + p).includes('path-windows-unencoded'), p);
+    for (const p of ['/c/ca.crt', 'c', 'certs/ca.crt', 'C%3A%5Cca.crt']) assert.ok(!codes(q + p).includes('path-windows-unencoded'), p);
   });
 
   it('libpq-default-client-files: ~/.postgresql/postgresql.crt exists and the string names no sslcert', () => {

@@ -8,7 +8,10 @@ export const CLOUD_HOST_SUFFIX = '.cockroachlabs.cloud';
 
 /** Whether `host` is a CockroachDB Cloud SQL host. */
 export function isCloudHost(host: string): boolean {
-  return host.toLowerCase().replace(/\.$/, '').endsWith(CLOUD_HOST_SUFFIX);
+  // Case-insensitive, a trailing root "." allowed; only the suffix is lower-cased (lint calls this per string).
+  const end = host.endsWith('.') ? host.length - 1 : host.length;
+  const start = end - CLOUD_HOST_SUFFIX.length;
+  return start >= 0 && host.slice(start, end).toLowerCase() === CLOUD_HOST_SUFFIX;
 }
 
 /** The cluster CA download: a plain GET, no auth. `clusterId` may be a placeholder such as "<cluster-id>" in messages. */
