@@ -16,6 +16,7 @@ import type { CloudAccount } from './cloud/account';
 import { changeClientCa, clearApiKey, copyConnectionString, downloadCaCert, setApiKey, showClientCa, testCloudConnection } from './cloud/actions';
 import { rotateClientCa } from './cloud/rotation';
 import type { RotationStore } from './cloud/rotationState';
+import type { FleetInventories } from './fleetTree';
 import { fleetDistributeCa, fleetRotateNode, fleetStatusCommand } from './fleet';
 import type { ExpiryMonitor } from './monitor';
 import { pruneCa, reissueAll, rollback, rotateCa, rotateClient, rotateNode, showBackups } from './rotate';
@@ -36,6 +37,7 @@ export interface Services extends UiContext {
   viewer: ViewerHints;
   cloud: CloudAccount;
   rotations: RotationStore;
+  fleets: FleetInventories;
 }
 
 type Handler = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -46,7 +48,7 @@ const node = (arg: unknown) => arg as Node | undefined;
 
 const COMMANDS: Record<CommandId, Factory> = {
   'cockroachTls.addCluster': (s) => () => addClusterWizard(s),
-  'cockroachTls.refresh': (s) => () => Promise.all([s.model.reload(true), s.cloud.refresh()]),
+  'cockroachTls.refresh': (s) => () => Promise.all([s.model.reload(true), s.cloud.refresh(), s.fleets.refresh()]),
   'cockroachTls.createCa': (s) => (n: unknown) => createCaWizard(s, node(n), false),
   'cockroachTls.createClientCa': (s) => (n: unknown) => createCaWizard(s, node(n), true),
   'cockroachTls.createNode': (s) => (n: unknown) => createCertWizard(s, n as Node | ClientPreset | undefined, 'node'),

@@ -20,6 +20,7 @@ import { TestConnectionLens } from './troubleshoot/commands';
 import { confirmation } from './rotate';
 import { CloudAccount } from './cloud/account';
 import { RotationStore } from './cloud/rotationState';
+import { FleetInventories } from './fleetTree';
 import { apiClusters, cloudChildren, cloudContextValue } from './cloud/treeItems';
 
 /** What activate returns: used by the in-editor tests (and other extensions) to look inside. */
@@ -93,8 +94,14 @@ export function activate(context: vscode.ExtensionContext): Api {
     cloud.onDidChange(() => model.setApiClusters(apiClusters(cloud))),
   );
 
+  // The workspace's fleet inventories and their nodes, read from the files (no SSH until a command runs).
+  const fleets = new FleetInventories(log);
+  tree.fleets = { roots: () => fleets.roots };
+  context.subscriptions.push(fleets, fleets.onDidChange(() => tree.refreshFleets()));
+  void fleets.refresh();
+
   // Every command, from the one table.
-  registerCommands(context, { log, model, tree, monitor, linter, results, changefeed, viewer, cloud, rotations });
+  registerCommands(context, { log, model, tree, monitor, linter, results, changefeed, viewer, cloud, rotations, fleets });
 
   // Files change on disk: re-list (only changed files are read again) or, for new certs dirs, search again.
   const relist = debounce(() => model.relist(), 150);

@@ -12,6 +12,7 @@ import { resolvePath } from './clusters';
 import { CANCEL, MultiStep, isButton } from './input';
 import { confirmation } from './rotate';
 import type { ResultDocuments } from './troubleshoot/results';
+import type { FleetInventories, FleetMember, FleetRoot } from './fleetTree';
 import { requireTrust } from './trust';
 import { UiContext, reportError } from './ui';
 import { pathStep } from './wizards/shared';
@@ -20,6 +21,7 @@ type Fleet = typeof import('../core/fleet');
 
 export interface FleetCtx extends UiContext {
   results: ResultDocuments;
+  fleets: FleetInventories;
 }
 
 /** Inventory files the commands offer (the same names as package.json's yamlValidation). */
@@ -34,6 +36,10 @@ export interface FleetPreset {
 
 function presetOf(arg: unknown): FleetPreset {
   if (arg instanceof vscode.Uri) return { inventory: arg.fsPath };
+  // A fleet, or one of its nodes, from the tree.
+  const t = arg as Partial<FleetRoot | FleetMember> | undefined;
+  if (t?.type === 'fleet') return { inventory: (t as FleetRoot).file };
+  if (t?.type === 'fleetNode') return { inventory: (t as FleetMember).parent.file };
   if (typeof arg === 'object' && arg !== null && !('type' in arg)) {
     const o = arg as Record<string, unknown>;
     const s = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
@@ -209,6 +215,7 @@ export async function fleetStatusCommand(ctx: FleetCtx, arg: unknown): Promise<F
       },
     );
     ctx.log.info(`${STATUS} of ${inv.file}: ${s.ok ? 'ok' : 'problems'}`);
+    ctx.fleets.noteStatus(s);
     await ctx.results.show('fleet-status', statusReport(s));
     return s;
   } catch (err) {
@@ -245,6 +252,7 @@ async function confirmAndRun(ctx: FleetCtx, title: string, core: Fleet, inv: Inv
     },
   );
   ctx.log.info(`${title}: report (run ${r.runId})`);
+  ctx.fleets.noteReport(inv.file, r);
   for (const l of reportLines(r)) (r.ok ? ctx.log.info : ctx.log.error).call(ctx.log, `  ${l}`);
   const done = r.nodes.filter((n) => n.status === 'done' || n.status === 'already-done').length;
   const say = r.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;

@@ -6,6 +6,7 @@ import { ClusterModel, ClusterState } from './model';
 import { settings } from './config';
 import { certIcon, certTooltip, expiryText, healthOf, md } from './certView';
 import { cloudCaUrl } from '../core/cockroach/cloud';
+import { FleetMember, FleetRoot, fleetTreeItem } from './fleetTree';
 
 export interface ClusterNode {
   type: 'cluster';
@@ -33,7 +34,12 @@ export interface InfoNode {
   tooltip?: string;
 }
 
-export type Node = ClusterNode | CertNode | InfoNode;
+export type Node = ClusterNode | CertNode | InfoNode | FleetRoot | FleetMember;
+
+/** The fleets of the workspace (fleetTree.ts): set by activate. */
+export interface FleetTreeHooks {
+  roots(): FleetRoot[];
+}
 
 /** What the Cloud account adds to Cloud clusters (cloud/treeItems.ts): set by activate. */
 export interface CloudTreeHooks {
@@ -65,6 +71,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
   private roots: ClusterNode[] = [];
   private children = new Map<string, Node[]>();
   cloud: CloudTreeHooks | undefined;
+  fleets: FleetTreeHooks | undefined;
 
   constructor(private readonly model: ClusterModel) {
     model.onDidChange(() => this.rebuild());
@@ -111,12 +118,17 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
   }
 
   getChildren(node?: Node): Node[] {
-    if (!node) return this.roots;
-    return node.type === 'cluster' ? (this.children.get(node.id) ?? []) : [];
+    if (!node) return [...this.roots, ...(this.fleets?.roots() ?? [])];
+    return node.type === 'cluster' ? (this.children.get(node.id) ?? []) : node.type === 'fleet' ? node.members : [];
   }
 
   getParent(node: Node): Node | undefined {
-    return node.type === 'cluster' ? undefined : node.parent;
+    return node.type === 'cluster' || node.type === 'fleet' ? undefined : node.parent;
+  }
+
+  /** Redraws the tree (the fleets changed). */
+  refreshFleets(): void {
+    this.emitter.fire(undefined);
   }
 
   /** The live node for an id (after a rebuild, reveal needs the current object). */
@@ -124,6 +136,11 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
     for (const r of this.roots) {
       if (r.id === id) return r;
       const hit = this.children.get(r.id)?.find((n) => n.id === id);
+      if (hit) return hit;
+    }
+    for (const f of this.fleets?.roots() ?? []) {
+      if (f.id === id) return f;
+      const hit = f.members.find((m) => m.id === id);
       if (hit) return hit;
     }
     return undefined;
@@ -135,6 +152,7 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
 
   getTreeItem(node: Node): vscode.TreeItem {
     const now = new Date();
+    if (node.type === 'fleet' || node.type === 'fleetNode') return fleetTreeItem(node, now);
     if (node.type === 'cluster') {
       const c = node.state.cluster;
       const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.Expanded);

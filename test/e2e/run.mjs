@@ -20,7 +20,7 @@
 // strings in the Problems panel; 09b a client certificate's menu opens the changefeed builder, typed
 // fields give the masked URI and the SQL; 09a hovering a connection string in app/.env shows its
 // parameters and its expired client certificate; 09c Set Cloud API Key (a password box) lists the
-// Cloud clusters in the tree; 09d Fleet: Rotate Node Certificates (inventory, CA, key, the plan's
+// Cloud clusters in the tree; 09d the fleet's menu in the tree: Rotate Node Certificates (CA, key, the plan's
 // dialog, Apply), then each node serves a new certificate (read with openssl s_client); then, on an empty folder, 10 the welcome view's Add Cluster and
 // Create CA buttons, 11 Add Cluster's first question.
 //   --dev           load the extension under development from the repo (extensionDevelopmentPath,
@@ -52,7 +52,7 @@ import {
   waitForWorkbench,
 } from '../../scripts/demo/workbench.mjs';
 import { cloudMissing, startDemoCloud } from '../../scripts/demo/cloud.mjs';
-import { FLEET_DIR, fleetMissing, loadFleetSupport, startDemoFleet } from '../../scripts/demo/fleet.mjs';
+import { FLEET_DIR, FLEET_INVENTORY, fleetMissing, loadFleetSupport, startDemoFleet } from '../../scripts/demo/fleet.mjs';
 import { startServer } from '../../scripts/vscode/server.mjs';
 import { chromiumPath, launchChromium } from '../../scripts/vscode/browser.mjs';
 
@@ -71,7 +71,9 @@ const artifacts = join(repoRoot, 'test-artifacts', 'e2e');
 const vsix = join(repoRoot, 'dist', 'cockroach-tls.vsix');
 const LEGACY_CLUSTER = LEGACY_DIR;
 /** The tree's clusters before a Cloud API key is set: settings first, then the workspace's certs dirs, sorted. */
-const DEMO_CLUSTERS = [DEMO_CLUSTER, 'cloud/certs', 'cloud/cluster-ca', FLEET_DIR, LEGACY_CLUSTER];
+/** The demo's fleet inventory, a root of the tree after the clusters. */
+const FLEET_ROOT = `${FLEET_DIR}/${FLEET_INVENTORY}`;
+const DEMO_CLUSTERS = [DEMO_CLUSTER, 'cloud/certs', 'cloud/cluster-ca', FLEET_DIR, LEGACY_CLUSTER, FLEET_ROOT];
 const say = (m) => console.error(`[e2e] ${m}`);
 
 // ---- A tiny runner: named steps, each with its screenshot; the first failure on a page skips the rest of that page. ----
@@ -211,7 +213,7 @@ async function demoPage(demo) {
       expect(r.icons.includes(icon), `${name}: icon codicon-${r.icons.join(' codicon-')}, expected codicon-${icon}`);
       expect(desc.test(r.description), `${name}: description "${r.description}", expected ${desc}`);
     }
-    // The demo's other certs dirs, found in the workspace: the Cloud client CA's (cloud/certs), the Cloud cluster CA (cloud/cluster-ca), the fleet's CA (fleet).
+    // The demo's other certs dirs, found in the workspace: the Cloud client CA's (cloud/certs), the Cloud cluster CA (cloud/cluster-ca), the fleet's CA (fleet); then the fleet inventory.
     const labels = groups.map((g) => g.cluster.label);
     expect(
       JSON.stringify(labels) === JSON.stringify(DEMO_CLUSTERS),
@@ -697,7 +699,7 @@ async function cloudAndFleet(demo, cloud, fleet) {
 
   await step(
     '09d-fleet-rotation',
-    'Fleet: Rotate Node Certificates: the inventory, CA and key asked, the plan in a dialog, Apply; both nodes then serve new certificates from the CA',
+    "the fleet's menu in the tree: Fleet: Rotate Node Certificates asks the CA and key, shows the plan, Apply; both nodes serve new certificates from the CA and the tree says so",
     async () => {
       const served = (port) => {
         // What the node's SQL port serves, read with openssl (PostgreSQL's STARTTLS), not with our probe.
@@ -725,13 +727,28 @@ async function cloudAndFleet(demo, cloud, fleet) {
           (await page.locator('.part.editor .tabs-container [role="tab"][aria-selected="true"]').getAttribute('aria-label'))?.startsWith('demo.fleet.yaml'),
         { timeout: 15_000 },
       );
-      await runCommand('Fleet: Rotate Node Certificates');
-      const inv = await quickInput(/Fleet: Rotate Node Certificates/, 'the inventory pick');
-      expect(
-        inv.rows.some((r) => r.includes('fleet/demo.fleet.yaml')),
-        `the inventory pick does not offer fleet/demo.fleet.yaml: ${inv.rows.join(' | ')}`,
+      // From the tree: the fleet's item (its inventory), expanded, then its menu.
+      await openCockroachView(page);
+      const fleetRow = await until('the fleet in the tree', async () => (await readTree(page)).find((r) => r.level === 1 && r.label === FLEET_ROOT), {
+        timeout: 20_000,
+      });
+      const fleetLoc = rowLocator(page, fleetRow);
+      if ((await fleetLoc.getAttribute('aria-expanded')) !== 'true') await fleetLoc.locator('.monaco-tl-twistie').click();
+      const members = await until(
+        "the fleet's nodes",
+        async () => byCluster(await readTree(page)).find((g) => g.cluster.label === FLEET_ROOT && g.items.length === 2)?.items,
+        { timeout: 15_000 },
       );
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'fleet/demo.fleet.yaml' }).first().click();
+      for (const [i, m] of members.entries()) {
+        const n = fleet.fleet.nodes[i];
+        expect(m.label === n.name && m.description === `ssh ${fleet.fleet.user}@127.0.0.1:${n.sshPort}`, `fleet row ${i + 1}: ${describeRow(m)}`);
+      }
+      await fleetLoc.click({ button: 'right' });
+      const entry = page.locator('.monaco-menu .action-label', { hasText: 'Fleet: Rotate Node Certificates' });
+      await entry.waitFor({ state: 'visible', timeout: 10_000 });
+      await entry.hover();
+      await entry.click();
+      // The inventory comes from the item: the first question is the CA certificate.
       const caStep = await quickInput(/CA certificate that signs/, 'the CA certificate step');
       expect(caStep.value === join(fleet.dir, 'ca.crt'), `the CA certificate step proposes "${caStep.value}", not fleet/ca.crt`);
       await page.keyboard.press('Enter');
@@ -763,6 +780,15 @@ async function cloudAndFleet(demo, cloud, fleet) {
         timeout: 15_000,
       });
       const after = fleet.fleet.nodes.map((n) => served(n.server.port));
+      // The tree's nodes say what the run did.
+      const rows = await until(
+        "the fleet's nodes marked rotated",
+        async () => {
+          const g = byCluster(await readTree(page)).find((x) => x.cluster.label === FLEET_ROOT);
+          return g?.items.length === 2 && g.items.every((r) => /^rotated: serves serial /.test(r.description)) ? g.items : undefined;
+        },
+        { timeout: 15_000 },
+      );
       for (const [i, n] of fleet.fleet.nodes.entries()) {
         expect(after[i].serialNumber !== before[i], `${n.name} still serves serial ${before[i]}`);
         expect(after[i].verify(ca.publicKey), `${n.name} serves a certificate that the fleet's CA did not sign`);
@@ -775,6 +801,7 @@ async function cloudAndFleet(demo, cloud, fleet) {
       const file = await shot('09d-fleet-rotation.png');
       return [
         done,
+        ...rows.map(describeRow),
         ...fleet.fleet.nodes.map((n, i) => `${n.name}: serial ${before[i]} → ${after[i].serialNumber} (checked with openssl s_client)`),
         planShot,
         file,

@@ -137,6 +137,70 @@ describe('fleet rotate-node failure injection over real SSH', function () {
     });
   }
 
+  /** Each node's reload notes when it starts and ends (ns since the epoch, in a file of the test's), around the usual SIGHUP. */
+  function timedReloads(extra: (n: TestNode) => string): string {
+    const log = join(fleet.root, `reloads-${Date.now()}.log`);
+    fleet.opts.reload = (n) => `echo "${n.name} start $(date +%s%N)" >> ${log}; ${extra(n)}; ${defaultReload(n)}; echo "${n.name} end $(date +%s%N)" >> ${log}`;
+    fleet.writeInventory();
+    return log;
+  }
+  const readTimes = (log: string) => {
+    const t: Record<string, { start?: number; end?: number }> = {};
+    for (const [name, what, ns] of readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '))) {
+      t[name] ??= {};
+      t[name][what as 'start' | 'end'] = Number(BigInt(ns) / 1_000_000n);
+    }
+    return t;
+  };
+
+  it('--parallel 2: two nodes at a time, never three; every node done and serving its new certificate', async () => {
+    const log = timedReloads(() => 'sleep 1.5');
+    const before = fleet.nodes.map((n) => n.fileSerial());
+    const r = await fleet.cli('rotate-node', [...fleet.rotateArgs(), '--parallel', '2', '--json']);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    const { report } = JSON.parse(r.stdout) as { report: { ok: boolean; nodes: { name: string; status: string }[] } };
+    assert.equal(report.ok, true);
+    assert.deepEqual(
+      report.nodes.map((n) => [n.name, n.status]),
+      fleet.nodes.map((n) => [n.name, 'done']),
+    );
+    for (const [i, n] of fleet.nodes.entries()) assert.notEqual(n.fileSerial(), before[i], `${n.name} has a new node.crt`);
+    const t = readTimes(log);
+    const [a, b, c] = ['n1', 'n2', 'n3'].map((n) => t[n] as { start: number; end: number });
+    assert.ok(b.start < a.end && a.start < b.end, `n1 and n2 reloaded at the same time (n1 ${a.start}–${a.end}, n2 ${b.start}–${b.end})`);
+    assert.ok(c.start >= Math.min(a.end, b.end), `n3 started (${c.start}) before n1 or n2 ended (${a.end}, ${b.end}): three at a time`);
+    await assertServesItsFiles(fleet);
+  });
+
+  it('--parallel 2 and a reload that fails on n1: n2, already at work, finishes; n3 never starts, also while n1 is being restored', async () => {
+    // n1's reload fails at once, and its second run (the restore's) takes 4 s; n2 finishes in between:
+    // no worker may take n3 while n1 is being restored.
+    const once = join(fleet.root, `n1-failed-${Date.now()}`);
+    const log = timedReloads((n) => (n.name === 'n1' ? `if [ -f ${once} ]; then sleep 4; else touch ${once}; echo reload broke >&2; exit 3; fi` : 'sleep 1'));
+    const snap = fleet.snapshots();
+    const before = fleet.nodes.map((n) => n.fileSerial());
+    const r = await fleet.cli('rotate-node', [...fleet.rotateArgs(), '--parallel', '2', '--verify-timeout', '10s', '--json']);
+    assert.equal(r.status, 1, r.stdout);
+    const { report } = JSON.parse(r.stdout) as { report: { ok: boolean; nodes: { name: string; status: string; step?: string }[] } };
+    assert.deepEqual(
+      report.nodes.map((n) => [n.name, n.status]),
+      [
+        ['n1', 'restored'],
+        ['n2', 'done'],
+        ['n3', 'skipped'],
+      ],
+    );
+    assert.equal(report.nodes[0].step, 'reload');
+    assert.equal(fleet.node('n1').snapshot(), snap.n1, 'n1 byte for byte as before');
+    assert.notEqual(fleet.node('n2').fileSerial(), before[1], 'n2 has its new node.crt');
+    assert.equal(fleet.node('n3').snapshot(), snap.n3, 'n3 untouched');
+    assert.equal(readTimes(log).n3, undefined, 'n3 was never reloaded');
+    await assertServesItsFiles(fleet);
+  });
+
   it('distribute-ca refuses a CA file that does not verify the nodes, then pushes a combined one', async () => {
     const other = await makeCertsDir();
     const snap = fleet.snapshots();

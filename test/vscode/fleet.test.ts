@@ -6,13 +6,14 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetReport, FleetStatus, NodeStatus } from '../../src/core/fleet';
 import { tlsProbe } from '../../src/core/fleet/context';
 import type { Api } from '../../src/extension/extension';
 import { Fleet } from '../support/fleet';
-import { answerInputs, api } from './support';
+import type { FleetMember, FleetRoot } from '../../src/extension/fleetTree';
+import { answerInputs, api, items, label, tooltipText, waitFor } from './support';
 
 const restricted = process.env.CRDB_TLS_TEST_RESTRICTED === '1';
 const ws = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
@@ -102,6 +103,43 @@ if (!restricted)
       for (const n of fleet.nodes) assert.ok(doc.includes(`serves: serial ${n.fileSerial()}, chains to the CA`), doc);
     });
 
+    it('the tree lists the inventory and its nodes; Fleet Status from the fleet item asks nothing and shows what each node serves', async () => {
+      const root = await waitFor('the fleet in the tree', () => items(a).find((x) => x.node.type === 'fleet' && (x.node as FleetRoot).file === inventory));
+      assert.equal(label(root.item), 'fleet-test/two.fleet.yaml');
+      assert.equal(root.item.description, 'fleet · 2 nodes');
+      assert.equal(root.item.contextValue, 'fleet');
+      const members = () => items(a, root.node);
+      assert.deepEqual(
+        members().map((m) => [label(m.item), m.item.contextValue, (m.node as FleetMember).parent.file]),
+        fleet.nodes.map((n) => [n.name, 'fleetNode', inventory]),
+      );
+      const tip = tooltipText(members()[0].item);
+      for (const want of [`certs dir ${fleet.nodes[0].certsDir}`, 'SANs localhost, 127.0.0.1', 'reload: kill -HUP'])
+        assert.ok(tip.includes(want), `the node's tooltip has no "${want}":\n${tip}`);
+      // From a node's item too: the inventory comes from its fleet, nothing is asked (answerInputs is not armed).
+      const s = (await vscode.commands.executeCommand('cockroachTls.fleetStatus', members()[1].node)) as FleetStatus | undefined;
+      assert.equal(s?.ok, true);
+      for (const n of fleet.nodes) {
+        const m = members().find((x) => label(x.item) === n.name);
+        assert.match(String(m?.item.description), new RegExp(`^ok: serves serial ${n.fileSerial()}, node\\.crt expires in (4 y 11 mo|5 y)$`));
+        assert.match(tooltipText(m!.item), new RegExp(`serves: serial ${n.fileSerial()}`));
+      }
+    });
+
+    it('an inventory that cannot be used is listed with the reason, and the fleet commands are not offered on it', async () => {
+      const bad = join(ws(), 'fleet-test', 'bad.fleet.yaml');
+      writeFileSync(bad, 'nodes:\n  - name: n1\n');
+      try {
+        const root = await waitFor('the bad inventory in the tree', () => items(a).find((x) => x.node.type === 'fleet' && (x.node as FleetRoot).file === bad));
+        assert.equal(root.item.contextValue, 'fleet.invalid');
+        assert.match(String(root.item.description), /bad\.fleet\.yaml/);
+        assert.deepEqual(items(a, root.node), []);
+      } finally {
+        rmSync(bad, { force: true });
+      }
+      await waitFor('the bad inventory gone from the tree', () => !items(a).some((x) => x.node.type === 'fleet' && (x.node as FleetRoot).file === bad));
+    });
+
     it('a declined plan changes nothing', async () => {
       const snap = fleet.snapshots();
       a.testing.confirmation.ask = async (title, lines) => {
@@ -154,5 +192,18 @@ if (restricted)
       assert.equal(existsSync(join(dir, '.r.fleet.yaml.crdb-tls-fleet.json')), false, 'a journal was written');
       assert.equal(existsSync(marker), false);
       assert.equal(readFileSync(inventory, 'utf8').includes('touch'), true);
+    });
+
+    it('the tree still lists the inventory and its node (read from the file, nothing sent), and Fleet Status from it is refused', async () => {
+      const a = await api();
+      const inventory = join(ws(), 'fleet-restricted', 'r.fleet.yaml');
+      const root = await waitFor('the fleet in the tree', () => items(a).find((x) => x.node.type === 'fleet' && (x.node as FleetRoot).file === inventory));
+      assert.equal(root.item.description, 'fleet · 1 node');
+      assert.deepEqual(
+        items(a, root.node).map((m) => [label(m.item), m.item.description]),
+        [['n1', 'ssh root@127.0.0.1:1']],
+      );
+      assert.equal(await vscode.commands.executeCommand('cockroachTls.fleetStatus', root.node), undefined);
+      assert.equal(items(a, root.node)[0].item.description, 'ssh root@127.0.0.1:1');
     });
   });

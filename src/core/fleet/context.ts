@@ -50,7 +50,11 @@ export class FleetContext {
     writeJournal(this.journalPath, this.journal);
   }
 
+  /** Set at the first failed step of any node: with --parallel, no further node starts from then on (not only once that node is restored). */
+  failureSeen = false;
+
   progress(node: string, step: FleetStep, phase: FleetProgress['phase'], message?: string): void {
+    if (phase === 'failed') this.failureSeen = true;
     this.deps.onProgress?.({ node, step, phase, ...(message ? { message } : {}) });
   }
 

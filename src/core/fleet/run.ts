@@ -133,8 +133,10 @@ export async function runFleetPlan(plan: FleetPlan, deps: FleetDeps): Promise<Fl
     }
     return { files: { [CA_CERT]: caPem }, expectCert: checked.get(node.name)?.nodeCert?.toString('latin1') ?? '', caPem };
   };
+  // A node starts only while no node has failed and no cancel came (the nodes at work finish, or are restored).
+  const next = () => (stop || ctx.failureSeen || deps.signal?.aborted ? undefined : queue.shift());
   const worker = async () => {
-    for (let node = queue.shift(); node && !stop; node = queue.shift()) {
+    for (let node = next(); node; node = next()) {
       const jn = journal.nodes.find((x) => x.name === node?.name) as JournalNode;
       const r = await new NodeRun(ctx, plan, node, jn).run(payload(node), caPem);
       reports.set(node.name, r);
