@@ -97,7 +97,10 @@ export function activate(context: vscode.ExtensionContext): Api {
   // The workspace's fleet inventories and their nodes, read from the files (no SSH until a command runs).
   const fleets = new FleetInventories(log);
   tree.fleets = { roots: () => fleets.roots };
-  context.subscriptions.push(fleets, fleets.onDidChange(() => tree.refreshFleets()));
+  context.subscriptions.push(
+    fleets,
+    fleets.onDidChange(() => tree.refreshFleets()),
+  );
   void fleets.refresh();
 
   // Every command, from the one table.
