@@ -46,9 +46,14 @@ const HEALTH_COLOR: Record<Health, string> = {
   'not-yet-valid': 'charts.orange',
 };
 
+/** The theme colour the tree draws a health in (certificates, and the nodes of a fleet). */
+export function healthColor(health: Health): vscode.ThemeColor {
+  return new vscode.ThemeColor(HEALTH_COLOR[health]);
+}
+
 export function certIcon(usage: CertEntry['usage'], health: Health): vscode.ThemeIcon {
   const id = health === 'problem' || health === 'expired' ? 'error' : (KIND_ICON[usage] ?? 'file');
-  return new vscode.ThemeIcon(id, new vscode.ThemeColor(HEALTH_COLOR[health]));
+  return new vscode.ThemeIcon(id, healthColor(health));
 }
 
 /** "expires in 42 d", "expired 3 d ago", "valid in 2 d". */

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { FleetNode, FleetReport, FleetStatus, NodeStatus } from '../core/fleet';
 import { expiryPhrase } from '../core/cockroach/expiry';
 import { UserError, errMessage } from '../core/errors';
+import { Health, healthColor } from './certView';
 import { INVENTORY_GLOB } from './fleet';
 
 export interface FleetRoot {
@@ -129,8 +130,8 @@ export class FleetInventories implements vscode.Disposable {
   }
 }
 
-type Tone = 'ok' | 'warning' | 'error' | undefined;
-const TONE_COLOR: Record<Exclude<Tone, undefined>, string> = { ok: 'charts.green', warning: 'charts.yellow', error: 'errorForeground' };
+/** A node's health, in the tree's colours for certificates (certView.ts); undefined: not checked yet. */
+type Tone = Extract<Health, 'ok' | 'warning' | 'problem'> | undefined;
 
 /** The description, tone and tooltip lines of a node from what was last seen of it. */
 export function memberView(m: FleetMember, now: Date): { description: string; tone: Tone; lines: string[] } {
@@ -146,10 +147,10 @@ export function memberView(m: FleetMember, now: Date): { description: string; to
       : s.status === 'skipped'
         ? 'not started (the run stopped)'
         : `${s.status}: ${s.cause ?? ''}`;
-    return { description, tone: ok ? 'ok' : s.status === 'skipped' ? 'warning' : 'error', lines: [...base, '', `${description} ${when}`] };
+    return { description, tone: ok ? 'ok' : s.status === 'skipped' ? 'warning' : 'problem', lines: [...base, '', `${description} ${when}`] };
   }
   const st = s.status;
-  if (st.error) return { description: `unreachable: ${st.error}`, tone: 'error', lines: [...base, '', `${st.error} ${when}`] };
+  if (st.error) return { description: `unreachable: ${st.error}`, tone: 'problem', lines: [...base, '', `${st.error} ${when}`] };
   const nodeCrt = st.files.find((f) => f.file === 'node.crt');
   const expiry = nodeCrt?.notAfter ? expiryPhrase(new Date(0), new Date(nodeCrt.notAfter), now) : undefined;
   const lines = [
@@ -161,7 +162,7 @@ export function memberView(m: FleetMember, now: Date): { description: string; to
   if (st.served) lines.push(st.served.error ? `serves: nothing (${st.served.error})` : `serves: serial ${st.served.serial}`);
   lines.push(...st.mismatches.map((x) => `problem: ${x}`));
   if (st.mismatches.length)
-    return { description: `${st.mismatches.length} problem${st.mismatches.length > 1 ? 's' : ''}: ${st.mismatches[0]}`, tone: 'error', lines };
+    return { description: `${st.mismatches.length} problem${st.mismatches.length > 1 ? 's' : ''}: ${st.mismatches[0]}`, tone: 'problem', lines };
   const expiring = nodeCrt?.status === 'expiring' || nodeCrt?.status === 'expired';
   return { description: `ok: serves serial ${st.served?.serial ?? '?'}${expiry ? `, node.crt ${expiry}` : ''}`, tone: expiring ? 'warning' : 'ok', lines };
 }
@@ -172,7 +173,7 @@ export function fleetTreeItem(node: FleetRoot | FleetMember, now = new Date()): 
     const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
     item.id = node.id;
     item.contextValue = node.problem ? 'fleet.invalid' : 'fleet';
-    item.iconPath = new vscode.ThemeIcon('server-environment', node.problem ? new vscode.ThemeColor('errorForeground') : undefined);
+    item.iconPath = new vscode.ThemeIcon('server-environment', node.problem ? healthColor('problem') : undefined);
     item.description = node.problem ?? `fleet · ${node.members.length} node${node.members.length === 1 ? '' : 's'}`;
     item.tooltip = node.problem
       ? `${node.file}\n${node.problem}`
@@ -185,6 +186,6 @@ export function fleetTreeItem(node: FleetRoot | FleetMember, now = new Date()): 
   item.contextValue = 'fleetNode';
   item.description = v.description;
   item.tooltip = v.lines.join('\n');
-  item.iconPath = new vscode.ThemeIcon(v.tone === 'error' ? 'error' : 'server', v.tone ? new vscode.ThemeColor(TONE_COLOR[v.tone]) : undefined);
+  item.iconPath = new vscode.ThemeIcon(v.tone === 'problem' ? 'error' : 'server', v.tone ? healthColor(v.tone) : undefined);
   return item;
 }
