@@ -45,6 +45,7 @@ export const COMMAND_IDS = [
   'cockroachTls.fleetStatus',
   'cockroachTls.fleetRotateNode',
   'cockroachTls.fleetDistributeCa',
+  'cockroachTls.fleetRollback',
   // Run by quick fixes (hidden from the Command Palette).
   'cockroachTls.addSslRootCert',
   'cockroachTls.explainPasswordEnv',

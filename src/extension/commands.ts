@@ -17,7 +17,7 @@ import { changeClientCa, clearApiKey, copyConnectionString, downloadCaCert, setA
 import { rotateClientCa } from './cloud/rotation';
 import type { RotationStore } from './cloud/rotationState';
 import type { FleetInventories } from './fleetTree';
-import { fleetDistributeCa, fleetRotateNode, fleetStatusCommand } from './fleet';
+import { fleetDistributeCa, fleetRollback, fleetRotateNode, fleetStatusCommand } from './fleet';
 import type { ExpiryMonitor } from './monitor';
 import { pruneCa, reissueAll, rollback, rotateCa, rotateClient, rotateNode, showBackups } from './rotate';
 import type { Node } from './tree';
@@ -88,6 +88,7 @@ const COMMANDS: Record<CommandId, Factory> = {
   'cockroachTls.fleetStatus': (s) => (arg: unknown) => fleetStatusCommand(s, arg),
   'cockroachTls.fleetRotateNode': (s) => (arg: unknown) => fleetRotateNode(s, arg),
   'cockroachTls.fleetDistributeCa': (s) => (arg: unknown) => fleetDistributeCa(s, arg),
+  'cockroachTls.fleetRollback': (s) => (arg: unknown) => fleetRollback(s, arg),
   'cockroachTls.addSslRootCert': (s) => (uri: vscode.Uri, insertAt: number, separator: string, kind: string, chosen?: string) =>
     addSslRootCert(s.linter, uri, insertAt, separator, kind, chosen),
   'cockroachTls.explainPasswordEnv': () => (envVar: string) => explainPasswordEnv(envVar),

@@ -193,6 +193,7 @@ export function statusReport(s: FleetStatus): string {
 const STATUS = 'Fleet Status';
 const ROTATE = 'Fleet: Rotate Node Certificates';
 const DISTRIBUTE = 'Fleet: Distribute CA';
+const ROLLBACK = 'Fleet: Roll Back Last Run';
 
 /** Fleet Status: reads every node over SSH and probes it; nothing is changed. Returns the status (tests). */
 export async function fleetStatusCommand(ctx: FleetCtx, arg: unknown): Promise<FleetStatus | undefined> {
@@ -259,7 +260,7 @@ async function confirmAndRun(ctx: FleetCtx, title: string, core: Fleet, inv: Inv
   void say(
     r.ok
       ? `${title}: ${done} of ${plan.nodes.length} node(s) done and verified.`
-      : `${title} stopped: ${r.error ?? 'see the log'} (${done} node(s) done stay done; undo with "crdb-tls fleet rollback --inventory ${inv.file}").`,
+      : `${title} stopped: ${r.error ?? 'see the log'} (${done} node(s) done stay done; undo them with "${ROLLBACK}").`,
     'Show Log',
   ).then((a) => {
     if (a) ctx.log.show(true);
@@ -303,4 +304,74 @@ export function fleetRotateNode(ctx: FleetCtx, arg: unknown): Promise<FleetRepor
 /** Distribute CA: the (combined) CA file pushed to every node as its ca.crt, each node reloaded and checked. */
 export function fleetDistributeCa(ctx: FleetCtx, arg: unknown): Promise<FleetReport | undefined> {
   return runCommand(ctx, DISTRIBUTE, arg, { caCert: true, caKey: false }, (core, inventory, f) => core.planFleetDistributeCa({ inventory, caCert: f.caCert }));
+}
+
+/**
+ * Roll Back Last Run: the run in the inventory's journal undone on every node it changed (each
+ * node's backup of that run copied back byte for byte, reload, probe), after a confirmation that
+ * names the run and its nodes. Not cancellable: a node is never left half-restored.
+ */
+export async function fleetRollback(ctx: FleetCtx, arg: unknown): Promise<FleetReport | undefined> {
+  if (!requireTrust(ROLLBACK, 'ssh')) return undefined;
+  let files: Required<FleetPreset> | undefined;
+  try {
+    files = await askFiles(ROLLBACK, presetOf(arg), { caCert: false, caKey: false });
+  } catch (err) {
+    if (err === CANCEL) return undefined;
+    throw err;
+  }
+  if (!files) return undefined;
+  const core = await import('../core/fleet');
+  try {
+    const inv = core.loadInventory(files.inventory);
+    const journalPath = core.defaultJournalPath(inv.file);
+    const j = core.readJournal(journalPath, new Set(inv.nodes.map((n) => n.name)));
+    if (!j) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0}: no fleet run to roll back for {1}.', ROLLBACK, inv.file));
+      return undefined;
+    }
+    if (j.state === 'rolled-back') {
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0}: the run {1} is rolled back already.', ROLLBACK, j.runId));
+      return undefined;
+    }
+    const lines = [
+      `Undo the fleet ${j.command} run ${j.runId} (${j.state}, started ${j.startedAt}) of ${inv.file}:`,
+      ...j.nodes.map((n) => {
+        const node = inv.nodes.find((x) => x.name === n.name);
+        return `  ${n.name}: ${n.done ? 'done' : n.changed ? 'changed, not finished' : 'not changed'}${node ? ` (${node.ssh}, ${node.certsDir})` : ''}`;
+      }),
+      "Each node it changed gets back the files of that run's backup byte for byte, then its reload command, then a probe until it serves them.",
+      "Every node is connected first (host keys checked); a node whose files are neither the run's nor the backup's is left alone and reported.",
+    ];
+    ctx.log.info(`${ROLLBACK}: plan\n  ${lines.join('\n  ')}`);
+    if (!(await confirmation.ask(ROLLBACK, lines))) return undefined;
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: ROLLBACK, cancellable: false }, (progress) =>
+      core.rollbackFleet(
+        { inventory: inv, journalPath },
+        {
+          ...deps(core, inv),
+          onProgress: (p) => {
+            ctx.log.info(`${ROLLBACK}: ${p.node}: ${p.step} ${p.phase === 'start' ? '…' : p.phase}${p.message ? ` (${p.message})` : ''}`);
+            if (p.phase === 'start') progress.report({ message: `${p.node}: ${STEP_WORDS[p.step]}…` });
+          },
+        },
+      ),
+    );
+    ctx.log.info(`${ROLLBACK}: report (run ${r.runId})`);
+    for (const l of reportLines(r)) (r.ok ? ctx.log.info : ctx.log.error).call(ctx.log, `  ${l}`);
+    ctx.fleets.noteReport(inv.file, r);
+    const say = r.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+    void say(
+      r.ok
+        ? vscode.l10n.t('{0}: the run {1} is undone on {2} node(s).', ROLLBACK, r.runId, r.nodes.length)
+        : vscode.l10n.t('{0} failed: {1}', ROLLBACK, r.error ?? 'see the log'),
+      'Show Log',
+    ).then((a) => {
+      if (a) ctx.log.show(true);
+    });
+    return r;
+  } catch (err) {
+    reportError(ctx.log, ROLLBACK, err);
+    return undefined;
+  }
 }

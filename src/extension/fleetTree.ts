@@ -141,9 +141,10 @@ export function memberView(m: FleetMember, now: Date): { description: string; to
   if (!s) return { description: `ssh ${n.ssh}`, tone: undefined, lines: [...base, '', 'Not checked in this window: run Fleet Status.'] };
   const when = `(${s.kind === 'status' ? 'Fleet Status' : `fleet ${s.command}`} at ${s.at.toLocaleTimeString()})`;
   if (s.kind === 'run') {
-    const ok = s.status === 'done' || s.status === 'already-done';
+    // A rollback's success is a node restored; a rotation's "restored" is a failure put right.
+    const ok = s.status === 'done' || s.status === 'already-done' || (s.command === 'rollback' && s.status === 'restored');
     const description = ok
-      ? `${s.command === 'rotate-node' ? 'rotated' : 'CA distributed'}${s.servedSerial ? `: serves serial ${s.servedSerial}` : ''}`
+      ? `${s.command === 'rotate-node' ? 'rotated' : s.command === 'rollback' ? 'rolled back' : 'CA distributed'}${s.servedSerial ? `: serves serial ${s.servedSerial}` : ''}`
       : s.status === 'skipped'
         ? 'not started (the run stopped)'
         : `${s.status}: ${s.cause ?? ''}`;

@@ -104,6 +104,8 @@ if (!restricted)
     });
 
     it('the tree lists the inventory and its nodes; Fleet Status from the fleet item asks nothing and shows what each node serves', async () => {
+      // The tree's Refresh (as the tree tests do: a file watcher may not see a file made this early).
+      await vscode.commands.executeCommand('cockroachTls.refresh');
       const root = await waitFor('the fleet in the tree', () => items(a).find((x) => x.node.type === 'fleet' && (x.node as FleetRoot).file === inventory));
       assert.equal(label(root.item), 'fleet-test/two.fleet.yaml');
       assert.equal(root.item.description, 'fleet · 2 nodes');
@@ -129,6 +131,7 @@ if (!restricted)
     it('an inventory that cannot be used is listed with the reason, and the fleet commands are not offered on it', async () => {
       const bad = join(ws(), 'fleet-test', 'bad.fleet.yaml');
       writeFileSync(bad, 'nodes:\n  - name: n1\n');
+      await vscode.commands.executeCommand('cockroachTls.refresh');
       try {
         const root = await waitFor('the bad inventory in the tree', () => items(a).find((x) => x.node.type === 'fleet' && (x.node as FleetRoot).file === bad));
         assert.equal(root.item.contextValue, 'fleet.invalid');
@@ -136,8 +139,44 @@ if (!restricted)
         assert.deepEqual(items(a, root.node), []);
       } finally {
         rmSync(bad, { force: true });
+        await vscode.commands.executeCommand('cockroachTls.refresh');
       }
       await waitFor('the bad inventory gone from the tree', () => !items(a).some((x) => x.node.type === 'fleet' && (x.node as FleetRoot).file === bad));
+    });
+
+    it('Roll Back Last Run from the fleet item: the plan names the run and its nodes, then every node serves its previous certificate again, byte for byte', async () => {
+      a.testing.confirmation.ask = async (title, lines) => {
+        plans.push({ title, lines });
+        return true;
+      };
+      const snap = fleet.snapshots();
+      const before = fleet.nodes.map((n) => n.fileSerial());
+      const rotated = (await vscode.commands.executeCommand('cockroachTls.fleetRotateNode', { inventory, caCert: fleet.caCert, caKey: fleet.caKey })) as
+        FleetReport | undefined;
+      assert.equal(rotated?.ok, true);
+      for (const [i, n] of fleet.nodes.entries()) assert.notEqual(n.fileSerial(), before[i]);
+      const root = await waitFor('the fleet in the tree', () => items(a).find((x) => x.node.type === 'fleet' && (x.node as FleetRoot).file === inventory));
+      const r = (await vscode.commands.executeCommand('cockroachTls.fleetRollback', root.node)) as FleetReport | undefined;
+      assert.equal(r?.ok, true, JSON.stringify(r));
+      const plan = plans.at(-1);
+      assert.equal(plan?.title, 'Fleet: Roll Back Last Run');
+      assert.match(plan?.lines[0] ?? '', new RegExp(`^Undo the fleet rotate-node run ${rotated.runId} \\(complete, `));
+      for (const n of fleet.nodes)
+        assert.ok(
+          plan?.lines.some((l) => l.trim().startsWith(`${n.name}: done`)),
+          plan?.lines.join('\n'),
+        );
+      assert.deepEqual(fleet.snapshots(), snap, 'every node byte for byte as before the rotation');
+      for (const [i, n] of fleet.nodes.entries()) {
+        const s = await served(fleet, n.name);
+        assert.equal(s.serial, before[i], `${n.name} serves its previous certificate`);
+        assert.equal(s.chainVerified, true);
+      }
+      await waitFor('the tree says rolled back', () => items(a, root.node).every((m) => /^rolled back/.test(String(m.item.description))));
+      // Again: nothing left to undo, nothing asked.
+      const asked = plans.length;
+      assert.equal(await vscode.commands.executeCommand('cockroachTls.fleetRollback', { inventory }), undefined);
+      assert.equal(plans.length, asked);
     });
 
     it('a declined plan changes nothing', async () => {
@@ -179,10 +218,9 @@ if (restricted)
       const sub = a.testing.onDidShowInput(() => shown++);
       try {
         const preset = { inventory, caCert: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key') };
-        for (const id of ['cockroachTls.fleetStatus', 'cockroachTls.fleetRotateNode', 'cockroachTls.fleetDistributeCa'])
-          assert.equal(await vscode.commands.executeCommand(id, preset), undefined, id);
-        for (const id of ['cockroachTls.fleetStatus', 'cockroachTls.fleetRotateNode', 'cockroachTls.fleetDistributeCa'])
-          assert.equal(await vscode.commands.executeCommand(id), undefined, id);
+        const ids = ['cockroachTls.fleetStatus', 'cockroachTls.fleetRotateNode', 'cockroachTls.fleetDistributeCa', 'cockroachTls.fleetRollback'];
+        for (const id of ids) assert.equal(await vscode.commands.executeCommand(id, preset), undefined, id);
+        for (const id of ids) assert.equal(await vscode.commands.executeCommand(id), undefined, id);
       } finally {
         sub.dispose();
         a.testing.confirmation.ask = ask;
@@ -197,6 +235,7 @@ if (restricted)
     it('the tree still lists the inventory and its node (read from the file, nothing sent), and Fleet Status from it is refused', async () => {
       const a = await api();
       const inventory = join(ws(), 'fleet-restricted', 'r.fleet.yaml');
+      await vscode.commands.executeCommand('cockroachTls.refresh');
       const root = await waitFor('the fleet in the tree', () => items(a).find((x) => x.node.type === 'fleet' && (x.node as FleetRoot).file === inventory));
       assert.equal(root.item.description, 'fleet · 1 node');
       assert.deepEqual(
