@@ -197,8 +197,7 @@ const ROLLBACK = 'Fleet: Roll Back Last Run';
 
 /** Fleet Status: reads every node over SSH and probes it; nothing is changed. Returns the status (tests). */
 export async function fleetStatusCommand(ctx: FleetCtx, arg: unknown): Promise<FleetStatus | undefined> {
-  if (!requireTrust(STATUS, 'ssh')) return undefined;
-  const files = await askFiles(STATUS, presetOf(arg), { caCert: false, caKey: false });
+  const files = await gateAndAsk(STATUS, arg, { caCert: false, caKey: false });
   if (!files) return undefined;
   const core = await import('../core/fleet');
   try {
@@ -252,20 +251,39 @@ async function confirmAndRun(ctx: FleetCtx, title: string, core: Fleet, inv: Inv
       });
     },
   );
-  ctx.log.info(`${title}: report (run ${r.runId})`);
-  ctx.fleets.noteReport(inv.file, r);
-  for (const l of reportLines(r)) (r.ok ? ctx.log.info : ctx.log.error).call(ctx.log, `  ${l}`);
   const done = r.nodes.filter((n) => n.status === 'done' || n.status === 'already-done').length;
-  const say = r.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
-  void say(
+  finishRun(
+    ctx,
+    title,
+    inv,
+    r,
     r.ok
       ? `${title}: ${done} of ${plan.nodes.length} node(s) done and verified.`
       : `${title} stopped: ${r.error ?? 'see the log'} (${done} node(s) done stay done; undo them with "${ROLLBACK}").`,
-    'Show Log',
-  ).then((a) => {
+  );
+  return r;
+}
+
+/** The trust gate, then the files asked for (or given): undefined when refused or cancelled. */
+async function gateAndAsk(title: string, arg: unknown, want: { caCert: boolean; caKey: boolean }): Promise<Required<FleetPreset> | undefined> {
+  if (!requireTrust(title, 'ssh')) return undefined;
+  try {
+    return await askFiles(title, presetOf(arg), want);
+  } catch (err) {
+    if (err === CANCEL) return undefined;
+    throw err;
+  }
+}
+
+/** A run's end: the node-by-node report in the log, the tree's nodes updated, one notification (Show Log). */
+function finishRun(ctx: FleetCtx, title: string, inv: Inventory, r: FleetReport, message: string): void {
+  ctx.log.info(`${title}: report (run ${r.runId})`);
+  ctx.fleets.noteReport(inv.file, r);
+  for (const l of reportLines(r)) (r.ok ? ctx.log.info : ctx.log.error).call(ctx.log, `  ${l}`);
+  const say = r.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+  void say(message, 'Show Log').then((a) => {
     if (a) ctx.log.show(true);
   });
-  return r;
 }
 
 async function runCommand(
@@ -275,14 +293,7 @@ async function runCommand(
   want: { caCert: boolean; caKey: boolean },
   make: (core: Fleet, inv: Inventory, f: Required<FleetPreset>) => FleetPlan,
 ): Promise<FleetReport | undefined> {
-  if (!requireTrust(title, 'ssh')) return undefined;
-  let files: Required<FleetPreset> | undefined;
-  try {
-    files = await askFiles(title, presetOf(arg), want);
-  } catch (err) {
-    if (err === CANCEL) return undefined;
-    throw err;
-  }
+  const files = await gateAndAsk(title, arg, want);
   if (!files) return undefined;
   const core = await import('../core/fleet');
   try {
@@ -312,14 +323,7 @@ export function fleetDistributeCa(ctx: FleetCtx, arg: unknown): Promise<FleetRep
  * names the run and its nodes. Not cancellable: a node is never left half-restored.
  */
 export async function fleetRollback(ctx: FleetCtx, arg: unknown): Promise<FleetReport | undefined> {
-  if (!requireTrust(ROLLBACK, 'ssh')) return undefined;
-  let files: Required<FleetPreset> | undefined;
-  try {
-    files = await askFiles(ROLLBACK, presetOf(arg), { caCert: false, caKey: false });
-  } catch (err) {
-    if (err === CANCEL) return undefined;
-    throw err;
-  }
+  const files = await gateAndAsk(ROLLBACK, arg, { caCert: false, caKey: false });
   if (!files) return undefined;
   const core = await import('../core/fleet');
   try {
@@ -357,18 +361,15 @@ export async function fleetRollback(ctx: FleetCtx, arg: unknown): Promise<FleetR
         },
       ),
     );
-    ctx.log.info(`${ROLLBACK}: report (run ${r.runId})`);
-    for (const l of reportLines(r)) (r.ok ? ctx.log.info : ctx.log.error).call(ctx.log, `  ${l}`);
-    ctx.fleets.noteReport(inv.file, r);
-    const say = r.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
-    void say(
+    finishRun(
+      ctx,
+      ROLLBACK,
+      inv,
+      r,
       r.ok
         ? vscode.l10n.t('{0}: the run {1} is undone on {2} node(s).', ROLLBACK, r.runId, r.nodes.length)
         : vscode.l10n.t('{0} failed: {1}', ROLLBACK, r.error ?? 'see the log'),
-      'Show Log',
-    ).then((a) => {
-      if (a) ctx.log.show(true);
-    });
+    );
     return r;
   } catch (err) {
     reportError(ctx.log, ROLLBACK, err);
