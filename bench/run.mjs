@@ -34,9 +34,8 @@
 //
 // Output: a table on stdout and bench/results/latest.json (all samples, stats, ratios, targets).
 
-import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { createPrivateKey, createPublicKey, generatePrime, X509Certificate } from 'node:crypto';
+import { createPublicKey, generatePrime, X509Certificate } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
@@ -335,13 +334,14 @@ function benchStartup() {
 // ---------------------------------------------------------------------------------------------
 // 2. List
 
-/** Bundles the core's issuing functions from src/ into a temp CommonJS file and loads it. */
+/** Bundles the core's issuing functions (and its RSA key assembly) from src/ into a temp CommonJS file and loads it. */
 async function loadCore(base) {
   const esbuild = await import('esbuild');
   const outfile = join(base, 'core-bundle.cjs');
   await esbuild.build({
     stdin: {
-      contents: "export { issueCertificate } from './src/core/pki/issue';\nexport { generateKey, generateRsaKey } from './src/core/pki/keys';\n",
+      contents:
+        "export { issueCertificate } from './src/core/pki/issue';\nexport { generateKey, generateRsaKey } from './src/core/pki/keys';\nexport { rsaKeyFromPrimes } from './src/core/pki/rsakeygen';\n",
       resolveDir: ROOT,
       loader: 'ts',
       sourcefile: 'bench-core.ts',
@@ -359,23 +359,8 @@ async function loadCore(base) {
 const generatePrimeAsync = promisify(generatePrime);
 const RSA_E = 65537n;
 
-function modInverse(a, m) {
-  let [r0, r1, s0, s1] = [a % m, m, 1n, 0n];
-  while (r1 !== 0n) {
-    const q = r0 / r1;
-    [r0, r1, s0, s1] = [r1, r0 - q * r1, s1, s0 - q * s1];
-  }
-  if (r0 !== 1n) throw new Error('modInverse: not invertible');
-  return ((s0 % m) + m) % m;
-}
-
-function b64url(n) {
-  const hex = n.toString(16);
-  return Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url');
-}
-
 /** `count` distinct RSA 2048 keys from pairs of a small pool of 1024-bit primes (see the top of the file). */
-async function distinctRsaKeys(count) {
+async function distinctRsaKeys(core, count) {
   let poolSize = 2;
   while ((poolSize * (poolSize - 1)) / 2 < count) poolSize++;
   const primes = [];
@@ -387,21 +372,8 @@ async function distinctRsaKeys(count) {
   for (let i = 0; i < poolSize && keys.length < count; i++) {
     for (let j = i + 1; j < poolSize && keys.length < count; j++) {
       const [p, q] = primes[i] > primes[j] ? [primes[i], primes[j]] : [primes[j], primes[i]];
-      const d = modInverse(RSA_E, (p - 1n) * (q - 1n));
-      const privateKey = createPrivateKey({
-        format: 'jwk',
-        key: {
-          kty: 'RSA',
-          n: b64url(p * q),
-          e: b64url(RSA_E),
-          d: b64url(d),
-          p: b64url(p),
-          q: b64url(q),
-          dp: b64url(d % (p - 1n)),
-          dq: b64url(d % (q - 1n)),
-          qi: b64url(modInverse(q, p)),
-        },
-      });
+      // The core's key assembly (src/core/pki/rsakeygen.ts), without its size checks: the pool's primes are fixed.
+      const privateKey = core.rsaKeyFromPrimes(p, q);
       if (privateKey.asymmetricKeyDetails?.modulusLength !== 2048) throw new Error('fixture key is not 2048 bits');
       keys.push({ publicKey: createPublicKey(privateKey), pem: privateKey.export({ type: 'pkcs1', format: 'pem' }) });
     }
@@ -438,7 +410,7 @@ async function buildListFixture(base) {
     0o644,
   );
   put('node.key', nodeKey.pem, 0o600);
-  const clientKeys = await distinctRsaKeys(LIST_CERTS);
+  const clientKeys = await distinctRsaKeys(core, LIST_CERTS);
   for (let i = 0; i < LIST_CERTS; i++) {
     const user = `user${i}`;
     put(

@@ -92,40 +92,38 @@ async function askFiles(title: string, preset: FleetPreset, want: { caCert: bool
       if (!isButton(typed)) inventory = resolvePath(typed.trim());
     });
   }
-  if (want.caCert && !caCert) {
+  /** A file step with its default found beside the inventory. */
+  const fileStep = (prompt: string, names: string[], what: string, set: (v: string) => void) => {
     const step = ++n;
-    const prompt = want.caKey
-      ? vscode.l10n.t('The CA certificate that signs the new node certificates (its first certificate)')
-      : vscode.l10n.t("The CA file to push as every node's ca.crt (the combined ca.crt of Rotate CA)");
     steps.push(
       pathStep(
         title,
         () => step,
         total,
         prompt,
-        () => beside(inventory, ['ca.crt', 'certs/ca.crt']),
-        (x) => fileCheck(x, 'The CA certificate path'),
-        (v) => (caCert = v),
+        () => beside(inventory, names),
+        (x) => fileCheck(x, what),
+        set,
         false,
       ),
     );
-  }
-  if (want.caKey && !caKey) {
-    const step = ++n;
-    const prompt = vscode.l10n.t('The CA key (it stays on this machine: the certificates are issued here)');
-    steps.push(
-      pathStep(
-        title,
-        () => step,
-        total,
-        prompt,
-        () => beside(inventory, ['ca.key', 'safe/ca.key']),
-        (x) => fileCheck(x, 'The CA key path'),
-        (v) => (caKey = v),
-        false,
-      ),
+  };
+  if (want.caCert && !caCert)
+    fileStep(
+      want.caKey
+        ? vscode.l10n.t('The CA certificate that signs the new node certificates (its first certificate)')
+        : vscode.l10n.t("The CA file to push as every node's ca.crt (the combined ca.crt of Rotate CA)"),
+      ['ca.crt', 'certs/ca.crt'],
+      'The CA certificate path',
+      (v) => (caCert = v),
     );
-  }
+  if (want.caKey && !caKey)
+    fileStep(
+      vscode.l10n.t('The CA key (it stays on this machine: the certificates are issued here)'),
+      ['ca.key', 'safe/ca.key'],
+      'The CA key path',
+      (v) => (caKey = v),
+    );
   const done = await MultiStep.run(steps, () => true);
   if (!done || !inventory) return undefined;
   return { inventory, caCert, caKey };

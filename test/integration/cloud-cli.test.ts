@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, AddressInfo } from 'node:net';
+import { closedPort } from '../support/pgstub';
 import { join } from 'node:path';
 import { createCa, createClientCa } from '../../src/core/certsdir/create';
 import { CertsFixture, makeCertsDir } from '../support/certs';
@@ -18,17 +18,6 @@ import { CloudStandIn } from '../support/cloudStandIn';
 import { cloudEnv, crdbTlsAsync } from '../support/cloudCli';
 import { RunResult } from '../support/exec';
 import { hashTree, tmpDir } from '../support/tmp';
-
-/** A loopback port nothing listens on (bound, then closed). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const KEY = `CCDB1_${randomUUID().replace(/-/g, '')}`;
 const PROD = randomUUID();

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { closedPort } from '../support/pgstub';
 import { join } from 'node:path';
 import { CLI, RunResult, cliForAnyUser, run } from '../support/exec';
 import { CertsFixture, makeCertsDir } from '../support/certs';
@@ -44,14 +44,6 @@ function check(r: RunResult, exit: number, mentions: (string | RegExp)[]): void 
     if (typeof m === 'string') assert.ok(out.includes(m), `${JSON.stringify(m)} not in:\n${out.slice(0, 1000)}`);
     else assert.match(out, m);
   }
-}
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((res) => s.listen(0, '127.0.0.1', res));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((res) => s.close(() => res()));
-  return port;
 }
 
 function mkfifo(path: string): void {

@@ -8,14 +8,14 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { createNode } from '../../src/core/certsdir/create';
 import { makeCertsDir } from './certs';
 import { CLI, RunResult } from './exec';
-import { PgServer } from './postgres';
+import { PgServer, freePort } from './postgres';
 import { hashTree } from './tmp';
 
 const SSHD = '/usr/sbin/sshd';
@@ -40,18 +40,6 @@ function sh(cmd: string, args: string[]): string {
   if (r.error) throw new Error(`${cmd}: ${r.error.message}: ${INSTALL_HINT}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => res(port));
-    });
-  });
 }
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());

@@ -109,7 +109,8 @@ function traversableTmp(): string {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listened on a moment ago (bound to port 0, then closed). */
+export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.unref();

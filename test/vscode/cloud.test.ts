@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { X509Certificate, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
+import { closedPort } from '../support/pgstub';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCa, createClient, createClientCa } from '../../src/core/certsdir/create';
@@ -24,16 +24,6 @@ const KEY = `CCDB1_${randomUUID().replace(/-/g, '')}`;
 const PROD = randomUUID();
 const HOBBY = randomUUID();
 const ws = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function fingerprints(pem: string | undefined): string[] {
   return [...(pem ?? '').matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => new X509Certificate(m[0]).fingerprint256);

@@ -45,6 +45,27 @@ function b64url(x: bigint): string {
   return Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex').toString('base64url');
 }
 
+/** d = e^-1 mod lcm(p-1, q-1), e = 65537, as OpenSSL computes it. */
+export function rsaPrivateExponent(p: bigint, q: bigint): bigint {
+  return modInverse(E, ((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n));
+}
+
+/** The RSA private key of the primes p and q (e = 65537; d and the CRT values computed), with no size checks. */
+export function rsaKeyFromPrimes(p: bigint, q: bigint, d = rsaPrivateExponent(p, q)): KeyObject {
+  const jwk = {
+    kty: 'RSA',
+    n: b64url(p * q),
+    e: b64url(E),
+    d: b64url(d),
+    p: b64url(p),
+    q: b64url(q),
+    dp: b64url(d % (p - 1n)),
+    dq: b64url(d % (q - 1n)),
+    qi: b64url(modInverse(q, p)),
+  };
+  return createPrivateKey({ key: jwk, format: 'jwk' });
+}
+
 /** An RSA private key of exactly `bits` bits with e = 65537, and its public half. */
 export async function generateRsaKeyPair(bits: number): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
   const pBits = Math.ceil(bits / 2);
@@ -56,21 +77,9 @@ export async function generateRsaKeyPair(bits: number): Promise<{ privateKey: Ke
     if (bitLength(n) !== bits) continue;
     const diff = p > q ? p - q : q - p;
     if (bitLength(diff) <= bits / 2 - 100) continue; // FIPS 186-4: |p-q| > 2^(nlen/2-100)
-    const lambda = ((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n);
-    const d = modInverse(E, lambda);
+    const d = rsaPrivateExponent(p, q);
     if (bitLength(d) <= bits / 2) continue; // FIPS 186-4: d > 2^(nlen/2)
-    const jwk = {
-      kty: 'RSA',
-      n: b64url(n),
-      e: b64url(E),
-      d: b64url(d),
-      p: b64url(p),
-      q: b64url(q),
-      dp: b64url(d % (p - 1n)),
-      dq: b64url(d % (q - 1n)),
-      qi: b64url(modInverse(q, p)),
-    };
-    const privateKey = createPrivateKey({ key: jwk, format: 'jwk' });
+    const privateKey = rsaKeyFromPrimes(p, q, d);
     const publicKey = createPublicKey(privateKey);
     const probe = Buffer.from('crdb-tls rsa keygen self-test');
     if (!verify('sha256', probe, publicKey, sign('sha256', probe, privateKey))) throw new Error('RSA key self-test failed');

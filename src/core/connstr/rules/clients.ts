@@ -15,16 +15,14 @@ import { NO_FIXES, RuleCtx, SetParamFix } from './context';
 /** Prisma's own parameters: a string that has one is read by Prisma. */
 const PRISMA_ONLY = ['sslidentity', 'sslaccept'];
 const PATH_PARAMS = ['sslrootcert', 'sslcert', 'sslkey', 'sslidentity'];
-/** A drive letter or a backslash as written (not %3A / %5C). */
-const RAW_WINDOWS = /^[A-Za-z]:|\\/;
 /** The rest of a Windows path after its drive letter: ":\\" up to the end of the value (sticky: tried in place at the value's end). */
 const WINDOWS_REST = /:[\\/][^\s&"'`]*/y;
 
 const isLetter = (c: number) => (c | 0x20) >= 97 && (c | 0x20) <= 122;
 
-/** Whether text[start, end) may be a raw Windows path (a drive letter, or a "\\"), read in place. */
-function maybeWindows(text: string, start: number, end: number): boolean {
-  if (end - start >= 1 && isLetter(text.charCodeAt(start)) && (end - start === 1 || text.charCodeAt(start + 1) === 58)) return true;
+/** Whether text[start, end) is a raw Windows path: a drive letter and ":", or a "\\", as written (not %3A / %5C); read in place. */
+function rawWindows(text: string, start: number, end: number): boolean {
+  if (end - start >= 2 && isLetter(text.charCodeAt(start)) && text.charCodeAt(start + 1) === 58) return true;
   for (let i = start; i < end; i++) if (text.charCodeAt(i) === 92) return true;
   return false;
 }
@@ -75,12 +73,14 @@ function windowsPaths(ctx: RuleCtx): void {
     const j = ctx.last(key);
     if (j < 0) continue;
     const s = ctx.span(j, PS_VALUE);
-    if (!maybeWindows(t.text, s.start, s.end)) continue; // the common case: no slice, no regex
-    // A drive letter's ":" ends the URL for most finders (ours too): the path goes on after the value.
-    WINDOWS_REST.lastIndex = s.end;
-    const rest = s.end - s.start === 1 ? (WINDOWS_REST.exec(t.text)?.[0] ?? '') : '';
+    // A drive letter's ":" ends the URL for most finders (ours too): a one-letter value may go on after it.
+    let rest = '';
+    if (s.end - s.start === 1 && isLetter(t.text.charCodeAt(s.start))) {
+      WINDOWS_REST.lastIndex = s.end;
+      rest = WINDOWS_REST.exec(t.text)?.[0] ?? '';
+      if (!rest) continue;
+    } else if (!rawWindows(t.text, s.start, s.end)) continue; // the common case: no slice, no regex
     const raw = t.text.slice(s.start, s.end) + rest;
-    if (!RAW_WINDOWS.test(raw)) continue;
     const path = rest ? raw : t.value(j);
     const fixes: Fix[] = [
       { title: `Percent-encode the ${key} path`, kind: 'edit', edits: [{ start: s.start, end: s.end + rest.length, newText: encodeValue(ctx.c, path) }] },
