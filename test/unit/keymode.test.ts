@@ -69,14 +69,28 @@ describe('key-mode rules (cockroach/keymode.ts)', () => {
     });
   }
 
-  it("libpq fix: a chown too only when the key is neither root's nor the client's, and the client is not root", () => {
-    assert.equal(libpqKeyModeProblem('/k', st(0o644, USER), USER)?.fix, 'chmod 600 /k');
-    assert.equal(libpqKeyModeProblem('/k', st(0o644, USER), ROOT)?.fix, 'chmod 600 /k', 'root reads it after the chmod');
-    assert.equal(libpqKeyModeProblem('/k', st(0o644, ROOT), USER)?.fix, 'chmod 600 /k');
-    assert.equal(
-      libpqKeyModeProblem('/k', st(0o644, NOBODY), USER)?.fix,
+  // owner of the 0644 key, the client's euid → the fix as text and as data (what Fix Key Permissions applies).
+  const FIXES: [string, number, number, string, { mode: number; owner?: number }][] = [
+    ["the client's own key", USER, USER, 'chmod 600 /k', { mode: 0o600 }],
+    ['a key of USER, read by root (root reads it after the chmod)', USER, ROOT, 'chmod 600 /k', { mode: 0o600 }],
+    ["root's key", ROOT, USER, 'chmod 600 /k', { mode: 0o600 }],
+    [
+      "nobody's key, read by USER: a chown too",
+      NOBODY,
+      USER,
       `chmod 600 /k and chown ${USER} /k (it belongs to uid ${NOBODY}, the client runs as uid ${USER})`,
-    );
+      { mode: 0o600, owner: USER },
+    ],
+  ];
+  for (const [name, owner, euid, fix, apply] of FIXES) {
+    it(`libpq fix: ${name}`, () => {
+      const p = libpqKeyModeProblem('/k', st(0o644, owner), euid);
+      assert.equal(p?.fix, fix);
+      assert.deepEqual(p?.apply, apply);
+    });
+  }
+  it('libpq fix: a path that is not a regular file has no mode to apply', () => {
+    assert.equal(libpqKeyModeProblem('/k', st(0o600, USER, USER, false), USER)?.apply, undefined);
   });
 
   for (const r of COCKROACH) {

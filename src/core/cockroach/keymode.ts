@@ -43,6 +43,8 @@ export interface LibpqKeyProblem {
   libpqText: string;
   /** The command that fixes it (a chown too when only that makes the key readable after the chmod). */
   fix: string;
+  /** The same fix as data, for a front end that applies it: the mode to set, and the owner to give it when `fix` has a chown. */
+  apply?: { mode: number; owner?: number };
 }
 
 /** Bits libpq refuses: root-owned, group write/exec and anything for others; any other owner, any group or other bit. */
@@ -80,7 +82,8 @@ export function libpqKeyModeProblem(path: string, st: Pick<KeyStat, 'mode' | 'ui
   if (euid === undefined) return undefined;
   if ((mode & (rootOwned ? LIBPQ_ROOT_FORBIDDEN : LIBPQ_OTHER_FORBIDDEN)) === 0) return undefined;
   const allowed = rootOwned ? 'u=rw,g=r (0640) for a key owned by root' : 'u=rw (0600)';
-  const chown = !rootOwned && euid !== 0 && st.uid !== euid ? ` and chown ${euid} ${path} (it belongs to uid ${st.uid}, the client runs as uid ${euid})` : '';
+  const owner = !rootOwned && euid !== 0 && st.uid !== euid ? euid : undefined;
+  const chown = owner !== undefined ? ` and chown ${owner} ${path} (it belongs to uid ${st.uid}, the client runs as uid ${owner})` : '';
   return {
     kind: 'group-or-world',
     mode,
@@ -88,6 +91,7 @@ export function libpqKeyModeProblem(path: string, st: Pick<KeyStat, 'mode' | 'ui
     message: `private key file ${path} has group or world access (mode ${octalMode(mode)}); libpq refuses it and allows at most ${allowed}`,
     libpqText: libpqGroupWorldText(path),
     fix: `chmod 600 ${path}${chown}`,
+    apply: owner !== undefined ? { mode: 0o600, owner } : { mode: 0o600 },
   };
 }
 

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { TestConnectionResult } from '../../core/tls/testConnection';
 import type { Category } from '../../core/tls/types';
+import { libpqKeyModeProblem, octalMode } from '../../core/cockroach/keymode';
+import { CA_CERT, signingCaFile } from '../../core/cockroach/layout';
 import { DEFAULT_SQL_PORT, parseHostPort } from '../../core/cockroach/ports';
 import { errMessage } from '../../core/errors';
 import { readInputBytes } from '../../core/input';
@@ -46,7 +48,7 @@ const FIX_LABELS: Partial<Record<Category, string>> = {
   'hostname-mismatch': 'Re-issue the Node Certificate…',
   'client-cert-rejected': 'Issue a Client Certificate…',
   'auth-failed': 'Issue a Client Certificate…',
-  'key-permissions': 'Fix Key Permissions (chmod 600)',
+  'key-permissions': 'Fix Key Permissions…',
 };
 
 /** Test Connection: from a lens (a string in a document), a tree item (its cluster's URL offered) or typed. */
@@ -164,19 +166,39 @@ async function applyFix(ctx: Ctx, r: TestConnectionResult, doc: vscode.TextDocum
   }
 }
 
+/** Fix Key Permissions: applies the fix of libpq's key-mode rule (core/cockroach/keymode: chmod 600, and a chown when only that keeps the key readable). */
 export async function fixKeyPermissions(path: unknown): Promise<void> {
   if (typeof path !== 'string' || !requireTrust('Fix Key Permissions', 'write')) return;
-  const a = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Set {0} to mode 0600 (owner read/write only), as libpq and CockroachDB require?', path),
-    { modal: true },
-    'chmod 600',
-  );
-  if (a !== 'chmod 600') return;
+  let problem: ReturnType<typeof libpqKeyModeProblem>;
+  let gid: number;
   try {
-    chmodSync(path, 0o600);
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0} is now 0600.', basename(path)));
+    const st = statSync(path);
+    gid = st.gid;
+    problem = libpqKeyModeProblem(path, st, process.geteuid?.());
+    if (!problem) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('{0}: libpq accepts its permissions ({1}); nothing to change.', basename(path), octalMode(st.mode)),
+      );
+      return;
+    }
   } catch (err) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Could not change the mode of {0}: {1}', path, errMessage(err)));
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not read {0}: {1}', path, errMessage(err)));
+    return;
+  }
+  const apply = problem.apply;
+  if (!apply) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('{0}: {1}.', problem.message, problem.fix));
+    return;
+  }
+  const run = vscode.l10n.t('Run it');
+  const a = await vscode.window.showWarningMessage(vscode.l10n.t('{0}. Fix: {1}?', problem.message, problem.fix), { modal: true }, run);
+  if (a !== run) return;
+  try {
+    chmodSync(path, apply.mode);
+    if (apply.owner !== undefined) chownSync(path, apply.owner, gid);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} is now {1}.', basename(path), octalMode(apply.mode)));
+  } catch (err) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not change {0} ({1}): {2}', path, problem.fix, errMessage(err)));
   }
 }
 
@@ -224,7 +246,7 @@ export async function probeNode(ctx: Ctx, node: Node | undefined): Promise<void>
     void vscode.window.showErrorMessage(errMessage(err));
     return;
   }
-  const caFile = c?.kind === 'cloud' ? c.caCert : c ? join(c.certsDir, 'ca.crt') : undefined;
+  const caFile = c?.kind === 'cloud' ? c.caCert : c ? join(c.certsDir, CA_CERT) : undefined;
   const r = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Probing {0}:{1}…', hp.host, hp.port), cancellable: true },
     (_p, token) => {
@@ -240,7 +262,8 @@ export async function verifyCommand(ctx: Ctx, node: Node | undefined): Promise<v
   if (node?.type !== 'cert') return;
   const state = node.parent.state;
   const dir = state.cluster.kind === 'self-hosted' ? state.cluster.certsDir : dirname(node.entry.certPath);
-  const caFile = node.entry.usage === 'Client' && existsSync(join(dir, 'ca-client.crt')) ? join(dir, 'ca-client.crt') : join(dir, 'ca.crt');
+  // The CA file that must sign it, by CockroachDB's rule (ca-client.crt, ca-ui.crt, ca-client-tenant.crt when present).
+  const caFile = join(dir, signingCaFile(node.entry.usage, (n) => existsSync(join(dir, n))) ?? CA_CERT);
   try {
     const { verifyCertificate, opensslVerifyText } = await import('../../core/tls/verify');
     const certs = certsIn(node.entry.certPath);
