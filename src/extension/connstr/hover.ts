@@ -3,7 +3,7 @@ import { loadRef } from '../../core/connstr/files';
 import { ConnString, Finding, paramValue } from '../../core/connstr/types';
 import { certDetails } from '../../core/pki/inspect';
 import { daysLeft, spanText } from '../../core/cockroach/expiry';
-import { LIBPQ_DEFAULT_ROOTCERT, effectiveSslmode, sslmodeVerifies } from '../../core/cockroach/sslmode';
+import { sslVerificationLines } from '../../core/cockroach/sslmode';
 import type { LintedConn } from '../../core/connstr/lint';
 import { md } from '../certView';
 import { LintHover, Span, plainMarkdown } from '../doclint/hover';
@@ -12,22 +12,13 @@ import type { DocLint } from './linter';
 const SEVERITY_WORD: Record<Finding['severity'], string> = { error: 'Error:', warning: 'Warning:', info: 'Note:' };
 const SECRET_KEYS = new Set(['password', 'sslpassword', 'sasl_password']);
 
+/** What the string verifies (core/cockroach/sslmode's one table), then how the client authenticates. */
 function verifies(c: ConnString): string[] {
-  // The string's mode, or the default of the client it is written for; a driver's own default depends on the driver.
-  const eff = effectiveSslmode(c, paramValue(c, 'sslmode')?.value, paramValue(c, 'ssl')?.value);
-  const mode = eff.source === 'libpq' || eff.source === 'pgjdbc' ? undefined : eff.mode;
-  const out: string[] = [];
-  const tls =
-    mode === undefined
-      ? 'depends on the driver (libpq: prefer, node-postgres: none)'
-      : mode === 'disable'
-        ? 'none'
-        : mode === 'allow' || mode === 'prefer'
-          ? 'only if the server offers it'
-          : 'required';
-  out.push(`TLS: ${tls}${mode ? ` (sslmode=${mode})` : ''}`);
-  out.push(`Server identity: ${sslmodeVerifies(mode) ? `verified against ${paramValue(c, 'sslrootcert')?.value || LIBPQ_DEFAULT_ROOTCERT}` : 'not verified'}`);
-  out.push(`Host name: ${mode === 'verify-full' ? "checked against the node certificate's SANs" : 'not checked'}`);
+  const out = sslVerificationLines(c, {
+    sslmode: paramValue(c, 'sslmode')?.value,
+    ssl: paramValue(c, 'ssl')?.value,
+    sslrootcert: paramValue(c, 'sslrootcert')?.value,
+  });
   const cert = paramValue(c, 'sslcert')?.value;
   const key = paramValue(c, 'sslkey')?.value;
   out.push(
