@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCaText, normalizeFingerprint } from '../../src/core/cloud/bundle';
-import { findHistory, listHistory, saveHistory, userConfigDir } from '../../src/core/cloud/history';
+import { defaultRollback, findHistory, listHistory, saveHistory, userConfigDir } from '../../src/core/cloud/history';
 import { defaultCaCertPath } from '../../src/core/cloud/caCert';
 import { CertsFixture, makeCertsDir } from '../support/certs';
 import { tmpDir } from '../support/tmp';
@@ -61,6 +61,32 @@ describe('cloud: bundles, history, paths', function () {
     assert.throws(() => findHistory(dir, cluster, 'nope'), new RegExp(`no saved bundle "nope" for cluster "prod" \\(c1\\): pick one of ${b.id}, ${a.id}`));
     assert.throws(() => findHistory(dir, { id: 'c2' }), /no saved client CA bundle for cluster c2/);
     assert.throws(() => saveHistory(dir, { cluster: { id: '../x' }, command: 'x', status: 'NOT_SET' }, new Date()), /cannot name a history folder/);
+  });
+
+  it('rollback without an ID after a rollback goes further back: entries a rollback saved, and the one it put back, are skipped', () => {
+    const dir = tmpDir();
+    const cluster = { id: 'c1', name: 'prod' };
+    const t = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms));
+    // NOT_SET --set--> A --add--> A+B --remove--> B; each change saved the bundle before it.
+    const beforeSet = saveHistory(dir, { cluster, command: 'client-ca set prod', status: 'NOT_SET' }, t(1));
+    const beforeAdd = saveHistory(dir, { cluster, command: 'client-ca add prod', status: 'IS_SET', x509_pem_cert: 'A' }, t(2));
+    const beforeRemove = saveHistory(dir, { cluster, command: 'client-ca remove prod', status: 'IS_SET', x509_pem_cert: 'A+B' }, t(3));
+    assert.equal(findHistory(dir, cluster).id, beforeRemove.id, 'the first rollback undoes the remove');
+    // The rollback saves B before putting A+B back; the next default is the add's entry, not B.
+    saveHistory(dir, { cluster, command: 'client-ca rollback prod', status: 'IS_SET', x509_pem_cert: 'B', rolledBackTo: beforeRemove.id }, t(4));
+    assert.equal(findHistory(dir, cluster).id, beforeAdd.id);
+    saveHistory(dir, { cluster, command: 'client-ca rollback prod', status: 'IS_SET', x509_pem_cert: 'A+B', rolledBackTo: beforeAdd.id }, t(5));
+    assert.equal(findHistory(dir, cluster).id, beforeSet.id);
+    saveHistory(dir, { cluster, command: 'client-ca rollback prod', status: 'IS_SET', x509_pem_cert: 'A', rolledBackTo: beforeSet.id }, t(6));
+    assert.throws(
+      () => findHistory(dir, cluster),
+      /every saved bundle of cluster "prod" \(c1\) was saved by a rollback or already rolled back to: pass the ID/,
+    );
+    // A new change after a rollback is undone first again.
+    const beforeNew = saveHistory(dir, { cluster, command: 'client-ca add prod', status: 'NOT_SET' }, t(7));
+    assert.equal(defaultRollback(listHistory(dir, cluster))?.id, beforeNew.id);
+    // An explicit ID still picks any entry, one saved by a rollback too.
+    assert.equal(findHistory(dir, cluster, listHistory(dir, cluster)[1].id).rolledBackTo, beforeSet.id);
   });
 
   it('default paths: libpq root.crt and the user config dir per platform', () => {

@@ -55,11 +55,26 @@ export function localCaState(file: string, fingerprints: readonly string[]): 'ab
   return same ? 'same' : 'different';
 }
 
+/** `<file>.<time>.bak`, or `<file>.<time>-N.bak` when that name is taken (two replacements within one second). */
 function backupPath(file: string, now: Date): string {
-  return `${file}.${now
+  const stamp = now
     .toISOString()
     .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}.bak`;
+    .replace(/\.\d+Z$/, 'Z');
+  for (let n = 0; ; n++) {
+    const p = `${file}.${stamp}${n ? `-${n}` : ''}.bak`;
+    if (!pathExists(p)) return p;
+  }
+}
+
+function pathExists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return false;
+    throw new UserError(`could not check ${p} (${errnoCode(err) ?? errMessage(err)}): check the permissions of its folder.`, p);
+  }
 }
 
 /** The downloaded text's certificates, or the error: no certificate, not a CA, expired (then the server or the id is wrong). */

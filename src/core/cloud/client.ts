@@ -7,7 +7,7 @@ import { UserError, errMessage, errnoCode, quoteInput } from '../errors';
 import { cloudCaUrl } from '../cockroach/cloud';
 import { isAbortError } from '../tls/cancel';
 import { ApiClientCa, ApiCluster, ApiClusterPage, ApiConnectionString, CLIENT_CA_STATUSES, ClusterRef, clusterText } from './api';
-import { API_KEY_ENV, CC_VERSION, CLIENT_CA_ROLES, SERVER_ENV, redactKey, requireApiKey } from './config';
+import { CC_VERSION, CLIENT_CA_ROLES, KeySource, SERVER_ENV, keyName, redactKey, requireApiKey } from './config';
 import { HttpMethod, HttpRequest, Transport, fetchTransport } from './transport';
 
 export interface CloudClientOptions {
@@ -16,6 +16,8 @@ export interface CloudClientOptions {
   transport?: Transport;
   /** Cancels every request of this client (the editor's Cancel button). */
   signal?: AbortSignal;
+  /** Where the key came from (default the environment): a refused key's message says how to replace it. */
+  keySource?: KeySource;
 }
 
 /** An API answer other than 2xx, as a UserError; `status` for callers that branch on it (403 on a list's client CA is skipped). */
@@ -56,8 +58,10 @@ export class CloudClient {
   private readonly apiKey: string | undefined;
   private readonly transport: Transport;
   private readonly signal: AbortSignal | undefined;
+  readonly keySource: KeySource;
 
   constructor(o: CloudClientOptions) {
+    this.keySource = o.keySource ?? { kind: 'env' };
     this.server = o.server.replace(/\/+$/, '');
     this.apiKey = o.apiKey;
     this.transport = o.transport ?? fetchTransport();
@@ -187,13 +191,21 @@ export class CloudClient {
   private httpError(op: Op, status: number, body: string): CloudApiError {
     const target = op.cluster ? `${op.what} cluster ${clusterText(op.cluster)}` : op.what;
     const roles = CLIENT_CA_ROLES.join(' or ');
+    const src = this.keySource;
+    const key = keyName(src);
     let msg: string;
     if (status === 401)
-      msg = `the Cloud API did not accept the API key (401 Unauthorized) to ${target}: check that ${API_KEY_ENV} holds a valid, unexpired key of a service account with the role ${roles}.`;
+      msg =
+        src.kind === 'command'
+          ? `the Cloud API did not accept the API key (401 Unauthorized) to ${target}: run "${src.title}" with a valid, unexpired key of a service account with the role ${roles}.`
+          : `the Cloud API did not accept the API key (401 Unauthorized) to ${target}: check that ${key} holds a valid, unexpired key of a service account with the role ${roles}.`;
     else if (status === 403)
-      msg = `the API key in ${API_KEY_ENV} may not ${target} (403 Forbidden): give its service account the role ${roles} on that cluster, or use a key that has it.`;
+      msg =
+        src.kind === 'command'
+          ? `${key} may not ${target} (403 Forbidden): give its service account the role ${roles} on that cluster, or run "${src.title}" with a key that has it.`
+          : `the API key in ${key} may not ${target} (403 Forbidden): give its service account the role ${roles} on that cluster, or use a key that has it.`;
     else if (status === 404 && op.cluster)
-      msg = `cluster ${clusterText(op.cluster)} was not found (404 for ${op.method} ${op.path} at ${this.server}): check the name or id with "crdb-tls cloud clusters", and that ${API_KEY_ENV} belongs to the cluster's organization.`;
+      msg = `cluster ${clusterText(op.cluster)} was not found (404 for ${op.method} ${op.path} at ${this.server}): check the name or id with "crdb-tls cloud clusters", and that ${key} belongs to the cluster's organization.`;
     else {
       const m = statusMessage(body);
       msg = `the Cloud API refused to ${target} (${status}${m ? `: ${quoteInput(m, 200)}` : ''}): ${status >= 500 ? 'retry later' : 'fix what it names and retry'}.`;

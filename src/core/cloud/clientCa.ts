@@ -194,7 +194,13 @@ export async function applyClientCaPlan(plan: ClientCaPlan, o: ApplyOptions): Pr
   if (!plan.request) return { plan, status: plan.current.status, cas: plan.current.cas, waited: false };
   const saved = saveHistory(
     o.historyDir,
-    { cluster: ref, command: o.command, status: plan.current.status, ...(plan.current.pem ? { x509_pem_cert: plan.current.pem } : {}) },
+    {
+      cluster: ref,
+      command: o.command,
+      status: plan.current.status,
+      ...(plan.current.pem ? { x509_pem_cert: plan.current.pem } : {}),
+      ...(plan.rollbackTo ? { rolledBackTo: plan.rollbackTo.id } : {}),
+    },
     o.now,
   );
   let r: ApiClientCa;

@@ -12,6 +12,18 @@ export const CC_VERSION = '2024-09-16';
 /** Who may read and change a cluster's client CA (the spec's description of each client-ca-cert operation). */
 export const CLIENT_CA_ROLES = ['CLUSTER_ADMIN', 'CLUSTER_OPERATOR_WRITER'] as const;
 
+/**
+ * Where the client's API key came from, so that a refused key's message says how to replace it:
+ * the environment (COCKROACH_API_KEY, the CLI) or a command of a front end (the editor's
+ * "CockroachDB TLS: Set Cloud API Key", which keeps it in SecretStorage).
+ */
+export type KeySource = { kind: 'env' } | { kind: 'command'; title: string };
+
+/** The key as messages name it: "COCKROACH_API_KEY", or 'the API key set with "<command>"'. */
+export function keyName(s: KeySource | undefined): string {
+  return s?.kind === 'command' ? `the API key set with "${s.title}"` : API_KEY_ENV;
+}
+
 /** The environment as plain data: process.env in the CLI, an object the editor builds (the key from SecretStorage). */
 export type CloudEnv = Readonly<Record<string, string | undefined>>;
 

@@ -1,7 +1,8 @@
 /**
  * The local history of client CA bundles: before every change, the cluster's current bundle is
  * saved (cluster, time, command), so that `client-ca rollback` can put it back. The folder is a
- * parameter: the CLI passes one in the user's config dir, the editor may pass its global storage.
+ * parameter; the CLI and the editor both pass defaultHistoryDir (the user's config dir), so that
+ * `crdb-tls cloud client-ca rollback` can undo a change made in the editor, and the other way round.
  */
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join, win32 } from 'node:path';
@@ -23,6 +24,8 @@ export interface HistoryEntry {
   /** The status before the change; NOT_SET means there was no client CA (rolling back to it deletes). */
   status: ClientCaStatus;
   x509_pem_cert?: string;
+  /** Saved by a rollback: the id of the entry it put back (the next rollback without an ID goes further back than that). */
+  rolledBackTo?: string;
 }
 
 const HISTORY_MODE = 0o600;
@@ -71,6 +74,7 @@ function parseEntry(text: string, clusterId: string, id: string): HistoryEntry |
     if (e.id !== id || e.cluster?.id !== clusterId || typeof e.time !== 'string' || typeof e.command !== 'string') return undefined;
     if (!e.status || !CLIENT_CA_STATUSES.includes(e.status)) return undefined;
     if (e.x509_pem_cert !== undefined && typeof e.x509_pem_cert !== 'string') return undefined;
+    if (e.rolledBackTo !== undefined && (typeof e.rolledBackTo !== 'string' || !ID_RE.test(e.rolledBackTo))) return undefined;
     return e as HistoryEntry;
   } catch {
     return undefined;
@@ -103,21 +107,48 @@ export function listHistory(dir: string, cluster: ClusterRef): HistoryEntry[] {
   return out.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
-/** The entry `id`, or the newest; a one-line error naming the cluster and the ids there are. */
+/**
+ * What `rollback` without an ID puts back: the newest entry that no rollback recorded or already
+ * went back to. Entries saved by a rollback are skipped, and so is every entry from the one that
+ * rollback put back on: rollback, rollback again goes two changes back instead of undoing the first.
+ */
+export function defaultRollback(all: readonly HistoryEntry[]): HistoryEntry | undefined {
+  let bound: string | undefined;
+  for (const e of all) {
+    if (e.rolledBackTo !== undefined) {
+      if (bound === undefined || e.rolledBackTo < bound) bound = e.rolledBackTo;
+      continue;
+    }
+    if (bound !== undefined && e.id >= bound) continue;
+    return e;
+  }
+  return undefined;
+}
+
+/** The entry `id`, or the one defaultRollback picks; a one-line error naming the cluster and the ids there are. */
 export function findHistory(dir: string, cluster: ClusterRef, id?: string): HistoryEntry {
   const all = listHistory(dir, cluster);
   if (all.length === 0)
     throw new UserError(
       `no saved client CA bundle for cluster ${clusterText(cluster)} in ${dir}: a bundle is saved before each change made with crdb-tls; there is nothing to roll back to.`,
     );
-  if (id === undefined) return all[0];
+  const ids = () =>
+    all
+      .slice(0, 10)
+      .map((x) => x.id)
+      .join(', ');
+  if (id === undefined) {
+    const e = defaultRollback(all);
+    if (!e)
+      throw new UserError(
+        `every saved bundle of cluster ${clusterText(cluster)} was saved by a rollback or already rolled back to: pass the ID of the one to put back, one of ${ids()} (crdb-tls cloud client-ca history ${cluster.name ?? cluster.id}).`,
+      );
+    return e;
+  }
   const e = all.find((x) => x.id === id);
   if (!e)
     throw new UserError(
-      `no saved bundle ${quoteInput(id)} for cluster ${clusterText(cluster)}: pick one of ${all
-        .slice(0, 10)
-        .map((x) => x.id)
-        .join(', ')} (crdb-tls cloud client-ca history ${cluster.name ?? cluster.id}).`,
+      `no saved bundle ${quoteInput(id)} for cluster ${clusterText(cluster)}: pick one of ${ids()} (crdb-tls cloud client-ca history ${cluster.name ?? cluster.id}).`,
     );
   return e;
 }

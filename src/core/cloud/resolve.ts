@@ -2,6 +2,7 @@
 import { UserError, quoteInput } from '../errors';
 import { ApiCluster, CloudPlan, clusterText } from './api';
 import { CloudClient } from './client';
+import { keyName } from './config';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -22,7 +23,7 @@ export async function resolveCluster(client: CloudClient, ref: string): Promise<
   const hint = folded.length ? ` Did you mean ${folded.map((c) => quoteInput(c.name)).join(' or ')}?` : '';
   const names = all.slice(0, 10).map((c) => c.name);
   throw new UserError(
-    `no cluster named ${quoteInput(ref)} in the organization of COCKROACH_API_KEY (${all.length} cluster${all.length === 1 ? '' : 's'}${
+    `no cluster named ${quoteInput(ref)} in the organization of ${keyName(client.keySource)} (${all.length} cluster${all.length === 1 ? '' : 's'}${
       names.length ? `: ${names.join(', ')}${all.length > names.length ? ', ...' : ''}` : ''
     }): pass a name or id from "crdb-tls cloud clusters".${hint}`,
   );
