@@ -112,6 +112,24 @@ describe('client lint rules', () => {
     for (const p of ['/c/ca.crt', 'c', 'certs/ca.crt', 'C%3A%5Cca.crt']) assert.ok(!codes(q + p).includes('path-windows-unencoded'), p);
   });
 
+  it('path-windows-unencoded: the same verdicts for strings in one document as for each alone (any parameter order)', () => {
+    const q = 'postgresql://u@h:26257/d?sslmode=verify-full';
+    const strings = [
+      `${q}&sslrootcert=/c/ca.crt&sslcert=/c/client.u.crt`,
+      `${q}&sslcert=C:\\c\\client.u.crt&sslrootcert=/c/ca.crt`,
+      `${q}&sslrootcert=/c/ca.crt&sslkey=/c/client.u.key`,
+      `${q}&sslkey=/c/client.u.key&sslrootcert=D:/c/ca.crt`,
+      `${q}&sslrootcert=/c/ca.crt`,
+    ];
+    const alone = strings.map((u) => codes(u).includes('path-windows-unencoded'));
+    assert.deepEqual(alone, [false, true, false, true, false]);
+    const doc = lintText(strings.map((u) => `url: ${u}`).join('\n'), { now: new Date() });
+    assert.deepEqual(
+      doc.map((c) => c.findings.some((f) => f.code === 'path-windows-unencoded')),
+      alone,
+    );
+  });
+
   it('libpq-default-client-files: ~/.postgresql/postgresql.crt exists and the string names no sslcert', () => {
     const home = tmpDir();
     const u = 'postgresql://u@h:26257/d?sslmode=verify-full&sslrootcert=/c/ca.crt';

@@ -697,6 +697,15 @@ describe('connection string lint: a table of real-world strings against real cer
       const soon = one(client('soon', 'soonCrt', 'soonKey'), 'cert-expiring').f;
       assert.equal(soon.severity, 'warning');
       assert.match(soon.message, /expires in 5[89] d .*schedule its rotation/);
+      // Over 90 days the message reads in years and months, as the tree does.
+      const far = one(client('soon', 'soonCrt', 'soonKey'), 'cert-expiring', {
+        thresholds: { caWarningDays: 365, leafWarningDays: 100000, leafErrorDays: 30 },
+      }).f;
+      assert.match(far.message, /expires in 5[89] d /);
+      const ca = one(client('alice', 'aliceCrt', 'aliceKey'), 'cert-expiring', {
+        thresholds: { caWarningDays: 100000, leafWarningDays: 90, leafErrorDays: 30 },
+      });
+      assert.match(ca.f.message, /^The CA certificate in sslrootcert expires in \d+ y( \d+ mo)? \(\d{4}-\d{2}-\d{2}\)/);
       const urgent = one(client('urgent', 'urgentCrt', 'urgentKey'), 'cert-expiring').f;
       assert.equal(urgent.severity, 'error');
       assert.match(urgent.message, /expires in [89] d .*rotate it now/);

@@ -21,14 +21,18 @@ const WINDOWS_REST = /:[\\/][^\s&"'`]*/y;
 const isLetter = (c: number) => (c | 0x20) >= 97 && (c | 0x20) <= 122;
 
 /** Whether text[start, end) is a raw Windows path: a drive letter and ":", or a "\\", as written (not %3A / %5C); read in place. */
-function rawWindows(text: string, start: number, end: number): boolean {
+function rawWindows(ctx: RuleCtx, start: number, end: number): boolean {
+  const text = ctx.t.text;
   if (end - start >= 2 && isLetter(text.charCodeAt(start)) && text.charCodeAt(start + 1) === 58) return true;
-  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 92) return true;
-  return false;
+  const b = ctx.scope.nextIndexOf(text, '\\', start);
+  return b >= 0 && b < end;
 }
 
 export function readsAsPrisma(ctx: RuleCtx): boolean {
-  return ctx.env.client === 'prisma' || (ctx.env.client === undefined && PRISMA_ONLY.some((k) => ctx.last(k) >= 0));
+  const client = ctx.env.client;
+  if (client !== undefined) return client === 'prisma';
+  for (const k of PRISMA_ONLY) if (ctx.last(k) >= 0) return true;
+  return false;
 }
 
 /** The string is read by pgjdbc (a jdbc: URL, or crdb-tls connect for a Java client). */
@@ -70,16 +74,18 @@ function windowsPaths(ctx: RuleCtx): void {
   if (ctx.c.kind === 'kv') return;
   const t = ctx.t;
   for (const key of PATH_PARAMS) {
-    const j = ctx.last(key);
+    const j = key === 'sslrootcert' ? ctx.sslrootcert : key === 'sslcert' ? ctx.sslcert : key === 'sslkey' ? ctx.sslkey : ctx.last(key);
     if (j < 0) continue;
-    const s = ctx.span(j, PS_VALUE);
+    const start = t.paramValueStart(j);
+    const end = t.paramEnd(j);
     // A drive letter's ":" ends the URL for most finders (ours too): a one-letter value may go on after it.
     let rest = '';
-    if (s.end - s.start === 1 && isLetter(t.text.charCodeAt(s.start))) {
-      WINDOWS_REST.lastIndex = s.end;
+    if (end - start === 1 && isLetter(t.text.charCodeAt(start))) {
+      WINDOWS_REST.lastIndex = end;
       rest = WINDOWS_REST.exec(t.text)?.[0] ?? '';
       if (!rest) continue;
-    } else if (!rawWindows(t.text, s.start, s.end)) continue; // the common case: no slice, no regex
+    } else if (!rawWindows(ctx, start, end)) continue; // the common case: no slice, no regex
+    const s = { start, end };
     const raw = t.text.slice(s.start, s.end) + rest;
     const path = rest ? raw : t.value(j);
     const fixes: Fix[] = [

@@ -55,6 +55,7 @@ export class LintScope {
   private pgDir: string | undefined;
   private pgRoot: string | undefined;
   private readonly pgFiles = new Map<string, string>();
+  private readonly found = new Map<string, { text: string; from: number; at: number }>();
   constructor(readonly env: LintEnv) {}
 
   /** `fn()` once per run for an object the strings share (a FileRef, a certificate) and a tag. */
@@ -114,6 +115,26 @@ export class LintScope {
       this.pgFiles.set(name, p);
     }
     return p;
+  }
+
+  /**
+   * text.indexOf(ch, from) for a one-character `ch`, remembered: the strings of a run come in text
+   * order, so each search starts where the last one ended, and the document is read once for `ch`
+   * per run.
+   */
+  nextIndexOf(text: string, ch: string, from: number): number {
+    let m = this.found.get(ch);
+    if (m === undefined || m.text !== text) this.found.set(ch, (m = { text, from, at: text.indexOf(ch, from) }));
+    if (from >= m.from) {
+      if (m.at < 0 || from <= m.at) return m.at;
+      m.from = from;
+      m.at = text.indexOf(ch, from);
+      return m.at;
+    }
+    // Behind the last search (a string's parameters in another order): only text[from, m.from) is new.
+    const c = ch.charCodeAt(0);
+    for (let i = from; i < m.from; i++) if (text.charCodeAt(i) === c) return i;
+    return m.at;
   }
 
   exists(path: string): boolean {

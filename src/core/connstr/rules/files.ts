@@ -2,7 +2,7 @@ import { CA_CERT, signingCaFile } from '../../cockroach/layout';
 import { basename, dirname, join } from 'node:path';
 import { KeyObject, X509Certificate } from 'node:crypto';
 import { libpqKeyModeProblem } from '../../cockroach/keymode';
-import { daysLeft } from '../../cockroach/expiry';
+import { daysLeft, spanText } from '../../cockroach/expiry';
 import { DEFAULT_THRESHOLDS } from '../../cockroach/expiry';
 import { LIBPQ_DEFAULT_KEY, LIBPQ_DEFAULT_ROOTCERT, effectiveSslmode } from '../../cockroach/sslmode';
 import { findIssuer, notSignedText } from '../../pki/chain';
@@ -84,7 +84,7 @@ function expiryProblem(ctx: RuleCtx, key: RefKey, cert: X509Certificate, what: s
   const days = daysLeft(notAfter, ctx.now);
   const fix = key === 'sslrootcert' ? 'rotate the CA (combined ca.crt), then re-issue' : 'issue a new one';
   if (now > notAfterMs)
-    return problem('cert-expired', `${what} in ${key} expired on ${notAfter.toISOString().slice(0, 10)} (${Math.max(1, -days)} d ago): ${fix}.`);
+    return problem('cert-expired', `${what} in ${key} expired on ${notAfter.toISOString().slice(0, 10)} (${spanText(Math.max(1, -days))} ago): ${fix}.`);
   if (now < notBeforeMs)
     return problem('cert-not-yet-valid', `${what} in ${key} is not valid before ${notBefore.toISOString()}: check this machine's clock, or wait.`);
   const isCa = key === 'sslrootcert';
@@ -92,7 +92,7 @@ function expiryProblem(ctx: RuleCtx, key: RefKey, cert: X509Certificate, what: s
   if (days < limit) {
     return problem(
       'cert-expiring',
-      `${what} in ${key} expires in ${days} d (${notAfter.toISOString().slice(0, 10)}): ${isCa ? 'plan the CA rotation' : days < t.leafErrorDays ? 'rotate it now' : 'schedule its rotation'}.`,
+      `${what} in ${key} expires in ${spanText(days)} (${notAfter.toISOString().slice(0, 10)}): ${isCa ? 'plan the CA rotation' : days < t.leafErrorDays ? 'rotate it now' : 'schedule its rotation'}.`,
       !isCa && days < t.leafErrorDays ? 'error' : RULES['cert-expiring'].severity,
     );
   }
@@ -240,6 +240,13 @@ const KEY_WITHOUT_CERT = 'sslkey without sslcert: no client certificate is sent,
 const addSslkey = (v: string) => new SetParamFix('Add the matching sslkey', 'sslkey', v);
 const addSslcert = (v: string) => new SetParamFix('Add the matching sslcert', 'sslcert', v);
 
+/** file-pem-openssl on parameter p (`key`), when its file has PEM that OpenSSL-based clients read differently. */
+function pemNotes(ctx: RuleCtx, key: RefKey, p: number): void {
+  const ref = ctx.ref(key);
+  const notes = ref?.pemNotes;
+  if (ref && notes) ctx.addParam('file-pem-openssl', p, PS_VALUE, opensslTrip(`${key} file ${ref.path}`, notes.join('; ')));
+}
+
 export function fileRules(ctx: RuleCtx): void {
   const { c, scope } = ctx;
   const modeP = ctx.sslmode;
@@ -262,14 +269,9 @@ export function fileRules(ctx: RuleCtx): void {
   }
 
   // PEM that OpenSSL-based clients may not load: a warning beside whatever else the file gets.
-  for (const [key, p] of [
-    ['sslrootcert', rootP],
-    ['sslcert', certP],
-    ['sslkey', keyP],
-  ] as const) {
-    const notes = p >= 0 ? ctx.ref(key)?.pemNotes : undefined;
-    if (notes) ctx.addParam('file-pem-openssl', p, PS_VALUE, opensslTrip(`${key} file ${ctx.ref(key)?.path}`, notes.join('; ')));
-  }
+  if (rootP >= 0) pemNotes(ctx, 'sslrootcert', rootP);
+  if (certP >= 0) pemNotes(ctx, 'sslcert', certP);
+  if (keyP >= 0) pemNotes(ctx, 'sslkey', keyP);
 
   const root = ctx.ref('sslrootcert');
   const rootFacts = root ? factsOf(ctx, 'sslrootcert', root) : undefined;
