@@ -4,7 +4,7 @@
  * Prometheus text format read back by a text-format parser and checked line by line, and JSON.
  */
 import { strict as assert } from 'node:assert';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { makeCertsDir } from '../support/certs';
@@ -24,10 +24,11 @@ const DAY = 86_400_000;
 const monitor = (args: string[]) => crdbTls(['monitor', ...args], { timeoutMs: 60_000 });
 const notAfter = (p: string) => Math.floor(Date.parse(new X509Certificate(readFileSync(p)).validTo) / 1000);
 
-/** The exposition format's grammar, strictly: HELP and TYPE before a family's samples, names, label syntax, numeric values. */
+/** The exposition format's grammar, strictly: HELP and TYPE before a family's samples, names, label syntax, numeric values, no series twice. */
 function strictPrometheusCheck(text: string): void {
   assert.ok(text.endsWith('\n'), 'ends with a newline');
   const declared = new Map<string, string>();
+  const series = new Set<string>();
   for (const line of text.slice(0, -1).split('\n')) {
     const help = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
     const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (gauge|counter|untyped)$/.exec(line);
@@ -43,6 +44,9 @@ function strictPrometheusCheck(text: string): void {
       );
     assert.ok(m, `a sample line: ${line}`);
     assert.ok(declared.has(m[1]), `${m[1]} has its TYPE before its samples`);
+    const id = `${m[1]}${m[2] ?? ''}`;
+    assert.ok(!series.has(id), `one sample per series: ${id} twice`);
+    series.add(id);
   }
 }
 
@@ -67,6 +71,14 @@ describe('crdb-tls monitor: exit codes, Prometheus text format, JSON', function 
     assert.equal(r2.status, 2, r2.stdout);
     assert.match(r2.stdout, /^EXPIRED .*client\.root\.crt \(Client\) expired 2 d ago/m);
     assert.match(r2.stdout, /^CRITICAL: 6 certificates in 2 certs dirs; 2 expired/m);
+
+    // Issued as of three days from now (NotBefore two days ahead, past the 24 h backdating): not valid yet, as fatal as expired.
+    const early = await makeCertsDir({ node: { now: new Date(Date.now() + 3 * DAY), lifetimeMs: 365 * DAY } });
+    const r3 = monitor(['--certs-dir', early.certsDir]);
+    assert.equal(r3.status, 2, r3.stdout);
+    assert.match(r3.stdout, /^EXPIRED .*node\.crt \(Node\).*\(valid only from \d{4}-/m);
+    assert.match(r3.stdout, /^CRITICAL: 3 certificates in 1 certs dir; 1 expired, 0 rejected by the loader/m);
+    assert.equal(JSON.parse(monitor(['--certs-dir', early.certsDir, '--format', 'json']).stdout).state, 'expired');
   });
 
   it('exit 2 when the loader would reject a file, when a certs dir is missing, and on a bad flag', async () => {
@@ -129,6 +141,49 @@ describe('crdb-tls monitor: exit codes, Prometheus text format, JSON', function 
       ],
     );
     assert.equal(fams.get('crdb_tls_monitor_warn_window_seconds')?.metrics[0].value, String(30 * 86400));
+  });
+
+  it("--format prometheus: client.node.crt is CockroachDB's node-client metric; a dir named twice is read once; a skipped file has no sample but counts as a loader error, as in the text", async () => {
+    const a = await makeCertsDir({ users: ['root', 'node'] });
+    // The loader skips ca.old.crt for its name (a left-over of a CA rotation): no expiry sample, one loader error.
+    copyFileSync(join(a.certsDir, 'ca.crt'), join(a.certsDir, 'ca.old.crt'));
+    const twice = ['--certs-dir', a.certsDir, '--certs-dir', `${a.certsDir}/`, '--certs-dir', join(a.certsDir, '..', 'certs')];
+    assert.equal(join(a.certsDir, '..', 'certs'), a.certsDir, 'the fixture dir is named certs');
+    const r = monitor([...twice, '--format', 'prometheus']);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    strictPrometheusCheck(r.stdout);
+    const fams = new Map(parsePrometheus(r.stdout).map((f) => [f.name, f]));
+    assert.deepEqual(
+      fams.get('security_certificate_expiration_node_client')?.metrics,
+      [
+        {
+          value: String(notAfter(join(a.certsDir, 'client.node.crt'))),
+          labels: { certs_dir: a.certsDir, usage: 'Client', file: 'client.node.crt', user: 'node' },
+        },
+      ],
+      "the node's client certificate",
+    );
+    assert.deepEqual(
+      fams.get('security_certificate_expiration_client')?.metrics.map((m) => m.labels?.user),
+      ['root'],
+      'client.node.crt is not a client sample',
+    );
+    assert.deepEqual(
+      fams.get('security_certificate_expiration_ca')?.metrics,
+      [{ value: String(notAfter(join(a.certsDir, 'ca.crt'))), labels: { certs_dir: a.certsDir, usage: 'CA', file: 'ca.crt' } }],
+      'ca.crt once, and no sample (no 0) for ca.old.crt',
+    );
+    assert.doesNotMatch(r.stdout, /ca\.old\.crt/);
+    assert.deepEqual(
+      fams.get('crdb_tls_certs_dir_loader_errors')?.metrics.map((m) => [m.labels?.certs_dir, m.value]),
+      [[a.certsDir, '1']],
+    );
+    const t = monitor(twice);
+    assert.equal(t.status, 2);
+    assert.match(t.stdout, /^ERROR .*ca\.old\.crt: bad filename .*CockroachDB skips this file/m);
+    assert.match(t.stdout, /^CRITICAL: 5 certificates in 1 certs dir; 0 expired, 1 rejected by the loader, 0 expiring/m);
+    const j = JSON.parse(monitor([...twice, '--format', 'json']).stdout);
+    assert.deepEqual(j.certsDirs, [{ certsDir: a.certsDir, loaderErrors: 1 }]);
   });
 
   it('--format json and --output: the report as plain data, written atomically', async () => {

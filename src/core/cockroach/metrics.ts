@@ -16,13 +16,19 @@ const EXPIRATION_METRIC: Partial<Record<Usage, string>> = {
   'Tenant Client': 'security.certificate.expiration.client-tenant',
 };
 
-/** CockroachDB's metric for a certificate of `usage`, as its Prometheus endpoint names it; undefined for an unknown file. */
-export function expirationMetricName(usage: Usage): string | undefined {
-  const m = EXPIRATION_METRIC[usage];
-  return m?.replace(/[.-]/g, '_');
+/** client.node.crt, the node's client certificate (user "node"), has a metric of its own. */
+const NODE_CLIENT_METRIC = 'security.certificate.expiration.node-client';
+
+function source(usage: Usage, user?: string): string | undefined {
+  return usage === 'Client' && user === 'node' ? NODE_CLIENT_METRIC : EXPIRATION_METRIC[usage];
+}
+
+/** CockroachDB's metric for a certificate of `usage` (and, for a client certificate, its user), as its Prometheus endpoint names it; undefined for an unknown file. */
+export function expirationMetricName(usage: Usage, user?: string): string | undefined {
+  return source(usage, user)?.replace(/[.-]/g, '_');
 }
 
 /** CockroachDB's own name (with dots), for help texts. */
-export function expirationMetricSource(usage: Usage): string | undefined {
-  return EXPIRATION_METRIC[usage];
+export function expirationMetricSource(usage: Usage, user?: string): string | undefined {
+  return source(usage, user);
 }

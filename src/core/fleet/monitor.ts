@@ -1,5 +1,7 @@
 /** What `crdb-tls monitor` reads: each certs dir as CockroachDB's loader sees it (listCertsDir), as the monitor report's plain data. */
+import { resolve } from 'node:path';
 import { UserError, errMessage } from '../errors';
+import { roleFromFilename } from '../cockroach/layout';
 import { listCertsDir } from '../certsdir/list';
 import { MonitorInputDir, MonitorReport, monitorReport } from '../monitor/report';
 
@@ -12,10 +14,10 @@ export interface MonitorOptions {
   gid?: number;
 }
 
-/** Reads every certs dir (a dir that cannot be read is a loader error of the report, not a throw). */
+/** Reads every certs dir once (the same dir named twice is one: no duplicate series); a dir that cannot be read is a loader error of the report, not a throw. */
 export function monitorCertsDirs(o: MonitorOptions): MonitorReport {
   const now = o.now ?? new Date();
-  const dirs: MonitorInputDir[] = o.certsDirs.map((certsDir) => {
+  const dirs: MonitorInputDir[] = [...new Set(o.certsDirs.map((d) => resolve(d)))].map((certsDir) => {
     try {
       const entries = listCertsDir(certsDir, { now, skipPermissionChecks: o.skipPermissionChecks, gid: o.gid });
       return {
@@ -28,6 +30,7 @@ export function monitorCertsDirs(o: MonitorOptions): MonitorReport {
           ...(e.notBefore ? { notBefore: e.notBefore } : {}),
           ...(e.notAfter ? { notAfter: e.notAfter } : {}),
           errors: e.errors,
+          ...(roleFromFilename(e.certFile).badName ? { skipped: true } : {}),
         })),
       };
     } catch (err) {

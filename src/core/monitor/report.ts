@@ -39,6 +39,8 @@ export interface MonitorInputFile {
   notAfter?: string;
   /** What the loader (or our checks) would reject, each a sentence naming the file and the fix. */
   errors: string[];
+  /** The loader skips the file for its name (ca.old.crt): it is no certificate of the node, so it has no expiry sample. */
+  skipped?: boolean;
 }
 
 export interface MonitorInputDir {
@@ -60,6 +62,7 @@ export interface MonitorReport {
   /** The worst state of all. */
   state: MonitorState;
   exitCode: 0 | 1 | 2;
+  /** loaderErrors: the files of the dir the loader would reject or skip, plus 1 when the dir itself cannot be read. */
   certsDirs: { certsDir: string; loaderErrors: number; error?: string }[];
   certificates: MonitoredCert[];
 }
@@ -94,7 +97,7 @@ export function monitorReport(dirs: MonitorInputDir[], now: Date, warnMs = DEFAU
     exitCode: RANK[state],
     certsDirs: dirs.map((d) => ({
       certsDir: d.certsDir,
-      loaderErrors: d.files.reduce((n, f) => n + f.errors.length, 0) + (d.error ? 1 : 0),
+      loaderErrors: d.files.filter((f) => stateOf(f, now, warnMs) === 'error').length + (d.error ? 1 : 0),
       ...(d.error ? { error: d.error } : {}),
     })),
     certificates,
@@ -118,9 +121,11 @@ export function monitorText(r: MonitorReport): string {
     else lines.push(`ok      ${where} (${c.usage})${when}`);
   }
   const n = (s: MonitorState) => r.certificates.filter((c) => c.state === s).length;
+  // The same count as the loader_errors metric: rejected files, and a dir that cannot be read.
+  const rejected = r.certsDirs.reduce((k, d) => k + d.loaderErrors, 0);
   lines.push(
     `${r.state === 'ok' ? 'OK' : r.state === 'warning' ? 'WARNING' : 'CRITICAL'}: ${r.certificates.length} certificate${r.certificates.length === 1 ? '' : 's'} in ${r.certsDirs.length} certs dir${r.certsDirs.length === 1 ? '' : 's'}; ` +
-      `${n('expired')} expired, ${n('error')} rejected by the loader, ${n('warning')} expiring within ${Math.round(r.warnSeconds / 86400)} d (exit ${r.exitCode}).`,
+      `${n('expired')} expired, ${rejected} rejected by the loader, ${n('warning')} expiring within ${Math.round(r.warnSeconds / 86400)} d (exit ${r.exitCode}).`,
   );
   return lines.join('\n') + '\n';
 }
@@ -137,18 +142,19 @@ const CHECKED_AT = 'crdb_tls_monitor_last_run_timestamp_seconds';
 /**
  * The Prometheus text format (version 0.0.4): one gauge family per CockroachDB expiry metric, a
  * sample per certificate (Unix seconds of NotAfter; 0, as CockroachDB reports, when it cannot be
- * read), labelled certs_dir, usage, file and, for client certificates, user; then the loader errors
- * per certs dir, the warning window and the time of the check.
+ * read or is rejected), labelled certs_dir, usage, file and, for client certificates, user; a file
+ * the loader skips for its name has no sample (it counts in the loader errors); then the loader
+ * errors per certs dir, the warning window and the time of the check.
  */
 export function monitorPrometheus(r: MonitorReport): string {
   const families = new Map<string, { help: string; samples: string[] }>();
   for (const c of r.certificates) {
-    const name = expirationMetricName(c.usage);
+    const name = c.skipped ? undefined : expirationMetricName(c.usage, c.user);
     if (!name) continue;
     let fam = families.get(name);
     if (!fam) {
       fam = {
-        help: `Expiration of the ${c.usage} certificate, Unix seconds (CockroachDB's ${expirationMetricSource(c.usage)}); 0 when it cannot be read.`,
+        help: `Expiration of the ${c.usage === 'Client' && c.user === 'node' ? "node's client" : c.usage} certificate, Unix seconds (CockroachDB's ${expirationMetricSource(c.usage, c.user)}); 0 when it cannot be read.`,
         samples: [],
       };
       families.set(name, fam);
