@@ -1,7 +1,8 @@
 /**
  * The SSH transport: the system OpenSSH client (`ssh`), so host keys are checked by OpenSSH itself
  * against the inventory's known-hosts file only (StrictHostKeyChecking=yes: an unknown or changed
- * key is refused before the session starts, and never added), with no prompt (BatchMode) and time
+ * key is refused before the session starts, and never added; no global known-hosts file, no
+ * KnownHostsCommand, no DNS SSHFP records), with no prompt (BatchMode) and time
  * limits on the connection and on each command. Options on the command line win over ~/.ssh/config.
  */
 import { spawn } from 'node:child_process';
@@ -35,6 +36,11 @@ export function sshArgs(o: SshOptions, node: FleetNode): string[] {
     `UserKnownHostsFile=${o.knownHostsFile}`,
     '-o',
     'GlobalKnownHostsFile=/dev/null',
+    // Trust comes from that file alone: no helper that prints keys, no SSHFP records from DNS.
+    '-o',
+    'KnownHostsCommand=none',
+    '-o',
+    'VerifyHostKeyDNS=no',
     '-o',
     'UpdateHostKeys=no',
     '-o',
