@@ -114,7 +114,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
         e.notAfter ? e.notAfter.slice(0, 10).replace(/-/g, '/') : '',
         e.status ? statusText(e.status, e.daysLeft ?? 0) : '',
         e.notes,
-        e.errors.join(' '),
+        [...e.errors, ...e.warnings.map((w) => `warning: ${w}`)].join(' '),
       ]);
       io.out(renderTable(['Usage', 'Certificate File', 'Key File', 'Expires', 'Status', 'Notes', 'Error'], rows));
       return 0;

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { KeyObject, X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import * as forge from 'node-forge';
 import { issueCertificate } from '../../src/core/pki/issue';
 import { listCertsDir, CertEntry } from '../../src/core/certsdir/list';
 import { createCa, createNode } from '../../src/core/certsdir/create';
@@ -218,6 +219,157 @@ describe('UI and tenant client certificates against the CA file that signs them'
     assert.deepEqual(
       after.errors.filter((e) => /chain/.test(e)),
       [],
+    );
+  });
+});
+
+/** A certificate shaped by hand (node-forge), for the rules crdb-tls's own issuing never breaks. */
+function forgeCert(o: {
+  cn: string;
+  key: KeyObject;
+  issuer?: { certPem: string; key: KeyObject };
+  ca?: boolean;
+  keyUsage?: Record<string, boolean>;
+  eku?: ('serverAuth' | 'clientAuth')[];
+  dns?: string[];
+}): string {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(createPublicKey(o.key).export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '01' + randomBytes(8).toString('hex');
+  cert.validity.notBefore = new Date(Date.now() - DAY);
+  cert.validity.notAfter = new Date(Date.now() + 30 * DAY);
+  cert.setSubject([
+    { shortName: 'O', value: 'Cockroach' },
+    { shortName: 'CN', value: o.cn },
+  ]);
+  const issuer = o.issuer ? forge.pki.certificateFromPem(o.issuer.certPem) : undefined;
+  cert.setIssuer(issuer ? issuer.subject.attributes : cert.subject.attributes);
+  const exts: object[] = [{ name: 'basicConstraints', cA: !!o.ca, critical: true }];
+  if (o.keyUsage) exts.push({ name: 'keyUsage', critical: true, ...o.keyUsage });
+  if (o.eku) exts.push({ name: 'extKeyUsage', ...Object.fromEntries(o.eku.map((u) => [u, true])) });
+  if (o.dns) exts.push({ name: 'subjectAltName', altNames: o.dns.map((value) => ({ type: 2, value })) });
+  cert.setExtensions(exts);
+  const signer = o.issuer?.key ?? o.key;
+  cert.sign(forge.pki.privateKeyFromPem(signer.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
+}
+
+describe('every CockroachDB rule of the role, as errors or warnings (cockroach/certrules)', function () {
+  let fx: CertsFixture;
+  let caPem: string;
+  let caKey: KeyObject;
+  before(async () => {
+    fx = await makeCertsDir({ users: [] });
+    caPem = readFileSync(join(fx.certsDir, 'ca.crt'), 'utf8');
+    caKey = createPrivateKey(readFileSync(fx.caKey));
+  });
+
+  /** A dir with the fixture's CA and one file (and its key) of the given name. */
+  const dirWith = (name: string, pem: string, key: KeyObject, extra: string[] = []) => {
+    const dir = tmpDir('rules');
+    copyFileSync(join(fx.certsDir, 'ca.crt'), join(dir, 'ca.crt'));
+    for (const f of extra) copyFileSync(join(fx.certsDir, f), join(dir, f));
+    writeFileSync(join(dir, name), pem);
+    writeFileSync(join(dir, name.replace(/\.crt$/, '.key')), key.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
+    return dir;
+  };
+  const rsa = (bits = 2048) => generateKeyPairSync('rsa', { modulusLength: bits }).privateKey;
+
+  it('a client certificate with serverAuth only is an error naming the missing clientAuth and the fix', () => {
+    const key = rsa();
+    const pem = forgeCert({ cn: 'web', key, issuer: { certPem: caPem, key: caKey }, keyUsage: { digitalSignature: true }, eku: ['serverAuth'] });
+    const e = byFile(listCertsDir(dirWith('client.web.crt', pem, key)), 'client.web.crt');
+    assert.deepEqual(e.chain, { caFile: 'ca.crt', signedBy: 0 });
+    assert.equal(e.errors.length, 1, e.errors.join('\n'));
+    assert.match(
+      e.errors[0],
+      /^client certificate .*client\.web\.crt: extendedKeyUsage allows serverAuth but lacks clientAuth: the server refuses it as a client certificate .*rotate-client web/,
+    );
+    assert.deepEqual(
+      e.problems.map((p) => [p.code, p.severity, p.path]),
+      [['eku', 'error', e.certPath]],
+    );
+    assert.deepEqual(e.warnings, []);
+  });
+
+  it('a node certificate without SANs is an error: clients match the host against the SANs only', () => {
+    const key = rsa();
+    const pem = forgeCert({ cn: 'node', key, issuer: { certPem: caPem, key: caKey }, eku: ['serverAuth', 'clientAuth'] });
+    const e = byFile(listCertsDir(dirWith('node.crt', pem, key)), 'node.crt');
+    assert.equal(e.errors.length, 1, e.errors.join('\n'));
+    assert.match(
+      e.errors[0],
+      /^node certificate .*node\.crt: subjectAltName has no DNS or IP SANs: .*"crdb-tls cert create-node <host or IP>\.\.\. --certs-dir /,
+    );
+    assert.equal(e.notes, 'addresses: ');
+  });
+
+  it('a CA without keyCertSign is an error; a leaf marked CA:TRUE and an RSA 1024 key are warnings (CockroachDB loads them, some clients do not)', () => {
+    const caOnly = tmpDir('rules');
+    const k = rsa();
+    writeFileSync(join(caOnly, 'ca.crt'), forgeCert({ cn: 'Corp CA', key: k, ca: true, keyUsage: { digitalSignature: true, cRLSign: true } }));
+    const ca = byFile(listCertsDir(caOnly), 'ca.crt');
+    assert.deepEqual(
+      ca.problems.map((p) => [p.code, p.severity]),
+      [['ca-key-usage', 'error']],
+    );
+    assert.match(ca.errors[0], /^CA certificate .*ca\.crt: keyUsage lacks keyCertSign: TLS libraries refuse the certificates it signs/);
+
+    const weak = rsa(1024);
+    const pem = forgeCert({ cn: 'bob', key: weak, issuer: { certPem: caPem, key: caKey }, ca: true, eku: ['clientAuth'] });
+    const bob = byFile(listCertsDir(dirWith('client.bob.crt', pem, weak)), 'client.bob.crt');
+    assert.deepEqual(bob.errors, []);
+    assert.deepEqual(
+      bob.problems.map((p) => [p.code, p.severity]),
+      [
+        ['ca', 'warning'],
+        ['key-type', 'warning'],
+      ],
+    );
+    assert.match(bob.warnings.join('\n'), /client\.bob\.crt: basicConstraints is a CA certificate \(basicConstraints CA:TRUE\), not a leaf certificate/);
+    assert.match(bob.warnings.join('\n'), /client\.bob\.crt: the public key is RSA 1024 bits: OpenSSL \(libpq, psql\) .* refuses RSA keys under 2048 bits/);
+  });
+
+  it('tls.crt: the bad name says what the loader expects (node.crt and node.key), or how to import it when node.crt exists', () => {
+    const copy = (dir: string) => {
+      copyFileSync(join(fx.certsDir, 'node.crt'), join(dir, 'tls.crt'));
+      copyFileSync(join(fx.certsDir, 'node.key'), join(dir, 'tls.key'));
+    };
+    const bare = tmpDir('tls');
+    copyFileSync(join(fx.certsDir, 'ca.crt'), join(bare, 'ca.crt'));
+    copy(bare);
+    const e = byFile(listCertsDir(bare), 'tls.crt');
+    assert.equal(e.usage, 'Unknown');
+    assert.equal(e.loaderName, 'node.crt');
+    assert.deepEqual(
+      e.problems.map((p) => p.code),
+      ['bad-filename'],
+    );
+    assert.match(
+      e.errors[0],
+      /^bad filename .*tls\.crt: unknown prefix "tls"; CockroachDB skips this file: it holds a node certificate, which CockroachDB loads as node\.crt; rename it to node\.crt and its key tls\.key to node\.key/,
+    );
+    const withNode = dirWith('node.crt', readFileSync(join(fx.certsDir, 'node.crt'), 'utf8'), createPrivateKey(readFileSync(join(fx.certsDir, 'node.key'))));
+    copy(withNode);
+    assert.match(
+      byFile(listCertsDir(withNode), 'tls.crt').errors[0],
+      /node\.crt exists; to use this one instead, "crdb-tls cert import --certs-dir .* --as node --cert .*tls\.crt --key .*tls\.key --overwrite" checks and installs it/,
+    );
+  });
+
+  it('a key problem is about the key file, a missing key about the certificate', () => {
+    const dir = tmpDir('keys');
+    for (const f of ['ca.crt', 'node.crt', 'node.key']) copyFileSync(join(fx.certsDir, f), join(dir, f));
+    chmodSync(join(dir, 'node.key'), 0o644);
+    const node = byFile(listCertsDir(dir, { gid: 12345 }), 'node.crt');
+    assert.deepEqual(
+      node.problems.map((p) => [p.code, p.path]),
+      [['key-mode', join(dir, 'node.key')]],
+    );
+    unlinkSync(join(dir, 'node.key'));
+    assert.deepEqual(
+      byFile(listCertsDir(dir), 'node.crt').problems.map((p) => [p.code, p.path]),
+      [['key-missing', join(dir, 'node.crt')]],
     );
   });
 });

@@ -15,6 +15,11 @@ export interface RuleCert {
   /** RFC 5280 ids (digitalSignature, keyCertSign); [] when the extension is absent. */
   keyUsage: readonly string[];
   isCA: boolean;
+  /**
+   * The basicConstraints extension as written, when present. It decides the CA rules: Node's (OpenSSL's)
+   * isCA is false for a CA:TRUE certificate whose keyUsage lacks keyCertSign, which is a different rule.
+   */
+  basicConstraints?: { ca: boolean };
   /** "RSA 2048", "EC prime256v1", "ed25519". */
   publicKey: string;
   notBefore: Date;
@@ -33,6 +38,8 @@ export interface RuleProblem {
   problem: string;
   /** For eku: the usages that are missing. */
   missing?: string[];
+  /** Broken, but CockroachDB itself still loads and uses it (some clients refuse it): `cert list` reports it as a warning. */
+  warning?: true;
 }
 
 /** CN and DNS SANs: the names CockroachDB maps to SQL users and node identities. */
@@ -71,7 +78,7 @@ export function keyTypeProblem(publicKey: string): string | undefined {
  * Whether CockroachDB itself (Go's crypto/tls and x509) refuses the key, not only some clients: RSA
  * under 1024 bits (Go 1.24+) or over 8192, EC keys on curves Go does not know, and key types TLS has
  * no signature for. RSA 1024 to 2047 bits and Ed25519 work with CockroachDB but not with every client
- * (keyTypeProblem). `cert list`, which reports what breaks the node, reports only these.
+ * (keyTypeProblem). `cert list` reports these as errors, the others as warnings.
  */
 export function cockroachRefusesKey(publicKey: string): boolean {
   const rsa = /^RSA (\d+)$/.exec(publicKey);
@@ -100,6 +107,8 @@ export interface RuleResult {
   ok: boolean;
   text: string;
   missing?: string[];
+  /** Broken, but only some clients refuse it, not CockroachDB (see RuleProblem.warning). */
+  warning?: true;
 }
 
 /** The role a file of `usage` is checked as; `name` is the user in client.USER.crt. UI and tenant CAs are CAs. */
@@ -182,12 +191,15 @@ function principalResult(c: RuleCert, role: RuleRole, o: RuleOptions): RuleResul
  */
 export function roleResults(c: RuleCert, role: RuleRole, o: RuleOptions): RuleResult[] {
   const out: RuleResult[] = [];
-  const fail = (code: RuleCode, field: string, text: string, missing?: string[]) => out.push({ code, field, ok: false, text, ...(missing ? { missing } : {}) });
+  const fail = (code: RuleCode, field: string, text: string, missing?: string[], warning?: boolean) =>
+    out.push({ code, field, ok: false, text, ...(missing ? { missing } : {}), ...(warning ? { warning: true as const } : {}) });
   const pass = (code: RuleCode, field: string, text: string) => out.push({ code, field, ok: true, text });
   const isCaRole = role.as === 'ca' || role.as === 'client-ca';
-  if (isCaRole && !c.isCA) fail('ca', 'basicConstraints', 'is not a CA certificate (basicConstraints CA:TRUE is missing)');
-  if (isCaRole && c.isCA) pass('ca', 'basicConstraints', 'is CA:TRUE: a CA certificate');
-  if (!isCaRole && c.isCA) fail('ca', 'basicConstraints', 'is a CA certificate (basicConstraints CA:TRUE), not a leaf certificate');
+  const isCA = c.basicConstraints ? c.basicConstraints.ca : c.isCA;
+  if (isCaRole && !isCA) fail('ca', 'basicConstraints', 'is not a CA certificate (basicConstraints CA:TRUE is missing)');
+  if (isCaRole && isCA) pass('ca', 'basicConstraints', 'is CA:TRUE: a CA certificate');
+  // Go (CockroachDB) does not look at a leaf's CA flag; some clients refuse such a leaf.
+  if (!isCaRole && isCA) fail('ca', 'basicConstraints', 'is a CA certificate (basicConstraints CA:TRUE), not a leaf certificate', undefined, true);
   if (isCaRole && c.keyUsage.length > 0 && !c.keyUsage.includes('keyCertSign'))
     fail('ca-key-usage', 'keyUsage', 'lacks keyCertSign: TLS libraries refuse the certificates it signs');
   const pr = principalResult(c, role, o);
@@ -216,7 +228,7 @@ export function roleResults(c: RuleCert, role: RuleRole, o: RuleOptions): RuleRe
       );
   }
   const kt = keyTypeProblem(c.publicKey);
-  if (kt) fail('key-type', 'public key', kt);
+  if (kt) fail('key-type', 'public key', kt, undefined, !cockroachRefusesKey(c.publicKey));
   else pass('key-type', 'public key', `is ${c.publicKey}: CockroachDB and its clients accept it`);
   if (c.notAfter.getTime() <= o.now.getTime()) fail('expired', 'notAfter', `expired on ${c.notAfter.toISOString()}: CockroachDB and every client refuse it`);
   if (c.notBefore.getTime() > o.now.getTime())
@@ -228,5 +240,11 @@ export function roleResults(c: RuleCert, role: RuleRole, o: RuleOptions): RuleRe
 export function roleProblems(c: RuleCert, role: RuleRole, o: RuleOptions): RuleProblem[] {
   return roleResults(c, role, o)
     .filter((r) => !r.ok)
-    .map((r) => ({ code: r.code, field: r.field, problem: r.text, ...(r.missing ? { missing: r.missing } : {}) }));
+    .map((r) => ({
+      code: r.code,
+      field: r.field,
+      problem: r.text,
+      ...(r.missing ? { missing: r.missing } : {}),
+      ...(r.warning ? { warning: r.warning } : {}),
+    }));
 }
