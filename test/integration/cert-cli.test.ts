@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crdbTls, openssl, RunResult } from '../support/exec';
 import { hashTree, tmpDir } from '../support/tmp';
@@ -240,6 +240,70 @@ describe('crdb-tls cert, cross-checked with the openssl CLI', function () {
     // With the cluster CA key instead of the client CA key: refused.
     const r = crdbTls(['cert', 'create-client', 'carol', '--certs-dir', dir, '--ca-key', key]);
     assert.match(r.stderr, /does not match the first certificate in .*ca-client\.crt/);
+  });
+
+  it('lists every CockroachDB rule an outside-signed certificate breaks (openssl x509 -req), errors and warnings, in --json and the table', () => {
+    const dir = join(root, 'outside-rules');
+    mkdirSync(dir, { mode: 0o700 });
+    copyFileSync(join(certs, 'ca.crt'), join(dir, 'ca.crt'));
+    const sign = (name: string, cn: string, ext: string, bits = 2048) => {
+      const key = join(dir, `${name}.key`);
+      openssl(['genrsa', '-out', key, String(bits)]);
+      chmodSync(key, 0o600);
+      const csr = join(root, `${name}.csr`);
+      openssl(['req', '-new', '-key', key, '-subj', `/O=Cockroach/CN=${cn}`, '-out', csr]);
+      const extFile = join(root, `${name}.ext`);
+      writeFileSync(extFile, ext);
+      openssl([
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        join(certs, 'ca.crt'),
+        '-CAkey',
+        caKey,
+        '-set_serial',
+        '0x' + Date.now().toString(16),
+        '-days',
+        '30',
+        '-extfile',
+        extFile,
+        '-out',
+        join(dir, `${name}.crt`),
+      ]);
+    };
+    sign('client.web', 'web', 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
+    sign('node', 'node', 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n');
+    sign('client.weak', 'weak', 'extendedKeyUsage=clientAuth\n', 1024);
+    copyFileSync(join(certs, 'node.crt'), join(dir, 'tls.crt'));
+    const entries = JSON.parse(ok(crdbTls(['cert', 'list', '--certs-dir', dir, '--json'])).stdout) as {
+      certFile: string;
+      errors: string[];
+      warnings: string[];
+      problems: { code: string; severity: string; path: string }[];
+      loaderName?: string;
+    }[];
+    const by = (f: string) => entries.find((e) => e.certFile === f) ?? assert.fail(`${f} listed`);
+    const codes = (f: string) => by(f).problems.map((p) => `${p.severity} ${p.code}`);
+    assert.deepEqual(codes('ca.crt'), []);
+    assert.deepEqual(codes('client.web.crt'), ['error eku']);
+    assert.match(by('client.web.crt').errors[0], /client\.web\.crt: extendedKeyUsage allows serverAuth but lacks clientAuth/);
+    assert.deepEqual(codes('node.crt'), ['error sans']);
+    assert.match(by('node.crt').errors[0], /node\.crt: subjectAltName has no DNS or IP SANs/);
+    assert.deepEqual(codes('client.weak.crt'), ['warning key-type']);
+    assert.deepEqual(by('client.weak.crt').errors, []);
+    assert.match(by('client.weak.crt').warnings[0], /RSA 1024 bits: OpenSSL \(libpq, psql\) at its default security level refuses RSA keys under 2048 bits/);
+    assert.deepEqual(codes('tls.crt'), ['error bad-filename']);
+    assert.equal(by('tls.crt').loaderName, 'node.crt');
+    assert.match(
+      by('tls.crt').errors[0],
+      /node\.crt exists; to use this one instead, "crdb-tls cert import --certs-dir .* --as node --cert .*tls\.crt --key .*tls\.key --overwrite"/,
+    );
+    // The table's Error column carries the warnings too, marked as such.
+    const table = ok(crdbTls(['cert', 'list', '--certs-dir', dir])).stdout;
+    assert.match(table, /client\.weak\.crt .*\| warning: .*client\.weak\.crt: the public key is RSA 1024 bits/);
+    assert.match(table, /client\.web\.crt .*\| client certificate .*lacks clientAuth/);
   });
 });
 
