@@ -136,6 +136,16 @@ describe('crdb-tls cloud against the Cloud API stand-in', function () {
       assert.match(r.stderr, new RegExp(`cluster ${ghost} was not found \\(404`));
     });
 
+    it("client-ca show on a Basic or Standard cluster: the plan explanation the changes give, not the API's 400", async () => {
+      await refused(['cloud', 'client-ca', 'show', 'hobby'], ['"hobby"', 'Basic plan', 'sslrootcert=system', 'passwords or SSO'], 'reads only');
+      const line = await refused(['cloud', 'client-ca', 'show', TEAM, '--json'], [TEAM, 'Standard plan', 'Advanced'], 'reads only');
+      assert.doesNotMatch(line, /\b400\b/);
+      assert.ok(
+        !api.requests.some((q) => q.path === `/api/v1/clusters/${HOBBY}/client-ca-cert` || q.path === `/api/v1/clusters/${TEAM}/client-ca-cert`),
+        'no client CA request for a plan without one',
+      );
+    });
+
     it('a network error says what was tried', async () => {
       const port = await closedPort();
       const r = await cli(['cloud', 'clusters'], { server: `http://127.0.0.1:${port}` });
@@ -195,6 +205,36 @@ describe('crdb-tls cloud against the Cloud API stand-in', function () {
       );
       assert.match(line, /--out FILE/);
       assert.equal(hashTree(home), before);
+    });
+
+    it('refuses what the server serves when it is not a CA, an expired CA, or not PEM, and writes nothing', async () => {
+      const cases: [string, RegExp][] = [
+        [readFileSync(files.leaf, 'utf8'), /holds a certificate that is not a CA \(.*alice/],
+        [readFileSync(files.expired, 'utf8'), /holds a CA that expired on 20\d\d-/],
+        ['<html>maintenance</html>\n', /is not a PEM certificate/],
+      ];
+      try {
+        for (const [served, re] of cases) {
+          api.setClusterCa(PROD, served);
+          const home = tmpDir('crdb-tls-home-');
+          const out = join(home, 'out', 'ca.crt');
+          for (const args of [
+            ['cloud', 'ca-cert', PROD],
+            ['cloud', 'ca-cert', PROD, '--out', out, '--overwrite'],
+          ]) {
+            const line = await refused(
+              args,
+              [`the CA certificate of cluster ${PROD} from ${api.url}/clusters/${PROD}/cert`, 'nothing was written'],
+              'reads only',
+              home,
+            );
+            assert.match(line, re);
+          }
+          assert.deepEqual(readdirSync(home), [], 'nothing written in HOME');
+        }
+      } finally {
+        api.setClusterCa(PROD, clusterCa);
+      }
     });
 
     it('--overwrite backs the old file up first and says so', async () => {
@@ -342,6 +382,15 @@ describe('crdb-tls cloud against the Cloud API stand-in', function () {
       assert.match(r.stdout, new RegExp(`rolls back to the bundle saved .* \\(${h[0].id}\\)`));
       assert.equal(api.clientCa(PROD).status, 'IS_SET');
       assert.ok(api.clientCa(PROD).pem!.includes(oldPem().trim().split('\n')[1]));
+    });
+
+    it('rollback again goes further back (to the bundle before add), not back to what the first rollback replaced', async () => {
+      const r = await cli(['cloud', 'client-ca', 'rollback', 'prod', ...wait], { home: home() });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /before "client-ca add prod/);
+      assert.equal(api.clientCa(PROD).pem, oldPem(), 'the old CA alone, as before add');
+      const h = JSON.parse((await cli(['cloud', 'client-ca', 'history', 'prod', '--json'], { home: home() })).stdout) as { rolledBackTo?: string }[];
+      assert.equal(h.filter((e) => e.rolledBackTo).length, 2, 'each rollback recorded what it put back');
     });
 
     it('delete --wait ends NOT_SET; set afterwards is a POST again', async () => {

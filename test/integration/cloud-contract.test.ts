@@ -128,6 +128,10 @@ describe('cloud: the API client and the contract', function () {
     assert.notDeepEqual(spec.checkRequest({ method: 'GET', path: '/api/v1/clusters', query: { 'pagination.limit': 'ten' }, headers: {} }).errors, []);
     assert.notDeepEqual(spec.checkRequest({ method: 'PUT', path: `/api/v1/clusters/${ID}/client-ca-cert`, query: {}, headers: {} }).errors, []);
     assert.notDeepEqual(spec.checkResponse('CockroachCloud_GetClientCACert', 200, { status: 'DONE' }), []);
+    // Error bodies are held to the spec's error shape (Status), though its 4xx schemas are empty.
+    assert.notDeepEqual(spec.checkResponse('CockroachCloud_GetClientCACert', 401, { code: 'sixteen', message: 'no' }), []);
+    assert.notDeepEqual(spec.checkResponse('CockroachCloud_ListClusters', 404, { code: 5, message: 5 }), []);
+    assert.deepEqual(spec.checkResponse('CockroachCloud_ListClusters', 404, { code: 5, message: 'not found', details: [] }), []);
   });
 
   it('401, 403, 404, 5xx and network errors: one line naming COCKROACH_API_KEY, the roles or the cluster, never the key', async () => {

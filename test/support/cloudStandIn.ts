@@ -2,8 +2,9 @@
  * A small stateful stand-in of the CockroachDB Cloud API on 127.0.0.1: the one boundary the tests
  * replace. It keeps each cluster's client CA (PENDING for `pendingPolls` GETs after a change, then
  * IS_SET, NOT_SET after a delete, or FAILED when told), pages the cluster list, serves the cluster
- * CA at /clusters/<id>/cert, and records every request. Each request is checked against the official
- * spec (CloudSpec) and so is each response it sends, so neither our client nor the stand-in can drift.
+ * CA at /clusters/<id>/cert (replaceable, to serve what is not a valid CA), and records every
+ * request. Each request is checked against the official spec (CloudSpec) and so is each response it
+ * sends, error bodies included, so neither our client nor the stand-in can drift.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -128,6 +129,13 @@ export class CloudStandIn {
     this.ca.set(id, { status, ...(pem ? { pem } : {}) });
   }
 
+  /** What /clusters/<id>/cert serves from now on (any text: a leaf, an expired CA, not PEM). */
+  setClusterCa(id: string, text: string): void {
+    const c = this.o.clusters.find((x) => x.id === id);
+    if (!c) throw new Error(`no cluster ${id} in the stand-in`);
+    c.caPem = text;
+  }
+
   /** The next change of `id` ends FAILED. */
   failNext(id: string): void {
     this.failNextChange.add(id);
@@ -154,8 +162,8 @@ export class CloudStandIn {
     this.requests.push(rec);
     const send = (status: number, body: unknown, type = 'application/json') => {
       rec.status = status;
-      if (rec.operationId && status === 200)
-        this.responseErrors.push(...this.spec.checkResponse(rec.operationId, status, body).map((e) => `${rec.operationId}: ${e}`));
+      // Every answer to an API operation, errors too (400, 401, 404: the spec's error shape).
+      if (rec.operationId) this.responseErrors.push(...this.spec.checkResponse(rec.operationId, status, body).map((e) => `${rec.operationId}: ${e}`));
       res.writeHead(status, { 'Content-Type': type });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
