@@ -10,6 +10,7 @@ import { makeCertsDir } from '../support/certs';
 import { tmpDir } from '../support/tmp';
 
 const opts = { cwd: '/', newPassword: () => 'pw' };
+const codes = (text: string, o = {}) => lintText(text, { now: new Date(), ...o }).flatMap((r) => r.findings.map((f) => f.code));
 const WIN = 'postgresql://alice@db.example:26257/defaultdb?sslmode=verify-full&sslrootcert=C%3A%5Ccerts%5Cca.crt';
 
 describe('client kit', function () {
@@ -26,9 +27,10 @@ describe('client kit', function () {
       assert.doesNotMatch(JSON.stringify(kitJson(kit)), /PRIVATE KEY|BEGIN CERTIFICATE/, id);
       const verify = id === 'prisma' ? /sslmode=require&sslaccept=strict/ : id === 'typeorm' ? /ssl: \{ ca: fs\.readFileSync/ : /verify-full/;
       assert.match(kit.snippet, verify, id);
+      assert.ok(!findings.some((f) => f.code === 'sslmode-require'), `${id}: the kit's snippet resolves sslmode=require`);
       assert.ok(
-        findings.some((f) => f.code === 'sslmode-require'),
-        `${id}: the input's lint findings come with the kit`,
+        kit.notes.some((n) => /sslmode=require does not verify the server.*verify-full/.test(n)),
+        `${id}: a note says the kit replaced sslmode=require`,
       );
       assert.ok(kit.notes.length > 0 && kit.run.length > 0, id);
     }
@@ -62,6 +64,55 @@ describe('client kit', function () {
     assert.match((await buildClientKit('psql', 'postgresql://u@h:26257/d?sslmode=verify-full&sslrootcert=system', opts)).kit.snippet, /sslrootcert=system/);
   });
 
+  it('a raw Windows path that cuts the URL short is refused with the whole string percent-encoded, never built from the cut-off part', async () => {
+    const q = 'postgresql://alice@db:26257/d?sslmode=verify-full&sslrootcert=';
+    const url = `${q}C:\\certs\\ca.crt&sslcert=C:\\certs\\client.alice.crt&sslkey=C:\\certs\\client.alice.key`;
+    let printed: string[] | undefined;
+    const err = await buildClientKit('psql', url, { ...opts, onFindings: (f) => (printed = f.map((x) => x.code)) }).then(
+      () => assert.fail('built a kit from a cut-off URL'),
+      (e: Error) => e,
+    );
+    assert.equal(err.name, 'UserError');
+    assert.match(err.message, /^sslrootcert holds a raw Windows path \("C:\\\\certs\\\\ca\.crt"\), and the URL ends at its drive letter's ":"/);
+    assert.ok(err.message.endsWith(`${q}C%3A%5Ccerts%5Cca.crt&sslcert=C%3A%5Ccerts%5Cclient.alice.crt&sslkey=C%3A%5Ccerts%5Cclient.alice.key`), err.message);
+    assert.doesNotMatch(err.message, /\n/, 'one line');
+    assert.equal(printed, undefined, 'no findings about the cut-off string (a file named "C")');
+    // A UNC path and a JDBC URL (its %20 kept as written); the encoded form builds.
+    await assert.rejects(buildClientKit('pgx', `${q}\\\\srv\\share\\ca.crt`, opts), /sslrootcert=%5C%5Csrv%5Cshare%5Cca\.crt$/);
+    await assert.rejects(
+      buildClientKit('jdbc', 'jdbc:postgresql://db:26257/d?user=alice&sslrootcert=D:\\my%20certs\\ca.crt&sslmode=verify-full', opts),
+      /sslrootcert holds a raw Windows path.*sslrootcert=D%3A%5Cmy%20certs%5Cca\.crt&sslmode=verify-full$/,
+    );
+    const fixed = err.message.slice(err.message.indexOf('postgresql://'));
+    assert.match(
+      (await buildClientKit('psql', fixed, opts)).kit.snippet,
+      /sslrootcert=C%3A%5Ccerts%5Cca\.crt&sslcert=C%3A%5Ccerts%5Cclient\.alice\.crt&sslkey=C%3A/,
+    );
+    // A drive letter with "/" does not cut the URL: built, with the path as Windows writes it.
+    assert.match((await buildClientKit('psql', `${q}C:/certs/ca.crt`, opts)).kit.snippet, /sslrootcert=C%3A%5Ccerts%5Cca\.crt$/);
+  });
+
+  it('prints only the findings that apply to the string as written and that the kit does not resolve', async () => {
+    const fx = await makeCertsDir({ users: ['alice'] });
+    const q = (f: string) => encodeURIComponent(join(fx.certsDir, f));
+    const url = `postgresql://alice@localhost:26257/d?sslmode=verify-full&sslrootcert=${q('ca.crt')}&sslcert=${q('client.alice.crt')}&sslkey=${q('client.alice.key')}`;
+    for (const id of ['prisma', 'jdbc', 'dbeaver'] as const) {
+      let printed: string[] = [];
+      const { findings } = await buildClientKit(id, url, { ...opts, onFindings: (f) => (printed = f.map((x) => x.code)) });
+      assert.deepEqual(printed, [], `${id}: a libpq URL is right as written; the kit makes the .pk8 / the PKCS#12 identity itself`);
+      assert.deepEqual(findings, []);
+    }
+    // The rules still fire on the same string for the client itself (what the kit resolves), and a problem of the files is still printed.
+    assert.ok(codes(url, { client: 'prisma' }).includes('prisma-sslcert-client-cert'));
+    assert.ok(codes(url, { client: 'jdbc' }).includes('jdbc-key-format'));
+    const missing = url.replace(q('ca.crt'), q('no-such-ca.crt'));
+    for (const id of ['prisma', 'jdbc'] as const) {
+      let printed: string[] = [];
+      await buildClientKit(id, missing, { ...opts, onFindings: (f) => (printed = f.map((x) => x.code)) }).catch(() => undefined);
+      assert.deepEqual(printed, ['file-missing'], id);
+    }
+  });
+
   it('key=value and JDBC input give the same target', async () => {
     const a = (await buildClientKit('pgx', 'host=h port=26000 user=u dbname=d sslmode=verify-full sslrootcert=/c/ca.crt', opts)).kit;
     const b = (await buildClientKit('pgx', 'jdbc:postgresql://h:26000/d?user=u&sslmode=verify-full&sslrootcert=/c/ca.crt', opts)).kit;
@@ -71,8 +122,6 @@ describe('client kit', function () {
 });
 
 describe('client lint rules', () => {
-  const codes = (text: string, o = {}) => lintText(text, { now: new Date(), ...o }).flatMap((r) => r.findings.map((f) => f.code));
-
   it("jdbc-key-format: a PEM key given to a Java client (a jdbc: URL, or connect's client jdbc/dbeaver)", async () => {
     const fx = await makeCertsDir({ users: ['alice'] });
     const u = `postgresql://alice@localhost:26257/d?sslmode=verify-full&sslrootcert=${fx.certsDir}/ca.crt&sslcert=${fx.certsDir}/client.alice.crt&sslkey=${fx.certsDir}/client.alice.key`;

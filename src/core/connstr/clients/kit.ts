@@ -15,6 +15,7 @@ import { resolveRef } from '../files';
 import { findConnStrings } from '../find';
 import { lintConn } from '../lint';
 import { ConnString, Finding, paramValue } from '../types';
+import { kitFindings, refuseCutOffWindowsPath } from './input';
 import { CLIENTS } from './table';
 import { ClientId, ClientKit, KitFile, KitTarget, isClientId, CLIENT_IDS } from './types';
 
@@ -35,7 +36,7 @@ export interface KitOptions {
 
 export interface KitResult {
   kit: ClientKit;
-  /** The string's lint findings, as the client reads it. */
+  /** The string's lint findings that apply to it as written and that the kit does not resolve (what onFindings got). */
   findings: Finding[];
 }
 
@@ -127,7 +128,9 @@ export async function buildClientKit(client: ClientId, text: string, o: KitOptio
   const c = findConnStrings(text)[0];
   if (!c) throw new UserError(`no connection string found in ${quoteInput(text)}: pass a postgresql:// URL, a jdbc:postgresql:// URL or key=value pairs.`);
   const info = CLIENTS[client];
-  const findings = lintConn(text, c, { workspaceFolders: [o.cwd], home: o.home, now: o.now, client });
+  refuseCutOffWindowsPath(text, c);
+  const all = lintConn(text, c, { workspaceFolders: [o.cwd], home: o.home, now: o.now, client });
+  const { shown: findings, notes: inputNotes } = kitFindings(all, client, info, c);
   o.onFindings?.(findings);
   const t = target(c, o);
   if (t.ca === 'system' && info.systemRoot === 'no')
@@ -145,7 +148,7 @@ export async function buildClientKit(client: ClientId, text: string, o: KitOptio
     t.p12 = { path: f.path, password };
   }
   const parts = info.build(t);
-  const notes = [...parts.notes];
+  const notes = [...parts.notes, ...inputNotes];
   if (files.some((f) => f.status === 'write') && !o.derivedDir && !o.writesDerived)
     notes.push('The derived files are not written yet: pass --out DIR (the CLI) to write them.');
   if (t.windows) notes.push('Windows paths: the backslashes and the drive letter are percent-encoded in URLs (%5C, %3A) and escaped in string literals.');

@@ -29,7 +29,7 @@ main().catch((err) => {
     run: 'node connect.js',
     notes: [
       'node-postgres (pg-connection-string) reads the files named by sslrootcert, sslcert and sslkey when the URL is parsed; with verify-full Node checks the chain and the host name.',
-      'sslmode=require in node-postgres means verify-ca unless uselibpqcompat=true; sslrootcert=system is read as a file named "system". Keep verify-full.',
+      'node-postgres (pg-connection-string 2.x) reads sslmode=prefer, require and verify-ca as verify-full (with a deprecation warning) unless the URL has uselibpqcompat=true, which gives them their libpq meaning; sslrootcert=system is read as a file named "system". Keep verify-full: it means the same to every client.',
       'node-postgres does not check the key file mode (libpq does). npm install pg.',
     ],
   };

@@ -9,7 +9,7 @@ const DISABLE = 'sslmode=disable sends the password and all data in clear text, 
 const ALLOW = 'sslmode=allow tries without TLS first and never verifies the server (the cockroach CLI rejects it): use sslmode=verify-full.';
 const PREFER = 'sslmode=prefer falls back to no TLS and never verifies the server: use sslmode=verify-full.';
 const REQUIRE =
-  'sslmode=require encrypts but does not verify the server (node-postgres treats it as verify-ca unless uselibpqcompat=true): use sslmode=verify-full with sslrootcert.';
+  'sslmode=require encrypts but does not verify the server in libpq, psycopg, pgx and pgjdbc (node-postgres 8.x reads require, prefer and verify-ca as verify-full, and as libpq does only with uselibpqcompat=true): use sslmode=verify-full with sslrootcert, which means the same to every client.';
 const VERIFY_CA = 'sslmode=verify-ca checks the CA but not the host name: use sslmode=verify-full (the node certificate must list this host).';
 
 const VERIFY_FULL = new SetParamFix('Set sslmode=verify-full', 'sslmode', 'verify-full');
