@@ -67,12 +67,6 @@ export function lifetimeUsedPercent(cert: CertDetails, now: Date): number {
   return Math.min(100, Math.max(0, Math.round(((now.getTime() - a) / (b - a)) * 100)));
 }
 
-function dn(d: Record<string, string>): string {
-  return Object.entries(d)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
-}
-
 /** The hover of a certificate item: every value escaped (it comes from files). */
 export function certTooltip(entry: CertEntry, cert: CertDetails | undefined, index: number, now: Date): vscode.MarkdownString {
   const m = new vscode.MarkdownString(undefined, false);
@@ -83,12 +77,12 @@ export function certTooltip(entry: CertEntry, cert: CertDetails | undefined, ind
   m.appendMarkdown(`**${md(entry.usage)} certificate**${md(pos)} · \`${entry.certFile.replace(/`/g, "'")}\`\n\n`);
   if (cert) {
     const rows: [string, string][] = [
-      ['Subject', dn(cert.subject)],
+      ['Subject', cert.subjectLine],
       [
         'SANs',
         [...cert.sans.dns.map((d) => `DNS:${d}`), ...cert.sans.ip.map((i) => `IP:${i}`), ...cert.sans.uri.map((u) => `URI:${u}`)].join(', ') || '(none)',
       ],
-      ['Issuer', dn(cert.issuer)],
+      ['Issuer', cert.issuerLine],
       ['Serial', cert.serial],
       ['SHA-256', cert.fingerprintSha256],
       ['Valid', `${cert.notBefore.slice(0, 10)} → ${cert.notAfter.slice(0, 10)} (${lifetimeUsedPercent(cert, now)} % of lifetime used)`],

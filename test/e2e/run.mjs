@@ -277,7 +277,7 @@ async function demoPage(demo) {
     const t = await hoverTable();
     const fp = new X509Certificate(readFileSync(join(demo.certsDir, 'node.crt'))).fingerprint256;
     expect(/Node certificate/.test(text), `the hover does not say "Node certificate": ${text.slice(0, 200)}`);
-    expect(t.Subject === 'O=Cockroach, CN=node', `Subject in the hover: "${t.Subject}"`);
+    expect(t.Subject === 'CN=node, O=Cockroach', `Subject in the hover: "${t.Subject}"`);
     expect(t.SANs === 'DNS:localhost, IP:127.0.0.1', `SANs in the hover: "${t.SANs}"`);
     expect(t['SHA-256'] === fp, `SHA-256 in the hover: "${t['SHA-256']}", node.crt on disk: ${fp}`);
     expect(/^expires in (4 y 11 mo|5 y)$/.test(t.Status ?? ''), `Status in the hover: "${t.Status}"`);

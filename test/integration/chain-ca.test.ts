@@ -141,7 +141,7 @@ describe('a certificate from another CA of the same name: list, inspect and lint
       assert.notEqual(aki, ski);
       assert.ok(
         text.includes(
-          `does not chain to ${caPath}: its issuer O=Cockroach, CN=Cockroach CA is the name of the CA certificate in ca.crt, but not its key: ` +
+          `does not chain to ${caPath}: its issuer CN=Cockroach CA, O=Cockroach is the name of the CA certificate in ca.crt, but not its key: ` +
             `its authority key id ${aki} is not that CA's subject key id ${ski}; it comes from another CA with the same name`,
         ),
         text,
@@ -153,7 +153,7 @@ describe('a certificate from another CA of the same name: list, inspect and lint
     }
     assert.match(
       entry(entries, 'client.eve.crt').errors.join(' '),
-      /does not chain to .*ca\.crt: no certificate in ca\.crt signed it \(its issuer O=Other, CN=Other CA is not that CA\)/,
+      /does not chain to .*ca\.crt: no certificate in ca\.crt signed it \(its issuer CN=Other CA, O=Other is not that CA\)/,
     );
     assert.deepEqual(entry(entries, 'ca.crt').errors, [], 'the CA itself is fine');
     const table = crdbTls(['cert', 'list', '--certs-dir', a.certsDir]);

@@ -139,7 +139,7 @@ describe('cert rollback to an older backup: the whole dir as of that point, chec
     const h = state(f);
     refused(
       cert('rollback', ids.rotateCa, '--certs-dir', f.certsDir),
-      /cannot roll back \S+ to backup \S+: it would leave \S+\/client\.app\.crt not chaining to \S+\/ca\.crt \(its issuer O=Cockroach, CN=Cockroach CA is the name of the CA certificate in ca\.crt, but not its key: .*\): .*nothing was changed\.$/,
+      /cannot roll back \S+ to backup \S+: it would leave \S+\/client\.app\.crt not chaining to \S+\/ca\.crt \(its issuer CN=Cockroach CA, O=Cockroach is the name of the CA certificate in ca\.crt, but not its key: .*\): .*nothing was changed\.$/,
     );
     assert.equal(state(f), h);
   });

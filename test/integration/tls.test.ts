@@ -194,7 +194,7 @@ describe('TLS troubleshooting against real servers', function () {
       expectCategory(r, 'ok');
       assert.equal(r.details.tls, true);
       assert.equal(r.details.verification, 'full');
-      assert.equal(r.details.serverChain?.[0].subject, 'O=Cockroach, CN=node');
+      assert.equal(r.details.serverChain?.[0].subject, 'CN=node, O=Cockroach');
       for (const k of ['connectMs', 'tlsMs', 'authMs', 'queryMs', 'totalMs'] as const) assert.equal(typeof r.details.timings[k], 'number', k);
       assert.match(r.cause, /verified against sslrootcert .*ca\.crt and names localhost/);
       assert.equal(r.fix, 'nothing to fix.');

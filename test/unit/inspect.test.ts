@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { parseCertFile } from '../../src/core/pki/inspect';
 import { parseDn } from '../../src/core/pki/certinfo';
+import { NameAttribute, dnLine, nameRecord } from '../../src/core/pki/x509name';
 import { randomSerialHex } from '../../src/core/pki/issue';
 
 describe('certificate fields', () => {
@@ -22,6 +23,35 @@ describe('certificate fields', () => {
     );
     assert.match(bad('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), /failed to parse certificate 0 in file x.crt/);
   });
+});
+
+describe('names: the one DN line and record (x509name)', () => {
+  const a = (name: string, value: string): NameAttribute => ({ oid: '', name, value });
+  // RDNs in DER order → the line (RFC 4514 order: last RDN first) and the record (CN: the last one, as Go reads it).
+  const cases: [string, NameAttribute[][], string, Record<string, string>][] = [
+    ["cockroach's names", [[a('O', 'Cockroach')], [a('CN', 'node')]], 'CN=node, O=Cockroach', { O: 'Cockroach', CN: 'node' }],
+    [
+      'a longer name, reversed whole',
+      [[a('C', 'US')], [a('O', 'X')], [a('OU', 'Y')], [a('CN', 'z')]],
+      'CN=z, OU=Y, O=X, C=US',
+      { C: 'US', O: 'X', OU: 'Y', CN: 'z' },
+    ],
+    [
+      'two CNs: the last one is the common name',
+      [[a('O', 'Cockroach')], [a('CN', 'a')], [a('CN', 'b')]],
+      'CN=b, CN=a, O=Cockroach',
+      { O: 'Cockroach', CN: 'b' },
+    ],
+    ['two OUs are joined', [[a('OU', 'x')], [a('OU', 'y')], [a('CN', 'c')]], 'CN=c, OU=y, OU=x', { OU: 'x, y', CN: 'c' }],
+    ['a multi-valued RDN', [[a('O', 'Cockroach')], [a('CN', 'n'), a('UID', '7')]], 'CN=n+UID=7, O=Cockroach', { O: 'Cockroach', CN: 'n', UID: '7' }],
+    ['no name', [], '', {}],
+  ];
+  for (const [name, rdns, line, record] of cases) {
+    it(name, () => {
+      assert.equal(dnLine(rdns), line);
+      assert.deepEqual(nameRecord(rdns), record);
+    });
+  }
 });
 
 describe('serial numbers', () => {

@@ -194,7 +194,7 @@ describe('UI and tenant client certificates against the CA file that signs them'
     assert.deepEqual(bad.chain, { caFile: 'ca.crt', signedBy: null });
     assert.match(
       bad.errors.join('\n'),
-      /^UI certificate .*ui\.crt does not chain to .*ca\.crt: its issuer O=Cockroach, CN=Cockroach CA is the name of the CA certificate in ca\.crt, but not its key/m,
+      /^UI certificate .*ui\.crt does not chain to .*ca\.crt: its issuer CN=Cockroach CA, O=Cockroach is the name of the CA certificate in ca\.crt, but not its key/m,
     );
   });
 

@@ -91,7 +91,7 @@ if (!restricted)
       assert.match(text, /CockroachDB connection string/);
       assert.match(text, /\| sslmode \| require \|/);
       assert.match(text, /\*\*sslrootcert\*\* .*lint-certs\/ca\.crt/);
-      assert.match(text, /O=Cockroach, CN=Cockroach CA \(CA\)/);
+      assert.match(text, /CN=Cockroach CA, O=Cockroach \(CA\)/);
       assert.match(text, /CN=root/);
       assert.match(text, /SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
       assert.match(text, /Server identity: not verified/);

@@ -88,7 +88,7 @@ if (!restricted)
       assert.equal(colorId(node), 'charts.green');
       const tip = tooltipText(node);
       assert.match(tip, /Node certificate/);
-      assert.match(tip, /O=Cockroach, CN=node/);
+      assert.match(tip, /CN=node, O=Cockroach/);
       assert.match(tip, /DNS:localhost, DNS:demo\.internal, IP:127\.0\.0\.1/);
       assert.match(tip, /SHA-256 \| ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
       assert.match(tip, /% of lifetime used/);

@@ -1,21 +1,24 @@
 /**
  * The one certificate model: a CertInfo is built once per X509Certificate (by the strict DER
- * reader for the extensions, by Node for the rest) and cached for the object's life. cert list,
+ * reader for the names and the extensions, by Node for the rest) and cached for the object's life. cert list,
  * inspect, the tree's tooltips and hovers, probe and test-connection results, lint and the
  * changefeed builder all derive what they show from it; nothing else re-parses a certificate.
  */
 import { X509Certificate } from 'node:crypto';
 import {
   Extension,
+  GeneralName,
   OID,
   decodeAuthorityKeyId,
   decodeBasicConstraints,
-  decodeExtKeyUsageIds,
+  decodeExtKeyUsage,
   decodeKeyUsage,
   decodeSubjectAltName,
   decodeSubjectKeyId,
-  readExtensions,
+  extKeyUsageId,
+  readCertificate,
 } from './x509der';
+import { NameAttribute, decodeName, dnLine, nameRecord, rdnsFromNodeText } from './x509name';
 
 export interface Sans {
   dns: string[];
@@ -25,12 +28,16 @@ export interface Sans {
 }
 
 export interface CertInfo {
-  /** Attribute → value ("O" → "Cockroach"); repeated attributes joined with ", ". */
+  /** Attribute → value ("O" → "Cockroach"), read from the DER: CN is the last one (as Go reads it), other repeated attributes joined with ", ". */
   subject: Readonly<Record<string, string>>;
   issuer: Readonly<Record<string, string>>;
-  /** One line, CN first as people read it: "CN=root, O=Cockroach". */
+  /** The names as RDNs, in DER order (Node's text when the DER reader refuses the certificate). */
+  subjectRdns: readonly (readonly NameAttribute[])[];
+  issuerRdns: readonly (readonly NameAttribute[])[];
+  /** One line, RFC 4514 order (x509name.dnLine): "CN=root, O=Cockroach". */
   subjectLine: string;
   issuerLine: string;
+  /** The subject's last CN, as Go's pkix.Name.CommonName (CockroachDB's user and node identity). */
   commonName?: string;
   /** Lowercase hex without leading zeros, as Node and `cockroach cert list` print it. */
   serial: string;
@@ -43,10 +50,14 @@ export interface CertInfo {
   basicConstraints?: { ca: boolean; pathLen?: number };
   /** IP addresses as people write them (::1). */
   sans: Sans;
+  /** Every subjectAltName entry in order, as openssl prints them (all name types). */
+  altNames: readonly GeneralName[];
   /** RFC 5280 ids (digitalSignature, keyCertSign, …). */
   keyUsage: string[];
   /** Short ids (serverAuth, clientAuth, …), else the OID; [] without the extension. */
   extKeyUsage: string[];
+  /** The same purposes by OID, in order. */
+  extKeyUsageOids: string[];
   /** Colon hex, as openssl prints it. */
   subjectKeyId?: string;
   authorityKeyId?: string;
@@ -58,24 +69,9 @@ export interface CertInfo {
 
 const CACHE = new WeakMap<X509Certificate, CertInfo>();
 
-/** Parses "O=Cockroach\nCN=node" (Node's X509Certificate.subject) into a map; repeated keys are joined with ", ". */
+/** Parses "O=Cockroach\nCN=node" (Node's X509Certificate.subject) into a map, by the rule of CertInfo.subject. */
 export function parseDn(dn: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of dn.split('\n')) {
-    const i = line.indexOf('=');
-    if (i <= 0) continue;
-    const k = line.slice(0, i);
-    const v = line.slice(i + 1);
-    out[k] = k in out ? `${out[k]}, ${v}` : v;
-  }
-  return out;
-}
-
-/** DN as one line, CN first as people read it: "CN=root, O=Cockroach". */
-export function dnLine(dn: string): string {
-  const parts = dn.split('\n').filter(Boolean);
-  const cn = parts.filter((p) => p.startsWith('CN='));
-  return [...cn, ...parts.filter((p) => !p.startsWith('CN='))].join(', ');
+  return nameRecord(rdnsFromNodeText(dn));
 }
 
 /** One extension's decoded value, or `fallback` when it is absent or malformed. */
@@ -89,9 +85,9 @@ function decoded<T>(exts: Extension[], oid: string, decode: (value: Buffer) => T
   }
 }
 
-function sansOf(value: Buffer): Sans {
+function sansOf(names: readonly GeneralName[]): Sans {
   const sans: Sans = { dns: [], ip: [], uri: [], email: [] };
-  for (const g of decodeSubjectAltName(value)) {
+  for (const g of names) {
     if (g.type === 'DNS') sans.dns.push(g.value);
     else if (g.type === 'IP Address') sans.ip.push(g.compact ?? g.value);
     else if (g.type === 'URI') sans.uri.push(g.value);
@@ -108,30 +104,41 @@ function publicKeyText(cert: X509Certificate): string {
   return String(k.asymmetricKeyType);
 }
 
-function build(cert: X509Certificate): CertInfo {
-  let exts: Extension[] = [];
+/** The names and extensions from the DER; Node's names and no extension facts when the strict reader refuses it (Node parsed it). */
+function readParts(cert: X509Certificate): { subject: NameAttribute[][]; issuer: NameAttribute[][]; exts: Extension[] } {
   try {
-    exts = readExtensions(cert.raw);
+    const s = readCertificate(cert.raw);
+    return { subject: decodeName(s.subject), issuer: decodeName(s.issuer), exts: s.extensions };
   } catch {
-    // Node parsed it; our stricter reader did not: report no extension facts.
+    return { subject: rdnsFromNodeText(cert.subject), issuer: rdnsFromNodeText(cert.issuer), exts: [] };
   }
-  const subject = parseDn(cert.subject);
-  const sans = decoded(exts, OID.subjectAltName, sansOf, { dns: [], ip: [], uri: [], email: [] });
+}
+
+function build(cert: X509Certificate): CertInfo {
+  const { subject: subjectRdns, issuer: issuerRdns, exts } = readParts(cert);
+  const subject = nameRecord(subjectRdns);
+  const altNames = decoded<GeneralName[]>(exts, OID.subjectAltName, decodeSubjectAltName, []);
+  const sans = sansOf(altNames);
+  const ekuOids = decoded(exts, OID.extKeyUsage, (v) => decodeExtKeyUsage(v).map((e) => e.oid), []);
   const info: CertInfo = {
     subject,
-    issuer: parseDn(cert.issuer),
-    subjectLine: dnLine(cert.subject),
-    issuerLine: dnLine(cert.issuer),
+    issuer: nameRecord(issuerRdns),
+    subjectRdns,
+    issuerRdns,
+    subjectLine: dnLine(subjectRdns),
+    issuerLine: dnLine(issuerRdns),
     serial: cert.serialNumber.toLowerCase(),
     notBefore: new Date(cert.validFrom),
     notAfter: new Date(cert.validTo),
     fingerprintSha256: cert.fingerprint256,
     isCA: cert.ca,
     sans,
+    altNames,
     keyUsage: decoded(exts, OID.keyUsage, (v) => decodeKeyUsage(v).map((b) => b.id), []),
-    extKeyUsage: decoded(exts, OID.extKeyUsage, decodeExtKeyUsageIds, []),
+    extKeyUsage: ekuOids.map(extKeyUsageId),
+    extKeyUsageOids: ekuOids,
     publicKey: publicKeyText(cert),
-    principals: [...(subject.CN ? [subject.CN] : []), ...sans.dns],
+    principals: [...(subject.CN !== undefined ? [subject.CN] : []), ...sans.dns],
   };
   if (subject.CN !== undefined) info.commonName = subject.CN;
   const bc = decoded<{ ca: boolean; pathLen?: number } | undefined>(exts, OID.basicConstraints, decodeBasicConstraints, undefined);

@@ -56,7 +56,7 @@ export function findIssuer(cert: X509Certificate, pool: readonly X509Certificate
  * caller's, which knows what the certificate is for.
  */
 export function notSignedText(cert: X509Certificate, caFile: string, pool: readonly X509Certificate[], m: IssuerMatch & { signed: false }): string {
-  const issuer = cert.issuer.split('\n').join(', ');
+  const issuer = certInfo(cert).issuerLine;
   const n = pool.length;
   if (!m.sameName) return `no certificate in ${caFile} signed it (its issuer ${issuer} is ${n === 1 ? 'not that CA' : `none of its ${n} CAs`})`;
   const s = m.sameName;

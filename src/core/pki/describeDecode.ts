@@ -3,19 +3,8 @@ import { X509Certificate } from 'node:crypto';
 import { Usage } from '../cockroach/layout';
 import { ExpiryThresholds, daysLeft, expiryStatus, statusText } from '../cockroach/expiry';
 import { colonHex } from './asn1';
-import {
-  OID,
-  PublicKeyInfo,
-  decodeBasicConstraints,
-  decodeExtKeyUsage,
-  decodeKeyUsage,
-  decodePublicKeyInfo,
-  decodeSubjectAltName,
-  decodeSubjectKeyId,
-  decodeAuthorityKeyId,
-  readCertificate,
-} from './x509der';
-import { decodeName, formatName } from './x509name';
+import { KEY_USAGE_BITS, PublicKeyInfo, decodePublicKeyInfo, extKeyUsageName, readCertificate } from './x509der';
+import { formatName } from './x509name';
 import { extensionText, serialColonHex, serialHex, serialText, signatureAlgorithmName } from './x509text';
 import { errMessage } from '../errors';
 import { issuedBy } from './chain';
@@ -60,18 +49,8 @@ export function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, th
     const s = readCertificate(p.der);
     nb = s.notBefore;
     na = s.notAfter;
-    const subjectRdns = decodeName(s.subject);
-    const ext = (oid: string) => s.extensions.find((e) => e.oid === oid);
-    const tryDecode = <T>(oid: string, f: (v: Buffer) => T): T | undefined => {
-      const e = ext(oid);
-      if (!e) return undefined;
-      try {
-        return f(e.value);
-      } catch {
-        return undefined;
-      }
-    };
-    const eku = tryDecode(OID.extKeyUsage, decodeExtKeyUsage) ?? [];
+    // The names and the extensions' facts come from the one model; here only what openssl's text adds.
+    const info = certInfo(x);
     let pk: PublicKeyInfo;
     try {
       pk = decodePublicKeyInfo(s.spki);
@@ -84,23 +63,20 @@ export function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, th
       serialText: serialText(s.serial),
       serialHex: serialHex(s.serial),
       signatureAlgorithm: signatureAlgorithmName(s.signatureAlgorithmOid),
-      issuer: formatName(decodeName(s.issuer)),
-      subject: formatName(subjectRdns),
-      commonName: subjectRdns
-        .flat()
-        .filter((a) => a.name === 'CN')
-        .pop()?.value,
+      issuer: formatName(info.issuerRdns),
+      subject: formatName(info.subjectRdns),
+      commonName: info.commonName,
       notBefore: iso(nb),
       notAfter: iso(na),
       publicKey: { ...pk, summary: publicKeySummary(pk) },
       extensions: s.extensions.map((e) => ({ oid: e.oid, name: e.name, critical: e.critical, lines: safeLines(() => extensionText(e)) })),
-      keyUsage: (tryDecode(OID.keyUsage, decodeKeyUsage) ?? []).map((b) => b.name),
-      extKeyUsage: eku.map((e) => e.name),
-      extKeyUsageOids: eku.map((e) => e.oid),
-      basicConstraints: tryDecode(OID.basicConstraints, decodeBasicConstraints),
-      subjectKeyId: tryDecode(OID.subjectKeyIdentifier, decodeSubjectKeyId),
-      authorityKeyId: tryDecode(OID.authorityKeyIdentifier, decodeAuthorityKeyId)?.keyId,
-      sans: tryDecode(OID.subjectAltName, decodeSubjectAltName) ?? [],
+      keyUsage: KEY_USAGE_BITS.filter((b) => info.keyUsage.includes(b.id)).map((b) => b.name),
+      extKeyUsage: info.extKeyUsageOids.map(extKeyUsageName),
+      extKeyUsageOids: [...info.extKeyUsageOids],
+      basicConstraints: info.basicConstraints,
+      subjectKeyId: info.subjectKeyId,
+      authorityKeyId: info.authorityKeyId,
+      sans: [...info.altNames],
     };
   } catch (err) {
     nb = new Date(x.validFrom);
@@ -121,11 +97,6 @@ export function decodeCert(p: Parsed, index: number, now: Date, usage: Usage, th
 
 /** What Node's X509Certificate tells, for a certificate our strict DER reader refuses. */
 function nodeView(x: X509Certificate, problem: string): DecodedFields {
-  const dn = (s: string) =>
-    s
-      .split('\n')
-      .map((l) => l.replace('=', ' = '))
-      .join(', ');
   const serial = colonHex(Buffer.from(x.serialNumber.length % 2 ? '0' + x.serialNumber : x.serialNumber, 'hex'), false);
   const d = x.publicKey.asymmetricKeyDetails;
   const bits = d?.modulusLength;
@@ -135,8 +106,8 @@ function nodeView(x: X509Certificate, problem: string): DecodedFields {
     serialText: serial,
     serialHex: x.serialNumber.toUpperCase(),
     signatureAlgorithm: '?',
-    issuer: dn(x.issuer),
-    subject: dn(x.subject),
+    issuer: formatName(certInfo(x).issuerRdns),
+    subject: formatName(certInfo(x).subjectRdns),
     commonName: certInfo(x).commonName,
     notBefore: iso(certInfo(x).notBefore),
     notAfter: iso(certInfo(x).notAfter),

@@ -8,6 +8,9 @@ import { parseCertificate } from './x509';
 export interface CertDetails {
   subject: Record<string, string>;
   issuer: Record<string, string>;
+  /** The one DN line (x509name.dnLine): "CN=node, O=Cockroach". */
+  subjectLine: string;
+  issuerLine: string;
   sans: Sans;
   serial: string;
   notBefore: string;
@@ -26,6 +29,8 @@ export function certDetails(cert: X509Certificate): CertDetails {
   return {
     subject: { ...f.subject },
     issuer: { ...f.issuer },
+    subjectLine: f.subjectLine,
+    issuerLine: f.issuerLine,
     sans: { dns: [...f.sans.dns], ip: [...f.sans.ip], uri: [...f.sans.uri], email: [...f.sans.email] },
     serial: f.serial,
     notBefore: f.notBefore.toISOString(),

@@ -261,13 +261,23 @@ export interface NamedOid {
 export function decodeExtKeyUsage(value: Buffer): NamedOid[] {
   return childrenOf(expectTag(readDer(value), TAG.SEQUENCE, 'ExtKeyUsageSyntax')).map((t) => {
     const oid = decodeOid(expectTag(t, TAG.OID, 'KeyPurposeId').value);
-    return { oid, name: EKUS[oid]?.name ?? oid };
+    return { oid, name: extKeyUsageName(oid) };
   });
+}
+
+/** A purpose's short id (serverAuth, clientAuth, …), else its OID. */
+export function extKeyUsageId(oid: string): string {
+  return EKUS[oid]?.id ?? oid;
+}
+
+/** A purpose's openssl name ("TLS Web Server Authentication"), else its OID. */
+export function extKeyUsageName(oid: string): string {
+  return EKUS[oid]?.name ?? oid;
 }
 
 /** The extended key usages by short id (serverAuth, clientAuth, …), else the OID. */
 export function decodeExtKeyUsageIds(value: Buffer): string[] {
-  return decodeExtKeyUsage(value).map((e) => EKUS[e.oid]?.id ?? e.oid);
+  return decodeExtKeyUsage(value).map((e) => extKeyUsageId(e.oid));
 }
 
 export interface BasicConstraints {

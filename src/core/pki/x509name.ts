@@ -71,7 +71,36 @@ function escapeValue(v: string): string {
  * "O = Cockroach, CN = node", as `openssl x509 -text` prints names (non-ASCII is kept readable
  * where openssl would print \XX bytes). `slash` gives "/O=Cockroach/CN=node" as in DirName values.
  */
-export function formatName(rdns: NameAttribute[][], style: 'oneline' | 'slash' = 'oneline'): string {
+export function formatName(rdns: readonly (readonly NameAttribute[])[], style: 'oneline' | 'slash' = 'oneline'): string {
   if (style === 'slash') return rdns.map((rdn) => '/' + rdn.map((a) => `${a.name}=${a.value}`).join('+')).join('');
   return rdns.map((rdn) => rdn.map((a) => `${a.name} = ${escapeValue(a.value)}`).join(' + ')).join(', ');
+}
+
+/**
+ * The one DN line of the product, RFC 4514 order (the last RDN first, as Go's pkix.Name.String()
+ * prints it): "CN=root, O=Cockroach"; a multi-valued RDN's attributes joined with "+". Every
+ * subject and issuer the CLI and the editor print outside openssl-style text comes from here.
+ */
+export function dnLine(rdns: readonly (readonly NameAttribute[])[]): string {
+  return [...rdns]
+    .reverse()
+    .map((rdn) => rdn.map((a) => `${a.name}=${a.value}`).join('+'))
+    .join(', ');
+}
+
+/** Attribute → value ("O" → "Cockroach"): CN is the last one, as Go's pkix.Name (and CockroachDB) reads it; other repeated attributes are joined with ", ". */
+export function nameRecord(rdns: readonly (readonly NameAttribute[])[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of rdns.flat()) out[a.name] = a.name !== 'CN' && a.name in out ? `${out[a.name]}, ${a.value}` : a.value;
+  return out;
+}
+
+/** Node's X509Certificate text ("O=Cockroach\nCN=node") as RDNs of one attribute each: for a certificate the strict DER reader refuses. */
+export function rdnsFromNodeText(dn: string): NameAttribute[][] {
+  const out: NameAttribute[][] = [];
+  for (const line of dn.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) out.push([{ oid: '', name: line.slice(0, i), value: line.slice(i + 1) }]);
+  }
+  return out;
 }

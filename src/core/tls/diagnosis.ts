@@ -7,7 +7,7 @@ import { CertDetails, certDetails } from '../pki/inspect';
 import { Deadline, TimeoutError, formatMs, isAbortError } from './cancel';
 import { explain } from './explain';
 import { probe, sansText } from './probe';
-import { Attempt, Ctx, TestConnectionResult, cn, dn, result, summary } from './testConnectionTypes';
+import { Attempt, Ctx, TestConnectionResult, cn, result, summary } from './testConnectionTypes';
 import { Category, Diagnosis } from './types';
 import { X509_ERRORS } from './verify';
 import { DEFAULT_SQL_PORT } from '../cockroach/ports';
@@ -140,7 +140,7 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
   const clientCert = ctx.cert?.ref.certs[0];
   switch (category) {
     case 'unknown-authority': {
-      const issuer = leaf ? dn(leaf.issuer) : 'an unknown issuer';
+      const issuer = leaf ? leaf.issuerLine : 'an unknown issuer';
       const sameName = leaf
         ? ctx.caCerts.find(
             (k) =>
@@ -219,7 +219,7 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
       if (Date.parse(d.notBefore) > ctx.now.getTime()) evidence.push(`it is valid only from ${d.notBefore}`);
       const eku = d.extKeyUsage;
       if (eku.length && !eku.includes('clientAuth')) evidence.push(`its extended key usage (${eku.join(', ')}) lacks clientAuth`);
-      const serverIssuer = details.probe?.chain[0] ? dn(details.probe.chain[0].issuer) : undefined;
+      const serverIssuer = details.probe?.chain[0]?.issuerLine;
       const byServerCa = details.probe?.chain.slice(1).some((ca) => safeIssued(clientCert, ca.pem));
       const byRoot = ctx.caCerts.some((ca) => safeIssued(clientCert, ca.toString()));
       if (!expired && !byServerCa && !byRoot && (ctx.caCerts.length || serverIssuer)) {
@@ -235,7 +235,7 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
             : alert === 'unsupported certificate'
               ? 'the server refuses its key usage'
               : 'the server refused it';
-      const cause = `${hp} refused the client certificate ${path} (CN=${cn(clientCert)}, issued by ${dn(d.issuer)}, serial ${d.serial}): ${meaning}${alert ? ` (TLS alert "${alert}")` : ''}${evidence.length ? `; ${evidence.join('; ')}` : ''}.`;
+      const cause = `${hp} refused the client certificate ${path} (CN=${cn(clientCert)}, issued by ${d.issuerLine}, serial ${d.serial}): ${meaning}${alert ? ` (TLS alert "${alert}")` : ''}${evidence.length ? `; ${evidence.join('; ')}` : ''}.`;
       const fix = expired
         ? `issue a new one: crdb-tls cert create-client ${cn(clientCert)} --certs-dir ${dirname(path)} --ca-key <ca.key> --overwrite (and deploy it where the client runs).`
         : `issue the client certificate from the CA the cluster trusts for clients (ca-client.crt when the cluster has one, else ca.crt): crdb-tls cert create-client ${cn(clientCert)} --certs-dir ${ctx.certsDir} --ca-key <that CA's key>, and point sslcert/sslkey at the new files; for CockroachDB Cloud, upload the CA that signed ${path} as the cluster's client CA.`;

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { Stats } from 'node:fs';
 import { errMessage } from '../errors';
 import { keyMatchesCert, parsePrivateKey } from '../pki/keys';
+import { certInfo } from '../pki/certinfo';
 import { splitPem } from '../pki/pem';
 import { cockroachKeyModeProblem, libpqKeyModeProblem, octalMode } from '../cockroach/keymode';
 
@@ -83,7 +84,7 @@ export function describeKeyFile(i: KeyFileInput): KeyFileInfo {
       } catch {
         matches = false;
       }
-      out.cert = { path: i.cert.path, subject: i.cert.cert.subject.split('\n').reverse().join(', '), matches };
+      out.cert = { path: i.cert.path, subject: certInfo(i.cert.cert).subjectLine, matches };
       if (!matches) out.ok = false;
     }
   } catch (err) {

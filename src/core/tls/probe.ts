@@ -113,7 +113,7 @@ function chainOf(peer: DetailedPeerCertificate, ca: X509Certificate[], now: numb
 /** One sentence on why the CA does not verify the served chain. */
 export function verificationReason(code: string, chain: ProbedCert[], against: string, caCerts: X509Certificate[]): string {
   const leaf = chain[0];
-  const who = leaf ? `the server's certificate (CN=${leaf.subject.CN ?? '?'}, issued by ${issuerName(leaf)})` : "the server's certificate";
+  const who = leaf ? `the server's certificate (CN=${leaf.subject.CN ?? '?'}, issued by ${leaf.issuerLine})` : "the server's certificate";
   switch (code) {
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
@@ -121,7 +121,7 @@ export function verificationReason(code: string, chain: ProbedCert[], against: s
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'CERT_SIGNATURE_FAILURE': {
-      const sameName = leaf ? caCerts.find((k) => k.subject === leafIssuerDn(leaf)) : undefined;
+      const sameName = leaf ? caCerts.find((k) => certInfo(k).subjectLine === leaf.issuerLine) : undefined;
       const pool = caCerts.length
         ? `${against} (${caCerts.map((k) => `CN=${certInfo(k).commonName ?? '?'}, serial ${certInfo(k).serial}`).join('; ')})`
         : against;
@@ -138,18 +138,6 @@ export function verificationReason(code: string, chain: ProbedCert[], against: s
     default:
       return `${X509_ERRORS[code]?.text ?? code} (${code}).`;
   }
-}
-
-function issuerName(c: CertDetails): string {
-  return Object.entries(c.issuer)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
-}
-
-function leafIssuerDn(c: CertDetails): string {
-  return Object.entries(c.issuer)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n');
 }
 
 export function sansText(c: CertDetails): string {

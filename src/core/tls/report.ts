@@ -2,7 +2,6 @@ import { CertDetails } from '../pki/inspect';
 import { formatMs } from './cancel';
 import { ProbeResult, ProbedCert, sansText } from './probe';
 import { CertSummary, TestConnectionResult } from './testConnection';
-import { dn } from './testConnectionTypes';
 
 /** Plain-text renderings shared by the CLI and the editor's result documents. */
 
@@ -17,9 +16,9 @@ function certLines(c: ProbedCert | CertDetails, i: number): string[] {
   const inCa = 'inCaFile' in c && c.inCaFile ? ' (in the CA file)' : '';
   const validity = 'validity' in c && c.validity !== 'valid' ? ` (${c.validity.toUpperCase()})` : '';
   return [
-    `    ${i}: ${dn(c.subject)}${inCa}`,
+    `    ${i}: ${c.subjectLine}${inCa}`,
     `       SANs: ${sansText(c)}`,
-    `       Issuer: ${dn(c.issuer)}`,
+    `       Issuer: ${c.issuerLine}`,
     `       Valid: ${c.notBefore} to ${c.notAfter}${validity}`,
     `       Serial: ${c.serial}`,
     `       SHA-256: ${c.fingerprintSha256}`,

@@ -119,16 +119,10 @@ export function cn(x: X509Certificate | CertDetails): string {
   return x.subject.CN ?? '?';
 }
 
-export function dn(rec: Record<string, string>): string {
-  return Object.entries(rec)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
-}
-
 export function summary(d: CertDetails): CertSummary {
   return {
-    subject: dn(d.subject),
-    issuer: dn(d.issuer),
+    subject: d.subjectLine,
+    issuer: d.issuerLine,
     sans: sansText(d),
     serial: d.serial,
     notBefore: d.notBefore,

@@ -1,7 +1,7 @@
 import { certInfo } from '../pki/certinfo';
 import { X509Certificate } from 'node:crypto';
 import { CertStructure, OID, readCertificate } from '../pki/x509der';
-import { decodeName, formatName } from '../pki/x509name';
+import { formatName } from '../pki/x509name';
 import { Category } from './types';
 
 /**
@@ -91,8 +91,8 @@ function load(x: X509Certificate, trusted: boolean): Cert {
     x,
     s,
     trusted,
-    subject: formatName(decodeName(s.subject)),
-    issuer: formatName(decodeName(s.issuer)),
+    subject: formatName(f.subjectRdns),
+    issuer: formatName(f.issuerRdns),
     ski: f.subjectKeyId,
     aki: f.authorityKeyId,
     basic: f.basicConstraints,
@@ -115,8 +115,7 @@ function signedBy(child: Cert, parent: Cert): boolean {
 }
 
 function cn(c: Cert): string {
-  const m = /(?:^|, )CN = ([^,]+)/.exec(c.subject);
-  return m ? `"${m[1]}"` : `"${c.subject}"`;
+  return `"${certInfo(c.x).commonName ?? c.subject}"`;
 }
 
 function day(d: Date): string {

@@ -76,19 +76,9 @@ export class ConnHover extends LintHover<DocLint, LintedConn> {
         const d = certDetails(x);
         const days = daysLeft(new Date(d.notAfter), now);
         const sans = [...d.sans.dns, ...d.sans.ip].join(', ');
+        m.appendMarkdown(`- ${md(d.subjectLine)}${d.isCA ? ' (CA)' : ''}${sans ? ` · SANs ${md(sans)}` : ''}\n`);
         m.appendMarkdown(
-          `- ${md(
-            Object.entries(d.subject)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(', '),
-          )}${d.isCA ? ' (CA)' : ''}${sans ? ` · SANs ${md(sans)}` : ''}\n`,
-        );
-        m.appendMarkdown(
-          `  issuer ${md(
-            Object.entries(d.issuer)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(', '),
-          )} · ${md(days < 0 ? `expired ${spanText(-days)} ago` : `expires ${d.notAfter.slice(0, 10)}, ${spanText(days)} left`)}\n`,
+          `  issuer ${md(d.issuerLine)} · ${md(days < 0 ? `expired ${spanText(-days)} ago` : `expires ${d.notAfter.slice(0, 10)}, ${spanText(days)} left`)}\n`,
         );
         m.appendMarkdown(`  SHA-256 ${md(d.fingerprintSha256)}\n`);
       }
