@@ -4,51 +4,17 @@
  * and nothing in the certs dir, its backups, the CA key's folder or a folder beside them changes.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import { manifestProofData } from '../../src/core/certsdir/rotate/manifest';
-import { journalProofData } from '../../src/core/certsdir/rotate/journal';
-import { BackupManifest, Journal } from '../../src/core/certsdir/rotate/types';
-import { CertsFixture, makeCertsDir, cloneCertsDir } from '../support/certs';
-import { CLI, RunResult, crdbTls } from '../support/exec';
-import { hashTree } from '../support/tmp';
-
-interface Fx extends CertsFixture {
-  backups: string;
-  outside: string;
-  victim: string;
-}
+import { BackupManifest } from '../../src/core/certsdir/rotate/types';
+import { CertsFixture, makeCertsDir } from '../support/certs';
+import { Fx, attackerPem, cert, clone, forged, refused, sha, snapshot } from '../support/tamper';
 
 const ID = '20250102T030405678Z';
 const CREATED_AT = '2025-01-02T03:04:05.678Z';
-const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-
-function clone(fx: CertsFixture): Fx {
-  const { root, certsDir, caKey } = cloneCertsDir(fx);
-  const outside = join(root, 'outside');
-  mkdirSync(outside);
-  const victim = join(outside, 'victim.txt');
-  writeFileSync(victim, 'precious\n');
-  return { root, certsDir, caKey, backups: join(root, 'certs.backups'), outside, victim };
-}
-
-/** The state of everything below `dir` (FIFO-safe). */
-const snapshot = hashTree;
-
-/** Exit 1, exactly one stderr line without internal error text, matching `re`. */
-function refused(r: RunResult, re: RegExp, what: string): void {
-  assert.ok(!r.timedOut, `${what}: hangs`);
-  assert.equal(r.status, 1, `${what}: exit ${r.status}\n${r.stdout}${r.stderr}`);
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, `${what}: stderr ${JSON.stringify(r.stderr)}`);
-  assert.doesNotMatch(lines[0], /unexpected error|TypeError|Cannot read properties|\bERR_[A-Z_]+/, what);
-  assert.match(lines[0], re, what);
-}
-
-const cert = (...args: string[]) => crdbTls(['cert', ...args], { timeoutMs: 30_000 });
 
 /** A manifest of the form createBackup writes: node.key restored from a copy of `bytes`. */
 function base(f: Fx, bytes: Buffer): { m: BackupManifest & Record<string, unknown>; dir: string; copies: Map<string, Buffer | string> } {
@@ -63,15 +29,17 @@ function base(f: Fx, bytes: Buffer): { m: BackupManifest & Record<string, unknow
   return { m, dir: join(f.backups, ID), copies: new Map([['000-node.key', bytes]]) };
 }
 
+/** node.key as PKCS#8, the same key: base()'s copy (PKCS#1) is then a restore that changes bytes but still fits node.crt. */
+function reencodeNodeKey(f: Fx): void {
+  const p = join(f.certsDir, 'node.key');
+  writeFileSync(p, createPrivateKey(readFileSync(p)).export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+}
+
 function plant(dir: string, manifest: unknown, copies: Map<string, Buffer | string>): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const [name, data] of copies) writeFileSync(join(dir, name), data, { mode: 0o600 });
   if (manifest !== undefined) writeFileSync(join(dir, 'manifest.json'), typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
 }
-
-const attacker = generateKeyPairSync('rsa', { modulusLength: 1024 });
-const attackerPem = attacker.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
-const forged = (data: string) => [sign('sha256', Buffer.from(data), attacker.privateKey).toString('base64')];
 
 type Mutate = (f: Fx, b: ReturnType<typeof base>, other: CertsFixture) => void;
 
@@ -234,6 +202,45 @@ const MANIFEST_CASES: ManifestCase[] = [
     re: /files\[0\]\.copy is "000-sub\/node\.key"/,
   },
   {
+    name: 'a copy that is a hard link to the CA key (with its SHA-256 and size)',
+    mutate: (f, b) => {
+      b.m.files = [entry(join(f.certsDir, 'node.key'), '000-node.key', readFileSync(f.caKey))];
+      b.copies.clear();
+      mkdirSync(b.dir, { recursive: true, mode: 0o700 });
+      linkSync(f.caKey, join(b.dir, '000-node.key'));
+    },
+    re: /is damaged: .*000-node\.key \(of \S+node\.key\) has 2 hard links, not 1: a copy is a file of its own.*Use another backup/,
+  },
+  {
+    name: "the CA key's bytes as node.key (a plain copy, its SHA-256 right)",
+    mutate: (f, b) => {
+      const key = readFileSync(f.caKey);
+      b.m.files = [entry(join(f.certsDir, 'node.key'), '000-node.key', key)];
+      b.copies.set('000-node.key', key);
+    },
+    re: /\S+certs\/node\.key would not be the key of \S+certs\/node\.crt after the rollback \(from backup 20250102T030405678Z\).*roll back to another backup/,
+  },
+  {
+    name: 'the node key as client.root.key',
+    mutate: (f, b) => {
+      const key = readFileSync(join(f.certsDir, 'node.key'));
+      b.m.files = [entry(join(f.certsDir, 'client.root.key'), '000-client.root.key', key)];
+      b.copies.clear();
+      b.copies.set('000-client.root.key', key);
+    },
+    re: /\S+client\.root\.key would not be the key of \S+client\.root\.crt after the rollback/,
+  },
+  {
+    name: 'node.crt of another CA restored beside the current node.key',
+    mutate: (f, b, other) => {
+      const crt = readFileSync(join(other.certsDir, 'node.crt'));
+      b.m.files = [entry(join(f.certsDir, 'node.crt'), '000-node.crt', crt, 0o644)];
+      b.copies.clear();
+      b.copies.set('000-node.crt', crt);
+    },
+    re: /\S+node\.key would not be the key of \S+node\.crt after the rollback/,
+  },
+  {
     name: 'a copy that is a symbolic link to the CA key (with its SHA-256)',
     mutate: (f, b) => {
       const key = readFileSync(f.caKey);
@@ -308,7 +315,8 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
 
   it('control: the untampered crafted manifest is accepted (so each refusal below is the tampering)', () => {
     const f = clone(fx);
-    const b = base(f, Buffer.from('old key\n'));
+    const b = base(f, readFileSync(join(f.certsDir, 'node.key')));
+    reencodeNodeKey(f);
     plant(b.dir, b.m, b.copies);
     const r = cert('rollback', '--certs-dir', f.certsDir, '--dry-run');
     assert.equal(r.status, 0, r.stderr);
@@ -318,7 +326,8 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
   for (const c of MANIFEST_CASES) {
     it(`manifest: ${c.name}`, () => {
       const f = clone(fx);
-      const b = base(f, Buffer.from('old key\n'));
+      const b = base(f, readFileSync(join(f.certsDir, 'node.key')));
+      reencodeNodeKey(f);
       c.mutate(f, b, other);
       if (b.m !== undefined || b.copies.size) plant(b.dir, b.m, b.copies);
       const before = snapshot(f.root);
@@ -333,7 +342,7 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
 
   it('a corrupt manifest is not "no backups": cert backups names the folder; a valid backup beside it is still listed', () => {
     const f = clone(fx);
-    const b = base(f, Buffer.from('old key\n'));
+    const b = base(f, readFileSync(join(f.certsDir, 'node.key')));
     b.m.files = [null as unknown as BackupManifest['files'][0]];
     plant(b.dir, b.m, new Map());
     refused(
@@ -415,152 +424,6 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
     assert.equal(snapshot(f.certsDir), certs0);
   });
 
-  describe('crafted lock journals', () => {
-    const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid ?? 999_999;
-    const stale = (journal: unknown) => ({ pid: deadPid(), hostname: hostname(), startedAt: '2020-01-01T00:00:00.000Z', command: 'rotate-node', journal });
-    const tmpOf = (dir: string, name: string) => join(dir, `.${name}.0123456789ab.crdb-tls.tmp`);
-
-    interface LockCase {
-      name: string;
-      lock: (f: Fx) => unknown;
-      re: RegExp;
-    }
-    const CASES: LockCase[] = [
-      {
-        name: 'rename from a temp outside the certs dir',
-        lock: (f) =>
-          stale({ command: 'rotate-node', phase: 'commit', temps: [f.victim], ops: [{ op: 'rename', tmp: f.victim, path: join(f.certsDir, 'node.key') }] }),
-        re: /journal\.ops\[0\]\.tmp .* is not a temp file beside/,
-      },
-      {
-        name: 'rename of a well-formed temp over a file outside',
-        lock: (f) => {
-          writeFileSync(tmpOf(f.outside, 'victim.txt'), 'pwned\n');
-          return stale({
-            command: 'rotate-node',
-            phase: 'commit',
-            temps: [tmpOf(f.outside, 'victim.txt')],
-            ops: [{ op: 'rename', tmp: tmpOf(f.outside, 'victim.txt'), path: f.victim }],
-          });
-        },
-        re: /is neither a file directly in the certs dir nor the journal's CA key/,
-      },
-      {
-        name: 'unlink outside',
-        lock: (f) => stale({ command: 'rollback', phase: 'commit', temps: [], ops: [{ op: 'unlink', path: f.victim }] }),
-        re: /journal\.ops\[0\]\.path .*victim\.txt" is not a file directly in the certs dir/,
-      },
-      {
-        name: 'unlink the old CA key, caKey recorded, signed by another key',
-        lock: (f) => {
-          const old = join(f.root, 'safe', 'ca.old.key');
-          writeFileSync(old, readFileSync(f.caKey), { mode: 0o600 });
-          const j: Journal = { command: 'rollback', phase: 'commit', temps: [], ops: [{ op: 'unlink', path: old }], caKey: f.caKey };
-          return stale({ ...j, proof: forged(journalProofData(j, f.certsDir)) });
-        },
-        re: /its journal touches \S+ca\.old\.key, outside the certs dir, and is not signed by the CA key there/,
-      },
-      {
-        name: 'keep a key as a file outside',
-        lock: (f) =>
-          stale({
-            command: 'rotate-ca',
-            phase: 'commit',
-            temps: [],
-            ops: [
-              { op: 'keep', from: join(f.certsDir, 'node.key'), to: join(f.outside, 'stolen.key'), sha256: sha(readFileSync(join(f.certsDir, 'node.key'))) },
-            ],
-          }),
-        re: /journal\.ops\[0\] keeps .*node\.key" as .*stolen\.key": only the CA key is kept/,
-      },
-      {
-        name: 'keep the CA key beside it, without a signature',
-        lock: (f) =>
-          stale({
-            command: 'rotate-ca',
-            phase: 'commit',
-            temps: [],
-            caKey: f.caKey,
-            ops: [{ op: 'keep', from: f.caKey, to: join(f.root, 'safe', 'ca.old.key'), sha256: sha(readFileSync(f.caKey)) }],
-          }),
-        re: /not signed by the CA key there/,
-      },
-      {
-        name: 'staging temps outside the certs dir',
-        lock: (f) => {
-          writeFileSync(tmpOf(f.outside, 'victim.txt'), 'precious too\n');
-          return stale({ command: 'rotate-node', phase: 'staging', temps: [tmpOf(f.outside, 'victim.txt')], ops: [] });
-        },
-        re: /journal\.temps\[0\] .* is neither a file directly in the certs dir nor the journal's CA key/,
-      },
-      {
-        name: 'staging temps that are not temps',
-        lock: (f) => stale({ command: 'rotate-node', phase: 'staging', temps: [join(f.certsDir, 'node.key')], ops: [] }),
-        re: /journal\.temps\[0\] .* is not a temp file name of this tool/,
-      },
-      {
-        name: 'an unknown op',
-        lock: (f) => stale({ command: 'rotate-node', phase: 'commit', temps: [], ops: [{ op: 'exec', path: f.victim }] }),
-        re: /journal\.ops\[0\]\.op is "exec", not one of keep, rename, unlink/,
-      },
-      {
-        name: 'ops: [null]',
-        lock: () => stale({ command: 'rotate-node', phase: 'commit', temps: [], ops: [null] }),
-        re: /journal\.ops\[0\] is null, not an object/,
-      },
-      {
-        name: 'a pid that is a string',
-        lock: () => ({ pid: '1', hostname: hostname(), startedAt: 'x', command: 'rotate-node' }),
-        re: /pid is "1", not a whole number/,
-      },
-      { name: 'JSON that is not an object', lock: () => [1, 2], re: /the lock is \[1,2\], not an object/ },
-      { name: 'not JSON', lock: () => 'rm -rf /', re: /it is not JSON/ },
-    ];
-
-    for (const c of CASES) {
-      it(`lock: ${c.name}`, () => {
-        const f = clone(fx);
-        const v = c.lock(f);
-        writeFileSync(lockOf(f), typeof v === 'string' ? v : JSON.stringify(v));
-        const before = snapshot(f.root);
-        const re = new RegExp(
-          `the lock file \\S+\\.crdb-tls-rotate\\.lock is not one this tool wrote \\(.*${c.re.source}.*\\): nothing was changed; check the certs dir, remove that file by hand`,
-        );
-        refused(cert('rotate-node', '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--key-size', '1024'), re, 'rotate-node');
-        refused(cert('rollback', '--certs-dir', f.certsDir), re, 'rollback');
-        assert.equal(snapshot(f.root), before, 'nothing inside or outside the certs dir changed');
-      });
-    }
-
-    it('control: a well-formed stale journal of the certs dir is still finished (so each refusal above is the crafting)', () => {
-      const f = clone(fx);
-      const t = tmpOf(f.certsDir, 'node.key');
-      writeFileSync(t, 'half-written');
-      writeFileSync(lockOf(f), JSON.stringify(stale({ command: 'rotate-node', phase: 'staging', temps: [t], ops: [] })));
-      const r = cert('rotate-node', '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--key-size', '1024');
-      assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stdout, /note: an interrupted rotate-node had not replaced any file yet: its temp files were removed/);
-      assert.ok(!existsSync(t) && !existsSync(lockOf(f)));
-    });
-
-    it('lock: a symbolic link, and a FIFO', () => {
-      const f = clone(fx);
-      symlinkSync(f.victim, lockOf(f));
-      let before = snapshot(f.root);
-      refused(
-        cert('rotate-node', '--certs-dir', f.certsDir, '--ca-key', f.caKey),
-        /the lock file \S+ is not one this tool wrote \(it is a symbolic link\)/,
-        'symlink',
-      );
-      assert.equal(snapshot(f.root), before);
-      rmSync(lockOf(f));
-      assert.equal(spawnSync('mkfifo', [lockOf(f)]).status, 0);
-      before = snapshot(f.root);
-      refused(cert('rotate-node', '--certs-dir', f.certsDir, '--ca-key', f.caKey), /the lock file \S+ is not one this tool wrote \(the file is a FIFO/, 'fifo');
-      assert.equal(snapshot(f.root), before);
-    });
-  });
-
   it('rotate-client with 5,000 users is refused up front with the limit; nothing written, no lock', () => {
     const f = clone(fx);
     const before = snapshot(f.root);
@@ -572,31 +435,4 @@ describe('tampered backups and lock journals are refused, and nothing changes', 
     );
     assert.equal(snapshot(f.root), before);
   });
-
-  it('SIGINT while the keys are made: temps removed, lock released, nothing changed', async function () {
-    const f = clone(fx);
-    const before = snapshot(f.root);
-    const users = Array.from({ length: 60 }, (_, i) => `u${i}`);
-    const child = spawn(process.execPath, [CLI, 'cert', 'rotate-client', ...users, '--certs-dir', f.certsDir, '--ca-key', f.caKey, '--key-size', '4096'], {
-      stdio: 'ignore',
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
-    const t0 = Date.now();
-    while (!existsSync(lockOf(f)) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 10));
-    assert.ok(existsSync(lockOf(f)), 'the rotation took the lock');
-    child.kill('SIGINT');
-    const end = await exited;
-    assert.equal(end.signal, 'SIGINT', `ended by the signal, not by finishing (${JSON.stringify(end)})`);
-    assert.ok(!existsSync(lockOf(f)), 'lock released');
-    assert.deepEqual(
-      readdirSync(f.certsDir).filter((n) => n.startsWith('.')),
-      [],
-      'no temp left',
-    );
-    assert.equal(snapshot(f.root), before);
-  });
 });
-
-function lockOf(f: Fx): string {
-  return join(f.certsDir, '.crdb-tls-rotate.lock');
-}

@@ -3,7 +3,7 @@
  * by default under `<certs-dir>.backups/`, with a copy of each file (0600) and manifest.json
  * (paths, modes, SHA-256). A folder without a manifest is an unfinished backup and is ignored.
  */
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError, errnoCode, errMessage } from '../../errors';
 import { MAX_JSON_BYTES, readInputBytes } from '../../input';
@@ -231,8 +231,45 @@ export function findBackup(root: string, certsDir: string, id?: string): BackupI
 }
 
 /**
+ * The bytes of the copy `path`, opened without following a link and checked on the descriptor: a
+ * regular file of its own (one link: a hard link could be any file of the user's, say the CA key)
+ * of `size` bytes. Returns why it is not one, for "backup X is damaged: <copy> ... <why>".
+ */
+function readCopy(path: string, size: number): Buffer | string {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') return 'is missing';
+    if (code === 'ELOOP' || lstatOrUndefined(path)?.isSymbolicLink()) return 'is a symbolic link, not a copy';
+    return `cannot be read (${code ?? errMessage(err)})`;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return 'is not a regular file';
+    if (st.nlink !== 1) return `has ${st.nlink} hard links, not 1: a copy is a file of its own, never a link to another file`;
+    if (st.size !== size) return `has ${st.size} bytes, not the ${size} in its manifest`;
+    if (size > MAX_COPY_BYTES) return `is larger than the ${MAX_COPY_BYTES}-byte limit of a copy`;
+    const data = Buffer.alloc(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, data, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === size ? data : `has ${got} bytes, not the ${size} in its manifest`;
+  } catch (err) {
+    return `cannot be read (${errnoCode(err) ?? errMessage(err)})`;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * The bytes of every copy, checked against the manifest (a damaged backup is never restored): each
- * copy is a regular file (not a link) in the backup's own folder, of the size and SHA-256 recorded.
+ * copy is a regular file with one link (not a symbolic or hard link) in the backup's own folder, of
+ * the size and SHA-256 recorded.
  */
 export function readBackupFiles(b: BackupInfo): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
@@ -240,12 +277,9 @@ export function readBackupFiles(b: BackupInfo): Map<string, Buffer> {
     const copy = join(b.dir, f.copy);
     const damaged = (why: string) => new UserError(`backup ${b.id} is damaged: ${copy} (of ${f.path}) ${why}; nothing was changed. Use another backup.`, copy);
     if (dirname(copy) !== b.dir) throw damaged('is not in the backup folder');
-    const st = lstatOrUndefined(copy);
-    if (!st) throw damaged('is missing');
-    if (!st.isFile()) throw damaged(st.isSymbolicLink() ? 'is a symbolic link, not a copy' : 'is not a regular file');
-    if (st.size !== f.size) throw damaged(`has ${st.size} bytes, not the ${f.size} in its manifest`);
-    const data = readFileOrThrow(copy, MAX_COPY_BYTES);
-    if (data.length !== f.size || sha256(data) !== f.sha256) throw damaged('does not have the SHA-256 in its manifest');
+    const data = readCopy(copy, f.size);
+    if (typeof data === 'string') throw damaged(data);
+    if (sha256(data) !== f.sha256) throw damaged('does not have the SHA-256 in its manifest');
     out.set(f.path, data);
   }
   return out;

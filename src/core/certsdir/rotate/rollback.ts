@@ -7,6 +7,7 @@
  * every check of restore.ts, or the rollback is refused naming the later changes; and its result
  * must leave each node and client certificate it touches chaining to the CA file that signs it.
  */
+import { createPrivateKey } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError, errMessage } from '../../errors';
@@ -112,6 +113,50 @@ export function rollbackSet(root: string, certsDir: string, id: string | undefin
 }
 
 /**
+ * Each key of the certs dir the rollback restores is the key of the certificate of its name after
+ * the rollback (node.key ↔ node.crt, client.X.key ↔ client.X.crt, ca.key ↔ ca.crt's first
+ * certificate when ca.key is there), and so is the key beside each certificate it restores: a copy
+ * that is another key (say the CA key as node.key) is never put in place. A key whose certificate
+ * will not exist is not checked (the rotation that backed it up found it alone).
+ */
+function checkKeyPairs(
+  set: RollbackSet,
+  certsDir: string,
+  byPath: Map<string, RestoreSource>,
+  after: (name: string) => Buffer | null,
+  refuse: (why: string, path?: string) => UserError,
+): void {
+  const stems = new Set<string>();
+  for (const s of set.sources) {
+    const m = /^(.+)\.(key|crt)$/.exec(basename(s.path));
+    if (s.file && m && inCertsDir(s.path, certsDir)) stems.add(m[1]);
+  }
+  for (const stem of [...stems].sort()) {
+    const keyPath = join(certsDir, `${stem}.key`);
+    const crtPath = join(certsDir, `${stem}.crt`);
+    const key = after(`${stem}.key`);
+    const crt = after(`${stem}.crt`);
+    if (!key || !crt) continue;
+    const restored = byPath.get(keyPath)?.file ? byPath.get(keyPath) : byPath.get(crtPath);
+    const from = restored ? ` (from backup ${restored.backup.id})` : '';
+    const parsed = parseCertFile(crt, `${stem}.crt`);
+    let match = false;
+    try {
+      match = parsed.ok && parsed.certs[0].checkPrivateKey(createPrivateKey(key));
+    } catch {
+      match = false;
+    }
+    if (!match) {
+      throw refuse(
+        `${keyPath} would not be the key of ${crtPath} after the rollback${from}${parsed.ok ? '' : ` (${crtPath} would not be a certificate)`}: ` +
+          `a backup holds each key with its own certificate, so this one was altered; check or remove that backup folder, or roll back to another backup`,
+        keyPath,
+      );
+    }
+  }
+}
+
+/**
  * The result of the set is a certs dir CockroachDB can use: the CA key restored signs ca.crt's
  * first certificate, and every node and client certificate the rollback restores, or whose CA
  * file it restores, chains to that CA file (the files it leaves alone are what they are now).
@@ -135,6 +180,7 @@ function checkResult(set: RollbackSet, certsDir: string, refuse: (why: string, p
     const bytes = set.data.get(set.caKey) ?? Buffer.alloc(0);
     checkCaKey(key.backup, certsDir, set.caKey, bytes, () => after(CA_CERT) ?? Buffer.alloc(0));
   }
+  checkKeyPairs(set, certsDir, byPath, after, refuse);
   let names: string[] = [];
   try {
     names = readdirSync(certsDir);
