@@ -7,7 +7,7 @@
 import { certInfo } from '../../pki/certinfo';
 import { X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UserError, errnoCode, errMessage } from '../../errors';
 import { issueCertificate } from '../../pki/issue';
 import { generateKey, pkcs8Der } from '../../pki/keys';
@@ -286,7 +286,9 @@ export async function applyPlan(plan: RotationPlan, o: ApplyOptions = {}): Promi
     );
 
     step('journal');
-    lock.setJournal(sealed({ command: plan.command, phase: 'commit', temps, ops, backupId: backup.id }, plan.certsDir, ca));
+    lock.setJournal(
+      sealed({ command: plan.command, phase: 'commit', temps, ops, backupId: backup.id, backupRoot: dirname(resolve(backup.dir)) }, plan.certsDir, ca),
+    );
     committing = true;
     for (const op of ops) {
       o.onStep?.(`${op.op} ${op.op === 'keep' ? op.to : op.path}`);

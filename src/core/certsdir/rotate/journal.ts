@@ -60,6 +60,14 @@ function confine(j: Journal, certsDir: string): string[] {
     }
   });
   if (j.phase === 'staging' && j.ops.length > 0) throw new SchemaError('journal.ops is not empty in the staging phase');
+  // What apply.ts writes: a commit names its backup; only a rollback removes files, only rotate-ca keeps one.
+  if (j.phase === 'commit' && !j.backupId) throw new SchemaError('journal.backupId is missing: a journal in the commit phase names the backup made before it');
+  j.ops.forEach((o, i) => {
+    if (o.op === 'unlink' && j.command !== 'rollback') throw new SchemaError(`journal.ops[${i}] removes a file, which only a rollback does, not ${j.command}`);
+    if (o.op === 'keep' && j.command !== 'rotate-ca')
+      throw new SchemaError(`journal.ops[${i}] keeps a file aside, which only rotate-ca does, not ${j.command}`);
+    if (o.op === 'rename' && !j.temps.includes(o.tmp)) throw new SchemaError(`journal.ops[${i}].tmp ${show(o.tmp)} is not one of the journal's temps`);
+  });
   j.temps.forEach((t, i) => {
     const at = `journal.temps[${i}]`;
     const of = targetOfTemp(t);
@@ -71,7 +79,7 @@ function confine(j: Journal, certsDir: string): string[] {
 }
 
 function journal(v: unknown): Journal {
-  const o = obj(v, 'journal', ['command', 'phase', 'temps', 'ops'], ['backupId', 'caKey', 'proof']);
+  const o = obj(v, 'journal', ['command', 'phase', 'temps', 'ops'], ['backupId', 'backupRoot', 'caKey', 'proof']);
   const j: Journal = {
     command: oneOf(o.command, 'journal.command', ROTATION_COMMANDS),
     phase: oneOf(o.phase, 'journal.phase', ['staging', 'commit'] as const),
@@ -79,6 +87,7 @@ function journal(v: unknown): Journal {
     ops: arr(o.ops, 'journal.ops', MAX_JOURNAL_ENTRIES).map(op),
   };
   if (o.backupId !== undefined) j.backupId = backupId(o.backupId, 'journal.backupId');
+  if (o.backupRoot !== undefined) j.backupRoot = path(o.backupRoot, 'journal.backupRoot');
   if (o.caKey !== undefined) j.caKey = path(o.caKey, 'journal.caKey');
   if (o.proof !== undefined) j.proof = proofs(o.proof, 'journal.proof');
   return j;
@@ -94,12 +103,20 @@ export function parseLockInfo(raw: unknown, certsDir: string): { info: LockInfo;
     command: oneOf(o.command, 'command', [...ROTATION_COMMANDS, 'recover', 'import'] as const),
   };
   if (o.abandoned !== undefined) info.abandoned = bool(o.abandoned, 'abandoned');
-  if (o.journal === undefined) return { info, outside: [] };
+  if (o.journal === undefined) {
+    if (info.abandoned) throw new SchemaError('it is marked abandoned but has no journal: only a rotation stopped half-way is abandoned');
+    return { info, outside: [] };
+  }
   info.journal = journal(o.journal);
+  if (info.abandoned && info.journal.phase !== 'commit')
+    throw new SchemaError(`it is marked abandoned in the ${info.journal.phase} phase: only a rotation stopped half-way through its renames is abandoned`);
   return { info, outside: confine(info.journal, certsDir) };
 }
 
-/** What the proof of a journal signs: its certs dir and every field but the proof, in a fixed order. */
+/**
+ * What the proof of a journal signs: its certs dir and every field but the proof and the backup
+ * folder, in a fixed order (the backup found there must pass every check of a rollback; consistent.ts).
+ */
 export function journalProofData(j: Journal, certsDir: string): string {
   const ops = j.ops.map((o) => (o.op === 'keep' ? [o.op, o.from, o.to, o.sha256] : o.op === 'rename' ? [o.op, o.tmp, o.path] : [o.op, o.path]));
   return 'crdb-tls journal v1\n' + JSON.stringify([certsDir, j.command, j.phase, j.temps, ops, j.backupId ?? null, j.caKey ?? null]);

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { UserError, errnoCode, errMessage } from '../../errors';
 import { InputFileError, MAX_JSON_BYTES, readInputBytes } from '../../input';
 import { fsyncPath, lstatOrUndefined } from './files';
+import { journalMismatch } from './consistent';
 import { journalProofData, parseLockInfo } from './journal';
 import { provenBy } from './proof';
 import { SchemaError } from './schema';
@@ -148,6 +149,9 @@ export class RotationLock {
         path,
       );
     }
+    // A stale journal is obeyed only when it agrees with its backup and the files (consistent.ts).
+    const why = held?.journal ? journalMismatch(held.journal, resolve(dirname(path))) : undefined;
+    if (why) throw untrusted(path, why);
     if (!held) {
       const age = Date.now() - (lstatOrUndefined(path)?.mtimeMs ?? 0);
       if (age < EMPTY_LOCK_GRACE_MS) throw new UserError(`another rotation is starting on this certs directory (lock ${path}): wait for it to finish.`, path);
@@ -233,7 +237,9 @@ export function readLock(certsDir: string): LockInfo | undefined {
   try {
     const raw = readLockFile(join(certsDir, LOCK_NAME));
     const parsed = raw ? parseLock(raw, resolve(certsDir)) : undefined;
-    return parsed && 'info' in parsed ? parsed.info : undefined;
+    const info = parsed && 'info' in parsed ? parsed.info : undefined;
+    if (info?.journal && !isAlive(info) && journalMismatch(info.journal, resolve(certsDir))) return undefined;
+    return info;
   } catch {
     return undefined;
   }

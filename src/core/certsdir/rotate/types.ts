@@ -134,6 +134,8 @@ export interface Journal {
   temps: string[];
   ops: TxnOp[];
   backupId?: string;
+  /** The folder that holds the backup `backupId` (absent in journals of older versions: the default, <certs-dir>.backups). */
+  backupRoot?: string;
   /** As in BackupManifest: set when an op or temp is outside the certs dir. */
   caKey?: string;
   proof?: string[];
