@@ -210,7 +210,13 @@ export function planRotateNode(given: RotateNodeOptions): RotationPlan {
   let sans: { dns: string[]; ip: string[] };
   if (o.hosts && o.hosts.length > 0) sans = hostsToSans(o.hosts);
   else if (current?.sans && current.sans.dns.length + current.sans.ip.length > 0) sans = sansOf(current);
-  else {
+  else if (current && !current.sans && current.errors.length > 0) {
+    // A node.crt that cannot be read or parsed (a FIFO, damaged DER): its own error, not "no names".
+    throw new UserError(
+      `${current.errors[0].replace(/[\r\n]+/g, ' ').replace(/\.$/, '')}; nothing was changed (or list the node's hosts to issue a new one, e.g. crdb-tls cert rotate-node localhost 127.0.0.1).`,
+      current.certPath,
+    );
+  } else {
     throw new UserError(
       current
         ? `${current.certPath} has no DNS or IP names to keep: list the node's hosts, e.g. crdb-tls cert rotate-node localhost 127.0.0.1 node1.example.com.`
