@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileCache } from '../../core/cache';
+import { CA_CERT, CLIENT_CA_CERT } from '../../core/cockroach/layout';
 import type { LintedConn, LintOptions } from '../../core/connstr/lint';
 import type { KnownCa } from '../../core/connstr/rules/context';
 import { settings } from '../config';
@@ -51,8 +52,8 @@ export class ConnLinter extends DocumentLinter<DocLint> {
     return this.model.states.flatMap((s) => {
       const c = s.cluster;
       if (c.kind === 'cloud') return c.caCert ? [{ name: c.name, path: c.caCert }] : [];
-      const ca = join(c.certsDir, 'ca.crt');
-      const clientCa = join(c.certsDir, 'ca-client.crt');
+      const ca = join(c.certsDir, CA_CERT);
+      const clientCa = join(c.certsDir, CLIENT_CA_CERT);
       return existsSync(ca) ? [{ name: c.name, path: ca, clientCaPath: existsSync(clientCa) ? clientCa : undefined }] : [];
     });
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_SQL_PORT } from '../../cockroach/ports';
 import { Severity } from '../types';
 
 const DOCS = 'https://www.cockroachlabs.com/docs/stable';
@@ -88,5 +89,5 @@ export const RULES: Record<string, RuleInfo> = {
   'cert-wrong-ca': { severity: 'error', docs: DOC.clientAuth, summary: "the client certificate is not signed by the cluster's CA" },
   'password-in-string': { severity: 'warning', docs: DOC.params, summary: 'a password written in the string' },
   'cluster-option-deprecated': { severity: 'warning', docs: DOC.routing, summary: 'options=--cluster= routing (the host name carries it now)' },
-  'port-non-default': { severity: 'info', docs: DOC.params, summary: 'a port other than 26257' },
+  'port-non-default': { severity: 'info', docs: DOC.params, summary: `a port other than ${DEFAULT_SQL_PORT}` },
 };
