@@ -112,7 +112,7 @@ export async function runCert(argv: string[], io: Io): Promise<number> {
         e.certFile,
         e.keyFile ?? '',
         e.notAfter ? e.notAfter.slice(0, 10).replace(/-/g, '/') : '',
-        e.status ? statusText(e.status, e.daysLeft ?? 0) : '',
+        e.status ? statusText(e.status, e.daysLeft ?? 0, 'days') : '',
         e.notes,
         [...e.errors, ...e.warnings.map((w) => `warning: ${w}`)].join(' '),
       ]);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { daysLeft, expiryStatus, statusText } from '../../src/core/cockroach/expiry';
+import { ExpiryStatus, daysLeft, expiryStatus, statusText } from '../../src/core/cockroach/expiry';
 
 const DAY = 86_400_000;
 const now = new Date('2026-06-01T00:00:00Z');
@@ -33,4 +33,23 @@ describe('expiry status', () => {
     assert.equal(statusText('expired', -3), 'expired (3 d ago)');
     assert.equal(statusText('not-yet-valid', 5), 'not yet valid');
   });
+
+  // status, days left → the editor's and inspect's wording (spanText beyond 90 days), and the cert list table's whole days.
+  const TEXTS: [ExpiryStatus, number, string, string][] = [
+    ['ok', 1829, 'ok (5 y left)', 'ok (1829 d left)'],
+    ['ok', 1795, 'ok (4 y 10 mo left)', 'ok (1795 d left)'],
+    ['expiring', 300, 'expiring (9 mo left)', 'expiring (300 d left)'],
+    ['expiring', 90, 'expiring (90 d left)', 'expiring (90 d left)'],
+    ['expiring', 42, 'expiring (42 d left)', 'expiring (42 d left)'],
+    ['expired', -3, 'expired (3 d ago)', 'expired (3 d ago)'],
+    ['expired', 0, 'expired (1 d ago)', 'expired (1 d ago)'],
+    ['expired', -400, 'expired (1 y 1 mo ago)', 'expired (400 d ago)'],
+    ['not-yet-valid', 5, 'not yet valid', 'not yet valid'],
+  ];
+  for (const [status, days, span, inDays] of TEXTS) {
+    it(`${status}, ${days} d → "${span}" ("${inDays}" in cert list)`, () => {
+      assert.equal(statusText(status, days), span);
+      assert.equal(statusText(status, days, 'days'), inDays);
+    });
+  }
 });

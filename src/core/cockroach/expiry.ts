@@ -29,15 +29,20 @@ export function expiryStatus(usage: Usage, notBefore: Date, notAfter: Date, now:
   return daysLeft(notAfter, now) < limit ? 'expiring' : 'ok';
 }
 
-/** "ok (1826 d left)", "expiring (42 d left)", "expired (3 d ago)", "not yet valid". */
-export function statusText(status: ExpiryStatus, days: number): string {
+/**
+ * "ok (4 y 11 mo left)", "expiring (42 d left)", "expired (3 d ago)", "not yet valid": the span as
+ * spanText writes it. `unit: 'days'` keeps whole days ("ok (1829 d left)") for the one place that
+ * wants a number to compare: the Status column of the CLI's `cert list` table.
+ */
+export function statusText(status: ExpiryStatus, days: number, unit: 'span' | 'days' = 'span'): string {
+  const span = (n: number) => (unit === 'days' ? `${Math.trunc(n)} d` : spanText(n));
   switch (status) {
     case 'expired':
-      return `expired (${Math.max(1, -days)} d ago)`;
+      return `expired (${span(Math.max(1, -days))} ago)`;
     case 'not-yet-valid':
       return 'not yet valid';
     default:
-      return `${status} (${days} d left)`;
+      return `${status} (${span(days)} left)`;
   }
 }
 
