@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors';
-import { explain } from '../core/tls/explain';
+import { candidatesLine, explain } from '../core/tls/explain';
 import { parseArgs } from './args';
 import { commandHelp } from './help';
 import { flagSpec } from './spec';
@@ -25,7 +25,12 @@ export async function runExplain(argv: string[], io: ExplainIo): Promise<number>
     );
   const text = a.positionals.length === 1 && a.positionals[0] === '-' ? (io.stdin ?? (() => readFileSync(0, 'utf8')))() : a.positionals.join(' ');
   const r = explain(text);
-  if (a.bools.json) io.out(JSON.stringify({ category: r.category, cause: r.cause, fix: r.fix }, null, 2) + '\n');
-  else io.out(`Category: ${r.category}\nCause: ${r.cause}\nFix: ${r.fix}\n${r.matched ? `Matched: "${r.matched.text}" (${r.matched.clients})\n` : ''}`);
+  // An ambiguous text: the candidate causes, which explain does not pick from.
+  const candidates = r.category === 'ambiguous' && r.candidates ? r.candidates : undefined;
+  if (a.bools.json) io.out(JSON.stringify({ category: r.category, cause: r.cause, fix: r.fix, ...(candidates ? { candidates } : {}) }, null, 2) + '\n');
+  else
+    io.out(
+      `Category: ${r.category}\nCause: ${r.cause}\n${candidates ? `Candidates: ${candidatesLine(candidates)}\n` : ''}Fix: ${r.fix}\n${r.matched ? `Matched: "${r.matched.text}" (${r.matched.clients})\n` : ''}`,
+    );
   return r.matched ? 0 : 1;
 }

@@ -251,6 +251,28 @@ describe('crdb-tls flags: every value checked before anything is written, one li
     assert.match(r.stdout, /^Category: unknown-authority\n/);
   });
 
+  it('explain on a text that names no single cause: the candidates, each with what tells it apart, in the text and in --json', () => {
+    const text = 'psql: error: connection to server at "db" (10.0.0.5), port 26257 failed: SSL error: certificate verify failed';
+    const r = crdbTls(['explain', text]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^Category: ambiguous\nCause: the text alone cannot tell: .*\nCandidates: unknown-authority \(probe .*\); server-cert-expired \(.*\); server-cert-not-yet-valid \(.*\)\nFix: tell them apart with crdb-tls test-connection .*\nMatched: "certificate verify failed"/,
+    );
+    const j = crdbTls(['explain', text, '--json']);
+    assert.equal(j.status, 0, j.stderr);
+    const o = JSON.parse(j.stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(o), ['category', 'cause', 'fix', 'candidates']);
+    assert.deepEqual(o.candidates, ['unknown-authority', 'server-cert-expired', 'server-cert-not-yet-valid']);
+    assert.doesNotMatch(String(o.fix), /point sslrootcert at the CA/, 'the fix picks no candidate');
+    // A text with one cause: no candidates.
+    assert.deepEqual(Object.keys(JSON.parse(crdbTls(['explain', 'x509: certificate signed by unknown authority', '--json']).stdout) as object), [
+      'category',
+      'cause',
+      'fix',
+    ]);
+  });
+
   it('huge arguments are quoted in part: an unknown flag of 100,000 characters makes a short line', () => {
     const line = refused(
       crdbTls(['probe', CLOSED, `--${'a'.repeat(100_000)}`]),

@@ -5,7 +5,8 @@
  * public issue threads.
  */
 import assert from 'node:assert/strict';
-import { CATALOGUE, explain, textContext } from '../../src/core/tls/explain';
+import { CANDIDATE_SIGNS, SHARED_TEXTS } from '../../src/core/tls/catalogue';
+import { CATALOGUE, candidatesLine, describeMatch, explain, textContext } from '../../src/core/tls/explain';
 import { CATEGORIES, Category } from '../../src/core/tls/types';
 
 const PSQL = (host: string, tail: string) => `psql: error: connection to server at "${host}" (127.0.0.1), port 26257 failed: ${tail}`;
@@ -257,6 +258,18 @@ describe('explain: error messages of psql, psycopg, cockroach/pgx/lib/pq, pgjdbc
     const covered = new Set(CATALOGUE.flatMap((e) => [e.category, ...(e.candidates ?? [])]));
     for (const e of CATALOGUE) assert.equal(e.category === 'ambiguous', (e.candidates?.length ?? 0) > 1, e.id);
     for (const c of CATEGORIES) if (c !== 'ok') assert.ok(covered.has(c), c);
+  });
+
+  it("an ambiguous text picks no cause: its fix holds no single cause's fix, and every candidate says what tells it apart", () => {
+    const picks = [SHARED_TEXTS.trustFix, SHARED_TEXTS.clientCertFix, SHARED_TEXTS.reissueNode].map((t) => t.slice(0, 40));
+    for (const e of CATALOGUE.filter((x) => x.category === 'ambiguous')) {
+      const r = describeMatch(e, [], {});
+      for (const p of picks) assert.ok(!r.fix.includes(p), `${e.id}: the fix picks a cause: ${r.fix}`);
+      for (const c of e.candidates ?? []) assert.ok(CANDIDATE_SIGNS[c], `${e.id}: ${c} has no sign`);
+    }
+    const r = explain('SSL error: certificate verify failed');
+    assert.deepEqual(r.candidates, ['unknown-authority', 'server-cert-expired', 'server-cert-not-yet-valid']);
+    assert.match(candidatesLine(r.candidates!), /^unknown-authority \(probe --ca-file .*\); server-cert-expired \(probe shows .*notAfter/);
   });
 
   it('textContext reads host, port and user from libpq, Go, Node and JDBC messages', () => {

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_SQL_PORT } from '../cockroach/ports';
 import { quoteInput } from '../errors';
-import { ALERTS, CATALOGUE, CatalogueEntry, EntryText, SHARED_TEXTS } from './catalogue';
+import { ALERTS, CANDIDATE_SIGNS, CATALOGUE, CatalogueEntry, EntryText, SHARED_TEXTS } from './catalogue';
 import { TemplateScope, renderTemplate } from './template';
 import { Category, Diagnosis } from './types';
 
@@ -93,6 +93,11 @@ export function textContext(text: string): TextContext {
   const u = /for user "?([^"\s]+?)"?(?:\s|$|,)/.exec(text) ?? (pgx ? [pgx[0], pgx[2]] : null);
   if (u) c.user = u[1];
   return c;
+}
+
+/** An ambiguous text's candidates, each with what tells it apart: "unknown-authority (probe ... says ...); ...". */
+export function candidatesLine(candidates: readonly Category[]): string {
+  return candidates.map((c) => (CANDIDATE_SIGNS[c] ? `${c} (${CANDIDATE_SIGNS[c]})` : c)).join('; ');
 }
 
 /** Maps an error message to a category with a cause and a fix; says so plainly when it does not know the text. */

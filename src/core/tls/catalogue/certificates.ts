@@ -271,6 +271,6 @@ export const CERTIFICATES: readonly CatalogueEntry[] = [
     pattern: /certificate verify failed|CERTIFICATE_VERIFY_FAILED/i,
     cause:
       'the text alone cannot tell: libpq prints "certificate verify failed" when the server\'s certificate is signed by a CA that sslrootcert does not hold, when it has expired, and when it is not valid yet.',
-    fix: 'tell them apart with crdb-tls test-connection "<connection string>" (it names the cause), or "{probe}", which shows who signed what the server serves and its dates; then: {trustFix}',
+    fix: 'tell them apart with crdb-tls test-connection "<connection string>" (it names the cause and its fix), or "{probe}", which shows who signed what the server serves and its dates: a CA other than sslrootcert\'s is a trust problem, dates outside today a node certificate to re-issue (or a clock to fix).',
   },
 ];

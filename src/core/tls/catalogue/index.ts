@@ -13,5 +13,6 @@ import { LOCAL_FILES } from './localFiles';
 
 export type { CatalogueEntry, EntryText } from './entry';
 export { ALERTS, SHARED_TEXTS } from './shared';
+export { CANDIDATE_SIGNS } from './candidates';
 
 export const CATALOGUE: readonly CatalogueEntry[] = [...LOCAL_FILES, ...CERTIFICATES, ...CONNECTION];
