@@ -8,9 +8,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { X509Certificate, randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { closedPort } from '../support/pgstub';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCa, createClient, createClientCa } from '../../src/core/certsdir/create';
 import type { Api } from '../../src/extension/extension';
@@ -93,6 +94,8 @@ if (!restricted)
 
     after(async () => {
       a.testing.confirmation.ask = ask;
+      // The history is the CLI's, in the user's config dir: this run's cluster folder goes.
+      rmSync(join(await a.cloud.historyDir(), PROD), { recursive: true, force: true });
       await a.cloud.clearKey();
       await pointAt(undefined);
       await fx.standIn.stop();
@@ -158,10 +161,25 @@ if (!restricted)
       assert.equal(fx.standIn.mutations().length, 0);
     });
 
-    it('Copy Connection String comes from the connection-string endpoint, with the local CA file', async () => {
-      const url = (await vscode.commands.executeCommand('cockroachTls.cloudCopyConnectionString', cloudNode(a, 'prod')?.node)) as string;
+    it('Copy Connection String comes from the connection-string endpoint, with the local CA file only when it holds the cluster CA', async () => {
+      const copy = async (name: string) => (await vscode.commands.executeCommand('cockroachTls.cloudCopyConnectionString', cloudNode(a, name)?.node)) as string;
+      const url = await copy('prod');
       assert.match(url, /^postgresql:\/\/maxroach@prod-.*:26257\/defaultdb\?sslmode=verify-full&sslrootcert=.*\/pg\/root\.crt$/);
       assert.ok(fx.standIn.requests.some((r) => r.path === `/api/v1/clusters/${PROD}/connection-string`));
+      // A self-hosted CA in the file: not named (the client's default, and the message says why).
+      const file = join(fx.dir, 'pg', 'root.crt');
+      const cloudCa = readFileSync(file, 'utf8');
+      writeFileSync(file, fx.oldCaPem);
+      try {
+        await a.cloud.refresh();
+        assert.equal(a.cloud.find(PROD)?.localCa.state, 'different');
+        assert.equal(new URL(await copy('prod')).searchParams.has('sslrootcert'), false);
+      } finally {
+        writeFileSync(file, cloudCa);
+        await a.cloud.refresh();
+      }
+      // A Basic cluster without its CA on this machine: the system's public CAs.
+      if (a.cloud.find(HOBBY)?.localCa.state !== 'same') assert.equal(new URL(await copy('hobby')).searchParams.get('sslrootcert'), 'system');
     });
 
     it('guards: Add Client CA on a Basic cluster and a key file as CA send no change', async () => {
@@ -177,12 +195,35 @@ if (!restricted)
       assert.ok(fx.standIn.requests.slice(before).every((r) => r.method === 'GET'));
     });
 
+    it('the rotation wizard refuses an existing key file for a new client CA, and a FIFO as ca-client.crt, sending nothing', async () => {
+      const before = readFileSync(join(fx.certs, 'ca-client.crt'), 'utf8');
+      const oldKey = join(fx.dir, 'safe', 'old-client-ca.key');
+      const keyBefore = readFileSync(oldKey, 'utf8');
+      let answered = answerInputs(a, [{ pick: 'Create a new client CA' }, fx.certs, oldKey]);
+      const r = (await vscode.commands.executeCommand('cockroachTls.cloudRotateClientCa', cloudNode(a, 'prod')?.node)) as { step: number };
+      await answered;
+      assert.equal(r.step, 1);
+      assert.equal(readFileSync(oldKey, 'utf8'), keyBefore);
+      assert.equal(readFileSync(join(fx.certs, 'ca-client.crt'), 'utf8'), before);
+      // A FIFO where ca-client.crt should be: refused by the core's reader (a read would block the extension host).
+      const fifoDir = join(fx.dir, 'fifo-certs');
+      mkdirSync(fifoDir);
+      execFileSync('mkfifo', [join(fifoDir, 'ca-client.crt')]);
+      answered = answerInputs(a, [{ pick: 'Use an existing client CA' }, fifoDir, oldKey]);
+      const f = (await vscode.commands.executeCommand('cockroachTls.cloudRotateClientCa', cloudNode(a, 'prod')?.node)) as { step: number };
+      await answered;
+      assert.equal(f.step, 1);
+      assert.equal(a.rotations.get(PROD), undefined, 'nothing to resume before the CA is chosen');
+      assert.equal(fx.standIn.mutations().length, 0);
+    });
+
     it('the rotation wizard: new client CA, added (PENDING → IS_SET), alice re-issued, tested; the guard stops the remove while bob depends, and it resumes', async () => {
       const port = await closedPort();
       const newKey = join(fx.dir, 'safe', 'new-client-ca.key');
       const shown: { title?: string; value?: string }[] = [];
       const sub = a.testing.onDidShowInput((q) => shown.push({ title: q.title, value: 'items' in q ? undefined : q.value }));
       const testUrl = `postgresql://alice@127.0.0.1:${port}/defaultdb?sslmode=verify-full&sslrootcert=${join(fx.dir, 'pg', 'root.crt')}`;
+      const aliceBefore = readFileSync(join(fx.certs, 'client.alice.crt'), 'utf8');
       let answered = answerInputs(a, [{ pick: 'Create a new client CA' }, fx.certs, newKey, 'alice', testUrl]);
       const first = (await vscode.commands.executeCommand('cockroachTls.cloudRotateClientCa', cloudNode(a, 'prod')?.node)) as { step: number };
       await answered;
@@ -207,6 +248,16 @@ if (!restricted)
       assert.ok(
         new X509Certificate(readFileSync(join(fx.certs, 'client.alice.crt'))).checkIssued(new X509Certificate(readFileSync(join(fx.certs, 'ca-client.crt')))),
       );
+      // alice's old certificate and key were backed up (the core's certs-dir backup) before they were replaced.
+      const backups = join(`${fx.certs}.backups`);
+      const manifests = readdirSync(backups).map((d) => ({
+        d,
+        m: JSON.parse(readFileSync(join(backups, d, 'manifest.json'), 'utf8')) as { files: { path: string; copy: string }[] },
+      }));
+      const alice = manifests.flatMap(({ d, m }) => m.files.filter((x) => x.path === join(fx.certs, 'client.alice.crt')).map((x) => join(backups, d, x.copy)));
+      assert.equal(alice.length, 1, JSON.stringify(manifests));
+      assert.equal(readFileSync(alice[0], 'utf8'), aliceBefore);
+      assert.ok(manifests.some(({ m }) => m.files.some((x) => x.path === join(fx.certs, 'client.alice.key'))));
       const prod = await waitFor('the tree shows the step', () => {
         const p = cloudNode(a, 'prod');
         return p && /Client CA rotation: step 5 of 5: remove the old CA/.test(childText(a, p.node)) ? p : undefined;
@@ -225,8 +276,10 @@ if (!restricted)
       );
       assert.deepEqual(fingerprints(fx.standIn.clientCa(PROD).pem), [newFp]);
       assert.equal(fx.standIn.clientCa(PROD).status, 'IS_SET');
-      // Each change saved the bundle before it in the extension's history.
-      assert.equal(readdirSync(join(a.cloud.historyDir(), PROD)).length, 2);
+      // Each change saved the bundle before it where the CLI keeps its history (crdb-tls cloud client-ca rollback undoes it).
+      const { defaultHistoryDir } = await import('../../src/core/cloud/history');
+      assert.equal(await a.cloud.historyDir(), defaultHistoryDir(process.env, process.platform, homedir()));
+      assert.equal(readdirSync(join(await a.cloud.historyDir(), PROD)).length, 2);
     });
 
     it("a key the API refuses: the tree shows the core's sentence (from its own bundle, dist/core-cloud.js), and the key nowhere", async () => {
@@ -289,7 +342,7 @@ if (restricted)
         assert.equal(await vscode.commands.executeCommand(id), undefined, id);
       assert.equal(fx.standIn.requests.length, 0, 'no request reached the stand-in');
       assert.ok(!existsSync(root));
-      assert.ok(!existsSync(a.cloud.historyDir()));
+      assert.ok(!existsSync(join(await a.cloud.historyDir(), PROD)));
       assert.equal(a.rotations.get(PROD), undefined);
     });
   });

@@ -4,9 +4,8 @@
  * shows them. No request in a restricted workspace (trust.ts); the cloud core is loaded lazily.
  */
 import * as vscode from 'vscode';
-import { join } from 'node:path';
 import { homedir } from 'node:os';
-import type { CaEntry, ClientCaStatus, CloudClient, CloudCluster } from '../../core/cloud';
+import type { CaEntry, ClientCaStatus, CloudClient, CloudCluster, ListedCluster, LocalCaState } from '../../core/cloud';
 import { UserError, errMessage } from '../../core/errors';
 import { SECTION, Settings } from '../settings';
 import { isTrusted } from '../trust';
@@ -14,13 +13,15 @@ import { isTrusted } from '../trust';
 export const SECRET_KEY = 'cockroachTls.cloud.apiKey';
 const CA_FILES_KEY = 'cockroachTls.cloud.caFiles';
 const DEFAULT_SERVER = 'https://cockroachlabs.cloud';
+/** The palette title of the command that stores the key (package.json: category + %command.setCloudApiKey.title%). */
+export const SET_KEY_COMMAND = 'CockroachDB TLS: Set Cloud API Key';
 
 /** A cluster of the organization with what the tree shows about it. */
 export interface CloudInfo {
   cluster: CloudCluster;
   clientCa?: { status: ClientCaStatus; cas: CaEntry[] };
   /** The cluster CA file on this machine and how it compares with the cluster's CA. */
-  localCa: { file: string; state: 'absent' | 'same' | 'different' | 'unknown' };
+  localCa: { file: string; state: LocalCaState };
   /** Why part of it could not be read (a sentence with the fix). */
   problem?: string;
 }
@@ -75,14 +76,15 @@ export class CloudAccount implements vscode.Disposable {
   /** A client for the API (the caller has checked trust). Throws the UserError saying how to set the key. */
   async client(signal?: AbortSignal): Promise<CloudClient> {
     const apiKey = await this.key();
-    if (!apiKey) throw new UserError('no Cloud API key is set: run "CockroachDB TLS: Set Cloud API Key" with the key of a service account first.');
+    if (!apiKey) throw new UserError(`no Cloud API key is set: run "${SET_KEY_COMMAND}" with the key of a service account first.`);
     const { CloudClient } = await import('../../core/cloud');
-    return new CloudClient({ server: await this.server(), apiKey, ...(signal ? { signal } : {}) });
+    return new CloudClient({ server: await this.server(), apiKey, keySource: { kind: 'command', title: SET_KEY_COMMAND }, ...(signal ? { signal } : {}) });
   }
 
-  /** Where saved client CA bundles go (rollback reads them): the extension's global storage. */
-  historyDir(): string {
-    return join(this.context.globalStorageUri.fsPath, 'cloud-client-ca-history');
+  /** Where saved client CA bundles go: the CLI's folder in the user's config dir, so `crdb-tls cloud client-ca rollback` undoes an editor change too. */
+  async historyDir(): Promise<string> {
+    const { defaultHistoryDir } = await import('../../core/cloud');
+    return defaultHistoryDir(process.env, process.platform, homedir());
   }
 
   /** The file a cluster's CA was downloaded to, else libpq's default root.crt. */
@@ -122,7 +124,7 @@ export class CloudAccount implements vscode.Disposable {
       const client = await this.client();
       const now = new Date();
       const out: CloudInfo[] = [];
-      for (const cluster of await core.listCloudClusters(client)) out.push(await this.describe(core, client, cluster, now));
+      for (const listed of await core.listClustersWithClientCa(client)) out.push(await this.describe(core, client, listed, now));
       this.infos = out;
       this.problem = undefined;
       this.log.info(`Cloud: ${out.length} cluster(s) at ${client.server}`);
@@ -134,15 +136,13 @@ export class CloudAccount implements vscode.Disposable {
     this.emitter.fire();
   }
 
-  private async describe(core: typeof import('../../core/cloud'), client: CloudClient, cluster: CloudCluster, now: Date): Promise<CloudInfo> {
+  /** What the tree shows of a listed cluster: the client CA the list read (no request again), and the local CA file against the cluster's CA. */
+  private async describe(core: typeof import('../../core/cloud'), client: CloudClient, listed: ListedCluster, now: Date): Promise<CloudInfo> {
+    const { cluster } = listed;
     const file = await this.caFile(cluster.id);
     const info: CloudInfo = { cluster, localCa: { file, state: 'unknown' } };
+    if (listed.clientCa) info.clientCa = { status: listed.clientCa.status, cas: core.parseBundleEntries(listed.clientCa.x509_pem_cert, now) };
     try {
-      if (core.planAllowsClientCa(cluster.plan) && cluster.clientCa) {
-        const v = await core.showClientCa(client, cluster.id, now);
-        info.cluster = v.cluster;
-        info.clientCa = { status: v.status, cas: v.cas };
-      }
       const pem = await client.clusterCaPem(cluster);
       const fps = core.parseBundleEntries(pem, now).map((e) => e.fingerprintSha256);
       info.localCa.state = core.localCaState(file, fps);

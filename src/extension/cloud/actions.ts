@@ -162,7 +162,7 @@ export function planLines(p: ClientCaPlan): string[] {
 /** Plans a change (GETs only, every guard), shows it, applies it and waits for it. True when applied. */
 export async function planAndApply(ctx: CloudCtx, title: string, info: CloudInfo, change: ClientCaChange, extraDirs: string[] = []): Promise<boolean> {
   const certsDirs = [...new Set([...extraDirs, ...selfHostedClusters(ctx.model).map((c) => c.certsDir)])];
-  const historyDir = ctx.cloud.historyDir();
+  const historyDir = await ctx.cloud.historyDir();
   const plan = await withCloud(ctx, title, (client, core) =>
     core.planClientCaChange({ client, cluster: info.cluster.id, change, certsDirs, historyDir, now: new Date() }),
   );
@@ -224,19 +224,29 @@ export async function changeClientCa(ctx: CloudCtx, node: Node | undefined, kind
   return planAndApply(ctx, title, info, change);
 }
 
-/** The API's connection string, with the local CA file and, when given, a client certificate. */
-export async function cloudUrl(ctx: CloudCtx, info: CloudInfo, client?: { user: string; cert: string; key: string }): Promise<string | undefined> {
-  const r = await withCloud(ctx, 'Connection String', (c) =>
-    c.connectionString({ id: info.cluster.id, name: info.cluster.name }, client ? { sqlUser: client.user } : {}),
+/**
+ * The API's connection string with the CA to trust (the core's cloudConnectionUrl: the local CA file
+ * only when it holds this cluster's CA, sslrootcert=system on Basic and Standard) and, when given, a
+ * client certificate. `note` says why the local file is not named, when it is not.
+ */
+export async function cloudUrl(
+  ctx: CloudCtx,
+  info: CloudInfo,
+  client?: { user: string; cert: string; key: string },
+): Promise<{ url: string; note?: string } | undefined> {
+  const r = await withCloud(ctx, 'Connection String', (c, core) =>
+    c.connectionString({ id: info.cluster.id, name: info.cluster.name }, client ? { sqlUser: client.user } : {}).then((api) =>
+      core.cloudConnectionUrl({
+        apiUrl: api.connection_string,
+        plan: info.cluster.plan,
+        localCa: info.localCa,
+        ...(client ? { client: { cert: client.cert, key: client.key } } : {}),
+      }),
+    ),
   );
   if (!r) return undefined;
-  const u = new URL(r.connection_string);
-  if (info.localCa.state !== 'absent' && !u.searchParams.has('sslrootcert')) u.searchParams.set('sslrootcert', info.localCa.file);
-  if (client) {
-    u.searchParams.set('sslcert', client.cert);
-    u.searchParams.set('sslkey', client.key);
-  }
-  return u.toString().replace(/%2F/gi, '/');
+  if (r.note) ctx.log.info(`Connection string of ${info.cluster.name}: ${r.note}`);
+  return { url: r.url, ...(r.note ? { note: r.note } : {}) };
 }
 
 export async function copyConnectionString(ctx: CloudCtx, node: Node | undefined): Promise<string | undefined> {
@@ -244,11 +254,11 @@ export async function copyConnectionString(ctx: CloudCtx, node: Node | undefined
   if (!requireTrust(title, 'network')) return undefined;
   const info = await pickCloud(ctx, node, title);
   if (!info) return undefined;
-  const url = await cloudUrl(ctx, info);
-  if (!url) return undefined;
-  await vscode.env.clipboard.writeText(url);
-  void vscode.window.showInformationMessage(vscode.l10n.t('Copied the connection string of {0}.', info.cluster.name));
-  return url;
+  const r = await cloudUrl(ctx, info);
+  if (!r) return undefined;
+  await vscode.env.clipboard.writeText(r.url);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Copied the connection string of {0}.', info.cluster.name) + (r.note ? ` ${r.note}` : ''));
+  return r.url;
 }
 
 /** Test Connection with the cluster's URL (the troubleshoot command does the test). */
@@ -257,8 +267,8 @@ export async function testCloudConnection(ctx: CloudCtx, node: Node | undefined,
   if (!requireTrust(title, 'network')) return undefined;
   const info = await pickCloud(ctx, node, title);
   if (!info) return undefined;
-  const url = await cloudUrl(ctx, info, client);
-  if (!url) return undefined;
-  const edited = await askText(title, `The connection string to test (${info.cluster.name})`, url);
+  const r = await cloudUrl(ctx, info, client);
+  if (!r) return undefined;
+  const edited = await askText(title, `The connection string to test (${info.cluster.name})${r.note ? `. ${r.note}` : ''}`, r.url);
   return edited ? runCommand('cockroachTls.testConnection', { url: edited }) : undefined;
 }

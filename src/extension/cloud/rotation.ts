@@ -5,8 +5,7 @@
  * step is saved (RotationStore, globalState) before the next: run it again to resume.
  */
 import * as vscode from 'vscode';
-import { X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TestConnectionResult } from '../../core/tls/testConnection';
 import { UserError } from '../../core/errors';
@@ -27,11 +26,35 @@ export interface RotationCtx extends CloudCtx {
   rotations: RotationStore;
 }
 
-function firstCertFingerprint(file: string): string {
-  const pem = readFileSync(file, 'latin1');
-  const m = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
-  if (!m) throw new UserError(`${file} holds no PEM certificate: pass the certs dir whose ca-client.crt is the new client CA.`, file);
-  return new X509Certificate(m[0]).fingerprint256;
+/** The new client CA: the first certificate of ca-client.crt, read and checked by the core's upload guards (a regular file within the cap; PEM CA certificates, no key, none expired). */
+async function firstCertFingerprint(file: string): Promise<string> {
+  const { readCaFile } = await import('../../core/cloud');
+  return readCaFile(file, new Date(), { flag: 'the new client CA' }).certs[0].fingerprint256;
+}
+
+/** Whether anything is at `p` (a dangling link too). */
+function exists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Backs up the files of the certs dir that are about to be replaced (the core's certs-dir backup, `<certs-dir>.backups/`); `paths` that do not exist yet are recorded as created. */
+async function backUp(ctx: RotationCtx, certsDir: string, reason: string, paths: string[]): Promise<void> {
+  const replaced = paths.filter(exists);
+  if (replaced.length === 0) return;
+  const { createBackup, defaultBackupRoot } = await import('../../core/certsdir/rotate/backup');
+  const b = createBackup(
+    defaultBackupRoot(certsDir),
+    certsDir,
+    reason,
+    replaced,
+    paths.filter((p) => !exists(p)),
+  );
+  ctx.log.info(`${TITLE}: backed up ${replaced.join(', ')} to ${b.dir}`);
 }
 
 function clientUsers(certsDir: string): string[] {
@@ -67,7 +90,14 @@ async function chooseCa(ctx: RotationCtx, info: CloudInfo, s: RotationState): Pr
   if (!caKey) return false;
   const key = resolvePath(caKey);
   if (how.create) {
+    if (exists(key))
+      throw new UserError(
+        `${key} exists: a new client CA needs a new key file, and that one is not replaced. Pick another path, or choose "Use an existing client CA" if ${CLIENT_CA} in ${dir} is already signed by it.`,
+        key,
+      );
     mkdirSync(dirname(key), { recursive: true, mode: 0o700 });
+    // The new CA goes first in ca-client.crt, the old ones stay after it; the file before is backed up all the same.
+    await backUp(ctx, dir, 'cloud client CA rotation: create-client-ca', [join(dir, CLIENT_CA)]);
     const { createClientCa } = await import('../../core/certsdir/create');
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating the client CA…') }, () =>
       createClientCa({ certsDir: dir, caKey: key, overwrite: true }),
@@ -75,7 +105,7 @@ async function chooseCa(ctx: RotationCtx, info: CloudInfo, s: RotationState): Pr
     ctx.log.info(`${TITLE}: created ${r.certPath} (serial ${r.serial}, expires ${r.notAfter}, ${r.numCerts ?? 1} CA(s) in the file)`);
   }
   const caCert = join(dir, CLIENT_CA);
-  const fp = firstCertFingerprint(caCert);
+  const fp = await firstCertFingerprint(caCert);
   const old = (info.clientCa?.cas ?? []).map((e) => e.fingerprintSha256).filter((f) => f !== fp);
   Object.assign(s, { step: 2, certsDir: dir, caKey: key, caCert, newFingerprints: [fp], oldFingerprints: old });
   return true;
@@ -92,6 +122,13 @@ async function issue(ctx: RotationCtx, s: RotationState): Promise<boolean> {
   if (!typed) return false;
   const users = [...new Set(typed.split(/[\s,]+/).filter(Boolean))];
   const { createClient } = await import('../../core/certsdir/create');
+  const dir = s.certsDir!;
+  await backUp(
+    ctx,
+    dir,
+    'cloud client CA rotation: new client certificates',
+    users.flatMap((u) => [join(dir, `client.${u}.crt`), join(dir, `client.${u}.key`)]),
+  );
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Issuing client certificates…') }, async (p) => {
     for (const user of users) {
       p.report({ message: user });
@@ -182,7 +219,7 @@ export async function rotateClientCa(ctx: RotationCtx, node: Node | undefined): 
       }
     }
   } catch (err) {
-    await ctx.rotations.save(s);
+    if (s.step > 1) await ctx.rotations.save(s); // nothing to resume before the CA is chosen
     reportError(ctx.log, TITLE, err);
     return s;
   }
