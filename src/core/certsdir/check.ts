@@ -10,12 +10,13 @@ import { UserError, errMessage } from '../errors';
 import { certInfo } from '../pki/certinfo';
 import { issuedBy, findIssuer, notSignedText } from '../pki/chain';
 import { parseCertFile } from '../pki/inspect';
+import { csrPublicKey, readCsrFile, requestedExtensions } from '../pki/csrread';
 import { keyMatchesCert, parsePrivateKey } from '../pki/keys';
 import { sansCoverHost } from '../pki/names';
 import { readCertificate } from '../pki/x509der';
 import { CertRole, roleProblems } from '../cockroach/certrules';
 import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, clientCertName, roleFromFilename } from '../cockroach/layout';
-import { CheckCode, fixAtCa } from './fixes';
+import { CheckCode, FixExtra, fixText } from './fixes';
 
 export interface CheckInput {
   /** The certificate file as named to the user. */
@@ -35,6 +36,12 @@ export interface CheckInput {
   now?: Date;
   /** The certs dir has client.node.crt (then node.crt need not name the node user). */
   hasClientNodeCert?: boolean;
+  /**
+   * The request create-csr wrote for this certificate (node.csr, client.USER.csr): the certificate
+   * must be for its key and keep every DNS and IP name it requested (a CA that replaces the SANs
+   * is caught even without --host).
+   */
+  csr?: { file: string; bytes: Buffer };
 }
 
 export interface CheckFailure {
@@ -109,8 +116,8 @@ export function checkCertificate(input: CheckInput): CheckResult {
   const file = input.certFile;
   const now = input.now ?? new Date();
   const failures: CheckFailure[] = [];
-  const fail = (code: CheckCode, field: string, problem: string, role: CertRole, extra: { missing?: string[]; hosts?: string[] } = {}) =>
-    failures.push({ code, field, message: `${file}: ${field} ${problem}. Fix at the issuing CA: ${fixAtCa(code, role, extra)}.` });
+  const fail = (code: CheckCode, field: string, problem: string, role: CertRole, extra: FixExtra = {}) =>
+    failures.push({ code, field, message: `${file}: ${field} ${problem}. ${fixText(code, role, extra)}.` });
   const parsed = parseCertFile(input.cert, file);
   const installName = input.installName ?? basename(file);
   if (!parsed.ok) {
@@ -124,8 +131,8 @@ export function checkCertificate(input: CheckInput): CheckResult {
   for (const p of roleProblems(info, role, { now, hasClientNodeCert: input.hasClientNodeCert })) fail(p.code, p.field, p.problem, role, { missing: p.missing });
 
   const uncovered = (input.hosts ?? []).filter((h) => !sansCoverHost(info.sans, h));
+  const has = [...info.sans.dns, ...info.sans.ip];
   if (uncovered.length > 0) {
-    const has = [...info.sans.dns, ...info.sans.ip];
     fail(
       'host',
       'subjectAltName',
@@ -139,6 +146,38 @@ export function checkCertificate(input: CheckInput): CheckResult {
     if (weak) fail('signature', 'signatureAlgorithm', `is ${weak}: Go (CockroachDB) refuses ${weak.startsWith('md5') ? 'MD5' : 'SHA-1'} signatures`, role);
   } catch {
     // the strict reader refused it; Node parsed it: the other checks still apply
+  }
+
+  if (input.csr && (role.as === 'node' || role.as === 'client')) {
+    const csrName = basename(input.csr.file);
+    const read = readCsrFile(input.csr.bytes);
+    let csrKey: Buffer | undefined;
+    try {
+      if (read.ok) csrKey = csrPublicKey(read.csr).export({ type: 'spki', format: 'der' });
+    } catch {
+      // an unusable key is reported with the unreadable request below
+    }
+    if (!read.ok || !csrKey)
+      fail('csr', 'certificate request', `${input.csr.file} cannot be read (${read.ok ? 'its public key cannot be used' : read.error})`, role, {
+        csr: csrName,
+      });
+    else if (!csrKey.equals(leaf.publicKey.export({ type: 'spki', format: 'der' })))
+      fail('csr-key', 'public key', `is not the key ${csrName} requests a certificate for: the CA signed another request`, role, { csr: csrName });
+    else {
+      // Only a request signed as it was made counts: the names it asked for, each covered as Go's VerifyHostname decides.
+      const asked = requestedExtensions(read.csr)
+        .sans.filter((n) => n.type === 'DNS' || n.type === 'IP Address')
+        .map((n) => n.compact ?? n.value);
+      const dropped = asked.filter((h) => !sansCoverHost(info.sans, h) && !uncovered.includes(h));
+      if (dropped.length > 0)
+        fail(
+          'csr-sans',
+          'subjectAltName',
+          `${has.length ? `is ${has.join(', ')}` : 'is empty'}, which drops ${dropped.join(', ')} that ${csrName} requested (the CA replaced or left out the request's SANs): clients dialling ${dropped.length === 1 ? 'it' : 'them'} fail with "certificate is valid for ${has.length ? has.join(', ') : '...'}, not ${dropped[0]}"`,
+          role,
+          { csr: csrName, hosts: dropped },
+        );
+    }
   }
 
   let chain: CheckResult['chain'];
@@ -178,13 +217,15 @@ export function checkCertificate(input: CheckInput): CheckResult {
       : r.badName
         ? `CockroachDB skips it as a bad filename (${r.badName})`
         : `CockroachDB loads it as another role (${r.usage}${r.name ? ` ${r.name}` : ''})`;
-    fail('file-name', 'file name', `${installName} is not ${expected}, the name a ${roleText(role)} certificate needs: ${why}`, role);
+    fail('file-name', 'file name', `${installName} is not ${expected}, the name a ${roleText(role)} certificate needs: ${why}`, role, { expected });
   }
   if (input.key) {
     const keyName = input.keyInstallName ?? basename(input.key.file);
     const expectedKey = expected.replace(/\.crt$/, '.key');
     if (!(role.as === 'ca' || role.as === 'client-ca') && keyName !== expectedKey)
-      fail('file-name', 'key file name', `${keyName} is not ${expectedKey}: CockroachDB pairs a certificate with its key by name only`, role);
+      fail('file-name', 'key file name', `${keyName} is not ${expectedKey}: CockroachDB pairs a certificate with its key by name only`, role, {
+        expected: expectedKey,
+      });
   }
   return {
     file,

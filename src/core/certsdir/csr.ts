@@ -1,15 +1,19 @@
 /**
  * `cert create-csr`: a key (0600) and a certificate signing request for an outside CA, shaped as
  * create-node and create-client would issue the certificate (pki/csr.ts). The key stays in the
- * certs dir; the CSR goes to the CA; `cert import` brings the certificate back.
+ * certs dir; the CSR goes to the CA; `cert import` brings the certificate back. Replacing a key
+ * and CSR (--overwrite, the editor after asking) backs them up first under the certs dir's lock, so
+ * `cert backups` lists it and `cert rollback` puts the old key back.
  */
-import { join } from 'node:path';
-import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { UserError, errnoCode, errMessage } from '../errors';
 import { buildCsr } from '../pki/csr';
 import { KeyType, validateKeyOptions } from '../pki/keys';
 import { hostsToSans, validateUserName } from '../pki/names';
 import { NODE_KEY, clientKeyName } from '../cockroach/layout';
+import { createBackup, defaultBackupRoot } from './rotate/backup';
+import { RotationLock } from './rotate/lock';
 import { startKeygen } from './create';
 import { CERT_MODE, FileWrite, KEY_MODE, assertCanWrite, commitFiles } from './write';
 
@@ -22,7 +26,11 @@ export interface CreateCsrOptions {
   user?: string;
   keyType?: KeyType;
   keySize?: number;
+  /** Replace an existing key and CSR (backed up first). */
   overwrite?: boolean;
+  /** Where the backup of replaced files goes (default <certs-dir>.backups). */
+  backupDir?: string;
+  now?: Date;
 }
 
 export interface CreateCsrResult {
@@ -33,7 +41,11 @@ export interface CreateCsrResult {
   keyType: KeyType;
   /** The PEM CSR, to hand to the CA (not secret). */
   csr: string;
-  files: { path: string; mode: number; what: 'key' | 'csr' }[];
+  files: { path: string; mode: number; what: 'key' | 'csr'; action: 'write' | 'replace' }[];
+  /** The backup of the key and CSR replaced (listed by `cert backups`, restored by `cert rollback`). */
+  backup?: { id: string; dir: string };
+  /** The certificate beside a replaced key: it belongs to the old key until the new one is signed and imported. */
+  staleCert?: string;
 }
 
 /** Writes node.key + node.csr (CN=node, SANs, serverAuth + clientAuth) or client.USER.key + client.USER.csr (CN=user, clientAuth). */
@@ -64,7 +76,31 @@ export async function createCsr(o: CreateCsrOptions): Promise<CreateCsrResult> {
     { path: keyPath, data: key.pem, mode: KEY_MODE },
     { path: csrPath, data: csr, mode: CERT_MODE },
   ];
-  commitFiles(writes);
+  const lock = RotationLock.acquire(o.certsDir, 'import', []);
+  let backup: CreateCsrResult['backup'];
+  let replaced: Set<string>;
+  try {
+    // Checked again under the lock: what is replaced is what is backed up.
+    replaced = new Set(writes.map((w) => w.path).filter((p) => existsSync(p)));
+    if (replaced.size > 0) {
+      for (const p of replaced) assertCanWrite(p, !!o.overwrite);
+      // The manifest records absolute paths (rollback refuses others).
+      const created = writes.map((w) => w.path).filter((p) => !replaced.has(p));
+      const b = createBackup(
+        o.backupDir ?? defaultBackupRoot(o.certsDir),
+        resolve(o.certsDir),
+        'import',
+        [...replaced].map((p) => resolve(p)),
+        created.map((p) => resolve(p)),
+        o.now,
+      );
+      backup = { id: b.id, dir: b.dir };
+    }
+    commitFiles(writes);
+  } finally {
+    lock.release();
+  }
+  const certPath = keyPath.replace(/\.key$/, '.crt');
   return {
     keyPath,
     csrPath,
@@ -73,8 +109,10 @@ export async function createCsr(o: CreateCsrOptions): Promise<CreateCsrResult> {
     keyType,
     csr,
     files: [
-      { path: keyPath, mode: KEY_MODE, what: 'key' },
-      { path: csrPath, mode: CERT_MODE, what: 'csr' },
+      { path: keyPath, mode: KEY_MODE, what: 'key', action: replaced.has(keyPath) ? 'replace' : 'write' },
+      { path: csrPath, mode: CERT_MODE, what: 'csr', action: replaced.has(csrPath) ? 'replace' : 'write' },
     ],
+    ...(backup ? { backup } : {}),
+    ...(replaced.has(keyPath) && existsSync(certPath) ? { staleCert: certPath } : {}),
   };
 }

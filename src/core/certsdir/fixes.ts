@@ -2,11 +2,32 @@
  * The fix at the issuing CA for each CockroachDB rule a certificate from another issuer breaks:
  * one sentence per rule, naming the setting in easy-rsa, openssl, cfssl, Vault and cert-manager.
  * `cert check`, `cert import` and the editor show these; README "Certificates from another CA"
- * has the whole recipes.
+ * has the whole recipes. A file name is fixed where the file is installed, not at the CA (fixText).
  */
 import type { CertRole, RuleCode } from '../cockroach/certrules';
 
-export type CheckCode = RuleCode | 'host' | 'chain' | 'key' | 'file-name' | 'signature' | 'parse';
+export type CheckCode = RuleCode | 'host' | 'chain' | 'key' | 'file-name' | 'signature' | 'parse' | 'csr-sans' | 'csr-key' | 'csr';
+
+/** What fixAtCa and fixText need beyond the code and role: the usages or hosts missing, the CSR's name, the name the loader expects. */
+export interface FixExtra {
+  missing?: string[];
+  hosts?: string[];
+  /** The request create-csr wrote (node.csr, client.USER.csr). */
+  csr?: string;
+  /** For file-name: the name CockroachDB's loader looks for (node.crt, node.key). */
+  expected?: string;
+}
+
+const roleFlag = (role: CertRole) => (role.as === 'client' ? `client ${role.user}` : role.as);
+
+/** The fix sentence after a failure: at the issuing CA, or, for a file name, where the file is installed. */
+export function fixText(code: CheckCode, role: CertRole, extra: FixExtra = {}): string {
+  if (code === 'file-name') {
+    const expected = extra.expected ?? 'the name CockroachDB loads';
+    return `Install it as ${expected}, the name CockroachDB's loader expects: "crdb-tls cert import --as ${roleFlag(role)}" installs it under that name (nothing to change at the CA)`;
+  }
+  return `Fix at the issuing CA: ${fixAtCa(code, role, extra)}`;
+}
 
 function csrHint(role: CertRole): string {
   return role.as === 'node'
@@ -17,7 +38,7 @@ function csrHint(role: CertRole): string {
 }
 
 /** What to change at the issuing CA, for `code` and `role`; `extra` carries the hosts or usages missing. */
-export function fixAtCa(code: CheckCode, role: CertRole, extra: { missing?: string[]; hosts?: string[] } = {}): string {
+export function fixAtCa(code: CheckCode, role: CertRole, extra: FixExtra = {}): string {
   switch (code) {
     case 'eku':
       return role.as === 'node'
@@ -52,7 +73,16 @@ export function fixAtCa(code: CheckCode, role: CertRole, extra: { missing?: stri
     case 'key':
       return 'pass --key the private key the CSR was made with (create-csr wrote it next to the CSR)';
     case 'file-name':
-      return 'install it with "crdb-tls cert import", which writes the names CockroachDB loads';
+      return `install it as ${extra.expected ?? 'the name CockroachDB loads'} ("crdb-tls cert import --as ${roleFlag(role)}" does)`;
+    case 'csr-sans': {
+      const csr = extra.csr ?? 'the CSR';
+      const hosts = extra.hosts?.join(', ') ?? 'every name it requested';
+      return `sign ${csr} keeping its SANs (${hosts}): easy-rsa sign-req with --copy-ext; openssl ca -copy_extensions copy, or openssl x509 -req -copy_extensions copy; cfssl sign without -hostname, or with -hostname listing every host (the "hosts" of its CSR JSON); Vault alt_names and ip_sans with every host; cert-manager dnsNames and ipAddresses with every host`;
+    }
+    case 'csr-key':
+      return `sign ${extra.csr ?? 'the CSR'} itself (create-csr wrote it beside the key) and import that certificate; if this certificate and its key are meant to replace that request, move ${extra.csr ?? 'the CSR'} out of the certs dir first`;
+    case 'csr':
+      return `make the request again with "${csrHint(role)}", or move ${extra.csr ?? 'the CSR'} out of the certs dir`;
     case 'parse':
       return 'pass the PEM certificate the CA issued';
   }

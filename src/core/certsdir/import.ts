@@ -4,10 +4,12 @@
  * failures before anything is written); applyImport refuses a plan with failures, then takes the
  * certs dir's lock, backs up what it replaces and writes the set atomically. A CA other than the
  * one in the dir joins the CA file as a combined bundle (trusted side by side), never replacing it.
+ * When the dir holds the request create-csr wrote (node.csr, client.USER.csr), the certificate must
+ * be for its key and keep every name it requested.
  */
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UserError, errnoCode, errMessage } from '../errors';
 import { readInputBytes } from '../input';
 import { parseCertFile } from '../pki/inspect';
@@ -38,6 +40,8 @@ export interface ImportOptions {
   role: CertRole;
   source: ImportSource;
   overwrite?: boolean;
+  /** Hosts the certificate must cover (cert check's --host). */
+  hosts?: string[];
   now?: Date;
 }
 
@@ -115,6 +119,12 @@ export function planImport(o: ImportOptions): ImportPlan {
     pool = parsed.certs;
   }
   const installName = installNameFor(role);
+  // The request create-csr wrote for this certificate: the CA must have signed it as asked (its key, every name).
+  const csrName = installName.replace(/\.crt$/, '.csr');
+  const csr =
+    !isCaRole && has(csrName)
+      ? { file: join(certsDir, csrName), bytes: readInputBytes(join(certsDir, csrName), { what: 'the request create-csr wrote' }) }
+      : undefined;
   const checkCa = isCaRole ? undefined : (source.ca ?? (pool.length ? { file: caPath, bytes: Buffer.from(pemOf(pool)) } : undefined));
   const check = checkCertificate({
     certFile: source.cert.file,
@@ -126,6 +136,8 @@ export function planImport(o: ImportOptions): ImportPlan {
     keyInstallName: installName.replace(/\.crt$/, '.key'),
     now: o.now,
     hasClientNodeCert: has('client.node.crt'),
+    ...(o.hosts?.length ? { hosts: o.hosts } : {}),
+    ...(csr ? { csr } : {}),
   });
   failures.push(...check.failures);
   if (!isCaRole && !source.key)
@@ -206,10 +218,13 @@ export function applyImport(plan: ImportPlan, o: { backupDir?: string; now?: Dat
   const messages: string[] = [];
   const lock = RotationLock.acquire(plan.certsDir, 'import', messages);
   try {
-    const replaced = plan.writes.filter((w) => w.action === 'replace').map((w) => w.path);
-    const created = plan.writes.filter((w) => w.action === 'write').map((w) => w.path);
+    // The manifest records absolute paths (a relative --certs-dir would make the backup unusable to rollback).
+    const replaced = plan.writes.filter((w) => w.action === 'replace').map((w) => resolve(w.path));
+    const created = plan.writes.filter((w) => w.action === 'write').map((w) => resolve(w.path));
     const b =
-      replaced.length > 0 ? createBackup(o.backupDir ?? defaultBackupRoot(plan.certsDir), plan.certsDir, 'import', replaced, created, o.now) : undefined;
+      replaced.length > 0
+        ? createBackup(o.backupDir ?? defaultBackupRoot(plan.certsDir), resolve(plan.certsDir), 'import', replaced, created, o.now)
+        : undefined;
     const writes: FileWrite[] = plan.writes.map((w) => ({ path: w.path, data: w.data, mode: w.mode }));
     commitFiles(writes);
     return {

@@ -23,6 +23,7 @@ import {
   readExtension,
 } from './x509der';
 import { NameAttribute, decodeName } from './x509name';
+import { splitPem } from './pem';
 
 export const CSR_OID = {
   extensionRequest: '1.2.840.113549.1.9.14',
@@ -177,4 +178,15 @@ export function requestedExtensions(c: CsrStructure): RequestedExtensions {
   const bc = get(OID.basicConstraints, decodeBasicConstraints);
   if (bc) out.basicConstraints = bc;
   return out;
+}
+
+/** The one request of a CSR file (PEM CERTIFICATE REQUEST, or DER), or why it cannot be read (a phrase, no fix). */
+export function readCsrFile(content: Buffer): { ok: true; csr: CsrStructure } | { ok: false; error: string } {
+  const block = splitPem(content.toString('latin1')).find((b) => /^(NEW )?CERTIFICATE REQUEST$/.test(b.type));
+  if (!block && content[0] !== 0x30) return { ok: false, error: 'it holds no PEM "BEGIN CERTIFICATE REQUEST" block' };
+  try {
+    return { ok: true, csr: readCsr(block ? block.der : content) };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
 }
