@@ -39,7 +39,7 @@ export interface Api {
   rotations: RotationStore;
   activationMs: number;
   ready: Promise<void>;
-  testing: { activeInput: () => typeof activeInput; onDidShowInput: typeof onDidShowInput; confirmation: typeof confirmation };
+  testing: { activeInput: typeof activeInput; onDidShowInput: typeof onDidShowInput; confirmation: typeof confirmation };
 }
 
 function debounce(fn: () => void, ms: number): () => void {
@@ -165,7 +165,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     rotations,
     activationMs,
     ready,
-    testing: { activeInput: () => activeInput, onDidShowInput, confirmation },
+    testing: { activeInput, onDidShowInput, confirmation },
   };
 }
 

@@ -7,9 +7,14 @@ export const CANCEL = CANCELLED;
 /** Raised when the user presses Back in a step. */
 class BackSignal extends Error {}
 
+type ShownInput = vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox;
+/** The quick input now on screen (the editor shows one at a time), set only by MultiStep. */
+let shown: ShownInput | undefined;
 /** The quick input now on screen: exposed to the in-editor tests, which answer it like a person would. */
-export let activeInput: vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox | undefined;
-const shownEmitter = new vscode.EventEmitter<vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox>();
+export function activeInput(): ShownInput | undefined {
+  return shown;
+}
+const shownEmitter = new vscode.EventEmitter<ShownInput>();
 export const onDidShowInput = shownEmitter.event;
 
 export interface Step {
@@ -53,13 +58,13 @@ export class MultiStep {
         if (err instanceof BackSignal) i = Math.max(0, i - 1);
         else if (err === CANCELLED) {
           input.current?.dispose();
-          activeInput = undefined;
+          shown = undefined;
           return undefined;
         } else throw err;
       }
     }
     input.current?.dispose();
-    activeInput = undefined;
+    shown = undefined;
     return result();
   }
 
@@ -67,7 +72,7 @@ export class MultiStep {
     this.current?.dispose();
     this.current = q;
     q.show();
-    activeInput = q;
+    shown = q;
     shownEmitter.fire(q);
   }
 

@@ -31,6 +31,16 @@ describe('source shape', () => {
     assert.deepEqual(found, []);
   });
 
+  it('no export let in src/extension either (a module exports an accessor, never a binding others see change)', () => {
+    const found = sources(join(SRC, 'extension')).flatMap((p) =>
+      readFileSync(p, 'utf8')
+        .split('\n')
+        .filter((l) => /^export (let|var) /.test(l))
+        .map((l) => `${p}: ${l}`),
+    );
+    assert.deepEqual(found, []);
+  });
+
   it('the editor tests no core class with instanceof but UserError (parts of the core load from their own bundles)', () => {
     const found = sources(join(SRC, 'extension')).flatMap((p) => {
       const text = readFileSync(p, 'utf8');
