@@ -129,6 +129,16 @@ function leafName(leaf: CertDetails): string {
   return `CN=${cn(leaf)}, serial ${leaf.serial}`;
 }
 
+/** sslcert was configured, and the server asked for a certificate (or a password) as if none had come. */
+function notSent(ctx: Ctx, msg: string, asksCert: boolean): Diagnosis {
+  const path = ctx.cert?.check.path ?? 'the client certificate';
+  return {
+    category: 'client-cert-not-sent',
+    cause: `${ctx.hp} ${asksCert ? 'requires a client certificate' : 'asked for a password'} for ${ctx.user} as if none had been sent, although sslcert names ${path}: the library did not send it ("${msg}").`,
+    fix: `issue the client certificate from a CA the server lists for clients (its ssl_ca_file / the cluster's ca-client.crt or ca.crt): crdb-tls cert create-client ${ctx.user} --certs-dir ${ctx.certsDir} --ca-key <that CA's key>; Java and Go send a certificate only when its issuer is in that list, and pgjdbc only with a .pk8 key (crdb-tls lint the string).`,
+  };
+}
+
 /** Cause and fix for a failed attempt, naming the files and hosts; uses the probe when there is one. */
 export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
   const { hp, details } = ctx;
@@ -253,7 +263,12 @@ export function diagnose(ctx: Ctx, category: Category, a: Attempt): Diagnosis {
             : ex.fix,
         };
       }
-      if (/valid client certificate|no client certificates/i.test(msg) || (!clientCert && /certificate/i.test(msg))) {
+      // The server asked for a certificate, or for a password from the certificate's own user, although
+      // sslcert was configured: the library did not send it (Java and Go drop one whose issuer is not in
+      // the server's CA list; pgjdbc skips a key it cannot read).
+      const asksCert = /valid client certificate|no client certificates/i.test(msg);
+      if (clientCert && (asksCert || (/password/i.test(msg) && certCn === ctx.user))) return notSent(ctx, msg, asksCert);
+      if (asksCert || (!clientCert && /certificate/i.test(msg))) {
         return {
           category,
           cause: `${hp} requires a client certificate for ${ctx.user}, and ${clientCert ? 'the certificate was not sent' : 'the string names none (no sslcert/sslkey)'} ("${msg}").`,

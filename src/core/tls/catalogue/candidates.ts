@@ -7,7 +7,7 @@ import { Category } from '../types';
 export const CANDIDATE_SIGNS: Readonly<Partial<Record<Category, string>>> = {
   'unknown-authority': "probe --ca-file <sslrootcert> says the server's chain does not verify against that CA",
   'server-cert-expired': "probe shows the node certificate's notAfter in the past",
-  'server-cert-not-yet-valid': "probe shows the node certificate's notBefore in the future (or this machine's clock is behind)",
+  'server-cert-not-yet-valid': "probe shows the node certificate's notBefore in the future, or this machine's clock is behind",
   'client-cert-rejected':
     'crdb-tls verify --ca-file <the cluster CA> <sslcert> fails, or inspect shows it expired; the server log names the refused certificate',
   'key-mismatch': 'crdb-tls inspect <sslcert> --key <sslkey> says the key does not belong to the certificate',
