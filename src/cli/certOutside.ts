@@ -74,10 +74,17 @@ export async function runOutside(
       keyType: a.values['key-type'] !== undefined ? parseKeyType(a.values['key-type']) : undefined,
       keySize: a.values['key-size'] !== undefined ? parseKeySize(a.values['key-size']) : undefined,
       overwrite: a.bools.overwrite,
+      ...(a.values['backup-dir'] ? { backupDir: a.values['backup-dir'] } : {}),
     });
     if (a.bools.json) io.out(JSON.stringify(r, null, 2) + '\n');
     else {
-      for (const f of r.files) io.out(`wrote ${f.path} (${f.what}, mode 0${f.mode.toString(8)})\n`);
+      for (const f of r.files) io.out(`${f.action === 'replace' ? 'replaced' : 'wrote'} ${f.path} (${f.what}, mode 0${f.mode.toString(8)})\n`);
+      if (r.backup)
+        io.out(`backup ${r.backup.id} in ${r.backup.dir} of the files replaced (crdb-tls cert rollback --certs-dir ${certsDirOf(a.values)} puts them back)\n`);
+      if (r.staleCert)
+        io.out(
+          `${r.staleCert} belongs to the old key: CockroachDB fails to load it with the new ${basename(r.keyPath)} until the CA signs ${basename(r.csrPath)} and you import the result (or roll back)\n`,
+        );
       io.out(
         `send ${r.csrPath} to the CA; then: crdb-tls cert import --certs-dir ${certsDirOf(a.values)} --as ${kind}${kind === 'client' ? ` ${r.commonName}` : ''} --cert <signed.crt> --key ${r.keyPath} --ca <ca.crt>\n`,
       );
@@ -129,14 +136,15 @@ export async function runOutside(
     source =
       a.values['from-cert-manager'] !== undefined
         ? certManagerSource(a.values['from-cert-manager'])
-        : secretSource(
+        : await secretSource(
             readInputBytes(a.values['from-k8s-secret'], { what: '--from-k8s-secret', maxBytes: MAX_TEXT_BYTES }).toString('utf8'),
             a.values['from-k8s-secret'],
+            role,
           );
     if (a.values.ca !== undefined) source.ca = read(a.values.ca, '--ca');
   }
   const certsDir = certsDirOf(a.values);
-  const plan = planImport({ certsDir, role, source, overwrite: a.bools.overwrite });
+  const plan = planImport({ certsDir, role, source, overwrite: a.bools.overwrite, hosts: a.lists.host });
   if (!plan.ok) {
     if (a.bools.json) io.out(JSON.stringify(importPlanJson(plan), null, 2) + '\n');
     else {

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError, quoteInput } from '../core/errors';
 import { validateUserName } from '../core/pki/names';
-import { secretManifest } from '../core/certsdir/k8s';
+import { parseSecretLayout, secretManifest } from '../core/certsdir/k8s';
 import { parseArgs } from './args';
 import { groupHelp } from './help';
 import { flagSpec } from './spec';
@@ -29,6 +29,7 @@ export async function runK8s(argv: string[], io: Io): Promise<number> {
       ...(a.values.client !== undefined ? { client: validateUserName(a.values.client) } : {}),
       name: a.values.name,
       ...(a.values.namespace !== undefined ? { namespace: a.values.namespace } : {}),
+      ...(a.values.layout !== undefined ? { layout: parseSecretLayout(a.values.layout) } : {}),
     }),
   );
   return 0;

@@ -11,6 +11,7 @@ const KEY_SIZE = value('key-size', 'N', String(DEFAULT_KEY_SIZE), `RSA key size 
 const lifetime = (dflt: string) => value('lifetime', 'H', dflt, 'a Go duration, e.g. 8784h (at most 100 years)');
 const OVERWRITE = bool('overwrite', 'replace existing files');
 const PKCS8 = bool('also-generate-pkcs8-key', 'also write the key as DER PKCS#8 (client.USER.key.pk8, for JDBC)');
+const BACKUP_DIR = value('backup-dir', 'B', '<certs-dir>.backups', 'where the backup of replaced files goes', 'dir');
 const AS = value('as', 'ROLE', 'none', 'the role: node, client USER, ca or client-ca', ['node', 'client', 'ca', 'client-ca']);
 
 const create = (dflt: string): FlagDef[] => [CERTS_DIR, CA_KEY, KEY_TYPE, KEY_SIZE, lifetime(dflt)];
@@ -100,12 +101,19 @@ export const CERT_COMMANDS: CommandSpec[] = [
   {
     path: 'cert create-csr',
     summary: 'a key and a certificate signing request for another CA (easy-rsa, cfssl, Vault, ...)',
-    usage: 'node HOST... | client USER --certs-dir D [--key-type rsa|ecdsa] [--key-size N] [--overwrite]',
+    usage: 'node HOST... | client USER --certs-dir D [--key-type rsa|ecdsa] [--key-size N] [--overwrite [--backup-dir B]]',
     args: [
       arg('KIND', 'node or client', { complete: ['node', 'client'] }),
       arg('HOST... | USER', 'the hosts of a node, the user of a client', { repeat: true }),
     ],
-    flags: [CERTS_DIR, KEY_TYPE, KEY_SIZE, OVERWRITE, JSON_FLAG],
+    flags: [
+      CERTS_DIR,
+      KEY_TYPE,
+      KEY_SIZE,
+      bool('overwrite', 'replace an existing key and CSR (backed up first: cert rollback puts them back)'),
+      BACKUP_DIR,
+      JSON_FLAG,
+    ],
   },
   {
     path: 'cert check',
@@ -125,7 +133,7 @@ export const CERT_COMMANDS: CommandSpec[] = [
     path: 'cert import',
     summary: "put another CA's certificate and key into a certs dir under CockroachDB's file names",
     usage:
-      '--certs-dir D --as node|client USER|ca|client-ca (--cert F [--key K] [--ca CA] | --from-cert-manager DIR | --from-k8s-secret FILE) [--overwrite] [--json]',
+      '--certs-dir D --as node|client USER|ca|client-ca (--cert F [--key K] [--ca CA] | --from-cert-manager DIR | --from-k8s-secret FILE) [--host H]... [--overwrite] [--json]',
     args: [],
     flags: [
       CERTS_DIR,
@@ -134,11 +142,21 @@ export const CERT_COMMANDS: CommandSpec[] = [
       value('key', 'K', 'none', 'its key file (with --cert)', 'file'),
       value('ca', 'CA', 'none', 'the issuing CA file (with --cert)', 'file'),
       value('from-cert-manager', 'DIR', 'none', "a cert-manager Secret's files (tls.crt, tls.key, ca.crt)", 'dir'),
-      value('from-k8s-secret', 'FILE', 'none', 'a Kubernetes Secret manifest (YAML or JSON)', 'file'),
-      value('backup-dir', 'B', '<certs-dir>.backups', 'where the backup of replaced files goes', 'dir'),
+      value(
+        'from-k8s-secret',
+        'FILE',
+        'none',
+        'a Kubernetes Secret manifest (YAML or JSON, data or stringData): node.crt/node.key or client.USER.*, else tls.crt/tls.key',
+        'file',
+      ),
+      list('host', 'H', 'none', 'a host the certificate must name (repeatable)'),
+      BACKUP_DIR,
       OVERWRITE,
       JSON_FLAG,
     ],
+    about: `Refuses, changing nothing, on any failure of "cert check". When the certs dir holds the request
+create-csr wrote (node.csr, client.USER.csr), the certificate must also be for that request's key
+and keep every DNS and IP name it asked for.`,
   },
   rotate('rotate-node', '[HOST...] --certs-dir D --ca-key K [flags]', "new node cert and key; hosts default to the current node.crt's", [
     arg('HOST', 'a host of the new certificate (default: those of the current node.crt)', { repeat: true, optional: true }),

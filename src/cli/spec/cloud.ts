@@ -149,16 +149,22 @@ export const K8S_COMMANDS: CommandSpec[] = [
   {
     path: 'k8s secret',
     summary: "a Secret manifest for a node's or a client's files",
-    usage: '--certs-dir D (--node | --client USER) --name N [--namespace NS]',
+    usage: '--certs-dir D (--node | --client USER) --name N [--namespace NS] [--layout helm|operator]',
     args: [],
     flags: [
       CERTS_DIR,
       value('client', 'USER', 'none', "the client's files: ca.crt, client.USER.crt, client.USER.key"),
+      value('layout', 'helm|operator', 'helm', "the data keys: helm (cockroach's file names) or operator (ca.crt, tls.crt, tls.key)", ['helm', 'operator']),
       value('name', 'N', 'none', 'the Secret name the chart or operator is given, e.g. cockroachdb.node'),
       value('namespace', 'NS', 'none', "the Secret's namespace"),
       bool('node', "the node's files: ca.crt, node.crt, node.key"),
     ],
-    about: `Prints a Secret with the data keys CockroachDB's Helm chart and operator expect (ca.crt, node.crt,
-node.key; ca.crt, client.USER.crt, client.USER.key). Read one back with: crdb-tls cert import --from-k8s-secret FILE.`,
+    about: `Prints a Secret for one node or client, in the layout its deployment mounts:
+  --layout helm      an Opaque Secret keyed by cockroach's file names (ca.crt, node.crt, node.key;
+                     ca.crt, client.USER.crt, client.USER.key): the Helm chart's tls.certs.provided
+                     with tls.certs.tlsSecret=false, mounted as the certs dir.
+  --layout operator  a kubernetes.io/tls Secret with ca.crt, tls.crt, tls.key: the operator's
+                     nodeTLSSecret and clientTLSSecret, and the Helm chart with tlsSecret=true.
+Read either back with: crdb-tls cert import --from-k8s-secret FILE.`,
   },
 ];
