@@ -89,4 +89,32 @@ describe('certificates that cockroach cert wrote', function () {
     // cockroach orders the SANs as DNS names first, then IPs, whatever the order given.
     assert.deepEqual(shape(join(ours, 'node.crt')), shape(join(dir, 'node.crt')));
   });
+
+  it('a node.crt beside a CA made again with the same name (O=Cockroach, CN=Cockroach CA) and another key: not signed by it, by the signature (no key ids), as openssl verify says', () => {
+    const root = tmpDir();
+    const certs = join(root, 'certs');
+    assert.equal(crdbTls(['cert', 'create-ca', '--certs-dir', certs, '--ca-key', join(root, 'ca.key')]).status, 0);
+    cpSync(join(FIXTURE, 'node.crt'), join(certs, 'node.crt'));
+    // The same issuer name, and cockroach's 2020 node.crt names no authority key id: only the signature tells.
+    const subject = (f: string) => openssl(['x509', '-in', join(certs, f), '-noout', '-subject', '-issuer']).stdout;
+    assert.match(subject('ca.crt'), /subject=O = Cockroach, CN = Cockroach CA/);
+    assert.match(subject('node.crt'), /issuer=O = Cockroach, CN = Cockroach CA/);
+    assert.doesNotMatch(openssl(['x509', '-in', join(certs, 'node.crt'), '-noout', '-text']).stdout, /Authority Key Identifier/);
+
+    const theirs = openssl(['verify', '-CAfile', join(certs, 'ca.crt'), join(certs, 'node.crt')], { allowFail: true });
+    assert.notEqual(theirs.status, 0);
+    assert.match(theirs.stdout + theirs.stderr, /error 7 at 0 depth lookup: certificate signature failure/);
+    const ours = crdbTls(['verify', '--ca-file', join(certs, 'ca.crt'), join(certs, 'node.crt')]);
+    assert.equal(ours.status, 1);
+    assert.match(ours.stdout, /error 7 at 0 depth lookup: certificate signature failure/);
+
+    const r = crdbTls(['cert', 'list', '--certs-dir', certs, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const node = (JSON.parse(r.stdout) as { usage: string; errors: string[] }[]).find((e) => e.usage === 'Node');
+    assert.ok(node, r.stdout);
+    assert.match(
+      node.errors.join('\n'),
+      /node\.crt does not chain to .*ca\.crt: its issuer CN=Cockroach CA, O=Cockroach is the name of the CA certificate in ca\.crt, but not its key: its signature does not verify with that CA's key/,
+    );
+  });
 });
