@@ -78,11 +78,13 @@ function statusText(s: FleetStatus): string {
       n.name,
       file?.serial ? `${file.serial} (${file.notAfter?.slice(0, 10)}, ${file.daysLeft} d)` : n.error ? '' : 'none',
       ca?.notAfter ? `${ca.notAfter.slice(0, 10)} (${ca.daysLeft} d)` : '',
-      n.served?.serial ? `${n.served.serial}${n.served.chainsToCa ? '' : ' (does NOT chain to the CA)'}` : (n.served?.error ?? ''),
+      n.served?.serial
+        ? `${n.served.serial}${n.served.notAfter ? ` (${n.served.notAfter.slice(0, 10)}, ${n.served.daysLeft} d)` : ''}${n.served.expired ? ' (EXPIRED)' : n.served.chainsToCa ? '' : ' (does NOT chain to the CA)'}`
+        : (n.served?.error ?? ''),
       n.error ?? (n.mismatches.length ? n.mismatches.join(' ') : 'ok'),
     ];
   });
-  return renderTable(['Node', 'node.crt (serial, expires)', 'ca.crt expires', 'Serves', 'Problems'], rows);
+  return renderTable(['Node', 'node.crt (serial, expires)', 'ca.crt expires', 'Serves (serial, expires)', 'Problems'], rows);
 }
 
 function parallelOf(v: string | undefined): number | undefined {

@@ -5,12 +5,15 @@
  * its certs dir), a failed node's files are back byte for byte, and a refused host key changes nothing.
  */
 import { strict as assert } from 'node:assert';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { X509Certificate, createHash } from 'node:crypto';
+import type { ServedProbe } from '../../src/core/certsdir/rotate/reload';
+import { type NodeStatus, loadInventory, planFleetRotateNode, runFleetPlan, systemSshTransport, tlsProbe } from '../../src/core/fleet';
 import { defaultJournalPath } from '../../src/core/fleet/journal';
 import { probe } from '../../src/core/tls/probe';
-import { makeCertsDir } from '../support/certs';
+import { agedNodeCerts, makeCertsDir } from '../support/certs';
 import { Fleet, TestNode, defaultReload } from '../support/fleet';
 
 async function assertServesItsFiles(fleet: Fleet): Promise<void> {
@@ -109,6 +112,108 @@ describe('fleet rotate-node failure injection over real SSH', function () {
     const again = await fleet.cli('rotate-node', fleet.rotateArgs());
     assert.equal(again.status, 0, again.stderr + again.stdout);
     for (const n of fleet.nodes) assert.notEqual(n.snapshot(), snap[n.name]);
+    await assertServesItsFiles(fleet);
+  });
+
+  it('a cancel while n1 is being verified is seen at once (no probe after it): n1 is restored byte for byte, n2 and n3 never start', async () => {
+    // n1 serves a foreign certificate after its reload, so its verify would probe until the (long) timeout.
+    const other = await makeCertsDir({ hosts: ['localhost', '127.0.0.1'] });
+    const flag = join(fleet.root, `wrong-for-cancel-${Date.now()}`);
+    writeFileSync(flag, '');
+    reloadFor(
+      'n1',
+      (n) =>
+        `if [ -e ${flag} ]; then rm -f ${flag}; cp ${join(other.certsDir, 'node.crt')} ${join(n.certsDir, 'node.crt')}; cp ${join(other.certsDir, 'node.key')} ${join(n.certsDir, 'node.key')}; fi; ${defaultReload(n)}`,
+    );
+    const snap = fleet.snapshots();
+    const inv = loadInventory(fleet.inventory, { home: fleet.home });
+    const plan = planFleetRotateNode({ inventory: inv, caCert: fleet.caCert, caKey: fleet.caKey });
+    const abort = new AbortController();
+    const seen = { verifyProbes: 0, afterCancel: 0, restoreProbes: 0 };
+    // The run's probes carry its signal; the restore's carry none (a restore is never cut short).
+    const counting: ServedProbe = async (host, port, caFile, signal) => {
+      if (!signal) seen.restoreProbes++;
+      else if (signal.aborted) seen.afterCancel++;
+      else if (++seen.verifyProbes === 2) setImmediate(() => abort.abort());
+      return tlsProbe(host, port, caFile, signal);
+    };
+    const r = await runFleetPlan(plan, {
+      transport: systemSshTransport({ knownHostsFile: inv.knownHostsFile, identityFile: inv.sshIdentityFile, env: fleet.env() }),
+      probe: counting,
+      signal: abort.signal,
+      verifyTimeoutMs: 600_000,
+    });
+    assert.deepEqual(
+      r.nodes.map((n) => [n.name, n.status, n.step, n.cause]),
+      [
+        ['n1', 'restored', 'verify', 'cancelled'],
+        ['n2', 'skipped', undefined, undefined],
+        ['n3', 'skipped', undefined, undefined],
+      ],
+    );
+    assert.equal(r.nodes[0].restoredByteForByte, true);
+    assert.equal(seen.verifyProbes, 2, 'the verify stopped at the cancel');
+    assert.equal(seen.afterCancel, 0, 'no probe of the run after the cancel');
+    assert.ok(seen.restoreProbes >= 1, 'the restore checked what n1 serves');
+    assert.deepEqual(fleet.snapshots(), snap, 'every node byte for byte as before');
+    await assertServesItsFiles(fleet);
+  });
+
+  it('fleet status: what each node serves with its expiry; an expired served certificate and one that is not the node.crt on disk are mismatches', async () => {
+    const n2 = fleet.node('n2');
+    const aged = await agedNodeCerts({ root: mkdtempSync(join(fleet.root, 'aged-')), certsDir: dirname(fleet.caCert), caKey: fleet.caKey });
+    const files = ['node.crt', 'node.key'].map((f) => join(n2.certsDir, f));
+    const keep = files.map((f) => readFileSync(f));
+    const iso = (pem: Buffer) => new Date(new X509Certificate(pem).validTo).toISOString();
+    const serial = (pem: Buffer) => new X509Certificate(pem).serialNumber.toLowerCase();
+    const expired = readFileSync(aged.expired.cert);
+    /** Overwrites n2's files in place (owner and mode kept); with `reload`, until n2 serves the new node.crt. */
+    const put = async (crt: Buffer, key: Buffer, reload: boolean) => {
+      writeFileSync(files[0], crt);
+      writeFileSync(files[1], key);
+      if (!reload) return;
+      spawnSync('sh', ['-c', defaultReload(n2)]);
+      for (let i = 0; i < 100; i++) {
+        const r = await probe('localhost', n2.server.port, { caFile: fleet.caCert, timeoutMs: 5000 });
+        if (r.chain[0]?.serial === serial(crt)) return;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.fail(`n2 does not serve serial ${serial(crt)}`);
+    };
+    try {
+      // n2 serves an expired certificate of the CA, while its certs dir holds the valid one again (not reloaded).
+      await put(expired, readFileSync(aged.expired.key), true);
+      await put(keep[0], keep[1], false);
+      const st = await fleet.cli('status', ['--json']);
+      assert.equal(st.status, 1, st.stderr + st.stdout);
+      const nodes = (JSON.parse(st.stdout) as { nodes: NodeStatus[] }).nodes;
+      for (const n of nodes) {
+        const file = readFileSync(join(fleet.node(n.name).certsDir, 'node.crt'));
+        assert.equal(n.files.find((f) => f.file === 'node.crt')?.notAfter, iso(file));
+        if (n.name === 'n2') continue;
+        assert.deepEqual(n.mismatches, [], n.name);
+        assert.deepEqual([n.served?.serial, n.served?.notAfter, n.served?.chainsToCa], [serial(file), iso(file), true], n.name);
+      }
+      const s2 = nodes.find((n) => n.name === 'n2');
+      assert.equal(s2?.served?.serial, serial(expired));
+      assert.equal(s2?.served?.notAfter, iso(expired));
+      assert.ok((s2?.served?.daysLeft ?? 0) < 0, `served daysLeft ${s2?.served?.daysLeft}`);
+      const m = s2?.mismatches ?? [];
+      assert.equal(m.length, 2, m.join('\n'));
+      assert.match(
+        m[0],
+        new RegExp(
+          `serves serial ${serial(expired)}, expires ${iso(expired)}, but .*node\\.crt is serial ${serial(keep[0])}, expires ${iso(keep[0])}: reload the node`,
+        ),
+      );
+      assert.match(m[1], new RegExp(`serves a certificate that expired ${iso(expired)}: clients refuse it`));
+      const text = await fleet.cli('status');
+      assert.equal(text.status, 1);
+      assert.equal(s2?.served?.expired, true);
+      assert.ok(text.stdout.includes(`${serial(expired)} (${iso(expired).slice(0, 10)}, ${s2?.served?.daysLeft} d) (EXPIRED)`), text.stdout);
+    } finally {
+      await put(keep[0], keep[1], true);
+    }
     await assertServesItsFiles(fleet);
   });
 

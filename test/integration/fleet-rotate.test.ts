@@ -5,6 +5,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import { Client } from 'pg';
 import { probe } from '../../src/core/tls/probe';
@@ -122,6 +124,15 @@ describe('fleet rotate-node over real SSH, three PostgreSQL nodes', function () 
       assert.deepEqual(n.mismatches, []);
       assert.equal(n.served.serial, fleet.node(n.name).fileSerial());
       assert.equal(n.served.chainsToCa, true);
+      // What the port serves expires when the node.crt on disk does (read here, not from the status).
+      const onDisk = new Date(new X509Certificate(readFileSync(join(fleet.node(n.name).certsDir, 'node.crt'))).validTo).toISOString();
+      assert.equal(n.served.notAfter, onDisk, `${n.name}: the served certificate's expiry`);
+      assert.equal(n.files.find((f: { file: string }) => f.file === 'node.crt').notAfter, onDisk);
+      assert.ok(n.served.daysLeft > 300, `${n.name}: ${n.served.daysLeft} days left`);
     }
+    const text = await fleet.cli('status');
+    assert.equal(text.status, 0, text.stderr);
+    for (const n of status.nodes)
+      assert.ok(text.stdout.includes(`${n.served.serial} (${n.served.notAfter.slice(0, 10)}, ${n.served.daysLeft} d)`), text.stdout);
   });
 });

@@ -29,9 +29,10 @@ export const DEFAULT_VERIFY_TIMEOUT_MS = 30_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
 export const DEFAULT_FLEET_RELOAD_TIMEOUT_MS = 60_000;
 
-export const tlsProbe: ServedProbe = async (host, port, caFile) => {
-  const r = await probe(host, port, { caFile, timeoutMs: 5000 });
-  return r.chain[0] ? { serial: r.chain[0].serial, chainVerified: r.verification?.ok } : { error: r.error?.message ?? 'no certificate served' };
+export const tlsProbe: ServedProbe = async (host, port, caFile, signal) => {
+  const r = await probe(host, port, { caFile, timeoutMs: 5000, signal });
+  const c = r.chain[0];
+  return c ? { serial: c.serial, notAfter: c.notAfter, chainVerified: r.verification?.ok } : { error: r.error?.message ?? 'no certificate served' };
 };
 
 export class FleetContext {
@@ -69,9 +70,15 @@ export class FleetContext {
 
   /**
    * Probes the node's verify address until it serves `certPem` and `caPem` verifies the chain
-   * (verifyServed against a scratch certs dir holding just those two public files).
+   * (verifyServed against a scratch certs dir holding just those two public files). `signal` ends
+   * the probing at once (the run's cancel); a restore passes none, so it is never cut short.
    */
-  async verify(node: FleetNode, certPem: Buffer | string, caPem: Buffer | string): Promise<{ ok: boolean; servedSerial?: string; cause?: string }> {
+  async verify(
+    node: FleetNode,
+    certPem: Buffer | string,
+    caPem: Buffer | string,
+    signal?: AbortSignal,
+  ): Promise<{ ok: boolean; servedSerial?: string; cause?: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'crdb-tls-fleet-verify-'));
     try {
       writeFileSync(join(dir, NODE_CERT), certPem);
@@ -79,8 +86,10 @@ export class FleetContext {
       const r = await verifyServed(node.verify, dir, this.deps.probe ?? tlsProbe, {
         timeoutMs: this.deps.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS,
         intervalMs: 200,
+        signal,
       });
       if (r.ok && r.chainVerified) return { ok: true, servedSerial: r.servedSerial };
+      if (r.cancelled) return { ok: false, cause: 'cancelled' };
       const served = r.servedSerial ? `serial ${r.servedSerial}` : `nothing${r.error ? ` (${r.error})` : ''}`;
       return {
         ok: false,

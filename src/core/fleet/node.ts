@@ -148,7 +148,7 @@ export class NodeRun {
         );
       this.end('reload');
       this.begin('verify');
-      const v = await this.ctx.verify(this.node, p.expectCert, p.caPem);
+      const v = await this.ctx.verify(this.node, p.expectCert, p.caPem, this.ctx.deps.signal);
       if (!v.ok) throw new StepError('verify', v.cause ?? 'verification failed');
       this.jn.done = true;
       this.end('verify', `serves serial ${v.servedSerial}`);

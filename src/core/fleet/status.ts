@@ -32,7 +32,8 @@ export interface NodeStatus {
   ssh: string;
   verify: string;
   files: FileStatus[];
-  served?: { serial?: string; notAfter?: string; chainsToCa?: boolean; error?: string };
+  /** What the SQL port serves (the probe): its serial, NotAfter (ISO), whether the CA verifies the chain. */
+  served?: { serial?: string; notAfter?: string; daysLeft?: number; expired?: boolean; chainsToCa?: boolean; error?: string };
   /** What differs between the files and what the node serves, each a sentence with the fix. */
   mismatches: string[];
   error?: string;
@@ -82,9 +83,12 @@ async function nodeStatus(node: FleetNode, deps: FleetDeps, localCa: Buffer | un
     const caPath = join(dir, CA_CERT);
     writeFileSync(caPath, localCa ?? read.content[CA_CERT] ?? '');
     const { host, port } = parseHostPort(node.verify, DEFAULT_SQL_PORT, `${node.name}.verify`);
-    const p = pool.length ? await (deps.probe ?? tlsProbe)(host, port, caPath) : { error: 'no CA to check against' };
+    const p = pool.length ? await (deps.probe ?? tlsProbe)(host, port, caPath, deps.signal) : { error: 'no CA to check against' };
+    const servedEnd = p.serial && p.notAfter ? new Date(p.notAfter) : undefined;
     s.served = {
       ...(p.serial ? { serial: p.serial.toLowerCase() } : {}),
+      ...(servedEnd ? { notAfter: servedEnd.toISOString(), daysLeft: daysLeft(servedEnd, now) } : {}),
+      ...(servedEnd && now.getTime() > servedEnd.getTime() ? { expired: true } : {}),
       ...(p.chainVerified !== undefined ? { chainsToCa: p.chainVerified } : {}),
       ...(p.error ? { error: p.error } : {}),
     };
@@ -92,12 +96,23 @@ async function nodeStatus(node: FleetNode, deps: FleetDeps, localCa: Buffer | un
     rmSync(dir, { recursive: true, force: true });
   }
   if (nodeFile.missing) s.mismatches.push(`${node.certsDir}/node.crt holds no certificate: rotate the node (crdb-tls fleet rotate-node).`);
-  if (s.served.error) s.mismatches.push(`${node.verify} serves nothing (${s.served.error}): check that the node runs and listens there.`);
-  else if (nodeFile.serial && s.served.serial !== nodeFile.serial)
+  const served = s.served;
+  const until = (iso: string | undefined) => (iso ? `, expires ${iso}` : '');
+  if (served.error) s.mismatches.push(`${node.verify} serves nothing (${served.error}): check that the node runs and listens there.`);
+  else if (nodeFile.serial && served.serial !== nodeFile.serial)
     s.mismatches.push(
-      `${node.verify} serves serial ${s.served.serial}, but ${node.certsDir}/node.crt is serial ${nodeFile.serial}: reload the node (${node.reload}).`,
+      `${node.verify} serves serial ${served.serial}${until(served.notAfter)}, but ${node.certsDir}/node.crt is serial ${nodeFile.serial}${until(nodeFile.notAfter)}: reload the node (${node.reload}).`,
     );
-  if (s.served.chainsToCa === false)
+  else if (nodeFile.notAfter && served.notAfter && served.notAfter !== nodeFile.notAfter)
+    s.mismatches.push(
+      `${node.verify} serves a certificate that expires ${served.notAfter}, but ${node.certsDir}/node.crt (the same serial) expires ${nodeFile.notAfter}: it is not the file on disk; reload the node (${node.reload}).`,
+    );
+  if (served.expired)
+    s.mismatches.push(
+      `${node.verify} serves a certificate that expired ${served.notAfter}: clients refuse it; rotate the node (crdb-tls fleet rotate-node), or reload it if node.crt is newer (${node.reload}).`,
+    );
+  // An expired certificate fails TLS verification for its dates: the mismatch above says so.
+  else if (served.chainsToCa === false)
     s.mismatches.push(`what ${node.verify} serves does not chain to the CA: rotate the node's certificate from the cluster CA.`);
   if (nodeFile.chainsToCa === false) s.mismatches.push(`${node.certsDir}/node.crt does not chain to the CA: rotate it (crdb-tls fleet rotate-node).`);
   if (nodeFile.status === 'expired' || nodeFile.status === 'not-yet-valid')

@@ -153,10 +153,16 @@ function runShell(command: string, timeoutMs: number): Promise<NonNullable<Reloa
 }
 
 /**
- * What a node serves on its SQL port: the serial of its certificate and whether `caFile` verifies
- * the chain. Passed in (the CLI gives the TLS probe), so rotation does not depend on the TLS layer.
+ * What a node serves on its SQL port: the serial and NotAfter (ISO) of its certificate and whether
+ * `caFile` verifies the chain. Passed in (the CLI gives the TLS probe), so rotation does not depend
+ * on the TLS layer. `signal` ends a probe under way (a cancelled run).
  */
-export type ServedProbe = (host: string, port: number, caFile: string) => Promise<{ serial?: string; chainVerified?: boolean; error?: string }>;
+export type ServedProbe = (
+  host: string,
+  port: number,
+  caFile: string,
+  signal?: AbortSignal,
+) => Promise<{ serial?: string; notAfter?: string; chainVerified?: boolean; error?: string }>;
 
 export interface VerifyReport {
   endpoint: string;
@@ -169,6 +175,8 @@ export interface VerifyReport {
   chainVerified?: boolean;
   attempts: number;
   error?: string;
+  /** The signal aborted before the expected certificate was served. */
+  cancelled?: boolean;
 }
 
 /**
@@ -179,7 +187,7 @@ export async function verifyServed(
   endpoint: string,
   certsDir: string,
   probe: ServedProbe,
-  o: { timeoutMs?: number; intervalMs?: number } = {},
+  o: { timeoutMs?: number; intervalMs?: number; signal?: AbortSignal } = {},
 ): Promise<VerifyReport> {
   const { host, port } = parseHostPort(endpoint, DEFAULT_SQL_PORT, '--verify');
   const node = readCerts(join(certsDir, NODE_CERT))[0];
@@ -189,7 +197,7 @@ export async function verifyServed(
   const report: VerifyReport = { endpoint: `${host}:${port}`, expectedSerial, ok: false, attempts: 0 };
   for (;;) {
     report.attempts++;
-    const r = await probe(host, port, join(certsDir, CA_CERT));
+    const r = await probe(host, port, join(certsDir, CA_CERT), o.signal);
     if (r.serial) {
       report.servedSerial = r.serial.toLowerCase();
       report.chainVerified = r.chainVerified;
@@ -197,6 +205,21 @@ export async function verifyServed(
     } else report.error = r.error ?? 'no certificate served';
     report.ok = report.servedSerial === expectedSerial;
     if (report.ok || Date.now() >= end) return report;
-    await new Promise((res) => setTimeout(res, o.intervalMs ?? 200));
+    if (o.signal?.aborted) return { ...report, cancelled: true };
+    await pause(o.intervalMs ?? 200, o.signal);
+    if (o.signal?.aborted) return { ...report, cancelled: true };
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((res) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      res();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
