@@ -22,6 +22,7 @@ import { CloudAccount } from './cloud/account';
 import { RotationStore } from './cloud/rotationState';
 import { FleetInventories } from './fleetTree';
 import { apiClusters, cloudChildren, cloudContextValue } from './cloud/treeItems';
+import { CERT_PROBLEM_FILES, CertProblems } from './certProblems';
 
 /** What activate returns: used by the in-editor tests (and other extensions) to look inside. */
 export interface Api {
@@ -72,6 +73,13 @@ export function activate(context: vscode.ExtensionContext): Api {
     vscode.languages.registerCodeActionsProvider(selector, new ConnActions(linter), { providedCodeActionKinds: ConnActions.kinds }),
     // Certificates inside any file: PEM blocks, base64 in Kubernetes Secrets and JSON.
     vscode.languages.registerHoverProvider(selector, new EmbeddedCertHover()),
+  );
+
+  // The certs dirs' problems (bad file names, keys, chains, CockroachDB's rules) in Problems, with quick fixes for bad names.
+  const certProblems = new CertProblems(model, (key) => tree.find(key));
+  context.subscriptions.push(
+    certProblems,
+    vscode.languages.registerCodeActionsProvider(CERT_PROBLEM_FILES, certProblems, { providedCodeActionKinds: CertProblems.kinds }),
   );
 
   // Changefeed sink URIs: the builder panel, and diagnostics, hover and quick fixes in any file.

@@ -5,7 +5,8 @@ import { Cluster } from './clusters';
 import { ClusterModel, ClusterState } from './model';
 import { settings } from './config';
 import { certIcon, certTooltip, expiryText, healthOf, md } from './certView';
-import { cloudCaUrl } from '../core/cockroach/cloud';
+import { SELF_HOSTED_CA_SUBJECT, cloudCaUrl } from '../core/cockroach/cloud';
+import { signingCaFile } from '../core/cockroach/layout';
 import { FleetMember, FleetRoot, fleetTreeItem } from './fleetTree';
 
 export interface ClusterNode {
@@ -62,6 +63,37 @@ const USAGE_KEY: Record<string, string> = {
 function certLabel(e: CertEntry, index: number): string {
   const base = e.usage === 'Client' ? `Client: ${e.name ?? e.certFile}` : e.usage === 'Unknown' ? e.certFile : e.usage;
   return e.certs.length > 1 ? `${base} (${index + 1} of ${e.certs.length})` : base;
+}
+
+function sameName(a: Record<string, string>, b: Record<string, string>): boolean {
+  const norm = (d: Record<string, string>) => JSON.stringify(Object.entries(d).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  return norm(a) === norm(b);
+}
+
+function dnText(d: Record<string, string>): string {
+  return Object.entries(d)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+/**
+ * The issuer an item shows: a certificate not issued in the name of the cluster's CA (the first
+ * certificate of the CA file that must sign it), or one from another CA than cockroach's and
+ * crdb-tls's (O=Cockroach, CN=Cockroach CA: a corporate CA, Vault, cert-manager). Roots name themselves.
+ */
+export function issuerNote(state: ClusterState, entry: CertEntry, cert: CertDetails | undefined): { short: string; line: string } | undefined {
+  if (!cert || cert.selfSigned) return undefined;
+  const name = cert.issuer.CN ?? dnText(cert.issuer);
+  const caFile = entry.chain?.caFile ?? signingCaFile(entry.usage, (n) => state.entries.some((e) => e.certFile === n));
+  const ca = caFile ? state.entries.find((e) => e.certFile === caFile)?.certs[0] : undefined;
+  if (ca && !sameName(ca.subject, cert.issuer))
+    return {
+      short: vscode.l10n.t('issuer: {0}, not the cluster CA', name),
+      line: vscode.l10n.t('**Issued by {0}**, not by the cluster CA of {1} ({2}).', md(dnText(cert.issuer)), md(caFile ?? ''), md(dnText(ca.subject))),
+    };
+  if (!sameName(cert.issuer, SELF_HOSTED_CA_SUBJECT))
+    return { short: vscode.l10n.t('issuer: {0}', name), line: vscode.l10n.t('**Issued by {0}** (not a CockroachDB-made CA).', md(dnText(cert.issuer))) };
+  return undefined;
 }
 
 /** The sidebar: clusters, then their CA bundle (one item per certificate), client CA, node, UI and clients. */
@@ -187,16 +219,21 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
       return item;
     }
     const { entry, index, cert } = node;
+    // The file's problems belong to its first certificate (the one CockroachDB uses).
     const errors = index === 0 ? entry.errors : [];
+    const warnings = index === 0 ? entry.warnings : [];
     const health = healthOf(entry.usage, cert, errors, now, settings().expiryThresholds);
     const item = new vscode.TreeItem(certLabel(entry, index), vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
+    const issuer = issuerNote(node.parent.state, entry, cert);
     const parts = [cert ? expiryText(cert, now) : 'unreadable'];
     if (errors.length) parts.push(`${errors.length} problem${errors.length > 1 ? 's' : ''}`);
+    if (warnings.length) parts.push(`${warnings.length} warning${warnings.length > 1 ? 's' : ''}`);
+    if (issuer) parts.push(issuer.short);
     if (entry.certs.length > 1 && index > 0) parts.push('old CA, still trusted');
     item.description = parts.join(' · ');
-    item.iconPath = certIcon(entry.usage, health);
-    item.tooltip = certTooltip(entry, cert, index, now);
+    item.iconPath = certIcon(entry.usage, health === 'ok' && warnings.length > 0 ? 'warning' : health);
+    item.tooltip = withIssuerAndWarnings(certTooltip(entry, cert, index, now), issuer?.line, warnings);
     item.contextValue = `cert.${USAGE_KEY[entry.usage] ?? 'unknown'}${entry.keyPath ? '.withKey' : ''}`;
     item.resourceUri = vscode.Uri.file(entry.certPath);
     item.command = { command: 'cockroachTls.inspectCertificate', title: vscode.l10n.t('Inspect Certificate'), arguments: [node] };
@@ -206,4 +243,21 @@ export class ClusterTree implements vscode.TreeDataProvider<Node> {
   dispose(): void {
     this.emitter.dispose();
   }
+}
+
+/** certView's tooltip, with the issuer line after its heading and the warnings after its problems. */
+function withIssuerAndWarnings(tip: vscode.MarkdownString, issuerLine: string | undefined, warnings: string[]): vscode.MarkdownString {
+  if (!issuerLine && warnings.length === 0) return tip;
+  const at = tip.value.indexOf('\n\n');
+  const head = at >= 0 ? tip.value.slice(0, at + 2) : `${tip.value}\n\n`;
+  const rest = at >= 0 ? tip.value.slice(at + 2) : '';
+  const m = new vscode.MarkdownString(undefined, false);
+  m.isTrusted = false;
+  m.supportHtml = false;
+  m.appendMarkdown(head + (issuerLine ? `${issuerLine}\n\n` : '') + rest);
+  if (warnings.length) {
+    m.appendMarkdown(`\n**${md(vscode.l10n.t('Warnings'))}**\n\n`);
+    for (const w of warnings) m.appendMarkdown(`- ${md(w)}\n`);
+  }
+  return m;
 }
