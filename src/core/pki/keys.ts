@@ -1,6 +1,7 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, KeyObject, X509Certificate, sign, verify } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPair, KeyObject, X509Certificate, randomBytes, sign, verify } from 'node:crypto';
 import { promisify } from 'node:util';
 import { UserError, errMessage, quoteInput } from '../errors';
+import { splitPem } from './pem';
 import { generateRsaKeyPair } from './rsakeygen';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -225,15 +226,53 @@ export function assertKeySigns(key: KeyObject, what: string): void {
 /**
  * A PKCS#12 file (DER) holding the key and its certificate chain, encrypted with `password`:
  * what Prisma reads as `sslidentity` and Java as a keystore (pgjdbc: sslkey=*.p12). 3DES and a
- * SHA-1 MAC: what Java's, OpenSSL 3's default provider and native-tls all read. node-forge is
- * loaded on first use.
+ * SHA-1 MAC: what Java's, OpenSSL 3's default provider and native-tls all read. The key goes in as
+ * the PKCS#8 that node:crypto exports, so RSA and EC keys take the same path (node-forge's pki
+ * reads RSA only; its ASN.1 writer, PBE and PKCS#12 MAC key derivation are used). The layout is
+ * what forge.pkcs12.toPkcs12Asn1 writes: a plain certificate SafeContents, a shrouded key bag,
+ * the localKeyId (SHA-1 of the first certificate) and friendlyName on the key and that certificate.
+ * node-forge is loaded on first use.
  */
 export async function pkcs12Der(key: KeyObject, certsPem: string, password: string, friendlyName: string): Promise<Buffer> {
+  const certs = splitPem(certsPem)
+    .filter((b) => b.type === 'CERTIFICATE')
+    .map((b) => b.der);
+  if (certs.length === 0) throw new UserError(`no certificate to put into the PKCS#12 file for ${friendlyName}: pass the client certificate.`);
   const mod = await import('node-forge');
   const forge = ((mod as unknown as { default?: typeof mod }).default ?? mod) as typeof mod;
-  const certs = [...certsPem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => forge.pki.certificateFromPem(m[0]));
-  if (certs.length === 0) throw new UserError(`no certificate to put into the PKCS#12 file for ${friendlyName}: pass the client certificate.`);
-  const forgeKey = forge.pki.privateKeyFromPem(key.export({ type: 'pkcs8', format: 'pem' }).toString());
-  const asn1 = forge.pkcs12.toPkcs12Asn1(forgeKey, certs, password, { algorithm: '3des', friendlyName, generateLocalKeyId: true });
-  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+  const { asn1, pki } = forge;
+  type Node = ReturnType<typeof asn1.create>;
+  const U = asn1.Class.UNIVERSAL;
+  const T = asn1.Type;
+  const bytes = (b: Buffer) => b.toString('binary');
+  const seq = (v: Node[]) => asn1.create(U, T.SEQUENCE, true, v);
+  const set = (v: Node[]) => asn1.create(U, T.SET, true, v);
+  const oid = (o: string) => asn1.create(U, T.OID, false, asn1.oidToDer(o).getBytes());
+  const octets = (b: string) => asn1.create(U, T.OCTETSTRING, false, b);
+  const explicit0 = (v: Node) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [v]);
+  const data = (content: Node) => seq([oid(pki.oids.data), explicit0(octets(asn1.toDer(content).getBytes()))]);
+  const attrs = set([
+    seq([oid(pki.oids.localKeyId), set([octets(bytes(createHash('sha1').update(certs[0]).digest()))])]),
+    seq([oid(pki.oids.friendlyName), set([asn1.create(U, T.BMPSTRING, false, friendlyName)])]),
+  ]);
+  const certBags = certs.map((der, i) =>
+    seq([oid(pki.oids.certBag), explicit0(seq([oid(pki.oids.x509Certificate), explicit0(octets(bytes(der)))])), ...(i === 0 ? [attrs] : [])]),
+  );
+  const keyInfo = asn1.fromDer(bytes(pkcs8Der(key)));
+  const shrouded = pki.encryptPrivateKeyInfo(keyInfo, password, { algorithm: '3des', count: 2048, saltSize: 8 });
+  const keyBag = seq([oid(pki.oids.pkcs8ShroudedKeyBag), explicit0(shrouded), attrs]);
+  const safe = seq([data(seq(certBags)), data(seq([keyBag]))]);
+  const safeDer = asn1.toDer(safe).getBytes();
+  // MacData: HMAC-SHA-1 over the AuthenticatedSafe with a key from the PKCS#12 KDF (ID 3, 160 bits).
+  const salt = randomBytes(8);
+  const count = 2048;
+  const macKey = Buffer.from(forge.pkcs12.generateKey(password, forge.util.createBuffer(bytes(salt)), 3, count, 20).getBytes(), 'binary');
+  const mac = createHmac('sha1', macKey).update(Buffer.from(safeDer, 'binary')).digest();
+  const macData = seq([
+    seq([seq([oid(pki.oids.sha1), asn1.create(U, T.NULL, false, '')]), octets(bytes(mac))]),
+    octets(bytes(salt)),
+    asn1.create(U, T.INTEGER, false, asn1.integerToDer(count).getBytes()),
+  ]);
+  const pfx = seq([asn1.create(U, T.INTEGER, false, asn1.integerToDer(3).getBytes()), data(safe), macData]);
+  return Buffer.from(asn1.toDer(pfx).getBytes(), 'binary');
 }
