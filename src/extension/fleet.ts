@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FleetDeps, FleetPlan, FleetProgress, FleetReport, FleetStatus, Inventory } from '../core/fleet';
+import { spanText } from '../core/cockroach/expiry';
 import { resolvePath } from './clusters';
 import { CANCEL, MultiStep, isButton } from './input';
 import { confirmation } from './rotate';
@@ -161,6 +162,12 @@ export function reportLines(r: FleetReport): string[] {
   ];
 }
 
+/** "4 y 11 mo left", "12 d left", "3 d ago": a day count as the editor words spans (spanText). */
+function left(days: number | undefined): string {
+  if (days === undefined) return '';
+  return days < 0 ? `${spanText(Math.max(1, -days))} ago` : `${spanText(days)} left`;
+}
+
 /** Fleet Status as a text report: each node's files, what it serves, and every mismatch with its fix. */
 export function statusReport(s: FleetStatus): string {
   const out = [`Fleet status of ${s.inventory}: ${s.ok ? 'every node is fine' : 'some nodes need attention'}`, ''];
@@ -171,7 +178,7 @@ export function statusReport(s: FleetStatus): string {
       if (f.missing) out.push(`  ${f.file}: missing`);
       else if (f.serial)
         out.push(
-          `  ${f.file}: serial ${f.serial}, expires ${f.notAfter?.slice(0, 10)} (${f.daysLeft} d, ${f.status})${f.chainsToCa === false ? ', does NOT chain to the CA' : ''}`,
+          `  ${f.file}: serial ${f.serial}, expires ${f.notAfter?.slice(0, 10)} (${left(f.daysLeft)}, ${f.status})${f.chainsToCa === false ? ', does NOT chain to the CA' : ''}`,
         );
       else if (!n.error) out.push(`  ${f.file}: present`);
     }
@@ -179,7 +186,7 @@ export function statusReport(s: FleetStatus): string {
       out.push(
         n.served.error
           ? `  serves: nothing (${n.served.error})`
-          : `  serves: serial ${n.served.serial}${n.served.chainsToCa === false ? ', does NOT chain to the CA' : n.served.chainsToCa ? ', chains to the CA' : ''}`,
+          : `  serves: serial ${n.served.serial}${n.served.notAfter ? `, expires ${n.served.notAfter.slice(0, 10)} (${left(n.served.daysLeft)})` : ''}${n.served.expired ? ', EXPIRED' : n.served.chainsToCa === false ? ', does NOT chain to the CA' : n.served.chainsToCa ? ', chains to the CA' : ''}`,
       );
     for (const m of n.mismatches) out.push(`  problem: ${m}`);
     if (!n.error && n.mismatches.length === 0) out.push('  ok');
@@ -336,15 +343,7 @@ export async function fleetRollback(ctx: FleetCtx, arg: unknown): Promise<FleetR
       void vscode.window.showInformationMessage(vscode.l10n.t('{0}: the run {1} is rolled back already.', ROLLBACK, j.runId));
       return undefined;
     }
-    const lines = [
-      `Undo the fleet ${j.command} run ${j.runId} (${j.state}, started ${j.startedAt}) of ${inv.file}:`,
-      ...j.nodes.map((n) => {
-        const node = inv.nodes.find((x) => x.name === n.name);
-        return `  ${n.name}: ${n.done ? 'done' : n.changed ? 'changed, not finished' : 'not changed'}${node ? ` (${node.ssh}, ${node.certsDir})` : ''}`;
-      }),
-      "Each node it changed gets back the files of that run's backup byte for byte, then its reload command, then a probe until it serves them.",
-      "Every node is connected first (host keys checked); a node whose files are neither the run's nor the backup's is left alone and reported.",
-    ];
+    const lines = core.rollbackPlanLines(inv, j);
     ctx.log.info(`${ROLLBACK}: plan\n  ${lines.join('\n  ')}`);
     if (!(await confirmation.ask(ROLLBACK, lines))) return undefined;
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: ROLLBACK, cancellable: false }, (progress) =>

@@ -160,7 +160,13 @@ export function memberView(m: FleetMember, now: Date): { description: string; to
     `Seen ${when}:`,
     ...st.files.map((f) => `${f.file}: ${f.missing ? 'missing' : f.serial ? `serial ${f.serial}, expires ${f.notAfter?.slice(0, 10)}` : 'present'}`),
   ];
-  if (st.served) lines.push(st.served.error ? `serves: nothing (${st.served.error})` : `serves: serial ${st.served.serial}`);
+  const sv = st.served;
+  if (sv)
+    lines.push(
+      sv.error
+        ? `serves: nothing (${sv.error})`
+        : `serves: serial ${sv.serial}${sv.notAfter ? `, ${expiryPhrase(new Date(0), new Date(sv.notAfter), now)} (${sv.notAfter.slice(0, 10)})` : ''}${sv.expired ? '' : sv.chainsToCa === false ? ', does NOT chain to the CA' : sv.chainsToCa ? ', chains to the CA' : ''}`,
+    );
   lines.push(...st.mismatches.map((x) => `problem: ${x}`));
   if (st.mismatches.length)
     return { description: `${st.mismatches.length} problem${st.mismatches.length > 1 ? 's' : ''}: ${st.mismatches[0]}`, tone: 'problem', lines };

@@ -100,7 +100,11 @@ if (!restricted)
       }
       const doc = resultText('fleet-status');
       assert.match(doc, /Fleet status of .*two\.fleet\.yaml: every node is fine/);
-      for (const n of fleet.nodes) assert.ok(doc.includes(`serves: serial ${n.fileSerial()}, chains to the CA`), doc);
+      // What each port serves, with its expiry in years and months (the node certificates are issued for 5 years).
+      for (const n of fleet.nodes)
+        assert.match(doc, new RegExp(`serves: serial ${n.fileSerial()}, expires \\d{4}-\\d\\d-\\d\\d \\((4 y 11 mo|5 y) left\\), chains to the CA`), doc);
+      assert.match(doc, /node\.crt: serial [0-9a-f]+, expires \d{4}-\d\d-\d\d \((4 y 11 mo|5 y) left, ok\)/, doc);
+      assert.doesNotMatch(doc, /\d{3,} d\b/, 'no span over 90 days in days');
     });
 
     it('the tree lists the inventory and its nodes; Fleet Status from the fleet item asks nothing and shows what each node serves', async () => {
@@ -124,7 +128,10 @@ if (!restricted)
       for (const n of fleet.nodes) {
         const m = members().find((x) => label(x.item) === n.name);
         assert.match(String(m?.item.description), new RegExp(`^ok: serves serial ${n.fileSerial()}, node\\.crt expires in (4 y 11 mo|5 y)$`));
-        assert.match(tooltipText(m!.item), new RegExp(`serves: serial ${n.fileSerial()}`));
+        assert.match(
+          tooltipText(m!.item),
+          new RegExp(`serves: serial ${n.fileSerial()}, expires in (4 y 11 mo|5 y) \\(\\d{4}-\\d\\d-\\d\\d\\), chains to the CA`),
+        );
       }
     });
 
@@ -161,11 +168,15 @@ if (!restricted)
       const plan = plans.at(-1);
       assert.equal(plan?.title, 'Fleet: Roll Back Last Run');
       assert.match(plan?.lines[0] ?? '', new RegExp(`^Undo the fleet rotate-node run ${rotated.runId} \\(complete, `));
-      for (const n of fleet.nodes)
+      for (const n of fleet.nodes) {
         assert.ok(
           plan?.lines.some((l) => l.trim().startsWith(`${n.name}: done`)),
           plan?.lines.join('\n'),
         );
+        // The reload command each node runs (a shell command of the inventory) is in the plan the user confirms.
+        const at = plan?.lines.findIndex((l) => l.trim().startsWith(`${n.name}: done`)) ?? -1;
+        assert.equal(plan?.lines[at + 2]?.trim(), `reload: kill -HUP $(head -1 ${join(n.server.dataDir, 'postmaster.pid')})`, plan?.lines.join('\n'));
+      }
       assert.deepEqual(fleet.snapshots(), snap, 'every node byte for byte as before the rotation');
       for (const [i, n] of fleet.nodes.entries()) {
         const s = await served(fleet, n.name);

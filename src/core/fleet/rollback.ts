@@ -6,7 +6,7 @@
  */
 import { UserError } from '../errors';
 import { FleetContext, FleetDeps } from './context';
-import { FLEET_FILES, defaultJournalPath, ownerAlive, readJournal } from './journal';
+import { FLEET_FILES, FleetJournal, defaultJournalPath, ownerAlive, readJournal } from './journal';
 import { NodeRun } from './node';
 import { NodeRemote, nodeBackupDir } from './remote';
 import { FleetReport, FleetSshError, Inventory, NodeReport, PlannedNode } from './types';
@@ -17,6 +17,31 @@ import { errMessage } from '../errors';
 export interface FleetRollbackOptions {
   inventory: Inventory;
   journalPath?: string;
+}
+
+/**
+ * The rollback of `j` as lines for confirmation (the editor) and the log: the run, each node's
+ * state, and on each node it changed the backup copied back and the reload command run there (a
+ * shell command from the inventory, shown before it runs, as fleetPlanLines shows a rotation's).
+ */
+export function rollbackPlanLines(inv: Inventory, j: FleetJournal): string[] {
+  const lines = [`Undo the fleet ${j.command} run ${j.runId} (${j.state}, started ${j.startedAt}) of ${inv.file}:`];
+  for (const n of j.nodes) {
+    const node = inv.nodes.find((x) => x.name === n.name);
+    lines.push(
+      `  ${n.name}: ${n.done ? 'done' : n.changed ? 'changed, not finished' : 'not changed (only probed)'}${node ? ` (ssh ${node.ssh}, ${node.certsDir})` : ''}`,
+    );
+    if (node && n.changed) {
+      lines.push(`    restore: ${FLEET_FILES[j.command].join(', ')} from ${nodeBackupDir(node.certsDir, j.runId)}`);
+      lines.push(`    reload: ${node.reload}`);
+      lines.push(`    verify: ${node.verify}`);
+    }
+  }
+  lines.push(
+    "note: Each node it changed gets back the files of that run's backup byte for byte, then its reload command, then a probe until it serves them.",
+    "note: Every node is connected first (host keys checked); a node whose files are neither the run's nor the backup's is left alone and reported.",
+  );
+  return lines;
 }
 
 export async function rollbackFleet(o: FleetRollbackOptions, deps: FleetDeps): Promise<FleetReport> {
