@@ -130,11 +130,18 @@ describe('certificates from outside CAs: easy-rsa, cfssl, openssl ca', function 
     assert.ok(host, JSON.stringify(nosan.failures));
     assert.match(host.message, /subjectAltName is other\.example, which does not cover localhost, 127\.0\.0\.1.*--copy-ext.*-copy_extensions copy/);
     refusesImport(d, join(pki, 'issued', 'srv.crt'), ca, /lacks clientAuth/);
+    // Without --host too: the node.csr create-csr wrote says which names the CA dropped.
+    refusesImport(
+      d,
+      join(pki, 'issued', 'nosan.crt'),
+      ca,
+      /subjectAltName is other\.example, which drops localhost, 127\.0\.0\.1 that node\.csr requested.*easy-rsa sign-req with --copy-ext/,
+    );
 
     await roundTrip(d, join(pki, 'issued', 'node.crt'), join(pki, 'issued', 'root.crt'), ca);
   });
 
-  it('cfssl: a profile with server and client auth round-trips; a server-only profile fails check and import', async () => {
+  it('cfssl: a profile with server and client auth round-trips; a server-only profile, and -hostname replacing the SANs, are refused by import', async () => {
     const d = csrDir('rsa');
     const w = tmpDir();
     writeFileSync(join(w, 'ca-csr.json'), JSON.stringify({ CN: 'cfssl CA', key: { algo: 'ecdsa', size: 256 }, names: [{ O: 'Example' }] }));
@@ -149,6 +156,8 @@ describe('certificates from outside CAs: easy-rsa, cfssl, openssl ca', function 
     sh(`cfssl sign -ca ca.pem -ca-key ca-key.pem -config cfg.json -profile node ${join(d, 'node.csr')} | cfssljson -bare node`);
     sh(`cfssl sign -ca ca.pem -ca-key ca-key.pem -config cfg.json -profile client ${join(d, 'client.root.csr')} | cfssljson -bare root`);
     sh(`cfssl sign -ca ca.pem -ca-key ca-key.pem -config cfg.json -profile server ${join(d, 'node.csr')} | cfssljson -bare srv`);
+    // -hostname replaces the CSR's SANs.
+    sh(`cfssl sign -ca ca.pem -ca-key ca-key.pem -config cfg.json -profile node -hostname db.example.com ${join(d, 'node.csr')} | cfssljson -bare nosan`);
     const ca = join(w, 'ca.pem');
     const srv = check([join(w, 'srv.pem'), '--as', 'node', '--ca', ca]);
     assert.match(
@@ -161,6 +170,12 @@ describe('certificates from outside CAs: easy-rsa, cfssl, openssl ca', function 
       /node\.pem is not node\.crt.*only \.crt files/,
     );
     refusesImport(d, join(w, 'srv.pem'), ca, /lacks clientAuth/);
+    refusesImport(
+      d,
+      join(w, 'nosan.pem'),
+      ca,
+      /subjectAltName is db\.example\.com, which drops localhost, 127\.0\.0\.1 that node\.csr requested.*cfssl sign without -hostname/,
+    );
     await roundTrip(d, join(w, 'node.pem'), join(w, 'root.pem'), ca);
   });
 
@@ -249,8 +264,8 @@ describe('certificates from outside CAs: easy-rsa, cfssl, openssl ca', function 
     assert.deepEqual(
       tlsCheck.failures.map((f) => f.message.replace(/^.*?: /, '')),
       [
-        'file name tls.crt is not node.crt, the name a node certificate needs: CockroachDB skips it as a bad filename (unknown prefix "tls"). Fix at the issuing CA: install it with "crdb-tls cert import", which writes the names CockroachDB loads.',
-        'key file name tls.key is not node.key: CockroachDB pairs a certificate with its key by name only. Fix at the issuing CA: install it with "crdb-tls cert import", which writes the names CockroachDB loads.',
+        'file name tls.crt is not node.crt, the name a node certificate needs: CockroachDB skips it as a bad filename (unknown prefix "tls"). Install it as node.crt, the name CockroachDB\'s loader expects: "crdb-tls cert import --as node" installs it under that name (nothing to change at the CA).',
+        'key file name tls.key is not node.key: CockroachDB pairs a certificate with its key by name only. Install it as node.key, the name CockroachDB\'s loader expects: "crdb-tls cert import --as node" installs it under that name (nothing to change at the CA).',
       ],
     );
     // Into a dir that already trusts another CA: the cert-manager CA joins ca.crt.
@@ -285,6 +300,20 @@ describe('certificates from outside CAs: easy-rsa, cfssl, openssl ca', function 
     const back = join(tmpDir(), 'certs');
     ok(crdbTls(['cert', 'import', '--certs-dir', back, '--as', 'node', '--from-k8s-secret', secretFile]), 'import secret');
     for (const f of ['ca.crt', 'node.crt', 'node.key']) assert.equal(readFileSync(join(back, f), 'utf8'), readFileSync(join(other, f), 'utf8'), f);
+    // The operator's layout: a kubernetes.io/tls Secret with ca.crt, tls.crt, tls.key, read back the same.
+    const opManifest = ok(
+      crdbTls(['k8s', 'secret', '--certs-dir', other, '--node', '--name', 'crdb-node', '--layout', 'operator']),
+      'k8s secret operator',
+    ).stdout;
+    assert.match(
+      opManifest,
+      /\ntype: kubernetes\.io\/tls\ndata:\n {2}ca\.crt: [A-Za-z0-9+/=]+\n {2}tls\.crt: [A-Za-z0-9+/=]+\n {2}tls\.key: [A-Za-z0-9+/=]+\n$/,
+    );
+    const opFile = join(tmpDir(), 'op-secret.yaml');
+    writeFileSync(opFile, opManifest);
+    const opBack = join(tmpDir(), 'certs');
+    ok(crdbTls(['cert', 'import', '--certs-dir', opBack, '--as', 'node', '--from-k8s-secret', opFile]), 'import operator secret');
+    for (const f of ['ca.crt', 'node.crt', 'node.key']) assert.equal(readFileSync(join(opBack, f), 'utf8'), readFileSync(join(other, f), 'utf8'), f);
     // cert-manager's own Secret (kubernetes.io/tls, as JSON from kubectl): tls.crt, tls.key, ca.crt.
     const cmSecret = join(tmpDir(), 'cm-secret.json');
     const b64 = (f: string) => readFileSync(join(cm, f)).toString('base64');
