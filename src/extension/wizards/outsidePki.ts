@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readInputBytes } from '../../core/input';
+import { MAX_TEXT_BYTES, readInputBytes } from '../../core/input';
 import { normalizeUserName, userNameProblem } from '../../core/pki/names';
 import type { CertRole } from '../../core/cockroach/certrules';
 import type { KeyType } from '../../core/pki/keys';
@@ -16,7 +16,7 @@ import { MultiStep, isButton } from '../input';
 import { confirmation } from '../rotate';
 import type { Node } from '../tree';
 import { requireTrust } from '../trust';
-import { UiContext, confirmReplace, nodeCluster, reportError } from '../ui';
+import { UiContext, nodeCluster, reportError } from '../ui';
 import { WizardStep, clusterStep, hostsProblem, splitHosts } from './shared';
 
 const KEY_TYPES: (vscode.QuickPickItem & { keyType: KeyType })[] = [
@@ -77,23 +77,37 @@ export async function createCsrWizard(ctx: UiContext, node: Node | undefined): P
   if (!done?.cluster || !done.kind || !done.keyType) return undefined;
   const { cluster, kind, keyType } = done;
   const base = kind === 'node' ? 'node' : `client.${done.user}`;
-  if (!(await confirmReplace([`${cluster.certsDir}/${base}.key`, `${cluster.certsDir}/${base}.csr`]))) return undefined;
+  // Replacing a key is asked for with what it means; only then is overwrite passed (the old files are backed up first).
+  const existing = [`${base}.key`, `${base}.csr`].filter((f) => existsSync(join(cluster.certsDir, f)));
+  if (existing.length > 0) {
+    const lines = [
+      ...existing.map((f) => `replace ${join(cluster.certsDir, f)}`),
+      'The files replaced are backed up first (Roll Back restores them).',
+      ...(existing.includes(`${base}.key`) && existsSync(join(cluster.certsDir, `${base}.crt`))
+        ? [`${base}.crt belongs to the old key: CockroachDB cannot use it with the new key until the CA signs the new CSR and you import it.`]
+        : []),
+    ];
+    if (!(await confirmation.ask(vscode.l10n.t('Replace {0}', existing.join(', ')), lines))) return undefined;
+  }
   try {
     const { createCsr } = await import('../../core/certsdir/csr');
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title}…` }, () =>
-      createCsr({ certsDir: cluster.certsDir, kind, hosts: done.hosts, user: done.user, keyType, overwrite: true }),
+      createCsr({ certsDir: cluster.certsDir, kind, hosts: done.hosts, user: done.user, keyType, overwrite: existing.length > 0 }),
     );
-    for (const f of r.files) ctx.log.info(`${title}: wrote ${f.path} (${f.what}, mode 0${f.mode.toString(8)})`);
+    for (const f of r.files) ctx.log.info(`${title}: ${f.action === 'replace' ? 'replaced' : 'wrote'} ${f.path} (${f.what}, mode 0${f.mode.toString(8)})`);
+    if (r.backup) ctx.log.info(`${title}: backup ${r.backup.id} in ${r.backup.dir} (Roll Back restores the old files)`);
+    if (r.staleCert) ctx.log.warn(`${title}: ${r.staleCert} belongs to the old key until the new CSR is signed and imported`);
     ctx.model.relist();
     void vscode.window
       .showInformationMessage(
         vscode.l10n.t(
-          '{0}: wrote {1} and {2} (CN={3}). Have your CA sign the CSR with serverAuth{4} and the SANs kept, then use Import Certificate.',
+          '{0}: wrote {1} and {2} (CN={3}). Have your CA sign the CSR with {4} and the SANs kept, then use Import Certificate.{5}',
           title,
           basename(r.keyPath),
           basename(r.csrPath),
           r.commonName,
-          kind === 'node' ? ' and clientAuth' : '',
+          kind === 'node' ? 'serverAuth and clientAuth' : 'clientAuth',
+          r.backup ? vscode.l10n.t(' The old files are in backup {0} (Roll Back restores them).', r.backup.id) : '',
         ),
         'Open CSR',
         'Copy CSR',
@@ -132,10 +146,12 @@ export interface ImportPreset {
   role?: CertRole;
 }
 
-async function readSource(p: ImportPreset) {
+/** The source's files; a Secret's are picked by `role` (its own file names first) once it is known. */
+async function readSource(p: ImportPreset, role?: CertRole) {
   const k8s = await import('../../core/certsdir/k8s');
   if (p.source === 'cert-manager') return k8s.certManagerSource(p.path);
-  if (p.source === 'secret') return k8s.secretSource(readInputBytes(p.path, { what: 'the Secret file' }).toString('utf8'), p.path);
+  if (p.source === 'secret')
+    return k8s.secretSource(readInputBytes(p.path, { what: 'the Secret file', maxBytes: MAX_TEXT_BYTES }).toString('utf8'), p.path, role);
   return {
     cert: { file: p.path, bytes: readInputBytes(p.path, { what: 'the certificate' }) },
     ...(p.key ? { key: { file: p.key, bytes: readInputBytes(p.key, { what: 'the key' }) } } : {}),
@@ -188,7 +204,7 @@ export async function importCertWizard(ctx: UiContext, node: Node | undefined, p
     }
   }
   try {
-    const source = await readSource(p);
+    let source = await readSource(p, p.role);
     const { inferRole, installNameFor, roleText } = await import('../../core/certsdir/check');
     const { parseCertFile } = await import('../../core/pki/inspect');
     let role = p.role;
@@ -216,6 +232,8 @@ export async function importCertWizard(ctx: UiContext, node: Node | undefined, p
         role = { as: 'client', user: normalizeUserName(user) };
       }
     }
+    // A Secret with a whole certs dir in it (--from-file=certs) holds several roles' files: take the chosen role's.
+    if (p.source === 'secret' && !p.role) source = await readSource(p, role);
     // The key a CSR from Create Certificate Signing Request was made with is already in place.
     const keyInPlace = join(cluster.certsDir, installNameFor(role).replace(/\.crt$/, '.key'));
     const withKey =
@@ -227,17 +245,12 @@ export async function importCertWizard(ctx: UiContext, node: Node | undefined, p
     const plan = planImport({ certsDir: cluster.certsDir, role, source: withKey, overwrite: true });
     if (!plan.ok) {
       for (const f of plan.failures) ctx.log.error(`${title}: ${f.message}`);
-      const more = plan.failures.length > 1 ? ` (and ${plan.failures.length - 1} more in the log)` : '';
+      // Every failure, before anything is written: a modal with the whole list (the log has them too).
+      const n = plan.failures.length;
       void vscode.window
         .showErrorMessage(
-          vscode.l10n.t(
-            '{0}: {1} cannot be used as {2}; nothing was written. {3}{4}',
-            title,
-            basename(source.cert.file),
-            roleText(role),
-            plan.failures[0].message,
-            more,
-          ),
+          vscode.l10n.t('{0}: {1} cannot be used as {2}; nothing was written. {3} problem(s):', title, basename(source.cert.file), roleText(role), String(n)),
+          { modal: true, detail: plan.failures.map((f, i) => `${i + 1}. ${f.message}`).join('\n\n') },
           'Show Log',
         )
         .then((c) => c && ctx.log.show());
