@@ -174,8 +174,8 @@ if (!restricted)
           plan?.lines.join('\n'),
         );
         // The reload command each node runs (a shell command of the inventory) is in the plan the user confirms.
-        const at = plan?.lines.findIndex((l) => l.trim().startsWith(`${n.name}: done`)) ?? -1;
-        assert.equal(plan?.lines[at + 2]?.trim(), `reload: kill -HUP $(head -1 ${join(n.server.dataDir, 'postmaster.pid')})`, plan?.lines.join('\n'));
+        const row: number = plan?.lines.findIndex((l) => l.trim().startsWith(`${n.name}: done`)) ?? -1;
+        assert.equal(plan?.lines[row + 2]?.trim(), `reload: kill -HUP $(head -1 ${join(n.server.dataDir, 'postmaster.pid')})`, plan?.lines.join('\n'));
       }
       assert.deepEqual(fleet.snapshots(), snap, 'every node byte for byte as before the rotation');
       for (const [i, n] of fleet.nodes.entries()) {
