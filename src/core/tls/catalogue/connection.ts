@@ -168,6 +168,16 @@ export const CONNECTION: readonly CatalogueEntry[] = [
     fix: 'check the port ({sqlPort} for CockroachDB SQL), proxies and firewalls on the way, and the server\'s log; "{probe}" shows where it stops.',
   },
   {
+    id: 'node-pool-timeout',
+    category: 'timeout',
+    clients: 'Node (pg-pool: TypeORM, pg.Pool)',
+    // pg-pool's connectionTimeoutMillis ends the connection, so the cause chain also says "terminated unexpectedly" (seen live from TypeORM).
+    pattern: /Connection terminated due to connection timeout/i,
+    cause:
+      "{server} did not answer within the pool's connect timeout (connectionTimeoutMillis; TypeORM's connectTimeoutMS): a firewall drops the packets, the IP is not on the cluster's allowlist, or the host is down.",
+    fix: "check security groups and firewalls, the CockroachDB Cloud IP allowlist for this machine's public IP, and the host and port; then raise the connect timeout if the network is slow.",
+  },
+  {
     id: 'server-closed',
     category: 'handshake-eof',
     clients: 'psql/libpq, Node (pg), Go',

@@ -85,7 +85,8 @@ export const LOCAL_FILES: readonly CatalogueEntry[] = [
     id: 'go-file-missing',
     category: 'file-missing',
     clients: 'cockroach, pgx, lib/pq',
-    pattern: /open ([^\s:]+): no such file or directory/i,
+    // lib/pq stats the key before it opens it (seen live: "stat <key>: no such file or directory").
+    pattern: /(?:open|stat) ([^\s:]+): no such file or directory/i,
     cause: 'the file {1} does not exist.',
     fix: 'fix the path (relative paths resolve from the working directory of the program), or create the file: {1:certHint}.',
   },
@@ -120,6 +121,15 @@ export const LOCAL_FILES: readonly CatalogueEntry[] = [
     pattern: /Could not open SSL certificate file ([^\s]+?)\.?(?:\s|$)/i,
     cause: 'pgjdbc cannot open the client certificate {1}.',
     fix: 'fix sslcert (absolute paths are safest in DBeaver and application servers), or issue the certificate with crdb-tls cert create-client <user>.',
+  },
+  {
+    id: 'jdbc-key-missing',
+    category: 'file-missing',
+    clients: 'Java (pgjdbc), DBeaver',
+    // The same message as an unreadable key; the cause chain says the file is not there (seen live).
+    pattern: /Could not read SSL key file ([^\s]+?)\.?(?:\s|$)[\s\S]*?FileNotFoundException: [^\n]*\(No such file or directory\)/i,
+    cause: 'pgjdbc cannot open the client key {1}: the file does not exist.',
+    fix: 'fix sslkey (the DER PKCS#8 key, client.<user>.key.pk8; crdb-tls connect jdbc derives it from the PEM key), or issue the key with crdb-tls cert create-client <user> --also-generate-pkcs8-key.',
   },
   {
     id: 'jdbc-key-format',
