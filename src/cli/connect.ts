@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { commitFiles, FileWrite } from '../core/certsdir/write';
+import { createBackup, defaultBackupRoot } from '../core/certsdir/rotate/backup';
 import { UserError, errnoCode, errMessage, safeMessage } from '../core/errors';
 import { buildClientKit, kitJson, newKitPassword, parseClientId, programMode } from '../core/connstr/clients/kit';
 import { CLIENT_IDS } from '../core/connstr/clients/types';
@@ -38,13 +39,17 @@ export async function runConnect(argv: string[], io: ConnectIo): Promise<number>
     throw new UserError('connect needs --url: crdb-tls connect psql --url "postgresql://user@host:26257/db?sslmode=verify-full&sslrootcert=ca.crt&..."');
   const cwd = io.cwd ?? process.cwd();
   const out = a.values.out !== undefined ? resolve(cwd, a.values.out) : undefined;
+  // The URL's lint findings are warnings (a file named there may exist only where the program
+  // runs), printed once the kit is built: when the kit cannot be built or written (a key it derives
+  // a .pk8 or .p12 from cannot be read), the one stderr line is that error, not the warning too.
+  const warnings: string[] = [];
   const { kit } = await buildClientKit(client, url, {
     cwd,
     now: new Date(),
     derivedDir: out,
     newPassword: newKitPassword,
     onFindings: (findings) => {
-      for (const f of findings) err(`crdb-tls: ${f.severity === 'info' ? 'note' : 'warning'}: ${f.code}: ${safeMessage(f.message)}\n`);
+      for (const f of findings) warnings.push(`crdb-tls: ${f.severity === 'info' ? 'note' : 'warning'}: ${f.code}: ${safeMessage(f.message)}\n`);
     },
   });
   if (out) {
@@ -54,9 +59,16 @@ export async function runConnect(argv: string[], io: ConnectIo): Promise<number>
       throw new UserError(`cannot create --out ${out} (${errnoCode(e) ?? errMessage(e)}): choose a folder you can write.`, out);
     }
     const writes: FileWrite[] = kit.files.filter((f) => f.status === 'write' && f.data).map((f) => ({ path: f.path, data: f.data!, mode: f.mode }));
+    // A file replaced by other bytes (a PKCS#12 that no longer opens with its password or holds another key) is backed up first, as the editor does.
+    const replaced = writes.filter((w) => existsSync(w.path) && !readFileSync(w.path).equals(Buffer.from(w.data))).map((w) => w.path);
+    if (replaced.length) {
+      const b = createBackup(defaultBackupRoot(out), out, 'connect', replaced, []);
+      err(`crdb-tls: backed up ${replaced.join(', ')} to ${b.dir} before replacing them\n`);
+    }
     if (kit.programFile) writes.push({ path: join(out, kit.programFile), data: kit.program, mode: programMode(kit.programFile) });
     commitFiles(writes);
   }
+  for (const w of warnings) err(w);
   if (a.bools.json) {
     io.out(JSON.stringify(kitJson(kit), null, 2) + '\n');
     return 0;

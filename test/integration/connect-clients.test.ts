@@ -13,7 +13,7 @@ import { runConnect } from '../../src/cli/connect';
 import { createClient } from '../../src/core/certsdir/create';
 import { findConnStrings } from '../../src/core/connstr/find';
 import { CertsFixture, makeCertsDir } from '../support/certs';
-import { runShell } from '../support/clients';
+import { PGJDBC_JAR, runShell } from '../support/clients';
 import { openssl } from '../support/exec';
 import { PgServer } from '../support/postgres';
 import { tmpDir } from '../support/tmp';
@@ -92,6 +92,9 @@ describe('crdb-tls connect: every program connects with the real client library'
       assert.doesNotMatch(kit.snippet + kit.program, /PRIVATE KEY|BEGIN CERT/, 'no key material in the code');
       assert.match(kit.snippet, /verify-full|rejectUnauthorized|ssl: \{ ca/);
       for (const f of kit.files) if (f.status === 'write') assert.equal(statSync(f.path).mode & 0o777, 0o600, f.path);
+      // The run command works as written: Go says GOPATH mode itself, Java names pgjdbc's jar (nothing is put beside the program).
+      if (kit.language === 'go') assert.equal(kit.run, 'GO111MODULE=off go run connect.go');
+      if (kit.programFile === 'Connect.java') assert.equal(kit.run, `java -cp ${PGJDBC_JAR} Connect.java`);
       const ok = await runShell(kit.run, out);
       assert.equal(ok.status, 0, `${kit.run}: ${ok.stderr}`);
       assert.equal(ok.stdout.trim().split('\n').pop(), '1', ok.stdout);
@@ -124,8 +127,20 @@ describe('crdb-tls connect: every program connects with the real client library'
     assert.ok(p12 && password);
     assert.deepEqual(
       kit.files.map((f) => [f.path, f.status, f.mode]),
-      [[p12, 'write', '0600']],
+      [
+        [p12, 'write', '0600'],
+        [join(out, 'schema.prisma'), 'write', '0644'],
+        [join(out, '.env'), 'write', '0600'],
+      ],
     );
+    // --out writes the whole program: connect.js, the schema prisma generate reads, and the .env with DATABASE_URL.
+    assert.equal(readFileSync(join(out, '.env'), 'utf8'), `DATABASE_URL=${JSON.stringify(u)}\n`);
+    assert.equal(statSync(join(out, '.env')).mode & 0o777, 0o600);
+    assert.match(
+      readFileSync(join(out, 'schema.prisma'), 'utf8'),
+      /^generator client \{\n {2}provider = "prisma-client-js"\n\}\n\ndatasource db \{\n {2}provider = "cockroachdb"\n {2}url {6}= env\("DATABASE_URL"\)\n\}\n$/,
+    );
+    assert.equal(kit.run, 'npx prisma generate && node connect.js');
     const dump = openssl(['pkcs12', '-in', p12, '-passin', `pass:${password}`, '-nodes']).stdout;
     const cert = openssl(['x509', '-noout', '-fingerprint', '-sha256'], { input: dump }).stdout;
     assert.equal(cert, openssl(['x509', '-noout', '-fingerprint', '-sha256', '-in', join(certs, 'client.alice.crt')]).stdout);

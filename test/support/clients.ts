@@ -1,11 +1,12 @@
 /**
  * The client libraries installed on this machine (Debian packages, npm dev dependencies), and how
  * to run a program as the client kit's `run` command says: in its folder, with a HOME of its own
- * (no ~/.postgresql files take part), Debian's python3 first, Go in GOPATH mode against Debian's
- * packages, node resolving the repository's node_modules, and pgjdbc's jar as postgresql.jar.
+ * (no ~/.postgresql files take part), Debian's python3 first, GOPATH at Debian's Go packages (the
+ * run command itself says GO111MODULE=off, as the kit's Go note tells), node resolving the
+ * repository's node_modules; the Java run command names pgjdbc's jar itself.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './exec';
 import { tmpDir } from './tmp';
@@ -22,19 +23,12 @@ export function clientEnv(home = tmpDir('crdb-tls-home-')): NodeJS.ProcessEnv {
     HOME: home,
     LC_ALL: 'C',
     LANG: 'C',
-    GO111MODULE: 'off',
     GOPATH,
     GOCACHE: goCache,
     GOFLAGS: '',
     NODE_PATH: join(REPO_ROOT, 'node_modules'),
     PGCONNECT_TIMEOUT: '10',
   };
-}
-
-/** Puts pgjdbc next to a Java program, as the kit's notes tell the user to. */
-export function addJdbcJar(dir: string): void {
-  const jar = join(dir, 'postgresql.jar');
-  if (!existsSync(jar)) symlinkSync(PGJDBC_JAR, jar);
 }
 
 export interface ProgramRun {
@@ -46,7 +40,6 @@ export interface ProgramRun {
 /** Runs `sh -c RUN` in dir (asynchronously: in-process stub servers keep answering). */
 export function runShell(command: string, dir: string, env = clientEnv(), timeoutMs = 120_000): Promise<ProgramRun> {
   mkdirSync(dir, { recursive: true });
-  addJdbcJar(dir);
   return new Promise((resolve) => {
     // Its own process group: a hang is killed with everything the shell started (go run's child, java).
     const p = spawn('sh', ['-c', command], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -1,7 +1,8 @@
 /** The client kit's builders and the client-dependent lint rules, on strings alone (no server). */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { runConnect } from '../../src/cli/connect';
 import { buildClientKit, kitJson } from '../../src/core/connstr/clients/kit';
 import { CLIENTS } from '../../src/core/connstr/clients/table';
 import { CLIENT_IDS, ClientId } from '../../src/core/connstr/clients/types';
@@ -111,6 +112,68 @@ describe('client kit', function () {
       await buildClientKit(id, missing, { ...opts, onFindings: (f) => (printed = f.map((x) => x.code)) }).catch(() => undefined);
       assert.deepEqual(printed, ['file-missing'], id);
     }
+  });
+
+  it("prisma: --out's PKCS#12 is reused while it opens with the .env's password and holds the certificate, else replaced after a backup", async () => {
+    const fx = await makeCertsDir({ users: ['alice'] });
+    const other = await makeCertsDir({ users: ['alice'] });
+    const url = (dir: string) =>
+      `postgresql://alice@localhost:26257/d?sslmode=verify-full&sslrootcert=${dir}/ca.crt&sslcert=${dir}/client.alice.crt&sslkey=${dir}/client.alice.key`;
+    const out = join(tmpDir(), 'out');
+    let n = 0;
+    const cli = async (dir: string) => {
+      let text = '';
+      let err = '';
+      const code = await runConnect(['prisma', '--url', url(dir), '--out', out, '--json'], {
+        out: (x) => (text += x),
+        err: (x) => (err += x),
+        env: {},
+        cwd: '/',
+      });
+      assert.equal(code, 0);
+      n++;
+      const kit = JSON.parse(text) as { snippet: string; files: { path: string; status: string }[] };
+      return { kit, err, password: /sslpassword=([^"&]+)/.exec(kit.snippet)![1], p12: readFileSync(join(out, 'client.alice.p12')) };
+    };
+    const first = await cli(fx.certsDir);
+    assert.equal(first.kit.files[0].status, 'write');
+    const again = await cli(fx.certsDir);
+    assert.deepEqual(
+      again.kit.files.map((f) => [basename(f.path), f.status]),
+      [
+        ['client.alice.p12', 'reused'],
+        ['schema.prisma', 'write'],
+        ['.env', 'write'],
+      ],
+    );
+    assert.equal(again.password, first.password, 'the stored password');
+    assert.ok(again.p12.equals(first.p12), 'the file is kept byte for byte');
+    assert.equal(again.err, '', 'nothing replaced, nothing backed up');
+    // Another certificate: the identity no longer holds it, so a new one (new password), the old one backed up.
+    const moved = await cli(other.certsDir);
+    assert.equal(moved.kit.files[0].status, 'write');
+    assert.notEqual(moved.password, first.password);
+    assert.match(moved.err, /backed up .*client\.alice\.p12.* to .*out\.backups/);
+    const backups = readdirSync(join(dirname(out), 'out.backups'), { recursive: true }).map(String);
+    assert.ok(
+      backups.some((b) => b.endsWith('client.alice.p12')),
+      backups.join(', '),
+    );
+    // A .env whose password does not open the file: replaced too.
+    writeFileSync(join(out, '.env'), readFileSync(join(out, '.env'), 'utf8').replace(/sslpassword=[^"&]+/, 'sslpassword=wrong'));
+    assert.equal((await cli(other.certsDir)).kit.files[0].status, 'write');
+    assert.equal(n, 4);
+  });
+
+  it('run commands name what they need: Go in GOPATH mode, Java with the pgjdbc jar on the class path', async () => {
+    const u = 'postgresql://u@h:26257/d?sslmode=verify-full&sslrootcert=/c/ca.crt';
+    assert.equal((await buildClientKit('pgx', u, opts)).kit.run, 'GO111MODULE=off go run connect.go');
+    assert.equal((await buildClientKit('lib-pq', u, opts)).kit.run, 'GO111MODULE=off go run connect.go');
+    assert.equal(
+      (await buildClientKit('jdbc', u, { ...opts, pgjdbcJar: '/opt/my jars/pgjdbc.jar' })).kit.run,
+      "java -cp '/opt/my jars/pgjdbc.jar' Connect.java",
+    );
+    assert.equal((await buildClientKit('dbeaver', u, { ...opts, pgjdbcJar: '/j/postgresql.jar' })).kit.run, 'java -cp /j/postgresql.jar Connect.java');
   });
 
   it('key=value and JDBC input give the same target', async () => {

@@ -149,7 +149,7 @@ if (!restricted)
       const program = await waitFor('the program', () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === r.uri));
       assert.equal(program.languageId, 'java');
       assert.match(program.getText(), /public class Connect/);
-      assert.match(r.run, /^java -cp postgresql\.jar Connect\.java$/);
+      assert.match(r.run, /^java -cp (?:\/usr\/share\/java\/)?postgresql\.jar Connect\.java$/);
     });
   });
 

@@ -191,7 +191,8 @@ const modeText = (f: KitFile) => `0${f.mode.toString(8)}`;
  */
 async function writeDerived(ctx: KitContext, title: string, kit: ClientKit): Promise<string[] | undefined> {
   for (const f of kit.files.filter((x) => x.status === 'reused')) ctx.log.info(`${title} (${kit.client}): ${f.path} exists and is reused: ${f.purpose}`);
-  const writes = kit.files.filter((f): f is KitFile & { data: Buffer } => f.status === 'write' && !!f.data);
+  // Files that go beside the program (Prisma's schema.prisma and .env) are written with it, when it is saved.
+  const writes = kit.files.filter((f): f is KitFile & { data: Buffer } => f.status === 'write' && !!f.data && !f.beside);
   if (writes.length === 0) return [];
   const names = writes.map((f) => basename(f.path)).join(', ');
   if (!requireTrust(`${title}: writing ${names}`, 'write')) return undefined;
@@ -275,13 +276,16 @@ export async function openConnectionCheck(ctx: KitContext, arg: unknown): Promis
     if (!target || !requireTrust(title, 'write')) return undefined;
     const { commitFiles } = await import('../../core/certsdir/write');
     const { programMode } = await import('../../core/connstr/clients/kit');
+    const beside = kit.files
+      .filter((f) => f.beside && f.data)
+      .map((f) => ({ path: join(dirname(target.fsPath), basename(f.path)), data: f.data!, mode: f.mode }));
     try {
-      commitFiles([{ path: target.fsPath, data: kit.program, mode: programMode(file) }]);
+      commitFiles([{ path: target.fsPath, data: kit.program, mode: programMode(file) }, ...beside]);
     } catch (err) {
       reportError(ctx.log, title, err);
       return undefined;
     }
-    written.push(target.fsPath);
+    written.push(target.fsPath, ...beside.map((f) => f.path));
     doc = await vscode.workspace.openTextDocument(target);
   } else {
     doc = await vscode.workspace.openTextDocument({ language: LANGUAGE_OF[extname(file)] ?? 'plaintext', content: kit.program });

@@ -5,7 +5,7 @@ import { KitParts, KitTarget } from './types';
 
 const GO_NOTES = [
   "Go's net/url decodes the percent-encoded paths; crypto/tls verifies the chain and the host name (verify-full).",
-  'Run in a module: go mod init connect && go mod tidy, then go run connect.go (or GOPATH mode against installed packages: GO111MODULE=off).',
+  "The run command builds in GOPATH mode (GO111MODULE=off) against the driver installed in $GOPATH/src (go get, or Debian's golang-github-jackc-pgx-v4-dev / golang-github-lib-pq-dev in /usr/share/gocode: GOPATH=/usr/share/gocode); in a module instead: go mod init connect && go mod tidy && go run .",
 ];
 
 function program(imports: string, open: string, query: string): string {
@@ -36,7 +36,12 @@ ${open}
 /** A Go kit: the URL as the snippet, the program around it, and the driver's notes. */
 function goKit(t: KitTarget, imports: string, open: string, query: string, notes: string[]): KitParts {
   const url = libpqUrl(t);
-  return { snippet: url, program: program(imports, open, query).replace('%URL%', dq(url)), run: 'go run connect.go', notes: [...GO_NOTES, ...notes] };
+  return {
+    snippet: url,
+    program: program(imports, open, query).replace('%URL%', dq(url)),
+    run: 'GO111MODULE=off go run connect.go',
+    notes: [...GO_NOTES, ...notes],
+  };
 }
 
 export function pgx(t: KitTarget): KitParts {

@@ -1,5 +1,5 @@
 /** Java: pgjdbc's URL with the PKCS#8 DER key, and DBeaver, which connects with pgjdbc. */
-import { buildUrl, dq, libpqParams } from './encode';
+import { buildUrl, dq, libpqParams, shellWord } from './encode';
 import { KitParts, KitTarget } from './types';
 
 export function jdbcUrl(t: KitTarget): string {
@@ -24,18 +24,19 @@ public class Connect {
 `;
 }
 
-const RUN = 'java -cp postgresql.jar Connect.java';
+/** java runs the single-file program (Java 11+) with pgjdbc on the class path: the jar found on this machine, else postgresql.jar beside it. */
+const run = (t: KitTarget) => `java -cp ${shellWord(t.pgjdbcJar ?? 'postgresql.jar')} Connect.java`;
 
 const JDBC_NOTES = [
   'pgjdbc reads the client key as DER PKCS#8 (.pk8) only: given a PEM key it silently sends no certificate and the server asks for a password. A .p12/.pfx sslkey is read as a PKCS#12 keystore (sslpassword), and sslcert is then ignored.',
   'pgjdbc percent-decodes the URL values ("+" as a space): the paths are percent-encoded, "+" as %2B.',
-  'Put the pgjdbc jar next to the program as postgresql.jar (Maven org.postgresql:postgresql; Debian: /usr/share/java/postgresql.jar); java runs the single-file program directly (Java 11+).',
+  "The run command puts pgjdbc on the class path (-cp): Debian's libpostgresql-jdbc-java at /usr/share/java/postgresql.jar when it is installed, else postgresql.jar beside the program (Maven org.postgresql:postgresql); java runs the single-file program directly (Java 11+).",
   'Without sslcert/sslkey pgjdbc reads ~/.postgresql/postgresql.crt and postgresql.pk8 when they exist.',
 ];
 
 export function jdbc(t: KitTarget): KitParts {
   const url = jdbcUrl(t);
-  return { snippet: url, program: javaProgram(url), run: RUN, notes: JDBC_NOTES };
+  return { snippet: url, program: javaProgram(url), run: run(t), notes: JDBC_NOTES };
 }
 
 export function dbeaver(t: KitTarget): KitParts {
@@ -57,7 +58,7 @@ export function dbeaver(t: KitTarget): KitParts {
   return {
     snippet: lines.join('\n') + '\n',
     program: javaProgram(jdbcUrl(t)),
-    run: RUN,
+    run: run(t),
     notes: [
       'DBeaver is a desktop application: the program is the pgjdbc connection its settings make, to check the files outside DBeaver.',
       'The SSL tab takes file paths as they are (no percent-encoding); the key must be the .pk8 (pgjdbc), not the PEM key.',

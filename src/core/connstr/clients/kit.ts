@@ -16,8 +16,9 @@ import { findConnStrings } from '../find';
 import { lintConn } from '../lint';
 import { ConnString, Finding, paramValue } from '../types';
 import { kitFindings, refuseCutOffWindowsPath } from './input';
+import { p12Holds, storedP12Password } from './p12';
 import { CLIENTS } from './table';
-import { ClientId, ClientKit, KitFile, KitTarget, isClientId, CLIENT_IDS } from './types';
+import { ClientId, ClientKit, KitFile, KitParts, KitTarget, isClientId, CLIENT_IDS } from './types';
 
 export interface KitOptions {
   /** Relative paths in the string resolve from here (the CLI: the current directory). */
@@ -30,6 +31,8 @@ export interface KitOptions {
   newPassword: () => string;
   /** The caller writes the derived files itself where they are (the editor, after asking): no "not written yet" note. */
   writesDerived?: boolean;
+  /** The pgjdbc jar for the Java run command; default: the first of PGJDBC_JARS that exists. */
+  pgjdbcJar?: string;
   /** Called with the lint findings before the kit is built (which may then fail on the same problem). */
   onFindings?: (findings: Finding[]) => void;
 }
@@ -109,19 +112,38 @@ function derivePk8(t: KitTarget, o: KitOptions): KitFile {
   return { path, purpose, status: 'write', mode: 0o600, data: pkcs8Der(key) };
 }
 
-/** Prisma's identity: the key and certificate as PKCS#12, with a new password. */
-async function deriveP12(t: KitTarget, o: KitOptions, password: string): Promise<KitFile> {
+/**
+ * Prisma's identity: the key and certificate as PKCS#12. The one the kit wrote before is reused when
+ * it opens with the password stored in --out's .env and holds this certificate and key; else a new
+ * one with a new password (the CLI and the editor back up a file they replace).
+ */
+async function deriveP12(t: KitTarget, o: KitOptions): Promise<{ file: KitFile; password: string }> {
   const certPem = read(t.cert!, 'a certificate').toString('latin1');
-  const dir = o.derivedDir ?? dirname(t.cert!);
-  return {
-    path: join(dir, `client.${t.user}.p12`),
-    purpose: "the client key and certificate as PKCS#12 (Prisma's sslidentity), encrypted with the sslpassword in the snippet",
-    status: 'write',
-    mode: 0o600,
-    // The alias "user": pgjdbc's PKCS12KeyManager looks the key up under that name (Prisma takes the first).
-    data: await pkcs12Der(pemKey(t.key!), certPem, password, 'user'),
-  };
+  const path = join(o.derivedDir ?? dirname(t.cert!), `client.${t.user}.p12`);
+  const purpose = "the client key and certificate as PKCS#12 (Prisma's sslidentity), encrypted with the sslpassword in the snippet";
+  const stored = existsSync(path) ? storedP12Password(o.derivedDir, path) : undefined;
+  if (stored && (await p12Holds(read(path, 'a PKCS#12 file'), stored, parseCertificate(Buffer.from(certPem, 'latin1')))))
+    return { file: { path, purpose, status: 'reused', mode: 0o600 }, password: stored };
+  const password = o.newPassword();
+  // The alias "user": pgjdbc's PKCS12KeyManager looks the key up under that name (Prisma takes the first).
+  const data = await pkcs12Der(pemKey(t.key!), certPem, password, 'user');
+  return { file: { path, purpose, status: 'write', mode: 0o600, data }, password };
 }
+
+/** The files a program needs beside it, as the kit's files: in --out DIR, else by name (beside wherever the program goes). */
+function besideFiles(parts: KitParts, o: KitOptions): KitFile[] {
+  return (parts.beside ?? []).map((b) => ({
+    path: o.derivedDir ? join(o.derivedDir, b.name) : b.name,
+    purpose: b.purpose,
+    status: 'write',
+    mode: b.mode,
+    data: Buffer.from(b.content),
+    beside: true,
+  }));
+}
+
+/** pgjdbc's jar where a package manager puts it (Debian's libpostgresql-jdbc-java), else the name the notes tell the user to use. */
+export const PGJDBC_JARS = ['/usr/share/java/postgresql.jar'];
 
 /** Builds the kit for one client from the first connection string in `text`. */
 export async function buildClientKit(client: ClientId, text: string, o: KitOptions): Promise<KitResult> {
@@ -142,12 +164,13 @@ export async function buildClientKit(client: ClientId, text: string, o: KitOptio
     t.pk8 = f.path;
   }
   if (t.key && info.keyFormat === 'p12') {
-    const password = o.newPassword();
-    const f = await deriveP12(t, o, password);
-    files.push(f);
-    t.p12 = { path: f.path, password };
+    const { file, password } = await deriveP12(t, o);
+    files.push(file);
+    t.p12 = { path: file.path, password };
   }
+  if (info.family === 'java') t.pgjdbcJar = o.pgjdbcJar ?? PGJDBC_JARS.find((j) => existsSync(j));
   const parts = info.build(t);
+  files.push(...besideFiles(parts, o));
   const notes = [...parts.notes, ...inputNotes];
   if (files.some((f) => f.status === 'write') && !o.derivedDir && !o.writesDerived)
     notes.push('The derived files are not written yet: pass --out DIR (the CLI) to write them.');

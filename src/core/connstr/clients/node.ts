@@ -89,8 +89,14 @@ export function prisma(t: KitTarget): KitParts {
     ],
     userIn: 'userinfo',
   });
+  const env = `DATABASE_URL=${dq(url)}\n`;
+  const schema = `generator client {\n  provider = "prisma-client-js"\n}\n\ndatasource db {\n  provider = "cockroachdb"\n  url      = env("DATABASE_URL")\n}\n`;
   return {
-    snippet: `# .env (keep it out of version control: it holds the PKCS#12 password)\nDATABASE_URL=${dq(url)}\n\n// schema.prisma\ndatasource db {\n  provider = "cockroachdb"\n  url      = env("DATABASE_URL")\n}\n`,
+    snippet: `# .env (keep it out of version control: it holds the PKCS#12 password)\n${env}\n// schema.prisma\n${schema}`,
+    beside: [
+      { name: 'schema.prisma', purpose: 'the Prisma schema: the client generator and the datasource, reading DATABASE_URL', mode: 0o644, content: schema },
+      { name: '.env', purpose: 'DATABASE_URL with the PKCS#12 identity and its password (keep it out of version control)', mode: 0o600, content: env },
+    ],
     program: `const { PrismaClient } = require('@prisma/client');
 
 const prisma = new PrismaClient();
@@ -112,7 +118,7 @@ main()
       "Prisma's sslcert is the server's CA (not the client certificate), and the client identity is a PKCS#12 file: sslidentity, with its password in sslpassword.",
       "sslmode=require with sslaccept=strict (the default) verifies the chain and the host name: that is verify-full in Prisma's words; Prisma has no sslmode=verify-full.",
       "Prisma resolves relative certificate paths from the schema's folder (./prisma): the paths here are absolute.",
-      'The program needs a schema.prisma with the datasource above next to it (prisma generate reads it); the engines are downloaded by npx prisma generate.',
+      'The program needs schema.prisma and .env beside it (--out writes both; prisma generate reads the schema and the client reads DATABASE_URL from .env); npm install prisma @prisma/client, and npx prisma generate downloads the engines.',
     ],
   };
 }

@@ -34,6 +34,8 @@ export interface KitTarget {
   key?: string;
   /** The derived files the client needs instead of the PEM key. */
   pk8?: string;
+  /** The pgjdbc jar the Java run command names (-cp). */
+  pgjdbcJar?: string;
   p12?: { path: string; password: string };
   /** Windows paths (backslashes, drive letters) are written for Windows. */
   windows: boolean;
@@ -45,6 +47,8 @@ export interface KitParts {
   program: string;
   run: string;
   notes: string[];
+  /** Files the program needs beside it (Prisma's schema.prisma and .env), written with it. */
+  beside?: { name: string; purpose: string; mode: number; content: string }[];
 }
 
 /** A file the kit derived (a PKCS#8 or PKCS#12 key), reused when it already exists. */
@@ -56,6 +60,8 @@ export interface KitFile {
   mode: number;
   /** Key material: never in JSON (toJSON drops it), written only where the user asked. */
   data?: Buffer;
+  /** It goes beside the program (path: its name, or in --out DIR), not next to the key. */
+  beside?: boolean;
 }
 
 /** `crdb-tls connect --json`: exactly these fields. */
