@@ -3,7 +3,7 @@
  * by default under `<certs-dir>.backups/`, with a copy of each file (0600) and manifest.json
  * (paths, modes, SHA-256). A folder without a manifest is an unfinished backup and is ignored.
  */
-import { chmodSync, closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError, errnoCode, errMessage } from '../../errors';
 import { MAX_JSON_BYTES, readInputBytes } from '../../input';
@@ -212,9 +212,41 @@ function rejectedError(r: RejectedBackup, more: number): UserError {
  * when there are none but some folders were refused: a corrupt manifest is not "no backups".
  */
 export function listBackups(root: string, certsDir?: string): BackupInfo[] {
+  if (certsDir) notADirectory(certsDir);
   const { backups, rejected } = scanBackups(root, certsDir);
   if (backups.length === 0 && rejected.length > 0) throw rejectedError(rejected[0], rejected.length - 1);
+  if (backups.length === 0 && certsDir) madeElsewhere(root, certsDir);
   return backups;
+}
+
+/** A certs dir that exists but is not a folder (a FIFO, a file) has no backups: say what it is instead of "(0 rows)". */
+function notADirectory(certsDir: string): void {
+  let st;
+  try {
+    st = statSync(certsDir);
+  } catch {
+    return; // missing: no backups of it, which is what the list says
+  }
+  if (!st.isDirectory()) throw new UserError(`${certsDir} is not a directory: pass the certs directory to --certs-dir.`, certsDir);
+}
+
+/**
+ * No backups of `certsDir` in its own `<certs-dir>.backups`, but some of another path there (the
+ * certs dir and its backups were moved or copied since; a manifest records the absolute path):
+ * name them instead of "no backups".
+ */
+function madeElsewhere(root: string, certsDir: string): void {
+  if (resolve(root) !== defaultBackupRoot(certsDir)) return; // a --backup-dir may be shared by several certs dirs
+  const others = scanBackups(root).backups;
+  if (others.length === 0) return;
+  const dirs = [...new Set(others.map((b) => b.certsDir))];
+  const ids = others.map((b) => b.id);
+  throw new UserError(
+    `no backups of ${resolve(certsDir)} in ${root}, but ${others.length} backup folder${others.length === 1 ? '' : 's'} there ${others.length === 1 ? 'was' : 'were'} made for ` +
+      `${dirs.slice(0, 2).join(', ')}${dirs.length > 2 ? ` and ${dirs.length - 2} more` : ''} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', ...' : ''}): ` +
+      `a backup restores only the path it was made for; if the certs dir was moved, move it back to roll back, or pass the --certs-dir it was made for.`,
+    root,
+  );
 }
 
 /** One backup by id, or the newest of `certsDir` without one. */
@@ -223,6 +255,8 @@ export function findBackup(root: string, certsDir: string, id?: string): BackupI
   const bad = id ? rejected.find((r) => basename(r.dir) === id) : undefined;
   if (bad) throw rejectedError(bad, 0);
   if (all.length === 0 && rejected.length > 0) throw rejectedError(rejected[0], rejected.length - 1);
+  if (all.length === 0) notADirectory(certsDir);
+  if (all.length === 0) madeElsewhere(root, certsDir);
   if (all.length === 0) throw new UserError(`no backups of ${certsDir} in ${root}: nothing to roll back to (pass --backup-dir if they are elsewhere).`, root);
   if (!id) return all[0];
   const b = all.find((x) => x.id === id);

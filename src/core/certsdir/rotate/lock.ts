@@ -3,7 +3,7 @@
  * not end in .crt), created exclusively. It also carries the journal of the running rotation, so
  * the run that takes over a stale lock (its process gone) can finish or undo the interrupted work.
  */
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -251,6 +251,13 @@ export function readLock(certsDir: string): LockInfo | undefined {
  */
 export function recoverInterrupted(certsDir: string): string[] {
   const messages: string[] = [];
+  let dir = false;
+  try {
+    dir = statSync(certsDir).isDirectory();
+  } catch {
+    dir = false;
+  }
+  if (!dir) return messages; // no certs dir, no lock: the plan says what is wrong with the path
   if (!lstatOrUndefined(join(certsDir, LOCK_NAME))) return messages;
   RotationLock.acquire(certsDir, 'recover', messages).release();
   return messages;
