@@ -215,7 +215,8 @@ export async function runRotate(sub: string, argv: string[], io: Io): Promise<nu
   if (alsoCheck.length > 0 && sub !== 'prune-ca') throw new UserError(`${cmd}: --also-check is a flag of prune-ca.`);
   const o = planOptions(a.values, io);
   const none = () => {
-    if (a.positionals.length > 0) throw new UserError(`${cmd} takes no arguments, got ${quoteInput(a.positionals.join(' '))}.`);
+    if (a.positionals.length > 0)
+      throw new UserError(`${cmd} takes no arguments, got ${quoteInput(a.positionals.join(' '))}: pass paths with flags (crdb-tls help cert ${cmd}).`);
   };
   switch (sub) {
     case 'rotate-node':

@@ -41,7 +41,8 @@ export function runCli(args: string[], o: { cwd: string; env: NodeJS.ProcessEnv;
   return { status: r.status, signal: r.signal, timedOut, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
-export type Outcome = 'ok' | 'hang' | 'internal-error' | 'changed-files' | 'key-leak' | 'multi-line-stderr' | 'wrong-exit' | 'unnamed' | 'output-too-long';
+export type Outcome =
+  'ok' | 'hang' | 'internal-error' | 'changed-files' | 'key-leak' | 'multi-line-stderr' | 'wrong-exit' | 'unnamed' | 'no-fix' | 'output-too-long';
 export const OUTCOMES: Outcome[] = [
   'ok',
   'hang',
@@ -51,6 +52,7 @@ export const OUTCOMES: Outcome[] = [
   'multi-line-stderr',
   'wrong-exit',
   'unnamed',
+  'no-fix',
   'output-too-long',
 ];
 
@@ -67,7 +69,27 @@ export interface FuzzCase {
   maxOutput?: number;
   /** Set up state before the run (e.g. make a folder immutable); returns the undo. */
   setup?: () => () => void;
+  /** Extra environment (the cloud cases: an API key and a closed loopback API). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * The command succeeds with its lint findings on stderr, one "crdb-tls: warning|note: CODE: ..."
+   * line each (connect): on exit 0 every stderr line must be one, and one must name the file.
+   */
+  warnings?: boolean;
+  /** Skip the fix check: the line is a report line, not a refusal (lint's "cannot read F: why" per file). */
+  noFixCheck?: boolean;
 }
+
+/** A lint finding printed as a warning or a note by a command that succeeds (connect). */
+const FINDING = /^crdb-tls: (warning|note): [a-z0-9-]+: /;
+
+/**
+ * The one stderr line of a refusal says what to do: a clause with a verb of a fix (pass, use,
+ * check, remove, ...), an example, the flags that are known, a command to run, or the rule the
+ * input breaks ("must ...", "at most ..."), which is the fix for a bad name or value.
+ */
+const FIX =
+  /(?:^|[:;,.(]|\bthen|\bor|\band|\bto) *(?:pass|use|check|fix|remove|rename|move|replace|restore|point|put|make|choose|give|set|try|issue|rerun|run|wait|split|add|drop|delete|copy|list|name|roll back|re-?issue|create|export|download|repair|keep|start|reload|convert|write|ask|look|see|read|sign|generate|renew|install|open|allow|change|correct|unset|omit|leave)\b|e\.g\.|\bfor example\b|\bknown flags\b|\bmust\b|\bat most\b|\bcrdb-tls [a-z]/i;
 
 /** Text that only a crash or an unhandled error prints. */
 const INTERNAL =
@@ -99,14 +121,16 @@ export function judge(c: FuzzCase, r: Run, changed: boolean, leak: (out: string)
   const leaked = leak(out);
   if (leaked) return { outcome: 'key-leak', detail: leaked };
   if (out.length > (c.maxOutput ?? 256 * 1024)) return { outcome: 'output-too-long', detail: `${out.length} bytes` };
-  if (lines.length > 1) return { outcome: 'multi-line-stderr', detail: lines.slice(0, 3).join(' | ').slice(0, 300) };
+  const findingsOnly = c.warnings && r.status === 0 && lines.every((l) => FINDING.test(l));
+  if (lines.length > 1 && !findingsOnly) return { outcome: 'multi-line-stderr', detail: lines.slice(0, 3).join(' | ').slice(0, 300) };
   const exits = c.exits ?? [1];
   if (r.status === null || !exits.includes(r.status))
     return { outcome: 'wrong-exit', detail: `exit ${r.status}, expected ${exits.join('/')}; ${first.slice(0, 200)}` };
   if (c.mention?.length) {
-    const where = r.status !== 0 && lines.length === 1 ? first : out;
+    const where = (r.status !== 0 && lines.length === 1) || findingsOnly ? r.stderr : out;
     if (!c.mention.some((m) => where.includes(m)))
       return { outcome: 'unnamed', detail: `none of ${c.mention.join(', ')} in: ${(first || r.stdout).slice(0, 200)}` };
   }
+  if (r.status !== 0 && first && !c.noFixCheck && !FIX.test(first.replace(/^crdb-tls: /, ''))) return { outcome: 'no-fix', detail: first.slice(0, 300) };
   return { outcome: 'ok', detail: '' };
 }
