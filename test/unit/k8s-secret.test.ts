@@ -5,7 +5,7 @@
  * a Secret holding a whole certs dir (--from-file=certs), picked by the role.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseSecretLayout, secretData, secretManifest, secretSource } from '../../src/core/certsdir/k8s';
@@ -39,6 +39,51 @@ describe('k8s secret layouts and reading Secrets back', function () {
     assert.deepEqual(client.data, { 'ca.crt': b64('ca.crt'), 'tls.crt': b64('client.root.crt'), 'tls.key': b64('client.root.key') });
     assert.equal(parseSecretLayout('Operator'), 'operator');
     assert.throws(() => parseSecretLayout('tls'), /--layout "?tls"? is not a Secret layout: use --layout helm .* or --layout operator/);
+  });
+
+  it('refuses, naming the file, a certificate or key the loader would reject and a key of another certificate', () => {
+    const copy = (name: string, change: (d: string) => void) => {
+      const d = join(fx.root, `k8s-${name}`);
+      cpSync(fx.certsDir, d, { recursive: true });
+      change(d);
+      return d;
+    };
+    const empty = copy('empty', (d) => writeFileSync(join(d, 'node.crt'), ''));
+    assert.throws(
+      () => secretManifest({ certsDir: empty, node: true, name: 'n' }),
+      (e: Error) => e.message.includes(join(empty, 'node.crt')) && /empty/.test(e.message),
+    );
+    const der = Buffer.from(
+      file('ca.crt')
+        .toString()
+        .replace(/-----[^-]+-----|\s/g, ''),
+      'base64',
+    );
+    const cut = `-----BEGIN CERTIFICATE-----\n${der.subarray(0, 200).toString('base64')}\n-----END CERTIFICATE-----\n`;
+    const truncated = copy('truncated', (d) => writeFileSync(join(d, 'ca.crt'), cut));
+    assert.throws(
+      () => secretManifest({ certsDir: truncated, client: 'root', name: 'n' }),
+      (e: Error) => e.message.includes(join(truncated, 'ca.crt')),
+    );
+    const notKey = copy('not-key', (d) => writeFileSync(join(d, 'node.key'), file('node.crt')));
+    assert.throws(
+      () => secretManifest({ certsDir: notKey, node: true, name: 'n' }),
+      (e: Error) => e.message.includes(join(notKey, 'node.key')),
+    );
+    const other = copy('other-key', (d) => writeFileSync(join(d, 'node.key'), file('client.root.key')));
+    assert.throws(
+      () => secretManifest({ certsDir: other, node: true, name: 'n', layout: 'operator' }),
+      (e: Error) => e.message.startsWith(`cannot pack node.key into the Secret: key file ${join(other, 'node.key')} does not match ${join(other, 'node.crt')}`),
+    );
+    // A certificate that parses but whose signature is not its CA's: the loader's chain check refuses it too.
+    const foreign = copy('foreign', (d) => writeFileSync(join(d, 'node.crt'), file('client.root.crt')));
+    assert.throws(
+      () => secretManifest({ certsDir: foreign, node: true, name: 'n' }),
+      (e: Error) => e.message.includes(join(foreign, 'node.crt')),
+    );
+    // The key's mode is the mount's, not the Secret's: a 0644 key is packed.
+    const loose = copy('loose', (d) => chmodSync(join(d, 'node.key'), 0o644));
+    assert.match(secretManifest({ certsDir: loose, node: true, name: 'n' }), /node\.key: /);
   });
 
   it('both layouts read back as the same import source', async () => {

@@ -10,12 +10,13 @@
  * And the way back: a Secret manifest (YAML or JSON, `data` and `stringData`, block or flow style)
  * read as an import source, the role's own file names first.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UserError, quoteInput } from '../errors';
 import { InputFileError, readInputBytes } from '../input';
 import type { CertRole } from '../cockroach/certrules';
 import { CA_CERT, CLIENT_CA_CERT, NODE_CERT, NODE_KEY, clientCertName, clientKeyName, roleFromFilename } from '../cockroach/layout';
 import type { ImportSource } from './import';
+import { listCertsDir } from './list';
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
@@ -41,6 +42,20 @@ export function parseSecretLayout(text: string): SecretLayout {
   );
 }
 
+/**
+ * A Secret is mounted as the certs dir and read by cockroach's loader: its files are judged as
+ * `cert list` judges them (each certificate parses, chains to its CA and keeps CockroachDB's rules;
+ * the key parses and belongs to the certificate), so that a damaged file is refused, not packed.
+ * Key modes are not the Secret's (the mount sets them).
+ */
+function refuseRejected(certsDir: string, certFiles: string[]): void {
+  const entries = listCertsDir(certsDir, { skipPermissionChecks: true });
+  for (const f of certFiles) {
+    const bad = entries.find((e) => e.certFile === f)?.problems.find((p) => p.severity === 'error' && p.code !== 'key-mode' && p.code !== 'bad-filename');
+    if (bad) throw new UserError(`cannot pack ${basename(bad.path)} into the Secret: ${bad.message}`, bad.path);
+  }
+}
+
 /** The Secret manifest (YAML) for the node's or a client's files in `certsDir`, in `layout` (default helm). */
 export function secretManifest(o: { certsDir: string; node?: boolean; client?: string; name: string; namespace?: string; layout?: SecretLayout }): string {
   if (!!o.node === !!o.client) throw new UserError('pass exactly one of --node or --client USER: a Secret holds one certificate and its key.');
@@ -58,6 +73,7 @@ export function secretManifest(o: { certsDir: string; node?: boolean; client?: s
     const bytes = readInputBytes(join(o.certsDir, f), { what: `the Secret's ${k}` });
     return `  ${k}: ${bytes.toString('base64')}`;
   });
+  refuseRejected(o.certsDir, [CA_CERT, cert]);
   return [
     'apiVersion: v1',
     'kind: Secret',
