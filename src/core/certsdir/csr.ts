@@ -89,7 +89,7 @@ export async function createCsr(o: CreateCsrOptions): Promise<CreateCsrResult> {
       const b = createBackup(
         o.backupDir ?? defaultBackupRoot(o.certsDir),
         resolve(o.certsDir),
-        'import',
+        'create-csr',
         [...replaced].map((p) => resolve(p)),
         created.map((p) => resolve(p)),
         o.now,

@@ -97,7 +97,7 @@ export function parseManifest(raw: unknown, dirName: string): BackupManifest {
   const reason = str(o.reason, 'reason', 64);
   const before = /^before rollback to (.*)$/.exec(reason);
   if (before) backupId(before[1], "reason's backup id");
-  else oneOf(reason, 'reason', [...ROTATION_COMMANDS, 'import', 'connect'] as const);
+  else oneOf(reason, 'reason', [...ROTATION_COMMANDS, 'import', 'create-csr', 'connect'] as const);
   const certsDir = str(o.certsDir, 'certsDir');
   if (!isNormalAbsolute(certsDir)) throw new SchemaError(`certsDir ${show(certsDir)} is not an absolute path without ".."`);
   const rawFiles = arr(o.files, 'files', MAX_BACKUP_ENTRIES);
