@@ -4,7 +4,7 @@
  * Prometheus text format read back by a text-format parser and checked line by line, and JSON.
  */
 import { strict as assert } from 'node:assert';
-import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { makeCertsDir } from '../support/certs';
@@ -95,6 +95,43 @@ describe('crdb-tls monitor: exit codes, Prometheus text format, JSON', function 
     assert.equal(bad.stdout, '');
     assert.match(bad.stderr, /^crdb-tls: monitor: --format "xml" is not a format: use text, json or prometheus\.\n$/);
     assert.equal(monitor(['--certs-dir', fx.certsDir, '--warn', '-3']).status, 2);
+  });
+
+  it('an empty client.root.crt, or one cut short, is a loader error in every format: exit 2, counted once, sample 0', async () => {
+    const fx = await makeCertsDir();
+    const crt = join(fx.certsDir, 'client.root.crt');
+    const pem = readFileSync(crt, 'latin1');
+    const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    for (const [what, content] of [
+      ['empty', ''],
+      ['truncated', `-----BEGIN CERTIFICATE-----\n${der.subarray(0, der.length >> 1).toString('base64')}\n-----END CERTIFICATE-----\n`],
+    ]) {
+      writeFileSync(crt, content);
+      const t = monitor(['--certs-dir', fx.certsDir]);
+      assert.equal(t.status, 2, `${what}: ${t.stdout}${t.stderr}`);
+      assert.match(t.stdout, /^ERROR +.*client\.root\.crt: /m, what);
+      assert.match(t.stdout, /^CRITICAL: 3 certificates in 1 certs dir; 0 expired, 1 rejected by the loader/m, what);
+      const j = monitor(['--certs-dir', fx.certsDir, '--format', 'json']);
+      assert.equal(j.status, 2, what);
+      const report = JSON.parse(j.stdout);
+      assert.equal(report.exitCode, 2, what);
+      assert.deepEqual(report.certsDirs, [{ certsDir: fx.certsDir, loaderErrors: 1 }], what);
+      assert.equal(report.certificates.find((c: { file: string }) => c.file === 'client.root.crt')?.state, 'error', what);
+      const p = monitor(['--certs-dir', fx.certsDir, '--format', 'prometheus']);
+      assert.equal(p.status, 2, what);
+      strictPrometheusCheck(p.stdout);
+      const fams = new Map(parsePrometheus(p.stdout).map((f) => [f.name, f]));
+      assert.deepEqual(
+        fams.get('security_certificate_expiration_client')?.metrics.map((m) => [m.labels?.file, m.value]),
+        [['client.root.crt', '0']],
+        what,
+      );
+      assert.deepEqual(
+        fams.get('crdb_tls_certs_dir_loader_errors')?.metrics.map((m) => m.value),
+        ['1'],
+        what,
+      );
+    }
   });
 
   it('--format prometheus: parsed by a text-format parser, one gauge per CockroachDB expiry metric, Unix seconds, loader errors', async () => {
