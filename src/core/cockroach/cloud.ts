@@ -8,10 +8,17 @@ export const CLOUD_HOST_SUFFIX = '.cockroachlabs.cloud';
 
 /** Whether `host` is a CockroachDB Cloud SQL host. */
 export function isCloudHost(host: string): boolean {
-  // Case-insensitive, a trailing root "." allowed; only the suffix is lower-cased (lint calls this per string).
+  // Case-insensitive, a trailing root "." allowed; read in place (lint calls this per string).
   const end = host.endsWith('.') ? host.length - 1 : host.length;
   const start = end - CLOUD_HOST_SUFFIX.length;
-  return start >= 0 && host.slice(start, end).toLowerCase() === CLOUD_HOST_SUFFIX;
+  if (start < 0) return false;
+  // Compared in place, ASCII letters without case (the suffix is lower case).
+  for (let i = 0; i < CLOUD_HOST_SUFFIX.length; i++) {
+    const ch = host.charCodeAt(start + i);
+    const want = CLOUD_HOST_SUFFIX.charCodeAt(i);
+    if (ch !== want && (want < 97 || want > 122 || (ch | 0x20) !== want)) return false;
+  }
+  return true;
 }
 
 /** The cluster CA download: a plain GET, no auth. `clusterId` may be a placeholder such as "<cluster-id>" in messages. */

@@ -121,9 +121,16 @@ export function effectiveSslmode(s: { kind: string; context: string }, sslmode: 
   if (sslmode !== undefined) return { mode: sslmode, source: 'string', verifies: sslmodeVerifies(sslmode), ca: 'sslrootcert' };
   const source: SslmodeSource =
     s.kind === 'jdbc' && ssl === 'true' ? 'pgjdbc-ssl' : s.context === 'cockroach-cli' ? 'cockroach-cli' : s.kind === 'jdbc' ? 'pgjdbc' : 'libpq';
-  const d = SSLMODE_DEFAULTS[source];
-  return { mode: d.mode, source, verifies: sslmodeVerifies(d.mode), ca: d.ca };
+  return DEFAULT_EFFECTIVE[source];
 }
+
+/** The default case's answer per source, made once (lint asks for every string of a document). */
+const DEFAULT_EFFECTIVE = Object.fromEntries(
+  (Object.keys(SSLMODE_DEFAULTS) as (keyof typeof SSLMODE_DEFAULTS)[]).map((source) => {
+    const d = SSLMODE_DEFAULTS[source];
+    return [source, Object.freeze({ mode: d.mode, source, verifies: sslmodeVerifies(d.mode), ca: d.ca })];
+  }),
+) as Record<keyof typeof SSLMODE_DEFAULTS, EffectiveSslmode>;
 
 /** libpq's default sslcert and sslkey, as written in messages. */
 export const LIBPQ_DEFAULT_CERT = `~/.postgresql/${LIBPQ_DEFAULT_FILES.sslcert}`;

@@ -12,9 +12,6 @@ import { Fix } from '../types';
 import { quoteInput } from '../../errors';
 import { NO_FIXES, RuleCtx, SetParamFix } from './context';
 
-/** Prisma's own parameters: a string that has one is read by Prisma. */
-const PRISMA_ONLY = ['sslidentity', 'sslaccept'];
-const PATH_PARAMS = ['sslrootcert', 'sslcert', 'sslkey', 'sslidentity'];
 /** The rest of a Windows path after its drive letter: ":\\" up to the end of the value (sticky: tried in place at the value's end). */
 const WINDOWS_REST = /:[\\/][^\s&"'`]*/y;
 
@@ -24,15 +21,14 @@ const isLetter = (c: number) => (c | 0x20) >= 97 && (c | 0x20) <= 122;
 function rawWindows(ctx: RuleCtx, start: number, end: number): boolean {
   const text = ctx.t.text;
   if (end - start >= 2 && isLetter(text.charCodeAt(start)) && text.charCodeAt(start + 1) === 58) return true;
-  const b = ctx.scope.nextIndexOf(text, '\\', start);
+  const b = ctx.scope.nextBackslash(text, start);
   return b >= 0 && b < end;
 }
 
 export function readsAsPrisma(ctx: RuleCtx): boolean {
   const client = ctx.env.client;
-  if (client !== undefined) return client === 'prisma';
-  for (const k of PRISMA_ONLY) if (ctx.last(k) >= 0) return true;
-  return false;
+  // Prisma's own parameters: a string that has one is read by Prisma.
+  return client !== undefined ? client === 'prisma' : ctx.sslidentity >= 0 || ctx.sslaccept >= 0;
 }
 
 /** The string is read by pgjdbc (a jdbc: URL, or crdb-tls connect for a Java client). */
@@ -72,33 +68,36 @@ function systemRoot(ctx: RuleCtx): void {
 
 function windowsPaths(ctx: RuleCtx): void {
   if (ctx.c.kind === 'kv') return;
+  if (ctx.sslrootcert >= 0) windowsPath(ctx, 'sslrootcert', ctx.sslrootcert);
+  if (ctx.sslcert >= 0) windowsPath(ctx, 'sslcert', ctx.sslcert);
+  if (ctx.sslkey >= 0) windowsPath(ctx, 'sslkey', ctx.sslkey);
+  if (ctx.sslidentity >= 0) windowsPath(ctx, 'sslidentity', ctx.sslidentity);
+}
+
+/** path-windows-unencoded on parameter j (`key`, a file path) when it holds a raw Windows path. */
+function windowsPath(ctx: RuleCtx, key: string, j: number): void {
   const t = ctx.t;
-  for (const key of PATH_PARAMS) {
-    const j = key === 'sslrootcert' ? ctx.sslrootcert : key === 'sslcert' ? ctx.sslcert : key === 'sslkey' ? ctx.sslkey : ctx.last(key);
-    if (j < 0) continue;
-    const start = t.paramValueStart(j);
-    const end = t.paramEnd(j);
-    // A drive letter's ":" ends the URL for most finders (ours too): a one-letter value may go on after it.
-    let rest = '';
-    if (end - start === 1 && isLetter(t.text.charCodeAt(start))) {
-      WINDOWS_REST.lastIndex = end;
-      rest = WINDOWS_REST.exec(t.text)?.[0] ?? '';
-      if (!rest) continue;
-    } else if (!rawWindows(ctx, start, end)) continue; // the common case: no slice, no regex
-    const s = { start, end };
-    const raw = t.text.slice(s.start, s.end) + rest;
-    const path = rest ? raw : t.value(j);
-    const fixes: Fix[] = [
-      { title: `Percent-encode the ${key} path`, kind: 'edit', edits: [{ start: s.start, end: s.end + rest.length, newText: encodeValue(ctx.c, path) }] },
-    ];
-    ctx.addParam(
-      'path-windows-unencoded',
-      j,
-      PS_VALUE,
-      `${key} holds a Windows path written as is in a URL (${quoteInput(raw)}): URL parsers stop at the drive letter's ":" or differ on "\\" (WHATWG URLs turn it into "/"); percent-encode it (":" as %3A, "\\" as %5C) so that every client reads the same path.`,
-      fixes,
-    );
-  }
+  const start = t.paramValueStart(j);
+  const end = t.paramEnd(j);
+  // A drive letter's ":" ends the URL for most finders (ours too): a one-letter value may go on after it.
+  let rest = '';
+  if (end - start === 1 && isLetter(t.text.charCodeAt(start))) {
+    WINDOWS_REST.lastIndex = end;
+    rest = WINDOWS_REST.exec(t.text)?.[0] ?? '';
+    if (!rest) return;
+  } else if (!rawWindows(ctx, start, end)) return; // the common case: no slice, no regex
+  const raw = t.text.slice(start, end) + rest;
+  const path = rest ? raw : t.value(j);
+  const fixes: Fix[] = [
+    { title: `Percent-encode the ${key} path`, kind: 'edit', edits: [{ start, end: end + rest.length, newText: encodeValue(ctx.c, path) }] },
+  ];
+  ctx.addParam(
+    'path-windows-unencoded',
+    j,
+    PS_VALUE,
+    `${key} holds a Windows path written as is in a URL (${quoteInput(raw)}): URL parsers stop at the drive letter's ":" or differ on "\\" (WHATWG URLs turn it into "/"); percent-encode it (":" as %3A, "\\" as %5C) so that every client reads the same path.`,
+    fixes,
+  );
 }
 
 function defaultClientFiles(ctx: RuleCtx): void {

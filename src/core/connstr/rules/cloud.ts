@@ -4,26 +4,21 @@
  * Basic and Standard clusters (their certificates chain to a public CA) with libpq 16+ and pgx v5.
  * The host name does not tell the plan, so the messages say what holds for each.
  */
-import { CLOUD_CA_CERT_COMMAND, isCloudHost } from '../../cockroach/cloud';
-import { effectiveSslmode } from '../../cockroach/sslmode';
+import { CLOUD_CA_CERT_COMMAND } from '../../cockroach/cloud';
 import { CLIENTS } from '../clients/table';
 import { CloudCaVerdict, judgeCloudCa } from '../cloudCa';
+import { FileRef } from '../files';
 import { setParamEdit } from '../edit';
 import { PS_ALL, PS_VALUE } from '../table';
-import { Fix } from '../types';
-import { ADD_SSLROOTCERT, RuleCtx } from './context';
+import { ConnString, Fix } from '../types';
+import { ADD_SSLROOTCERT, FixRecipe, RuleCtx } from './context';
 
 const PLAN =
   'The host name does not tell the plan (crdb-tls cloud clusters shows it): a Basic or Standard cluster serves a certificate from a public CA, so sslrootcert=system works there with libpq 16+ and pgx v5; an Advanced cluster needs its own CA.';
 
 /** The string's first CockroachDB Cloud host, if it has one. */
 export function cloudHostOf(ctx: RuleCtx): string | undefined {
-  const t = ctx.t;
-  for (let h = ctx.h0; h < ctx.h0 + ctx.hn; h++) {
-    const name = t.hostName(h);
-    if (isCloudHost(name)) return name;
-  }
-  return undefined;
+  return ctx.cloudHost();
 }
 
 /** The client reads libpq's default CA file when the string has no sslrootcert: libpq and the libraries over it, pgjdbc (not pgx, lib/pq, node-postgres, Prisma). */
@@ -64,16 +59,27 @@ function differentText(host: string, client: string, path: string, v: CloudCaVer
 const SYSTEM_TEXT = (host: string) =>
   `sslrootcert=system trusts the system's public CAs: right for a Basic or Standard cluster at ${host} (their certificates chain to a public CA) with libpq 16+ and pgx v5 (older libpq opens a file named "system"). An Advanced cluster's certificate comes from the cluster's own CA, which no system store holds: download it with ${CLOUD_CA_CERT_COMMAND} and name the file. The host name does not tell the plan (crdb-tls cloud clusters shows it).`;
 
-function fixes(ctx: RuleCtx): Fix[] {
-  const out: Fix[] = [ADD_SSLROOTCERT.build(ctx.c)];
-  if (systemRootOk(ctx))
-    out.push({
-      title: 'Use sslrootcert=system (Basic and Standard clusters; libpq 16+, pgx v5)',
-      kind: 'edit',
-      edits: [setParamEdit(ctx.c, 'sslrootcert', 'system')],
-    });
-  return out;
+/** "Add sslrootcert…", and sslrootcert=system where the client understands it: made when a front end asks. */
+class CloudFixes implements FixRecipe {
+  constructor(private readonly system: boolean) {}
+
+  build(c: ConnString): Fix {
+    return ADD_SSLROOTCERT.build(c);
+  }
+
+  buildAll(c: ConnString): Fix[] {
+    const out: Fix[] = [ADD_SSLROOTCERT.build(c)];
+    if (this.system)
+      out.push({
+        title: 'Use sslrootcert=system (Basic and Standard clusters; libpq 16+, pgx v5)',
+        kind: 'edit',
+        edits: [setParamEdit(c, 'sslrootcert', 'system')],
+      });
+    return out;
+  }
 }
+const WITH_SYSTEM = new CloudFixes(true);
+const WITHOUT_SYSTEM = new CloudFixes(false);
 
 export function cloudRules(ctx: RuleCtx): void {
   const host = cloudHostOf(ctx);
@@ -86,14 +92,26 @@ export function cloudRules(ctx: RuleCtx): void {
   }
   if (root || !readsDefaultRootcert(ctx)) return;
   const modeP = ctx.sslmode;
-  const eff = effectiveSslmode(ctx.c, modeP >= 0 ? ctx.value(modeP) || undefined : undefined, ctx.ssl >= 0 ? ctx.value(ctx.ssl) : undefined);
+  const eff = ctx.eff();
   if (!eff.verifies || eff.ca !== 'sslrootcert') return;
   // libpq's default file, read and judged once per run (the scope's FileCache and memo).
-  const ref = ctx.scope.ref(ctx.scope.libpqRootcert());
-  const v = ctx.scope.memo(ref, 'cloud-ca', () => judgeCloudCa(ref, ctx.now));
+  // (No closures here: this runs for every string of a document.)
+  const scope = ctx.scope;
+  const ref = scope.ref(scope.libpqRootcert());
+  const verdicts = scope.map<FileRef, CloudCaVerdict>('cloud-ca');
+  let v = verdicts.get(ref);
+  if (v === undefined) verdicts.set(ref, (v = judgeCloudCa(ref, ctx.now)));
   if (v.state === 'ok') return;
   const code = v.state === 'missing' ? 'cloud-ca-missing' : 'cloud-ca-different';
-  const message = v.state === 'missing' ? missingText(host, who(ctx), ref.path) : differentText(host, who(ctx), ref.path, v);
-  if (modeP >= 0) ctx.addParam(code, modeP, PS_ALL, message, fixes(ctx));
-  else ctx.addConn(code, message, fixes(ctx));
+  // The message depends on the host and the client (per run: the env's, or pgjdbc for a jdbc: URL): made once for each.
+  const jdbc = !ctx.env.client && ctx.c.kind === 'jdbc';
+  const messages = scope.map<string, string>(jdbc ? 'cloud-ca-text-jdbc' : 'cloud-ca-text');
+  let message = messages.get(host);
+  if (message === undefined) {
+    message = v.state === 'missing' ? missingText(host, who(ctx), ref.path) : differentText(host, who(ctx), ref.path, v);
+    messages.set(host, message);
+  }
+  const fixes = systemRootOk(ctx) ? WITH_SYSTEM : WITHOUT_SYSTEM;
+  if (modeP >= 0) ctx.addParam(code, modeP, PS_ALL, message, fixes);
+  else ctx.addConn(code, message, fixes);
 }

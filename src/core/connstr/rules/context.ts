@@ -1,157 +1,28 @@
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, win32 } from 'node:path';
-import { libpqDefaultRootcert, libpqDir } from '../../cockroach/sslmode';
-import { ExpiryThresholds } from '../../cockroach/expiry';
-import { FileEnv, FileRef, loadRef } from '../files';
+import { EffectiveSslmode, effectiveSslmode } from '../../cockroach/sslmode';
+import { isCloudHost } from '../../cockroach/cloud';
+import { FileRef } from '../files';
 import { RULES } from './catalog';
 import { encodeValue, removeParamEdit, removeParamsEdits, setParamEdit } from '../edit';
 import { Conn } from '../conn';
 import { ConnTable, PS_KEY, PS_VALUE, ParamPart } from '../table';
 import { ConnString, Finding, Fix, Severity, Span } from '../types';
 import type { TypoText } from './params';
-import type { ClientId } from '../clients/types';
+import { LintEnv, LintScope } from './scope';
 
-export interface KnownCa {
-  name: string;
-  /** ca.crt (or the Cloud cluster CA) */
-  path: string;
-  /** The CA that signs client certs (ca-client.crt when the cluster has one). */
-  clientCaPath?: string;
-}
-
-export interface LintEnv extends FileEnv {
-  now?: Date;
-  thresholds?: ExpiryThresholds;
-  knownCas?: KnownCa[];
-  /**
-   * The client's effective user id; default: this process's (none on Windows: no key-mode check).
-   * libpq's verdict on a key's mode depends only on the file's owner (root or not) and mode; the uid
-   * only adds a chown to the fix when the key belongs to someone else (cockroach/keymode.ts).
-   */
-  uid?: number;
-  /** The client that will read the strings (crdb-tls connect), for the rules that depend on it. */
-  client?: ClientId;
-  /** The client's platform and environment (APPDATA) for libpq's default files; default: this process's. */
-  platform?: string;
-  vars?: Readonly<Record<string, string | undefined>>;
-}
+// The run's shared part lives in scope.ts; the rules and lint.ts import it from here too.
+export { LintScope } from './scope';
+export type { KnownCa, LintEnv } from './scope';
 
 /** The fixes of a finding that has none: shared, so frozen. */
 export const NO_FIXES: Fix[] = Object.freeze([]) as unknown as Fix[];
-
-/**
- * What the strings of one lint run share: a file named by many strings (the same ca.crt in every
- * line) is looked up once per run, and so are the messages that depend only on such shared
- * inputs (a file, a certificate, a parameter value). The file system is taken as it was when the
- * run began.
- */
-export class LintScope {
-  private readonly refs = new Map<string, FileRef>();
-  private readonly existing = new Map<string, boolean>();
-  private readonly memos = new WeakMap<object, Map<string, unknown>>();
-  private readonly texts = new Map<string, Map<unknown, unknown>>();
-  private readonly maps = new Map<string, Map<unknown, unknown>>();
-  private pgDir: string | undefined;
-  private pgRoot: string | undefined;
-  private readonly pgFiles = new Map<string, string>();
-  private readonly found = new Map<string, { text: string; from: number; at: number }>();
-  constructor(readonly env: LintEnv) {}
-
-  /** `fn()` once per run for an object the strings share (a FileRef, a certificate) and a tag. */
-  memo<T>(on: object, tag: string, fn: () => T): T {
-    let m = this.memos.get(on);
-    if (!m) this.memos.set(on, (m = new Map()));
-    if (m.has(tag)) return m.get(tag) as T;
-    const v = fn();
-    m.set(tag, v);
-    return v;
-  }
-
-  /** `fn(key)` once per run for a value (a parameter value, a port) and a tag. */
-  byValue<K, T>(tag: string, key: K, fn: (key: K) => T): T {
-    let m = this.texts.get(tag);
-    if (!m) this.texts.set(tag, (m = new Map()));
-    if (m.has(key)) return m.get(key) as T;
-    const v = fn(key);
-    m.set(key, v);
-    return v;
-  }
-
-  /** A map that lives as long as the run, by tag (made on first use). */
-  map<K, V>(tag: string): Map<K, V> {
-    let m = this.maps.get(tag);
-    if (!m) this.maps.set(tag, (m = new Map()));
-    return m as Map<K, V>;
-  }
-
-  /** The file a parameter value names, resolved and loaded once per run. */
-  ref(written: string): FileRef {
-    let r = this.refs.get(written);
-    if (!r) {
-      r = loadRef(written, this.env);
-      this.refs.set(written, r);
-    }
-    return r;
-  }
-
-  /** libpq's default files' folder (~/.postgresql, %APPDATA%\postgresql) for this run's home, platform and environment. */
-  libpqDir(): string {
-    const e = this.env;
-    return (this.pgDir ??= libpqDir(e.home ?? homedir(), e.platform ?? process.platform, (e.vars ?? process.env).APPDATA));
-  }
-
-  /** libpq's default sslrootcert (~/.postgresql/root.crt, %APPDATA%\postgresql\root.crt) for this run. */
-  libpqRootcert(): string {
-    const e = this.env;
-    return (this.pgRoot ??= libpqDefaultRootcert(e.home ?? homedir(), e.platform ?? process.platform, (e.vars ?? process.env).APPDATA));
-  }
-
-  /** A file in libpq's default folder (postgresql.crt, postgresql.key, postgresql.pk8), its path computed once per run. */
-  libpqFile(name: string): string {
-    let p = this.pgFiles.get(name);
-    if (p === undefined) {
-      p = ((this.env.platform ?? process.platform) === 'win32' ? win32.join : join)(this.libpqDir(), name);
-      this.pgFiles.set(name, p);
-    }
-    return p;
-  }
-
-  /**
-   * text.indexOf(ch, from) for a one-character `ch`, remembered: the strings of a run come in text
-   * order, so each search starts where the last one ended, and the document is read once for `ch`
-   * per run.
-   */
-  nextIndexOf(text: string, ch: string, from: number): number {
-    let m = this.found.get(ch);
-    if (m === undefined || m.text !== text) this.found.set(ch, (m = { text, from, at: text.indexOf(ch, from) }));
-    if (from >= m.from) {
-      if (m.at < 0 || from <= m.at) return m.at;
-      m.from = from;
-      m.at = text.indexOf(ch, from);
-      return m.at;
-    }
-    // Behind the last search (a string's parameters in another order): only text[from, m.from) is new.
-    const c = ch.charCodeAt(0);
-    for (let i = from; i < m.from; i++) if (text.charCodeAt(i) === c) return i;
-    return m.at;
-  }
-
-  exists(path: string): boolean {
-    let e = this.existing.get(path);
-    if (e === undefined) {
-      e = existsSync(path);
-      this.existing.set(path, e);
-    }
-    return e;
-  }
-}
 
 /** A fix made when a front end asks for it, from the string (which the finding keeps). */
 export interface FixRecipe {
   /** Does now what could fail in build() (as making the fix with the finding did). */
   prepare?(c: ConnString): void;
   build(c: ConnString): Fix;
+  /** A recipe for several fixes builds them all here (build() is then the first). */
+  buildAll?(c: ConnString): Fix[];
 }
 
 /** Sets a parameter (setParamEdit): "Set sslmode=verify-full" and the like. */
@@ -247,7 +118,7 @@ export class LintFinding implements Finding {
   get fixes(): Fix[] {
     const f = this.#fixes;
     if (Array.isArray(f)) return f;
-    const built = [f.build(this.#conn)];
+    const built = f.buildAll ? f.buildAll(this.#conn) : [f.build(this.#conn)];
     this.#fixes = built;
     return built;
   }
@@ -300,6 +171,12 @@ export class RuleCtx {
   sslkey = -1;
   options = -1;
   port = -1;
+  /** Prisma's own parameters (a string that has one is read by Prisma). */
+  sslidentity = -1;
+  sslaccept = -1;
+  /** The string's effective sslmode and first Cloud host, worked out when a rule first asks (null: not yet). */
+  private effective: EffectiveSslmode | null = null;
+  private cloud: string | undefined | null = null;
   private rootRef: FileRef | undefined | null = null;
   private certRef: FileRef | undefined | null = null;
   private keyRef: FileRef | undefined | null = null;
@@ -338,6 +215,7 @@ export class RuleCtx {
     this.hn = t.hostCount(ci);
     this.nOut = 0;
     this.rootRef = this.certRef = this.keyRef = null;
+    this.effective = this.cloud = null;
     let sslmode = -1;
     let ssl = -1;
     let sslrootcert = -1;
@@ -345,6 +223,8 @@ export class RuleCtx {
     let sslkey = -1;
     let options = -1;
     let port = -1;
+    let sslidentity = -1;
+    let sslaccept = -1;
     // The last occurrence wins, as in libpq, pgx and pgjdbc (paramValue).
     for (let j = p0; j < p0 + pn; j++) {
       switch (t.key(j)) {
@@ -369,6 +249,12 @@ export class RuleCtx {
         case 'port':
           port = j;
           break;
+        case 'sslidentity':
+          sslidentity = j;
+          break;
+        case 'sslaccept':
+          sslaccept = j;
+          break;
       }
     }
     this.sslmode = sslmode;
@@ -378,6 +264,8 @@ export class RuleCtx {
     this.sslkey = sslkey;
     this.options = options;
     this.port = port;
+    this.sslidentity = sslidentity;
+    this.sslaccept = sslaccept;
   }
 
   /** The typo check of each key of the table, by key id: 0 until worked out, -1 for none, else 1 + an index in typos. */
@@ -389,6 +277,35 @@ export class RuleCtx {
       this.typoState = bigger;
     }
     return this.typoState;
+  }
+
+  /** The sslmode the client applies to the string (an empty sslmode= counts as none). */
+  eff(): EffectiveSslmode {
+    if (this.effective === null) {
+      const mode = this.sslmode >= 0 ? this.value(this.sslmode) : '';
+      if (mode) {
+        // A written sslmode decides alone: one answer per value and run.
+        const byMode = this.scope.map<string, EffectiveSslmode>('effective-sslmode');
+        let e = byMode.get(mode);
+        if (e === undefined) byMode.set(mode, (e = effectiveSslmode(this.c, mode, undefined)));
+        this.effective = e;
+      } else this.effective = effectiveSslmode(this.c, undefined, this.ssl >= 0 ? this.value(this.ssl) : undefined);
+    }
+    return this.effective;
+  }
+
+  /** The string's first CockroachDB Cloud host, if it has one. */
+  cloudHost(): string | undefined {
+    if (this.cloud === null) {
+      const t = this.t;
+      let found: string | undefined;
+      for (let h = this.h0; h < this.h0 + this.hn && found === undefined; h++) {
+        const name = t.hostName(h);
+        if (isCloudHost(name)) found = name;
+      }
+      this.cloud = found;
+    }
+    return this.cloud;
   }
 
   /** Parameter j's value ('' when j is -1, no such parameter: test j first where that matters). */

@@ -4,7 +4,7 @@ import { KeyObject, X509Certificate } from 'node:crypto';
 import { libpqKeyModeProblem } from '../../cockroach/keymode';
 import { daysLeft, spanText } from '../../cockroach/expiry';
 import { DEFAULT_THRESHOLDS } from '../../cockroach/expiry';
-import { LIBPQ_DEFAULT_KEY, LIBPQ_DEFAULT_ROOTCERT, effectiveSslmode } from '../../cockroach/sslmode';
+import { LIBPQ_DEFAULT_KEY, LIBPQ_DEFAULT_ROOTCERT } from '../../cockroach/sslmode';
 import { findIssuer, notSignedText } from '../../pki/chain';
 import { keyMatchesCert } from '../../pki/keys';
 import { opensslTrip } from '../../pki/pem';
@@ -252,7 +252,7 @@ export function fileRules(ctx: RuleCtx): void {
   const modeP = ctx.sslmode;
   const mode = modeP >= 0 ? ctx.value(modeP) : undefined;
   // The cockroach CLI's own default reads ca.crt from --certs-dir: no sslrootcert needed there.
-  const eff = effectiveSslmode(c, mode || undefined, ctx.ssl >= 0 ? ctx.value(ctx.ssl) : undefined);
+  const eff = ctx.eff();
   const verifies = eff.verifies && eff.ca === 'sslrootcert';
   const rootP = ctx.sslrootcert;
   const certP = ctx.sslcert;

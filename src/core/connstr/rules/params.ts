@@ -97,6 +97,7 @@ function typoText(key: string): TypoText | undefined {
     : undefined;
 }
 
+const DEFAULT_PORT_TEXT = String(DEFAULT_SQL_PORT);
 const removeTitle = (key: string) => `Remove the earlier ${key}`;
 const portMessage = (port: number | string) =>
   `Port ${port}: CockroachDB listens on ${DEFAULT_SQL_PORT} by default (5432 is PostgreSQL's); check this is the node, load balancer or proxy you mean.`;
@@ -161,8 +162,7 @@ export function paramRules(ctx: RuleCtx): void {
   if (c.kind === 'kv') {
     // Key/value strings carry the port in port=; the hosts only repeat it.
     const port = ctx.port;
-    if (port >= 0 && t.value(port) !== String(DEFAULT_SQL_PORT))
-      ctx.addParam('port-non-default', port, PS_ALL, scope.byValue('port', t.value(port), portMessage));
+    if (port >= 0 && t.value(port) !== DEFAULT_PORT_TEXT) ctx.addParam('port-non-default', port, PS_ALL, scope.byValue('port', t.value(port), portMessage));
   } else {
     for (let h = ctx.h0; h < ctx.h0 + ctx.hn; h++) {
       const port = t.port(h);

@@ -1,4 +1,4 @@
-import { SSLMODES, effectiveSslmode } from '../../cockroach/sslmode';
+import { SSLMODES } from '../../cockroach/sslmode';
 import { PS_ALL, PS_VALUE } from '../table';
 import { RuleCtx, SetParamFix } from './context';
 
@@ -25,11 +25,10 @@ function unknownMode(mode: string): { fix: SetParamFix; message: string } {
 
 /** sslmode: missing, weak, unknown. JDBC's `ssl=true` alone means verify-full in pgjdbc ≥ 42.2.5. */
 export function sslmodeRules(ctx: RuleCtx): void {
-  const { c } = ctx;
   const p = ctx.sslmode;
   if (p < 0) {
     // The cockroach CLI and pgjdbc's ssl=true default to verify-full: nothing to say.
-    const eff = effectiveSslmode(c, undefined, ctx.ssl >= 0 ? ctx.value(ctx.ssl) : undefined);
+    const eff = ctx.eff();
     if (eff.mode === 'verify-full') return;
     ctx.addConn('sslmode-missing', eff.source === 'pgjdbc' ? MISSING_JDBC : MISSING_LIBPQ, VERIFY_FULL);
     return;
