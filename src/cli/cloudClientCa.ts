@@ -59,10 +59,11 @@ async function runChange(sub: string, argv: string[], io: Io): Promise<number> {
   const a = parseArgs(argv, flagSpec(cmd), cmd);
   const cluster = oneCluster(a.positionals, cmd, sub === 'rollback' ? 1 : 0);
   const change = changeOf(sub, a, cmd);
+  const asJson = !!a.bools.json;
+  const wait = waitOptions(io, a, asJson);
   const client = clientFor(io);
   const dir = historyDir(io);
   const now = new Date();
-  const asJson = !!a.bools.json;
   const plan = await planClientCaChange({
     client,
     cluster,
@@ -87,7 +88,7 @@ async function runChange(sub: string, argv: string[], io: Io): Promise<number> {
     historyDir: dir,
     now,
     command: ['client-ca', sub, ...argv].join(' '),
-    ...(a.bools.wait ? { wait: waitOptions(io, a.values, asJson) } : {}),
+    ...(wait ? { wait } : {}),
   });
   if (asJson) {
     json(io, r);
@@ -103,7 +104,8 @@ async function runChange(sub: string, argv: string[], io: Io): Promise<number> {
 async function runShow(argv: string[], io: Io): Promise<number> {
   const a = parseArgs(argv, flagSpec('cloud client-ca show'), 'cloud client-ca show');
   const ref = oneCluster(a.positionals, 'cloud client-ca show');
-  const v = await showClientCa(clientFor(io), ref, new Date(), a.bools.wait ? waitOptions(io, a.values, !!a.bools.json) : undefined);
+  const wait = waitOptions(io, a, !!a.bools.json);
+  const v = await showClientCa(clientFor(io), ref, new Date(), wait);
   if (a.bools.json) json(io, v);
   else io.out(`cluster ${clusterText(v.cluster)}: plan ${v.cluster.plan}, client CA ${v.status}\n${caTable(v.cas)}`);
   return 0;

@@ -27,11 +27,23 @@ export function caTable(cas: readonly CaEntry[]): string {
   );
 }
 
-/** --wait's options from --timeout and --interval, with progress lines in text mode. */
-export function waitOptions(io: Io, values: Record<string, string>, quiet: boolean): WaitOptions {
+/**
+ * --wait's options from --timeout and --interval, with progress lines in text mode; undefined
+ * without --wait. Called before any request, so that a bad value (or one without --wait) is refused
+ * before anything is sent.
+ */
+export function waitOptions(io: Io, a: { values: Record<string, string>; bools: Record<string, boolean> }, quiet: boolean): WaitOptions | undefined {
+  const { values } = a;
+  const timeoutMs = values.timeout !== undefined ? parseTimeout(values.timeout) : DEFAULT_WAIT_TIMEOUT_MS;
+  const intervalMs = values.interval !== undefined ? parseTimeout(values.interval, '--interval') : DEFAULT_POLL_INTERVAL_MS;
+  if (!a.bools.wait) {
+    const given = ['timeout', 'interval'].filter((k) => values[k] !== undefined);
+    if (given.length) throw new UserError(`--${given[0]} applies to --wait only: add --wait, or drop --${given[0]}.`);
+    return undefined;
+  }
   return {
-    timeoutMs: values.timeout !== undefined ? parseTimeout(values.timeout) : DEFAULT_WAIT_TIMEOUT_MS,
-    intervalMs: values.interval !== undefined ? parseTimeout(values.interval, '--interval') : DEFAULT_POLL_INTERVAL_MS,
+    timeoutMs,
+    intervalMs,
     ...(quiet ? {} : { onProgress: (p) => io.out(`waiting: ${p.status} (poll ${p.attempt}, ${Math.round(p.elapsedMs / 1000)}s)\n`) }),
   };
 }

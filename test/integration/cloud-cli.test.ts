@@ -276,6 +276,17 @@ describe('crdb-tls cloud against the Cloud API stand-in', function () {
       await refused(['cloud', 'client-ca', 'add', 'prod'], ['needs --cert-file F'], 'nothing');
       await refused(['cloud', 'client-ca', 'remove', 'prod', '--fingerprint', 'abc'], ['--fingerprint must be a SHA-256 fingerprint'], 'nothing');
     });
+    it('--timeout and --interval are checked before any request, and need --wait', async () => {
+      const ca = join(newCa.certsDir, 'ca-client.crt');
+      await refused(['cloud', 'client-ca', 'set', 'prod', '--cert-file', ca, '--wait', '--timeout', 'abc'], ['--timeout "abc" is not a duration'], 'nothing');
+      await refused(['cloud', 'client-ca', 'add', 'prod', '--cert-file', ca, '--wait', '--interval', '0'], ['--interval "0" is not a duration'], 'nothing');
+      await refused(['cloud', 'client-ca', 'show', 'prod', '--wait', '--interval', '0'], ['--interval "0" is not a duration'], 'nothing');
+      await refused(
+        ['cloud', 'client-ca', 'delete', 'prod', '--timeout', '5m'],
+        ['--timeout applies to --wait only: add --wait, or drop --timeout'],
+        'nothing',
+      );
+    });
     it('a Basic or Standard cluster: refused with what those plans use instead; reads only', async () => {
       const ca = join(newCa.certsDir, 'ca-client.crt');
       await refused(
