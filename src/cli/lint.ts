@@ -60,21 +60,25 @@ function disabledCodes(values: string[]): Set<string> {
   return disabled;
 }
 
-function readReason(err: unknown): string {
+/** Why a file could not be read, and what to do about it (the per-file line of the report). */
+function readReason(err: unknown, file: string): string {
+  const inDir = `is a directory (EISDIR): pass the files in it, e.g. ${file.replace(/\/+$/, '')}/*.env`;
   if (err instanceof InputFileError) {
-    if (err.problem === 'not-regular') return `${err.detail}; only regular files are linted`;
+    if (err.problem === 'not-regular') return `${err.detail}; only regular files are linted: pass the file itself, not a pipe or device`;
     if (err.problem === 'too-large') return `${err.detail}; pass --max-file-size to skip such files`;
-    if (err.problem === 'directory') return 'is a directory (EISDIR)';
+    if (err.problem === 'directory') return inDir;
   }
   const code = errnoCode(err);
   const plain: Record<string, string> = {
-    ENOENT: 'no such file',
-    EACCES: 'permission denied',
-    EISDIR: 'is a directory',
-    ENOTDIR: 'a parent is not a directory',
-    EPERM: 'operation not permitted',
+    ENOENT: 'no such file (ENOENT): check the path',
+    EACCES: 'permission denied (EACCES): make it readable, or run as a user who can read it',
+    EISDIR: inDir,
+    ENOTDIR: 'a parent is not a directory (ENOTDIR): check the path',
+    EPERM: 'operation not permitted (EPERM): make it readable, or run as a user who can read it',
   };
-  return code && plain[code] ? `${plain[code]} (${code})` : errMessage(err);
+  if (code && plain[code]) return plain[code];
+  // A UserError from the reader already says what to do; anything else gets the generic fix.
+  return err instanceof UserError ? errMessage(err) : `${errMessage(err)}: check the file`;
 }
 
 function plural(n: number, word: string): string {
@@ -120,7 +124,7 @@ export async function runLint(argv: string[], io: LintIo): Promise<number> {
         text = readInputBytes(abs, { maxBytes: MAX_TEXT_BYTES, what: 'a file to lint' }).toString('utf8');
       }
     } catch (e) {
-      err(`crdb-tls: ${safeMessage(`cannot read ${file}: ${readReason(e)}`)}\n`);
+      err(`crdb-tls: ${safeMessage(`cannot read ${file}: ${readReason(e, file)}`)}\n`);
       failed = true;
       continue;
     }

@@ -132,7 +132,10 @@ describe('crdb-tls lint (dist/cli.js) on files with real certificates', function
   it('names an unreadable file on stderr, exits 1, and still checks the others', () => {
     const r = lint(['missing.txt', 'warn.sh', 'app']);
     assert.equal(r.status, 1);
-    assert.equal(r.stderr, 'crdb-tls: cannot read missing.txt: no such file (ENOENT)\ncrdb-tls: cannot read app: is a directory (EISDIR)\n');
+    assert.equal(
+      r.stderr,
+      'crdb-tls: cannot read missing.txt: no such file (ENOENT): check the path\ncrdb-tls: cannot read app: is a directory (EISDIR): pass the files in it, e.g. app/*.env\n',
+    );
     assert.match(r.stdout, /^warn\.sh:1:43: warning sslmode-prefer /);
     assert.match(r.stdout, /0 errors, 1 warning, 0 info in 1 file/);
     const j = lint(['--json', 'missing.txt']);
