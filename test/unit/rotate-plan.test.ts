@@ -132,6 +132,24 @@ describe('rotation plans (plain data, nothing written)', function () {
     assert.equal(plan.steps.filter((s) => s.action === 'replace').length, 8, 'cert + key each, and the two pkcs8 keys');
   });
 
+  it('reissue-all: --client-ca-key that cannot apply (no ca-client.crt, or no client certificate) is refused before the key is read', async () => {
+    // A good key, and one that does not exist: the refusal comes before any read of it.
+    for (const clientCaKey of [fx.caKey, join(fx.root, 'no-such-client-ca.key')])
+      refuses(
+        () => planReissueAll({ certsDir: fx.certsDir, caKey: fx.caKey, clientCaKey, now: NOW }),
+        /^--client-ca-key cannot apply: .* has no ca-client\.crt, so ca\.crt \(--ca-key\) signs its client certificates; drop --client-ca-key\.$/,
+      );
+    const split = await makeCertsDir({ clientCa: true, users: ['root'] });
+    const plan = planReissueAll({ certsDir: split.certsDir, caKey: split.caKey, clientCaKey: split.clientCaKey, now: NOW });
+    assert.equal(plan.clientCaKey, split.clientCaKey);
+    unlinkSync(join(split.certsDir, 'client.root.crt'));
+    unlinkSync(join(split.certsDir, 'client.root.key'));
+    refuses(
+      () => planReissueAll({ certsDir: split.certsDir, caKey: split.caKey, clientCaKey: split.clientCaKey, now: NOW }),
+      /^--client-ca-key cannot apply: .* holds no client certificate; drop --client-ca-key\.$/,
+    );
+  });
+
   it('prune-ca: refuses while certificates chain only to the old CA, listing them; refuses a bundle of one', async () => {
     const f = clone(fx);
     refuses(() => planPruneCa({ certsDir: f.certsDir }), /holds 1 certificate: there is no old CA to prune/);

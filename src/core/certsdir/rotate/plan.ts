@@ -318,8 +318,16 @@ export function planReissueAll(given: ReissueAllOptions): RotationPlan {
   const entries = loadDir(o, leafUsage);
   const p = new PlanBuilder('reissue-all', o);
   const hasClientCa = entries.some((e) => e.certFile === CLIENT_CA_CERT);
-  if (hasClientCa && !o.clientCaKey && entries.some((e) => e.usage === 'Client')) {
+  const hasClients = entries.some((e) => e.usage === 'Client');
+  if (hasClientCa && !o.clientCaKey && hasClients) {
     throw new UserError(`${join(o.certsDir, CLIENT_CA_CERT)} signs the client certificates: pass its key with --client-ca-key.`);
+  }
+  // A key that would sign nothing is a mistake about the dir: refused before anything is read or written.
+  if (o.clientCaKey !== undefined && !(hasClientCa && hasClients)) {
+    throw new UserError(
+      `--client-ca-key cannot apply: ${o.certsDir} ${hasClientCa ? 'holds no client certificate' : `has no ${CLIENT_CA_CERT}, so ${CA_CERT} (--ca-key) signs its client certificates`}; drop --client-ca-key.`,
+      o.certsDir,
+    );
   }
   for (const e of entries.filter(leafUsage)) {
     if (e.usage === 'Node') {
