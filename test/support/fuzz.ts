@@ -76,8 +76,6 @@ export interface FuzzCase {
    * line each (connect): on exit 0 every stderr line must be one, and one must name the file.
    */
   warnings?: boolean;
-  /** Skip the fix check: the line is a report line, not a refusal (lint's "cannot read F: why" per file). */
-  noFixCheck?: boolean;
 }
 
 /** A lint finding printed as a warning or a note by a command that succeeds (connect). */
@@ -131,6 +129,6 @@ export function judge(c: FuzzCase, r: Run, changed: boolean, leak: (out: string)
     if (!c.mention.some((m) => where.includes(m)))
       return { outcome: 'unnamed', detail: `none of ${c.mention.join(', ')} in: ${(first || r.stdout).slice(0, 200)}` };
   }
-  if (r.status !== 0 && first && !c.noFixCheck && !FIX.test(first.replace(/^crdb-tls: /, ''))) return { outcome: 'no-fix', detail: first.slice(0, 300) };
+  if (r.status !== 0 && first && !FIX.test(first.replace(/^crdb-tls: /, ''))) return { outcome: 'no-fix', detail: first.slice(0, 300) };
   return { outcome: 'ok', detail: '' };
 }

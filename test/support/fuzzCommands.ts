@@ -4,7 +4,7 @@
  * connect, monitor, k8s secret, fleet and cloud. Every case fails before anything is written and
  * before any network (fleet: the inventory is read first; cloud: the API is a closed loopback port).
  */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CertsFixture } from './certs';
 import { FuzzCase } from './fuzz';
@@ -27,6 +27,10 @@ const FILE_KINDS = ['fifo', 'dev-zero', 'dev-urandom', 'missing', 'directory', '
 const CERT_KINDS = ['truncated-cert', 'flipped-0', 'bad-time-0', 'key-as-cert'];
 const KEY_KINDS = ['corrupt-key-0', 'truncated-key', 'cert-as-key'];
 const DIR_KINDS = ['fifo', 'dev-zero', 'truncated-cert'];
+/** Files the loader rejects that k8s secret and monitor must refuse too (the certificate's, or its key's). */
+const LOADER_CERT_KINDS = ['empty', 'flipped-0', 'bad-time-0', 'key-as-cert'];
+const LOADER_KEY_KINDS = ['empty', 'corrupt-key-0', 'truncated-key', 'cert-as-key'];
+const MONITOR_FORMATS = ['text', 'json', 'prometheus'];
 
 export function commandCases(fx: CommandFixture): FuzzCase[] {
   const out: FuzzCase[] = [];
@@ -61,12 +65,29 @@ export function commandCases(fx: CommandFixture): FuzzCase[] {
               ...named,
             },
           ]),
-      // The kit derives client.root.key.pk8 from sslkey: a key it cannot read is the one error line.
+      // The kit derives client.root.key.pk8 from sslkey: a key it cannot read (a missing one too,
+      // whatever its name ends in) is the one error line.
       {
         name: `connect jdbc sslkey=${kind}`,
-        args: ['connect', 'jdbc', '--url', url(`sslrootcert=${ca}&sslcert=${clientCrt}&sslkey=${kind === 'missing' ? join(fx.root, 'no-such.key') : F}`)],
+        args: ['connect', 'jdbc', '--url', url(`sslrootcert=${ca}&sslcert=${clientCrt}&sslkey=${F}`)],
         exits: [1],
-        mention: [kind === 'missing' ? join(fx.root, 'no-such.key') : F],
+        mention: [F],
+      },
+      ...(kind === 'missing'
+        ? [
+            {
+              name: 'connect jdbc sslkey=a missing .key',
+              args: ['connect', 'jdbc', '--url', url(`sslrootcert=${ca}&sslcert=${clientCrt}&sslkey=${join(fx.root, 'no-such.key')}`)],
+              exits: [1],
+              mention: [join(fx.root, 'no-such.key')],
+            },
+          ]
+        : []),
+      // A --client-ca-key where ca.crt signs the clients (no ca-client.crt) cannot apply: refused before anything is read or written.
+      {
+        name: `reissue-all --client-ca-key ${kind} without ca-client.crt`,
+        args: ['cert', 'reissue-all', '--certs-dir', certsDir, '--ca-key', caKey, '--client-ca-key', F],
+        mention: ['--client-ca-key'],
       },
     );
   }
@@ -126,8 +147,6 @@ export function commandCases(fx: CommandFixture): FuzzCase[] {
         {
           name: `k8s secret ${kind} as ${name}`,
           args: ['k8s', 'secret', '--certs-dir', d, ...(name === 'node.crt' ? ['--node'] : ['--client', 'root']), '--name', 'x'],
-          // A damaged certificate is packed as it is (k8s secret reads bytes; cert list judges them).
-          exits: kind === 'truncated-cert' ? [0, 1] : [1],
           mention: [name],
         },
       );
@@ -142,6 +161,35 @@ export function commandCases(fx: CommandFixture): FuzzCase[] {
       }
     }
   }
+  // What cockroach's loader rejects, k8s secret refuses to pack and monitor reports as a loader error (exit 2), in every format.
+  const secretOf = (d: string, name: string) => [
+    'k8s',
+    'secret',
+    '--certs-dir',
+    d,
+    ...(name.startsWith('node.') ? ['--node'] : ['--client', 'root']),
+    '--name',
+    'x',
+  ];
+  const loaderCases = (d: string, name: string, kind: string) => {
+    out.push({ name: `k8s secret ${kind} as ${name}`, args: secretOf(d, name), mention: [name] });
+    for (const format of MONITOR_FORMATS)
+      out.push({
+        name: `monitor --format ${format} ${kind} as ${name}`,
+        args: ['monitor', '--certs-dir', d, '--format', format],
+        exits: [2],
+        // Prometheus labels a sample by its certificate: a bad key shows as its certificate's 0.
+        mention: format === 'prometheus' ? [name.replace(/\.key$/, '.crt')] : [name],
+      });
+  };
+  for (const kind of LOADER_CERT_KINDS) for (const name of ['ca.crt', 'node.crt', 'client.root.crt']) loaderCases(fx.dirWith(name, kind), name, kind);
+  for (const kind of LOADER_KEY_KINDS) for (const name of ['node.key', 'client.root.key']) loaderCases(fx.dirWith(name, kind), name, kind);
+  // Each key swapped with the other's: both parse, neither belongs to its certificate.
+  const swapped = join(fx.root, 'dirs', 'swapped-keys');
+  cpSync(certsDir, swapped, { recursive: true });
+  copyFileSync(join(certsDir, 'client.root.key'), join(swapped, 'node.key'));
+  copyFileSync(join(certsDir, 'node.key'), join(swapped, 'client.root.key'));
+  for (const name of ['node.key', 'client.root.key']) loaderCases(swapped, name, 'another key');
   for (const kind of ['fifo', 'dev-zero', 'empty']) {
     const F = fx.files[kind];
     out.push(
@@ -279,6 +327,33 @@ function flagCases(fx: CommandFixture, inventory: string): FuzzCase[] {
       args: ['k8s', 'secret', '--certs-dir', certsDir, '--node', '--client', 'root', '--name', 'x'],
       mention: ['--node', '--client'],
     },
+    // --wait's limits are checked before any request (the API here is a closed port: a late check would name the connection instead).
+    ...['', '0', 'abc', '-1s', '1e99', '99999999999h'].flatMap((v): FuzzCase[] => [
+      {
+        name: `cloud client-ca set --wait --timeout ${JSON.stringify(v)}`,
+        args: ['cloud', 'client-ca', 'set', 'c1', '--cert-file', ca, '--wait', `--timeout=${v}`],
+        env: CLOUD_ENV,
+        mention: ['--timeout'],
+      },
+      {
+        name: `cloud client-ca add --wait --interval ${JSON.stringify(v)}`,
+        args: ['cloud', 'client-ca', 'add', 'c1', '--cert-file', ca, '--wait', `--interval=${v}`],
+        env: CLOUD_ENV,
+        mention: ['--interval'],
+      },
+      {
+        name: `cloud client-ca show --wait --interval ${JSON.stringify(v)}`,
+        args: ['cloud', 'client-ca', 'show', 'c1', '--wait', `--interval=${v}`],
+        env: CLOUD_ENV,
+        mention: ['--interval'],
+      },
+    ]),
+    ...['timeout', 'interval'].map((flag): FuzzCase => ({
+      name: `cloud client-ca delete --${flag} without --wait`,
+      args: ['cloud', 'client-ca', 'delete', 'c1', `--${flag}`, '5s'],
+      env: CLOUD_ENV,
+      mention: [`--${flag}`],
+    })),
     {
       name: 'cloud client-ca set a private key as --cert-file',
       args: ['cloud', 'client-ca', 'set', 'c1', '--cert-file', caKey],
