@@ -77,6 +77,11 @@ function windowsPaths(ctx: RuleCtx): void {
 /** path-windows-unencoded on parameter j (`key`, a file path) when it holds a raw Windows path. */
 function windowsPath(ctx: RuleCtx, key: string, j: number): void {
   const t = ctx.t;
+  // First the decoded value (one of the document's few distinct strings, so in the cache): a raw
+  // drive letter, ":" or "\\" decodes to itself, so a value without them was not written so either.
+  // Only then the document's text (far away by now: reading it costs a cache miss per string).
+  const v = t.value(j);
+  if (!(isLetter(v.charCodeAt(0)) && (v.length === 1 || v.charCodeAt(1) === 58)) && !v.includes('\\')) return;
   const start = t.paramValueStart(j);
   const end = t.paramEnd(j);
   // A drive letter's ":" ends the URL for most finders (ours too): a one-letter value may go on after it.
