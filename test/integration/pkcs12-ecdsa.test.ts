@@ -58,7 +58,12 @@ describe('connect prisma with an ECDSA client certificate: the PKCS#12 identity'
     assert.ok(p12 && password, k.snippet);
     assert.deepEqual(
       k.files.map((f) => [f.path, f.status, f.mode]),
-      [[p12, 'write', '0600']],
+      // The identity, and Prisma's schema and .env beside the program (--out).
+      [
+        [p12, 'write', '0600'],
+        [join(out, 'schema.prisma'), 'write', '0644'],
+        [join(out, '.env'), 'write', '0600'],
+      ],
     );
     const info = openssl(['pkcs12', '-in', p12, '-passin', `pass:${password}`, '-info', '-nokeys']);
     assert.match(info.stderr + info.stdout, /Shrouded Keybag/);
