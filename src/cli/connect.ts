@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { MAX_TEXT_BYTES, readInputBytes } from '../core/input';
 import { join, resolve } from 'node:path';
 import { commitFiles, FileWrite } from '../core/certsdir/write';
 import { createBackup, defaultBackupRoot } from '../core/certsdir/rotate/backup';
@@ -60,7 +61,10 @@ export async function runConnect(argv: string[], io: ConnectIo): Promise<number>
     }
     const writes: FileWrite[] = kit.files.filter((f) => f.status === 'write' && f.data).map((f) => ({ path: f.path, data: f.data!, mode: f.mode }));
     // A file replaced by other bytes (a PKCS#12 that no longer opens with its password or holds another key) is backed up first, as the editor does.
-    const replaced = writes.filter((w) => existsSync(w.path) && !readFileSync(w.path).equals(Buffer.from(w.data))).map((w) => w.path);
+    // What is there is read as any input (a regular file, capped): a pipe or device in DIR is refused, never read.
+    const replaced = writes
+      .filter((w) => existsSync(w.path) && !readInputBytes(w.path, { maxBytes: MAX_TEXT_BYTES, what: '--out' }).equals(Buffer.from(w.data)))
+      .map((w) => w.path);
     if (replaced.length) {
       const b = createBackup(defaultBackupRoot(out), out, 'connect', replaced, []);
       err(`crdb-tls: backed up ${replaced.join(', ')} to ${b.dir} before replacing them\n`);

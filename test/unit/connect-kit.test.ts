@@ -1,6 +1,7 @@
 /** The client kit's builders and the client-dependent lint rules, on strings alone (no server). */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { runConnect } from '../../src/cli/connect';
 import { buildClientKit, kitJson } from '../../src/core/connstr/clients/kit';
@@ -163,6 +164,21 @@ describe('client kit', function () {
     writeFileSync(join(out, '.env'), readFileSync(join(out, '.env'), 'utf8').replace(/sslpassword=[^"&]+/, 'sslpassword=wrong'));
     assert.equal((await cli(other.certsDir)).kit.files[0].status, 'write');
     assert.equal(n, 4);
+    // A .env that is a pipe is input like any other: refused in one line, never read (no hang).
+    rmSync(join(out, '.env'));
+    execFileSync('mkfifo', [join(out, '.env')]);
+    await assert.rejects(
+      runConnect(['prisma', '--url', url(other.certsDir), '--out', out], { out: () => undefined, err: () => undefined, env: {}, cwd: '/' }),
+      (e: Error) => e.name !== 'TypeError' && /\.env is a FIFO \(named pipe\), not a regular file: .*Prisma's \.env\.$/.test(e.message),
+    );
+    // And where no identity is stored yet: the file --out would replace is checked the same way.
+    const fresh = join(tmpDir(), 'fresh');
+    mkdirSync(fresh);
+    execFileSync('mkfifo', [join(fresh, '.env')]);
+    await assert.rejects(
+      runConnect(['prisma', '--url', url(other.certsDir), '--out', fresh], { out: () => undefined, err: () => undefined, env: {}, cwd: '/' }),
+      /fresh\/\.env is a FIFO \(named pipe\), not a regular file: .*--out\.$/,
+    );
   });
 
   it('run commands name what they need: Go in GOPATH mode, Java with the pgjdbc jar on the class path', async () => {

@@ -276,3 +276,26 @@ export async function pkcs12Der(key: KeyObject, certsPem: string, password: stri
   const pfx = seq([asn1.create(U, T.INTEGER, false, asn1.integerToDer(3).getBytes()), data(safe), macData]);
   return Buffer.from(asn1.toDer(pfx).getBytes(), 'binary');
 }
+
+/** Whether the PKCS#12 file opens with `password` (its MAC) and holds `cert` with the key that belongs to it. */
+export async function p12Holds(file: Buffer, password: string, cert: X509Certificate): Promise<boolean> {
+  const mod = await import('node-forge');
+  const forge = ((mod as unknown as { default?: typeof mod }).default ?? mod) as typeof mod;
+  try {
+    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(file.toString('binary')), password);
+    const { asn1, pki } = forge;
+    const der = (node: ReturnType<typeof asn1.fromDer>) => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
+    // node-forge parses RSA certificates and keys only; the others come as their ASN.1.
+    const certBag = p12.getBags({ bagType: pki.oids.certBag })[pki.oids.certBag]?.[0];
+    const certAsn1 = certBag?.cert ? pki.certificateToAsn1(certBag.cert) : certBag?.asn1;
+    if (!certAsn1 || !der(certAsn1).equals(cert.raw)) return false;
+    const keyBag = p12.getBags({ bagType: pki.oids.pkcs8ShroudedKeyBag })[pki.oids.pkcs8ShroudedKeyBag]?.[0];
+    const info = keyBag?.key ? pki.wrapRsaPrivateKey(pki.privateKeyToAsn1(keyBag.key)) : keyBag?.asn1;
+    if (!info) return false;
+    const key = createPrivateKey({ key: der(info), format: 'der', type: 'pkcs8' });
+    return keyMatchesCert(key, cert);
+  } catch {
+    // A wrong password (the MAC), or not a PKCS#12 file.
+    return false;
+  }
+}

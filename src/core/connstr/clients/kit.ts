@@ -9,14 +9,14 @@ import { basename, dirname, join, win32 } from 'node:path';
 import { DEFAULT_SQL_PORT } from '../../cockroach/ports';
 import { UserError, quoteInput } from '../../errors';
 import { readInputBytes, MAX_PEM_BYTES } from '../../input';
-import { keyMatchesCert, parsePrivateKey, pkcs12Der, pkcs8Der } from '../../pki/keys';
+import { keyMatchesCert, p12Holds, parsePrivateKey, pkcs12Der, pkcs8Der } from '../../pki/keys';
 import { parseCertificate } from '../../pki/x509';
 import { resolveRef } from '../files';
 import { findConnStrings } from '../find';
 import { lintConn } from '../lint';
 import { ConnString, Finding, paramValue } from '../types';
 import { kitFindings, refuseCutOffWindowsPath } from './input';
-import { p12Holds, storedP12Password } from './p12';
+import { storedP12Password } from './p12';
 import { CLIENTS } from './table';
 import { ClientId, ClientKit, KitFile, KitParts, KitTarget, isClientId, CLIENT_IDS } from './types';
 
