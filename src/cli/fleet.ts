@@ -16,6 +16,8 @@ import {
   planFleetDistributeCa,
   planFleetRotateNode,
   rollbackFleet,
+  rollbackJournal,
+  rollbackPlanLines,
   runFleetPlan,
   systemSshTransport,
 } from '../core/fleet';
@@ -116,8 +118,7 @@ export async function runFleet(argv: string[], io: Io): Promise<number> {
       ?.flags.filter((f) => f.hidden && f.kind === 'value')
       .map((f) => f.name) ?? [];
   for (const k of Object.keys(v)) if (refused.includes(k)) throw new UserError(`fleet ${sub}: --${k} is not a flag of this command.`);
-  if (a.bools['dry-run'] && (sub === 'status' || sub === 'rollback'))
-    throw new UserError(`fleet ${sub}: --dry-run is a flag of rotate-node and distribute-ca.`);
+  if (a.bools['dry-run'] && sub === 'status') throw new UserError(`fleet ${sub}: --dry-run is a flag of rotate-node, distribute-ca and rollback.`);
   const json = !!a.bools.json;
   const inv = loadInventory(v.inventory, { home: io.env.HOME || homedir() });
   const d = deps(inv, v, io, json);
@@ -129,6 +130,18 @@ export async function runFleet(argv: string[], io: Io): Promise<number> {
     return s.ok ? 0 : 1;
   }
   if (sub === 'rollback') {
+    // The plan first, from the local journal (nothing contacted); --dry-run stops there.
+    const j = rollbackJournal({ inventory: inv });
+    const lines = j.state === 'rolled-back' ? [`the run ${j.runId} is rolled back already: nothing to do`] : rollbackPlanLines(inv, j);
+    if (a.bools['dry-run']) {
+      io.out(
+        json
+          ? JSON.stringify({ dryRun: true, plan: { runId: j.runId, command: j.command, state: j.state, lines } }, null, 2) + '\n'
+          : lines.join('\n') + '\nDry run: no node was contacted or changed.\n',
+      );
+      return 0;
+    }
+    if (!json) io.out(lines.join('\n') + '\n');
     const r = await rollbackFleet({ inventory: inv }, d);
     io.out(json ? JSON.stringify({ report: r }, null, 2) + '\n' : reportText(r));
     if (!r.ok) throw new UserError(r.error ?? 'the rollback failed.');

@@ -75,6 +75,18 @@ describe('fleet rotate-node killed (SIGKILL) at each step, then resumed and roll
     const other = await fleet.cli('distribute-ca', ['--ca-cert', fleet.caCert]);
     assert.equal(other.status, 1);
     assert.match(other.stderr, /unfinished fleet run .* \(a rotate-node run, running\).*fleet rollback --inventory/);
+    // --dry-run: the plan from the local journal (each changed node's backup, reload and verify), no node touched.
+    const before = fleet.snapshots();
+    const plan = await fleet.cli('rollback', ['--dry-run']);
+    assert.equal(plan.status, 0, plan.stderr + plan.stdout);
+    assert.match(plan.stdout, /^Undo the fleet rotate-node run /m);
+    assert.match(plan.stdout, /^ {2}n2: changed, not finished/m);
+    assert.match(plan.stdout, /^ {4}reload: /m);
+    assert.match(plan.stdout, /^Dry run: no node was contacted or changed\.$/m);
+    const planJson = JSON.parse((await fleet.cli('rollback', ['--dry-run', '--json'])).stdout);
+    assert.equal(planJson.dryRun, true);
+    assert.equal(planJson.plan.command, 'rotate-node');
+    assert.deepEqual(fleet.snapshots(), before, 'the dry run changed no node');
     const back = await fleet.cli('rollback', ['--json']);
     assert.equal(back.status, 0, back.stderr + back.stdout);
     const report = JSON.parse(back.stdout).report;

@@ -109,7 +109,7 @@ function fleetFlags(sub: string): FlagDef[] {
     status: ['inventory', 'ca-cert'],
     'rotate-node': ['inventory', 'ca-cert', 'ca-key', 'parallel', 'lifetime', 'key-size', 'verify-timeout', 'reload-timeout', 'dry-run'],
     'distribute-ca': ['inventory', 'ca-cert', 'parallel', 'verify-timeout', 'reload-timeout', 'dry-run'],
-    rollback: ['inventory', 'verify-timeout', 'reload-timeout'],
+    rollback: ['inventory', 'verify-timeout', 'reload-timeout', 'dry-run'],
   };
   const flags: FlagDef[] = [
     value('inventory', 'F', 'none', 'the inventory: a YAML file listing the nodes', 'file'),
@@ -137,7 +137,7 @@ export const FLEET_COMMANDS: CommandSpec[] = [
     'one node at a time: issue here, upload, back up, rename into place, reload, verify; a failed node is restored and the rollout stops',
   ),
   fleet('distribute-ca', '--inventory F --ca-cert CA [--dry-run] [--parallel N] [--json]', 'push a combined ca.crt to every node, reload'),
-  fleet('rollback', '--inventory F [--json]', "undo the last run on every node it changed (from the nodes' backups)"),
+  fleet('rollback', '--inventory F [--dry-run] [--json]', "undo the last run on every node it changed (from the nodes' backups); --dry-run prints the plan"),
 ];
 
 export const K8S_GROUP: GroupSpec = {

@@ -4,7 +4,7 @@ export { parseInventory, loadInventory, MAX_NODES } from './inventory';
 export { planFleetRotateNode, planFleetDistributeCa, fleetPlanLines } from './plan';
 export type { FleetPlanOptions, FleetRotateOptions } from './plan';
 export { runFleetPlan } from './run';
-export { rollbackFleet, rollbackPlanLines } from './rollback';
+export { rollbackFleet, rollbackJournal, rollbackPlanLines } from './rollback';
 export type { FleetRollbackOptions } from './rollback';
 export { fleetStatus } from './status';
 export type { FleetStatus, NodeStatus, FileStatus } from './status';

@@ -44,7 +44,12 @@ export function rollbackPlanLines(inv: Inventory, j: FleetJournal): string[] {
   return lines;
 }
 
-export async function rollbackFleet(o: FleetRollbackOptions, deps: FleetDeps): Promise<FleetReport> {
+/**
+ * The run `fleet rollback` would undo, refused as the rollback refuses it (no journal, a run still
+ * at work, an inventory changed since), read from the local journal only: no node is contacted.
+ * `--dry-run` prints its rollbackPlanLines; the rollback itself starts here.
+ */
+export function rollbackJournal(o: FleetRollbackOptions): FleetJournal {
   const path = o.journalPath ?? defaultJournalPath(o.inventory.file);
   const j = readJournal(path, new Set(o.inventory.nodes.map((n) => n.name)));
   if (!j) throw new UserError(`there is no fleet run to roll back for ${o.inventory.file} (no journal ${path}).`, path);
@@ -54,6 +59,12 @@ export async function rollbackFleet(o: FleetRollbackOptions, deps: FleetDeps): P
       `${o.inventory.file} changed since the run ${j.runId}: roll back with the inventory as it was then (its certsDir and ssh addresses name the files to restore); nothing was changed.`,
       path,
     );
+  return j;
+}
+
+export async function rollbackFleet(o: FleetRollbackOptions, deps: FleetDeps): Promise<FleetReport> {
+  const path = o.journalPath ?? defaultJournalPath(o.inventory.file);
+  const j = rollbackJournal(o);
   if (j.state === 'rolled-back') return { command: 'rollback', runId: j.runId, ok: true, nodes: [], messages: [`the run ${j.runId} is rolled back already`] };
   const files = FLEET_FILES[j.command].map((name) => ({
     name,
