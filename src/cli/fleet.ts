@@ -142,7 +142,7 @@ export async function runFleet(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     if (!json) io.out(lines.join('\n') + '\n');
-    const r = await rollbackFleet({ inventory: inv }, d);
+    const r = await rollbackFleet({ inventory: inv, journal: j }, d);
     io.out(json ? JSON.stringify({ report: r }, null, 2) + '\n' : reportText(r));
     if (!r.ok) throw new UserError(r.error ?? 'the rollback failed.');
     return 0;

@@ -17,6 +17,8 @@ import { errMessage } from '../errors';
 export interface FleetRollbackOptions {
   inventory: Inventory;
   journalPath?: string;
+  /** The journal rollbackJournal returned for these options (the CLI read it for the plan): not read again. */
+  journal?: FleetJournal;
 }
 
 /**
@@ -64,7 +66,7 @@ export function rollbackJournal(o: FleetRollbackOptions): FleetJournal {
 
 export async function rollbackFleet(o: FleetRollbackOptions, deps: FleetDeps): Promise<FleetReport> {
   const path = o.journalPath ?? defaultJournalPath(o.inventory.file);
-  const j = rollbackJournal(o);
+  const j = o.journal ?? rollbackJournal(o);
   if (j.state === 'rolled-back') return { command: 'rollback', runId: j.runId, ok: true, nodes: [], messages: [`the run ${j.runId} is rolled back already`] };
   const files = FLEET_FILES[j.command].map((name) => ({
     name,

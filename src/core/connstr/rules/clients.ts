@@ -21,8 +21,8 @@ const isLetter = (c: number) => (c | 0x20) >= 97 && (c | 0x20) <= 122;
 function rawWindows(ctx: RuleCtx, start: number, end: number): boolean {
   const text = ctx.t.text;
   if (end - start >= 2 && isLetter(text.charCodeAt(start)) && text.charCodeAt(start + 1) === 58) return true;
-  const b = ctx.scope.nextBackslash(text, start);
-  return b >= 0 && b < end;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 92) return true;
+  return false;
 }
 
 export function readsAsPrisma(ctx: RuleCtx): boolean {

@@ -16,11 +16,6 @@ import { ADD_SSLROOTCERT, FixRecipe, RuleCtx } from './context';
 const PLAN =
   'The host name does not tell the plan (crdb-tls cloud clusters shows it): a Basic or Standard cluster serves a certificate from a public CA, so sslrootcert=system works there with libpq 16+ and pgx v5; an Advanced cluster needs its own CA.';
 
-/** The string's first CockroachDB Cloud host, if it has one. */
-export function cloudHostOf(ctx: RuleCtx): string | undefined {
-  return ctx.cloudHost();
-}
-
 /** The client reads libpq's default CA file when the string has no sslrootcert: libpq and the libraries over it, pgjdbc (not pgx, lib/pq, node-postgres, Prisma). */
 function readsDefaultRootcert(ctx: RuleCtx): boolean {
   const client = ctx.env.client;
@@ -41,7 +36,7 @@ function systemRootOk(ctx: RuleCtx): boolean {
  * a client that falls back to libpq's default file.
  */
 export function cloudCoversDefaultCa(ctx: RuleCtx): boolean {
-  return readsDefaultRootcert(ctx) && cloudHostOf(ctx) !== undefined;
+  return readsDefaultRootcert(ctx) && ctx.cloudHost() !== undefined;
 }
 
 function who(ctx: RuleCtx): string {
@@ -82,7 +77,7 @@ const WITH_SYSTEM = new CloudFixes(true);
 const WITHOUT_SYSTEM = new CloudFixes(false);
 
 export function cloudRules(ctx: RuleCtx): void {
-  const host = cloudHostOf(ctx);
+  const host = ctx.cloudHost();
   if (host === undefined) return;
   const rootP = ctx.sslrootcert;
   const root = ctx.value(rootP);

@@ -46,9 +46,6 @@ export class LintScope {
   private pgDir: string | undefined;
   private pgRoot: string | undefined;
   private readonly pgFiles = new Map<string, string>();
-  private bsText: string | undefined = undefined;
-  private bsFrom = 0;
-  private bsAt = -1;
   constructor(readonly env: LintEnv) {}
 
   /** `fn()` once per run for an object the strings share (a FileRef, a certificate) and a tag. */
@@ -108,28 +105,6 @@ export class LintScope {
       this.pgFiles.set(name, p);
     }
     return p;
-  }
-
-  /**
-   * The first "\\" of the text at or after `from` (-1 for none), remembered: the strings of a run
-   * come in text order, so each search starts where the last one ended, and the document is read
-   * once per run.
-   */
-  nextBackslash(text: string, from: number): number {
-    if (this.bsText !== text) {
-      this.bsText = text;
-      this.bsFrom = from;
-      this.bsAt = text.indexOf('\\', from);
-    }
-    if (from >= this.bsFrom) {
-      if (this.bsAt < 0 || from <= this.bsAt) return this.bsAt;
-      this.bsFrom = from;
-      this.bsAt = text.indexOf('\\', from);
-      return this.bsAt;
-    }
-    // Behind the last search (a string's parameters in another order): only text[from, bsFrom) is new.
-    for (let i = from; i < this.bsFrom; i++) if (text.charCodeAt(i) === 92) return i;
-    return this.bsAt;
   }
 
   exists(path: string): boolean {
